@@ -1,0 +1,3 @@
+//! Fakes of the external systems, served by the host under `/sandbox/<system>`.
+
+pub mod jira;

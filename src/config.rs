@@ -1,0 +1,207 @@
+//! The app's configuration: one versioned JSON record in KV (`config`), plus secrets kept in
+//! secret storage. Defaults match the seed's settings table; validation names the field.
+
+use serde::{Deserialize, Serialize};
+
+use crate::providers::epm::placeholders;
+
+/// KV key of the configuration record.
+pub const CONFIG_KEY: &str = "config";
+/// Secret-storage keys. Their values are never logged or returned.
+pub const SECRET_WEBHOOK_USER: &str = "epm.webhook.username";
+pub const SECRET_WEBHOOK_PASSWORD: &str = "epm.webhook.password";
+pub const SECRET_CLIENT_SECRET: &str = "epm.client.secret";
+
+const VERSION: u32 = 1;
+
+/// Everything an admin sets, except secrets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct Config {
+    pub version: u32,
+    /// Master switch: when off, webhooks are answered 503 and nothing is created.
+    pub enabled: bool,
+    /// EPM services host name, e.g. `pmc-services.example.com` (bare DNS name).
+    pub service_hostname: String,
+    pub client_id: String,
+    /// EPM management API version segment, `v2` or `v3`.
+    pub epm_api_version: String,
+    pub project_key: String,
+    pub issue_type_name: String,
+    /// Summary template; `%%Name%%` placeholders of the EPM request.
+    pub summary_template: String,
+    /// Set the reporter to the requesting user when Jira knows them.
+    pub automatic_reporter: bool,
+    /// Display name, email or account id of the default assignee ("" for none).
+    pub assignee_name: String,
+    /// Custom field that receives the EPM request id, e.g. `customfield_10001`.
+    pub custom_field_id: String,
+    pub labels: Vec<String>,
+    /// Optional web trigger URL to show to admins when it differs from the default.
+    pub custom_webhook_url: String,
+}
+
+pub const DEFAULT_SUMMARY_TEMPLATE: &str = "EPM JIT Application Access Request - %%User%%";
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            version: VERSION,
+            enabled: false,
+            service_hostname: String::new(),
+            client_id: String::new(),
+            epm_api_version: "v2".into(),
+            project_key: "PMCJIT".into(),
+            issue_type_name: "Access Request".into(),
+            summary_template: DEFAULT_SUMMARY_TEMPLATE.into(),
+            automatic_reporter: true,
+            assignee_name: String::new(),
+            custom_field_id: "customfield_10001".into(),
+            labels: vec!["pam-approvals".into(), "epm-jit".into()],
+            custom_webhook_url: String::new(),
+        }
+    }
+}
+
+/// A setting that is not acceptable, naming the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {problem}")]
+pub struct ConfigError {
+    pub field: &'static str,
+    pub problem: String,
+}
+
+fn bad(field: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError { field, problem: problem.into() }
+}
+
+impl Config {
+    /// Decodes a stored or submitted record; unknown fields are an error (a typo must not pass
+    /// silently), missing ones take their defaults.
+    pub fn decode(json: &str) -> Result<Config, String> {
+        let config: Config =
+            serde_json::from_str(json).map_err(|e| format!("configuration is not valid: {e}"))?;
+        if config.version != VERSION {
+            return Err(format!("configuration version {} is not supported", config.version));
+        }
+        Ok(config)
+    }
+
+    pub fn encode(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Every problem with the settings, in field order; empty when valid.
+    pub fn validate(&self) -> Vec<ConfigError> {
+        let mut errors = Vec::new();
+        if !self.service_hostname.is_empty() && !is_dns_name(&self.service_hostname) {
+            errors.push(bad(
+                "serviceHostname",
+                "must be a bare host name like pmc-services.example.com (no scheme, path or port)",
+            ));
+        }
+        if !matches!(self.epm_api_version.as_str(), "v2" | "v3") {
+            errors.push(bad("epmApiVersion", "must be v2 or v3"));
+        }
+        if !is_project_key(&self.project_key) {
+            errors.push(bad(
+                "projectKey",
+                "must be an upper-case Jira project key like PMCJIT (letter first, 2-10 characters)",
+            ));
+        }
+        if self.issue_type_name.trim().is_empty() || self.issue_type_name.len() > 255 {
+            errors.push(bad("issueTypeName", "must be a non-empty issue type name"));
+        }
+        if let Err(problem) = placeholders::check_template(&self.summary_template) {
+            errors.push(bad("summaryTemplate", problem));
+        }
+        if self.assignee_name.len() > 255 {
+            errors.push(bad("assigneeName", "is longer than 255 characters"));
+        }
+        if !is_custom_field_id(&self.custom_field_id) {
+            errors.push(bad("customFieldId", "must look like customfield_10001"));
+        }
+        if let Some(label) = self.labels.iter().find(|l| !is_label(l)) {
+            errors.push(bad(
+                "labels",
+                format!("\"{label}\" is not a valid Jira label (no spaces, 1-255 characters)"),
+            ));
+        }
+        errors
+    }
+}
+
+fn is_dns_name(host: &str) -> bool {
+    host.len() <= 253
+        && host.split('.').count() >= 2
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
+}
+
+fn is_project_key(key: &str) -> bool {
+    let bytes = key.as_bytes();
+    (2..=10).contains(&bytes.len())
+        && bytes[0].is_ascii_uppercase()
+        && bytes.iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
+}
+
+fn is_custom_field_id(id: &str) -> bool {
+    id.strip_prefix("customfield_")
+        .is_some_and(|n| !n.is_empty() && n.len() <= 18 && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn is_label(label: &str) -> bool {
+    !label.is_empty() && label.chars().count() <= 255 && !label.chars().any(char::is_whitespace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_round_trip() {
+        let config = Config::default();
+        assert!(config.validate().is_empty(), "{:?}", config.validate());
+        assert_eq!(Config::decode(&config.encode()).unwrap(), config);
+    }
+
+    #[test]
+    fn missing_fields_take_defaults_and_unknown_fields_are_refused() {
+        let config = Config::decode(r#"{"enabled": true}"#).unwrap();
+        assert!(config.enabled);
+        assert_eq!(config.project_key, "PMCJIT");
+        let err = Config::decode(r#"{"enabeld": true}"#).unwrap_err();
+        assert!(err.contains("enabeld"), "{err}");
+    }
+
+    #[test]
+    fn validation_names_each_bad_field() {
+        let config = Config {
+            service_hostname: "https://evil.example.com:443/x".into(),
+            project_key: "pmc".into(),
+            custom_field_id: "cf_1".into(),
+            summary_template: "Request %%Nope%%".into(),
+            labels: vec!["two words".into()],
+            epm_api_version: "v9".into(),
+            ..Config::default()
+        };
+        let fields: Vec<_> = config.validate().iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            ["serviceHostname", "epmApiVersion", "projectKey", "summaryTemplate", "customFieldId", "labels"]
+        );
+    }
+
+    #[test]
+    fn host_names() {
+        assert!(is_dns_name("pmc-services.example.com"));
+        for bad in ["example", "a..b", "-a.com", "a.com:8080", "a.com/x", "user@a.com", ""] {
+            assert!(!is_dns_name(bad), "{bad}");
+        }
+    }
+}

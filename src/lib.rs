@@ -1,0 +1,23 @@
+//! PAM Approvals for Jira: the sans-IO core.
+//!
+//! Workflows are async functions over capabilities (`caps::Caps`); `runner::Run` turns one into
+//! a step machine that any host drives with `next(reply)`. Nothing here performs I/O or reads
+//! the clock: time, storage and HTTP are capability calls.
+
+pub mod auth;
+pub mod caps;
+pub mod config;
+pub mod configure;
+pub mod dispatch;
+pub mod jira;
+pub mod protocol;
+pub mod providers;
+pub mod runner;
+pub mod store;
+pub mod webtrigger;
+
+#[cfg(target_arch = "wasm32")]
+mod component;
+
+pub use protocol::{Call, HttpRequest, HttpResponse, Invocation, Outcome, Reply, Step};
+pub use runner::Run;

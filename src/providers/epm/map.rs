@@ -1,0 +1,66 @@
+//! Mapping a ticket-created event to one Jira create-issue request (`IssueUpdateDetails`):
+//! fields, custom field, labels, people, and the app's issue property in the same call.
+
+use serde_json::{Map, Value, json};
+
+use super::describe::description;
+use super::placeholders::render_summary;
+use super::wire::{RequestRef, TicketCreated};
+use crate::config::Config;
+
+/// Issue property holding the app's facts about an EPM request.
+pub const ISSUE_PROPERTY: &str = "pam-approvals.epm";
+
+/// Accounts found for the people on the issue (`None`: leave it to Jira).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct People {
+    pub assignee: Option<String>,
+    pub reporter: Option<String>,
+}
+
+/// The issue property value for a request.
+pub fn issue_property(request: &TicketCreated, received_at: u64) -> Value {
+    json!({
+        "version": 1,
+        "provider": "epm",
+        "tenantId": request.request.tenant_id,
+        "requestId": request.request.request_id,
+        "ticketNumber": request.ticket_number,
+        "state": "pending",
+        "receivedAt": received_at,
+    })
+}
+
+/// The body of `POST /rest/api/3/issue`.
+pub fn create_issue(config: &Config, request: &TicketCreated, people: &People, received_at: u64) -> Value {
+    let mut fields = Map::new();
+    fields.insert("project".into(), json!({ "key": config.project_key }));
+    fields.insert("issuetype".into(), json!({ "name": config.issue_type_name }));
+    fields.insert("summary".into(), json!(render_summary(&config.summary_template, request)));
+    fields.insert("description".into(), description(request));
+    fields.insert(config.custom_field_id.clone(), json!(request.request.request_id));
+    if !config.labels.is_empty() {
+        fields.insert("labels".into(), json!(config.labels));
+    }
+    if let Some(id) = &people.assignee {
+        fields.insert("assignee".into(), json!({ "accountId": id }));
+    }
+    if let Some(id) = &people.reporter {
+        fields.insert("reporter".into(), json!({ "accountId": id }));
+    }
+    json!({
+        "fields": fields,
+        "properties": [{ "key": ISSUE_PROPERTY, "value": issue_property(request, received_at) }],
+    })
+}
+
+/// The JQL that finds the issue of a request by the configured custom field (used to recover
+/// after a run stopped between creating the issue and recording it).
+pub fn find_issue_jql(config: &Config, request: &RequestRef) -> String {
+    let number = config.custom_field_id.trim_start_matches("customfield_");
+    format!(
+        "project = {} AND cf[{number}] ~ {}",
+        crate::jira::client::jql_string(&config.project_key),
+        crate::jira::client::jql_string(&request.request_id)
+    )
+}

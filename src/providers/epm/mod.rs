@@ -1,0 +1,26 @@
+//! BeyondTrust EPM for Cloud: JIT Application Access webhooks (seed 000).
+
+pub mod describe;
+pub mod fields;
+pub mod intake;
+pub mod keys;
+pub mod map;
+pub mod placeholders;
+pub mod update;
+pub mod wire;
+
+use crate::caps::Caps;
+use crate::config::Config;
+use crate::protocol::HttpResponse;
+
+/// Module key of the EPM web trigger in the manifest.
+pub const WEB_TRIGGER: &str = "epm-webhook";
+
+/// Handles an authenticated webhook body from EPM.
+pub async fn handle_webhook(caps: &Caps, config: &Config, body: &str) -> HttpResponse {
+    match wire::parse(body) {
+        Err(e) => HttpResponse::error(400, e.to_string()),
+        Ok(wire::Event::TicketCreated(request)) => intake::intake(caps, config, &request).await,
+        Ok(wire::Event::DecisionUpdated(update)) => update::accept(caps, &update).await,
+    }
+}
