@@ -21,3 +21,6 @@ mod component;
 
 pub use protocol::{Call, HttpRequest, HttpResponse, Invocation, Outcome, Reply, Step};
 pub use runner::Run;
+
+#[cfg(test)]
+pub mod testkit;

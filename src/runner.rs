@@ -88,3 +88,44 @@ impl Run {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{Call, HttpRequest};
+
+    fn trigger() -> Invocation {
+        Invocation::WebTrigger {
+            trigger: "epm-webhook".into(),
+            request: HttpRequest { method: "POST".into(), ..Default::default() },
+        }
+    }
+
+    #[test]
+    fn first_step_asks_for_a_call_and_a_missing_reply_is_a_500() {
+        let mut run = Run::start(trigger());
+        assert!(matches!(run.next(None), Step::Call(Call::KvGet(_))));
+        match run.next(None) {
+            Step::Done(Outcome::Http(r)) => assert_eq!(r.status, 500),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(run.next(None), Step::Done(Outcome::Http(_))), "after done, still an error");
+    }
+
+    #[test]
+    fn a_reply_before_any_call_or_of_the_wrong_kind_is_refused() {
+        let mut run = Run::start(Invocation::Tick("t".into()));
+        assert!(matches!(run.next(Some(Reply::Done)), Step::Done(Outcome::Error(_))));
+        let mut run = Run::start(trigger());
+        run.next(None);
+        // kv-get answered with a time: the workflow treats it as a storage failure, not a panic.
+        let mut step = run.next(Some(Reply::Time(1)));
+        while let Step::Call(Call::Log(..)) = step {
+            step = run.next(Some(Reply::Done));
+        }
+        match step {
+            Step::Done(Outcome::Http(r)) => assert_eq!(r.status, 503),
+            other => panic!("{other:?}"),
+        }
+    }
+}

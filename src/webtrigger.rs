@@ -63,3 +63,76 @@ pub async fn load_config(caps: &Caps) -> Result<Config, String> {
 fn printable(s: &str) -> String {
     s.chars().filter(|c| !c.is_control()).take(40).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::protocol::{HttpRequest, Invocation};
+    use crate::testkit::{SAMPLE, World, drive, http, webhook};
+
+    fn with_method(method: &str) -> Invocation {
+        let Invocation::WebTrigger { trigger, mut request } = webhook("hook", "pw-123456", SAMPLE) else { unreachable!() };
+        request.method = method.into();
+        Invocation::WebTrigger { trigger, request }
+    }
+
+    #[test]
+    fn refusals_write_nothing_and_say_why() {
+        let no_auth = Invocation::WebTrigger {
+            trigger: "epm-webhook".into(),
+            request: HttpRequest { method: "POST".into(), body: SAMPLE.into(), ..Default::default() },
+        };
+        let unknown_trigger = match webhook("hook", "pw-123456", SAMPLE) {
+            Invocation::WebTrigger { request, .. } => Invocation::WebTrigger { trigger: "nope".into(), request },
+            _ => unreachable!(),
+        };
+        let cases = vec![
+            (with_method("GET"), 405, "method GET is not allowed"),
+            (no_auth, 401, "authentication required"),
+            (webhook("hook", "wrong", SAMPLE), 401, "authentication required"),
+            (webhook("other", "pw-123456", SAMPLE), 401, "authentication required"),
+            (webhook("hook", "pw-123456", &"x".repeat(300 * 1024)), 413, "the limit is 262144 bytes"),
+            (webhook("hook", "pw-123456", "{"), 400, "not valid JSON"),
+            (unknown_trigger, 404, "unknown web trigger \"nope\""),
+        ];
+        for (invocation, status, message) in cases {
+            let mut world = World::configured();
+            let before = world.kv.clone();
+            let (got, body) = http(&drive(&mut world, invocation));
+            assert_eq!(got, status, "{body}");
+            assert!(body["error"].as_str().unwrap().contains(message), "{body} lacks {message}");
+            assert_eq!(world.kv, before, "nothing written");
+            assert!(world.issues.is_empty());
+        }
+    }
+
+    #[test]
+    fn disabled_integration_answers_503_after_authentication() {
+        let mut world = World::configured();
+        let config = crate::config::Config { enabled: false, ..Default::default() };
+        world.kv.insert(crate::config::CONFIG_KEY.into(), config.encode());
+        let (status, body) = http(&drive(&mut world, webhook("hook", "pw-123456", SAMPLE)));
+        assert_eq!((status, body), (503, json!({"error": "the EPM integration is disabled in the app's configuration"})));
+        let (status, _) = http(&drive(&mut world, webhook("hook", "bad", SAMPLE)));
+        assert_eq!(status, 401, "no configuration detail before authentication");
+    }
+
+    #[test]
+    fn the_401_challenges_and_does_not_say_which_part_was_wrong() {
+        let mut world = World::configured();
+        let outcome = drive(&mut world, webhook("hook", "wrong", SAMPLE));
+        let crate::Outcome::Http(response) = outcome else { panic!() };
+        assert!(response.header("www-authenticate").unwrap().starts_with("Basic"));
+        assert!(!response.body.contains("password") && !response.body.contains("user"));
+        assert!(!response.body.contains("pw-123456"));
+    }
+
+    #[test]
+    fn unconfigured_credentials_never_authenticate() {
+        let mut world = World::configured();
+        world.secrets.clear();
+        let (status, _) = http(&drive(&mut world, webhook("", "", SAMPLE)));
+        assert_eq!(status, 401);
+    }
+}

@@ -95,10 +95,6 @@ async fn read_record(caps: &Caps, req: &RequestRef) -> Result<Option<IntakeRecor
 async fn wait_for_owner(caps: &Caps, req: &RequestRef, generation: u32) -> Result<Waited, CapError> {
     let started = caps.now().await?;
     loop {
-        caps.sleep(POLL_MS).await?;
-        if let Some(record) = read_record(caps, req).await? {
-            return Ok(Waited::Recorded(record));
-        }
         let now = caps.now().await?;
         let claim = caps.kv_get(&keys::claim(req, generation)).await?;
         match claim.and_then(|t| store::decode::<Claim>(RECORD_VERSION, &t)) {
@@ -109,6 +105,10 @@ async fn wait_for_owner(caps: &Caps, req: &RequestRef, generation: u32) -> Resul
         }
         if now.saturating_sub(started) >= MAX_WAIT_MS {
             return Ok(Waited::TimedOut);
+        }
+        caps.sleep(POLL_MS).await?;
+        if let Some(record) = read_record(caps, req).await? {
+            return Ok(Waited::Recorded(record));
         }
     }
 }

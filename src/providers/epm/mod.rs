@@ -24,3 +24,6 @@ pub async fn handle_webhook(caps: &Caps, config: &Config, body: &str) -> HttpRes
         Ok(wire::Event::DecisionUpdated(update)) => update::accept(caps, &update).await,
     }
 }
+
+#[cfg(test)]
+mod tests;
