@@ -1,5 +1,13 @@
 //! The local Forge-style host: runs the PAM Approvals component with wasmtime, performs its
 //! capability calls, and serves web triggers plus the sandboxes that stand in for Jira and EPM.
 
+pub mod capabilities;
 pub mod contracts;
+pub mod credentials;
+pub mod jira_target;
+pub mod kv;
+pub mod queue;
+pub mod runtime;
+pub mod sample;
 pub mod sandbox;
+pub mod server;

@@ -1,1 +1,138 @@
-fn main(){}
+//! `pam-approvals-host`: the local Forge-style host. See `--help` and the README.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+
+use pam_approvals_host::capabilities::Capabilities;
+use pam_approvals_host::contracts::Contracts;
+use pam_approvals_host::jira_target::JiraTarget;
+use pam_approvals_host::kv::Kv;
+use pam_approvals_host::runtime::{Invocation, Outcome, Runtime};
+use pam_approvals_host::sandbox::jira::JiraSandbox;
+use pam_approvals_host::{credentials, queue, sample, server};
+
+#[derive(Parser)]
+#[command(version, about = "Runs PAM Approvals for Jira locally, the way Forge runs it")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve web triggers (and, with --sandbox, a sandbox Jira) until Ctrl-C.
+    Serve(ServeArgs),
+    /// Send a realistic EPM "ticket created" webhook (from the seed template) to a running host.
+    SendSample(sample::SampleArgs),
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Serve an embedded sandbox Jira under /sandbox/jira and send the app's Jira calls to it.
+    #[arg(long)]
+    sandbox: bool,
+    /// Address to listen on (port 0 picks a free port; the URLs printed say which).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Where KV storage, secrets and the sandbox's data are kept (SQLite).
+    #[arg(long, default_value = ".pam-approvals")]
+    data_dir: PathBuf,
+    /// A real Jira Cloud site, e.g. https://your-site.atlassian.net (instead of --sandbox).
+    #[arg(long, conflicts_with = "sandbox", requires_all = ["jira_email", "jira_token"])]
+    jira_url: Option<String>,
+    /// Email of the Atlassian account whose API token is given.
+    #[arg(long)]
+    jira_email: Option<String>,
+    /// Atlassian API token (or set JIRA_API_TOKEN).
+    #[arg(long, env = "JIRA_API_TOKEN", hide_env_values = true)]
+    jira_token: Option<String>,
+    /// A configuration document to apply at start-up (JSON: {"config": {...}, "secrets": {...}}).
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,hyper=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Serve(args) => serve(args).await,
+        Command::SendSample(args) => sample::send(args).await,
+    }
+}
+
+async fn serve(args: ServeArgs) -> Result<()> {
+    if !args.sandbox && args.jira_url.is_none() {
+        bail!("choose where Jira is: --sandbox, or --jira-url with --jira-email and --jira-token");
+    }
+    std::fs::create_dir_all(&args.data_dir).with_context(|| format!("creating {}", args.data_dir.display()))?;
+    let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
+    let base = format!("http://{}", listener.local_addr()?);
+
+    let kv = Arc::new(Kv::open(&args.data_dir.join("kv.sqlite"))?);
+    let http = reqwest::Client::builder().timeout(std::time::Duration::from_secs(20)).build()?;
+    let (sandbox_router, jira) = if args.sandbox {
+        let contracts = Arc::new(Contracts::load()?);
+        let sandbox = JiraSandbox::open(&args.data_dir.join("sandbox-jira.sqlite"), &format!("{base}/sandbox/jira"), contracts)?;
+        let router = sandbox.router();
+        (Some(router.clone()), JiraTarget::Sandbox(router))
+    } else {
+        let url = args.jira_url.as_deref().unwrap_or_default();
+        let email = args.jira_email.as_deref().unwrap_or_default();
+        let token = args.jira_token.as_deref().unwrap_or_default();
+        (None, JiraTarget::site(url, email, token, http.clone()))
+    };
+
+    let started = std::time::Instant::now();
+    let runtime = Arc::new(Runtime::new(pam_approvals_host::runtime::COMPONENT)?);
+    tracing::info!("component compiled in {:?}", started.elapsed());
+    let (queue_tx, queue_rx) = tokio::sync::mpsc::unbounded_channel();
+    let caps = Arc::new(Capabilities { kv, jira, http, counters: Default::default(), queue: queue_tx });
+    queue::spawn_worker(runtime.clone(), caps.clone(), queue_rx);
+
+    let credentials = credentials::webhook_credentials(&args.data_dir, args.sandbox)?;
+    let mut document = match &args.config {
+        Some(path) => read_document(path)?,
+        None if args.sandbox => credentials::sandbox_document(),
+        None => serde_json::json!({ "onlyIfUnconfigured": true }),
+    };
+    if let Some((user, password)) = &credentials {
+        document["secrets"]["webhookUsername"] = user.clone().into();
+        document["secrets"]["webhookPassword"] = password.clone().into();
+    }
+    match runtime.run(Invocation::Configure(document.to_string()), &caps).await?.0 {
+        Outcome::Value(_) => {}
+        Outcome::Error(e) => bail!("the configuration was refused: {e}"),
+        Outcome::Http(_) => bail!("the configuration run answered like a web trigger"),
+    }
+
+    println!("PAM Approvals for Jira — local host");
+    println!("  web trigger (EPM): {base}/x/epm-webhook");
+    if args.sandbox {
+        println!("  sandbox Jira:      {base}/sandbox/jira/");
+        println!("  sandbox Jira REST: {base}/sandbox/jira/rest/api/3/");
+    }
+    if let Some((user, password)) = &credentials
+        && args.sandbox
+    {
+        // Printed on purpose: these are the sandbox's own credentials, for pasting into a test EPM.
+        println!("  webhook user:      {user}");
+        println!("  webhook password:  {password}");
+    }
+    println!("  data dir:          {}", args.data_dir.display());
+    println!("Ready. Send a sample: cargo run --release -p pam-approvals-host -- send-sample --url {base}/x/epm-webhook --data-dir {}", args.data_dir.display());
+    server::serve(listener, server::router(server::AppState { runtime, caps }, sandbox_router)).await
+}
+
+fn read_document(path: &Path) -> Result<serde_json::Value> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))
+}

@@ -1,0 +1,103 @@
+//! Performs the component's capability calls on this machine: SQLite KV and secrets, Jira (the
+//! embedded sandbox or a real site), outbound HTTP, the clock, sleep and logging. Decides nothing.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::jira_target::JiraTarget;
+use crate::kv::{Kv, Table};
+use crate::runtime::{Call, HttpRequest, HttpResponse, LogLevel, Reply};
+
+/// Counts of capability calls, for the benchmarks and tests.
+#[derive(Default)]
+pub struct Counters {
+    pub jira: AtomicU64,
+    pub fetch: AtomicU64,
+    pub kv: AtomicU64,
+}
+
+pub struct Capabilities {
+    pub kv: Arc<Kv>,
+    pub jira: JiraTarget,
+    pub http: reqwest::Client,
+    pub counters: Counters,
+    /// Jobs the component queued, delivered by the server's queue worker.
+    pub queue: tokio::sync::mpsc::UnboundedSender<(String, String)>,
+}
+
+impl Capabilities {
+    pub async fn perform(&self, call: Call) -> Reply {
+        match call {
+            Call::Jira(request) => {
+                self.counters.jira.fetch_add(1, Ordering::Relaxed);
+                http_reply(self.jira.send(request).await)
+            }
+            Call::Fetch(request) => {
+                self.counters.fetch.fetch_add(1, Ordering::Relaxed);
+                http_reply(self.fetch(request).await)
+            }
+            Call::KvGet(key) => self.storage(|kv| kv.get(Table::Values, &key).map(Reply::Value)),
+            Call::KvSet((key, value)) => self.storage(|kv| kv.set(Table::Values, &key, &value).map(|_| Reply::Done)),
+            Call::KvSetIfAbsent((key, value)) => self.storage(|kv| kv.set_if_absent(&key, &value).map(Reply::Claimed)),
+            Call::KvDelete(key) => self.storage(|kv| kv.delete(&key).map(|_| Reply::Done)),
+            Call::SecretGet(key) => self.storage(|kv| kv.get(Table::Secrets, &key).map(Reply::Value)),
+            Call::SecretSet((key, value)) => self.storage(|kv| kv.set(Table::Secrets, &key, &value).map(|_| Reply::Done)),
+            Call::QueuePush((queue, payload)) => match self.queue.send((queue, payload)) {
+                Ok(()) => Reply::Done,
+                Err(_) => Reply::Failed("the job queue is closed".into()),
+            },
+            Call::Now => Reply::Time(now_ms()),
+            Call::Sleep(ms) => {
+                tokio::time::sleep(Duration::from_millis(u64::from(ms))).await;
+                Reply::Done
+            }
+            Call::Log((level, message)) => {
+                match level {
+                    LogLevel::Debug => tracing::debug!(target: "app", "{message}"),
+                    LogLevel::Info => tracing::info!(target: "app", "{message}"),
+                    LogLevel::Warn => tracing::warn!(target: "app", "{message}"),
+                    LogLevel::Error => tracing::error!(target: "app", "{message}"),
+                }
+                Reply::Done
+            }
+        }
+    }
+
+    fn storage(&self, op: impl FnOnce(&Kv) -> anyhow::Result<Reply>) -> Reply {
+        self.counters.kv.fetch_add(1, Ordering::Relaxed);
+        op(&self.kv).unwrap_or_else(|e| Reply::Failed(format!("storage: {e}")))
+    }
+
+    async fn fetch(&self, request: HttpRequest) -> Result<HttpResponse, String> {
+        let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|_| "invalid method".to_string())?;
+        let mut builder = self.http.request(method, &request.url).body(request.body);
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        let response = builder.send().await.map_err(|e| e.without_url().to_string())?;
+        from_reqwest(response).await
+    }
+}
+
+pub async fn from_reqwest(response: reqwest::Response) -> Result<HttpResponse, String> {
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(n, v)| (n.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
+    let body = response.text().await.map_err(|e| e.without_url().to_string())?;
+    Ok(HttpResponse { status, headers, body })
+}
+
+fn http_reply(result: Result<HttpResponse, String>) -> Reply {
+    match result {
+        Ok(response) => Reply::Http(response),
+        Err(reason) => Reply::Failed(reason),
+    }
+}
+
+pub fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}

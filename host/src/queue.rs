@@ -1,0 +1,21 @@
+//! The local job queue: jobs the component pushes are run as `invocation::job`, one at a time,
+//! in order (Forge's queue gives no stronger promise).
+
+use std::sync::Arc;
+
+use tokio::sync::mpsc::UnboundedReceiver;
+
+use crate::capabilities::Capabilities;
+use crate::runtime::{Invocation, JobCall, Outcome, Runtime};
+
+pub fn spawn_worker(runtime: Arc<Runtime>, caps: Arc<Capabilities>, mut jobs: UnboundedReceiver<(String, String)>) {
+    tokio::spawn(async move {
+        while let Some((queue, payload)) = jobs.recv().await {
+            match runtime.run(Invocation::Job(JobCall { queue: queue.clone(), payload }), &caps).await {
+                Ok((Outcome::Error(e), _)) => tracing::warn!(%queue, "job failed: {e}"),
+                Ok(_) => {}
+                Err(e) => tracing::error!(%queue, "job run failed: {e:#}"),
+            }
+        }
+    });
+}

@@ -1,0 +1,80 @@
+//! Runs the app component with wasmtime: one fresh instance per invocation, driven by the step
+//! loop in `run`, whose only job is to perform each call and feed back the reply.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Context, Result, anyhow};
+use wasmtime::component::{Component, Linker, ResourceAny};
+use wasmtime::{Config, Engine, Store};
+
+use crate::capabilities::Capabilities;
+
+wasmtime::component::bindgen!({ world: "app", path: "../wit" });
+
+pub use pam::approvals::types::{
+    Actor, Call, HttpRequest, HttpResponse, Invocation, JiraRequest, JobCall, LogLevel, Outcome, Reply, ResolverCall, Step,
+    WebTriggerCall,
+};
+
+/// The component bytes built by build.rs.
+pub const COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/pam-approvals.wasm"));
+
+/// The same cap the component enforces; a host that loops longer has a bug.
+const MAX_STEPS: u32 = 10_000;
+
+/// Time spent per run, split between the component and the capability calls.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RunStats {
+    pub steps: u32,
+    pub in_component: std::time::Duration,
+    pub in_calls: std::time::Duration,
+}
+
+pub struct Runtime {
+    engine: Engine,
+    pre: AppPre<()>,
+}
+
+impl Runtime {
+    /// Compiles the component once; every run instantiates from the prepared instance.
+    pub fn new(component_bytes: &[u8]) -> Result<Runtime> {
+        let mut config = Config::new();
+        config.wasm_component_model(true);
+        let engine = Engine::new(&config).map_err(|e| anyhow!("{e}"))?;
+        let component = Component::new(&engine, component_bytes).map_err(|e| anyhow!("compiling the component: {e}"))?;
+        let linker = Linker::<()>::new(&engine);
+        let instance_pre = linker.instantiate_pre(&component).map_err(|e| anyhow!("linking the component: {e}"))?;
+        let pre = AppPre::new(instance_pre).map_err(|e| anyhow!("{e}"))?;
+        Ok(Runtime { engine, pre })
+    }
+
+    /// Runs one invocation to its outcome.
+    pub async fn run(&self, invocation: Invocation, caps: &Arc<Capabilities>) -> Result<(Outcome, RunStats)> {
+        let mut store = Store::new(&self.engine, ());
+        let app = self.pre.instantiate(&mut store).map_err(|e| anyhow!("instantiating: {e}"))?;
+        let guest = app.pam_approvals_workflow().run();
+        let run: ResourceAny = guest.call_constructor(&mut store, &invocation).map_err(|e| anyhow!("starting the run: {e}"))?;
+        let mut stats = RunStats::default();
+        let mut reply: Option<Reply> = None;
+        let outcome = loop {
+            if stats.steps >= MAX_STEPS {
+                break Err(anyhow!("the run exceeded {MAX_STEPS} steps"));
+            }
+            stats.steps += 1;
+            let started = Instant::now();
+            let step = guest.call_next(&mut store, run, reply.as_ref()).map_err(|e| anyhow!("the component trapped: {e}"));
+            stats.in_component += started.elapsed();
+            match step? {
+                Step::Done(outcome) => break Ok(outcome),
+                Step::Call(call) => {
+                    let started = Instant::now();
+                    reply = Some(caps.perform(call).await);
+                    stats.in_calls += started.elapsed();
+                }
+            }
+        };
+        let _ = run.resource_drop(&mut store);
+        outcome.map(|o| (o, stats)).context("running the component")
+    }
+}

@@ -1,0 +1,120 @@
+//! The HTTP front of the local host: web triggers at `/x/<module-key>`, the sandboxes, and an
+//! index page. Each web trigger request becomes one component run.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{any, get};
+
+use crate::capabilities::Capabilities;
+use crate::runtime::{HttpRequest, Invocation, Outcome, Runtime, WebTriggerCall};
+
+/// Transport limit on web trigger bodies; the app's own (smaller) limit answers first.
+pub const TRANSPORT_LIMIT: usize = 1024 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub runtime: Arc<Runtime>,
+    pub caps: Arc<Capabilities>,
+}
+
+pub fn router(state: AppState, sandbox: Option<Router>) -> Router {
+    let mut app = Router::new()
+        .route("/", get(index))
+        .route("/x/{key}", any(web_trigger))
+        .with_state(state);
+    if let Some(sandbox) = sandbox {
+        app = app.nest("/sandbox/jira", sandbox);
+    }
+    app
+}
+
+async fn web_trigger(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let bytes: Bytes = match axum::body::to_bytes(body, TRANSPORT_LIMIT).await {
+        Ok(b) => b,
+        Err(_) => return json_error(StatusCode::PAYLOAD_TOO_LARGE, &format!("request body exceeds {TRANSPORT_LIMIT} bytes")),
+    };
+    let Ok(body) = String::from_utf8(bytes.to_vec()) else {
+        return json_error(StatusCode::BAD_REQUEST, "request body is not UTF-8 text");
+    };
+    let request = HttpRequest {
+        method: method.to_string(),
+        url: uri.query().map(|q| format!("?{q}")).unwrap_or_default(),
+        headers: headers
+            .iter()
+            .map(|(n, v)| (n.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect(),
+        body,
+    };
+    let invocation = Invocation::WebTrigger(WebTriggerCall { trigger: key.clone(), request });
+    match state.runtime.run(invocation, &state.caps).await {
+        Ok((Outcome::Http(response), stats)) => {
+            tracing::info!(trigger = %key, status = response.status, steps = stats.steps, "web trigger answered");
+            let mut builder = Response::builder().status(response.status);
+            for (name, value) in &response.headers {
+                builder = builder.header(name, value);
+            }
+            builder.body(Body::from(response.body)).unwrap_or_else(|_| {
+                json_error(StatusCode::INTERNAL_SERVER_ERROR, "the app answered with an invalid HTTP response")
+            })
+        }
+        Ok((other, _)) => {
+            tracing::error!(trigger = %key, "web trigger run ended without an HTTP answer: {other:?}");
+            json_error(StatusCode::INTERNAL_SERVER_ERROR, "the app did not answer the web trigger")
+        }
+        Err(e) => {
+            tracing::error!(trigger = %key, "web trigger run failed: {e:#}");
+            json_error(StatusCode::INTERNAL_SERVER_ERROR, "the app failed while handling the request")
+        }
+    }
+}
+
+fn json_error(status: StatusCode, message: &str) -> Response {
+    (status, [("Content-Type", "application/json")], serde_json::json!({ "error": message }).to_string()).into_response()
+}
+
+async fn index() -> Html<&'static str> {
+    Html(include_str!("index.html"))
+}
+
+/// Serves until Ctrl-C or SIGTERM, then lets open requests finish.
+pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> anyhow::Result<()> {
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
