@@ -24,3 +24,6 @@ pub use runner::Run;
 
 #[cfg(test)]
 pub mod testkit;
+
+#[cfg(test)]
+mod fuzz_tests;

@@ -1,0 +1,64 @@
+//! Property tests standing in for fuzzing on a stable toolchain: every parser of outside input
+//! is fed arbitrary and mutated input and must answer with a value or an error, never panic.
+
+use proptest::prelude::*;
+
+use crate::auth::parse_basic;
+use crate::config::Config;
+use crate::providers::epm::placeholders::{check_template, render_summary};
+use crate::providers::epm::wire::{Event, parse};
+use crate::testkit::{SAMPLE, World, drive, webhook};
+
+fn sample_request() -> crate::providers::epm::wire::TicketCreated {
+    match parse(SAMPLE) {
+        Ok(Event::TicketCreated(t)) => t,
+        _ => unreachable!("the sample parses"),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, .. ProptestConfig::default() })]
+
+    #[test]
+    fn webhook_parser_never_panics(body in ".{0,400}") {
+        let _ = parse(&body);
+    }
+
+    #[test]
+    fn webhook_parser_survives_mutations_of_the_sample(cut in 0usize..2200, insert in ".{0,8}") {
+        let mut body = SAMPLE.to_string();
+        let at = body.char_indices().map(|(i, _)| i).nth(cut % SAMPLE.chars().count()).unwrap_or(0);
+        body.insert_str(at, &insert);
+        let _ = parse(&body);
+    }
+
+    #[test]
+    fn basic_auth_parser_never_panics(header in ".{0,80}") {
+        let _ = parse_basic(Some(&header));
+    }
+
+    #[test]
+    fn config_decoder_never_panics(text in ".{0,200}") {
+        if let Ok(config) = Config::decode(&text) {
+            let _ = config.validate();
+        }
+    }
+
+    #[test]
+    fn templates_never_panic(template in ".{0,120}") {
+        let _ = check_template(&template);
+        let summary = render_summary(&template, &sample_request());
+        prop_assert!(summary.chars().count() <= 255);
+        prop_assert!(!summary.contains('\n'));
+    }
+
+    #[test]
+    fn the_whole_web_trigger_answers_any_body_without_panicking(body in ".{0,300}") {
+        let mut world = World::configured();
+        let outcome = drive(&mut world, webhook("hook", "pw-123456", &body));
+        match outcome {
+            crate::Outcome::Http(r) => prop_assert!(r.status == 400 || r.status == 201 || r.status == 202, "{}", r.status),
+            other => prop_assert!(false, "{other:?}"),
+        }
+    }
+}
