@@ -18,7 +18,10 @@ pub fn parse_basic(header: Option<&str>) -> Option<Presented> {
     }
     let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
     let colon = decoded.iter().position(|&b| b == b':')?;
-    Some(Presented { user: decoded[..colon].to_vec(), password: decoded[colon + 1..].to_vec() })
+    Some(Presented {
+        user: decoded[..colon].to_vec(),
+        password: decoded[colon + 1..].to_vec(),
+    })
 }
 
 /// True when both parts match the configured ones. Both comparisons always run, so timing does
@@ -40,7 +43,10 @@ mod tests {
     use super::*;
 
     fn header(user: &str, password: &str) -> String {
-        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")))
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+        )
     }
 
     #[test]
@@ -48,11 +54,22 @@ mod tests {
         let ok = header("hook", "s3cret:with:colons");
         let p = parse_basic(Some(&ok));
         assert!(matches(p.as_ref(), Some("hook"), Some("s3cret:with:colons")));
-        for bad in [header("hook", "wrong"), header("other", "s3cret:with:colons"), header("", "")] {
-            assert!(!matches(parse_basic(Some(&bad)).as_ref(), Some("hook"), Some("s3cret:with:colons")));
+        for bad in [
+            header("hook", "wrong"),
+            header("other", "s3cret:with:colons"),
+            header("", ""),
+        ] {
+            assert!(!matches(
+                parse_basic(Some(&bad)).as_ref(),
+                Some("hook"),
+                Some("s3cret:with:colons")
+            ));
         }
         assert!(!matches(p.as_ref(), None, Some("x")), "unset user");
-        assert!(!matches(parse_basic(Some(&header("", ""))).as_ref(), Some(""), Some("")), "empty creds");
+        assert!(
+            !matches(parse_basic(Some(&header("", ""))).as_ref(), Some(""), Some("")),
+            "empty creds"
+        );
     }
 
     #[test]
@@ -60,6 +77,9 @@ mod tests {
         for h in ["", "Bearer abc", "Basic", "Basic !!!", "Basic aG9vaw=="] {
             assert!(parse_basic(Some(h)).is_none(), "{h}");
         }
-        assert!(parse_basic(Some("basic aG9vazpw")).is_some(), "scheme is case-insensitive");
+        assert!(
+            parse_basic(Some("basic aG9vazpw")).is_some(),
+            "scheme is case-insensitive"
+        );
     }
 }

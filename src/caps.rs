@@ -60,7 +60,11 @@ impl Caps {
     }
 
     async fn call(&self, call: Call) -> Reply {
-        CallFuture { exchange: self.exchange.clone(), call: Some(call) }.await
+        CallFuture {
+            exchange: self.exchange.clone(),
+            call: Some(call),
+        }
+        .await
     }
 
     pub async fn jira(
@@ -124,7 +128,10 @@ impl Caps {
     }
 
     pub async fn queue_push(&self, queue: &str, payload: &str) -> Result<(), CapError> {
-        done("queue-push", self.call(Call::QueuePush(queue.into(), payload.into())).await)
+        done(
+            "queue-push",
+            self.call(Call::QueuePush(queue.into(), payload.into())).await,
+        )
     }
 
     /// Milliseconds since the Unix epoch, from the host's clock.

@@ -30,26 +30,54 @@ impl GuestRun for RunHandle {
 export!(Component);
 
 fn request_from(r: w::HttpRequest) -> p::HttpRequest {
-    p::HttpRequest { method: r.method, url: r.url, headers: r.headers, body: r.body }
+    p::HttpRequest {
+        method: r.method,
+        url: r.url,
+        headers: r.headers,
+        body: r.body,
+    }
 }
 
 fn request_to(r: p::HttpRequest) -> w::HttpRequest {
-    w::HttpRequest { method: r.method, url: r.url, headers: r.headers, body: r.body }
+    w::HttpRequest {
+        method: r.method,
+        url: r.url,
+        headers: r.headers,
+        body: r.body,
+    }
 }
 
 fn response_from(r: w::HttpResponse) -> p::HttpResponse {
-    p::HttpResponse { status: r.status, headers: r.headers, body: r.body }
+    p::HttpResponse {
+        status: r.status,
+        headers: r.headers,
+        body: r.body,
+    }
 }
 
 fn response_to(r: p::HttpResponse) -> w::HttpResponse {
-    w::HttpResponse { status: r.status, headers: r.headers, body: r.body }
+    w::HttpResponse {
+        status: r.status,
+        headers: r.headers,
+        body: r.body,
+    }
 }
 
 fn invocation_from(i: w::Invocation) -> p::Invocation {
     match i {
-        w::Invocation::WebTrigger(c) => p::Invocation::WebTrigger { trigger: c.trigger, request: request_from(c.request) },
-        w::Invocation::Resolver(c) => p::Invocation::Resolver { name: c.name, payload: c.payload, context: c.context },
-        w::Invocation::Job(c) => p::Invocation::Job { queue: c.queue, payload: c.payload },
+        w::Invocation::WebTrigger(c) => p::Invocation::WebTrigger {
+            trigger: c.trigger,
+            request: request_from(c.request),
+        },
+        w::Invocation::Resolver(c) => p::Invocation::Resolver {
+            name: c.name,
+            payload: c.payload,
+            context: c.context,
+        },
+        w::Invocation::Job(c) => p::Invocation::Job {
+            queue: c.queue,
+            payload: c.payload,
+        },
         w::Invocation::Tick(name) => p::Invocation::Tick(name),
         w::Invocation::Configure(doc) => p::Invocation::Configure(doc),
     }
@@ -79,7 +107,12 @@ fn step_to(s: p::Step) -> w::Step {
 
 fn call_to(c: p::Call) -> w::Call {
     match c {
-        p::Call::Jira { actor, method, path, body } => w::Call::Jira(w::JiraRequest {
+        p::Call::Jira {
+            actor,
+            method,
+            path,
+            body,
+        } => w::Call::Jira(w::JiraRequest {
             actor: match actor {
                 p::Actor::App => w::Actor::App,
                 p::Actor::User => w::Actor::User,

@@ -72,15 +72,17 @@ pub struct ConfigError {
 }
 
 fn bad(field: &'static str, problem: impl Into<String>) -> ConfigError {
-    ConfigError { field, problem: problem.into() }
+    ConfigError {
+        field,
+        problem: problem.into(),
+    }
 }
 
 impl Config {
     /// Decodes a stored or submitted record; unknown fields are an error (a typo must not pass
     /// silently), missing ones take their defaults.
     pub fn decode(json: &str) -> Result<Config, String> {
-        let config: Config =
-            serde_json::from_str(json).map_err(|e| format!("configuration is not valid: {e}"))?;
+        let config: Config = serde_json::from_str(json).map_err(|e| format!("configuration is not valid: {e}"))?;
         if config.version != VERSION {
             return Err(format!("configuration version {} is not supported", config.version));
         }
@@ -147,7 +149,9 @@ fn is_project_key(key: &str) -> bool {
     let bytes = key.as_bytes();
     (2..=10).contains(&bytes.len())
         && bytes[0].is_ascii_uppercase()
-        && bytes.iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
 }
 
 fn is_custom_field_id(id: &str) -> bool {
@@ -193,7 +197,14 @@ mod tests {
         let fields: Vec<_> = config.validate().iter().map(|e| e.field).collect();
         assert_eq!(
             fields,
-            ["serviceHostname", "epmApiVersion", "projectKey", "summaryTemplate", "customFieldId", "labels"]
+            [
+                "serviceHostname",
+                "epmApiVersion",
+                "projectKey",
+                "summaryTemplate",
+                "customFieldId",
+                "labels"
+            ]
         );
     }
 

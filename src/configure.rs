@@ -62,7 +62,10 @@ pub async fn configure(caps: &Caps, document: &str) -> Outcome {
         (config::SECRET_WEBHOOK_PASSWORD, document.secrets.webhook_password),
         (config::SECRET_CLIENT_SECRET, document.secrets.client_secret),
     ];
-    if let Some((key, _)) = secrets.iter().find(|(_, v)| v.as_deref().is_some_and(|v| v.trim().is_empty())) {
+    if let Some((key, _)) = secrets
+        .iter()
+        .find(|(_, v)| v.as_deref().is_some_and(|v| v.trim().is_empty()))
+    {
         return Outcome::Error(format!("secret {key} must not be empty"));
     }
     if let Some(config) = &config

@@ -64,9 +64,19 @@ fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a st
 /// How a host starts a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Invocation {
-    WebTrigger { trigger: String, request: HttpRequest },
-    Resolver { name: String, payload: String, context: String },
-    Job { queue: String, payload: String },
+    WebTrigger {
+        trigger: String,
+        request: HttpRequest,
+    },
+    Resolver {
+        name: String,
+        payload: String,
+        context: String,
+    },
+    Job {
+        queue: String,
+        payload: String,
+    },
     Tick(String),
     Configure(String),
 }
@@ -89,7 +99,12 @@ pub enum LogLevel {
 /// One capability call for the host to perform. See `wit/types.wit` for each host duty.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Call {
-    Jira { actor: Actor, method: String, path: String, body: Option<String> },
+    Jira {
+        actor: Actor,
+        method: String,
+        path: String,
+        body: Option<String>,
+    },
     Fetch(HttpRequest),
     KvGet(String),
     KvSet(String, String),

@@ -31,7 +31,12 @@ impl Run {
         let caps = Caps::new(exchange.clone());
         let answers_http = matches!(invocation, Invocation::WebTrigger { .. });
         let workflow: Workflow = Box::pin(crate::dispatch::run(caps, invocation));
-        Run { workflow: Some(workflow), exchange, steps: 0, answers_http }
+        Run {
+            workflow: Some(workflow),
+            exchange,
+            steps: 0,
+            answers_http,
+        }
     }
 
     /// Advances the run by one step. See `wit/workflow.wit` for the contract.
@@ -97,7 +102,10 @@ mod tests {
     fn trigger() -> Invocation {
         Invocation::WebTrigger {
             trigger: "epm-webhook".into(),
-            request: HttpRequest { method: "POST".into(), ..Default::default() },
+            request: HttpRequest {
+                method: "POST".into(),
+                ..Default::default()
+            },
         }
     }
 
@@ -109,7 +117,10 @@ mod tests {
             Step::Done(Outcome::Http(r)) => assert_eq!(r.status, 500),
             other => panic!("{other:?}"),
         }
-        assert!(matches!(run.next(None), Step::Done(Outcome::Http(_))), "after done, still an error");
+        assert!(
+            matches!(run.next(None), Step::Done(Outcome::Http(_))),
+            "after done, still an error"
+        );
     }
 
     #[test]

@@ -45,7 +45,11 @@ mod tests {
         assert_eq!(key_part("a b"), "a_20b");
         assert_eq!(key_part("a_b"), "a_5Fb");
         assert_ne!(key_part("a_20b"), key_part("a b"));
-        assert!(key_part("é\\\"").bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b)));
+        assert!(
+            key_part("é\\\"")
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b))
+        );
     }
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]

@@ -26,15 +26,22 @@ pub struct World {
 impl World {
     /// A configured world: the sandbox's settings, webhook credentials `hook` / `pw-123456`.
     pub fn configured() -> World {
-        let mut world = World { now: 1_700_000_000_000, ..World::default() };
+        let mut world = World {
+            now: 1_700_000_000_000,
+            ..World::default()
+        };
         let config = crate::config::Config {
             enabled: true,
             assignee_name: "John Doe".into(),
             ..Default::default()
         };
         world.kv.insert(crate::config::CONFIG_KEY.into(), config.encode());
-        world.secrets.insert(crate::config::SECRET_WEBHOOK_USER.into(), "hook".into());
-        world.secrets.insert(crate::config::SECRET_WEBHOOK_PASSWORD.into(), "pw-123456".into());
+        world
+            .secrets
+            .insert(crate::config::SECRET_WEBHOOK_USER.into(), "hook".into());
+        world
+            .secrets
+            .insert(crate::config::SECRET_WEBHOOK_PASSWORD.into(), "pw-123456".into());
         world.users = vec![
             json!({"accountId": "acc-john", "accountType": "atlassian", "displayName": "John Doe", "emailAddress": "john.doe@example.com", "active": true}),
             json!({"accountId": "acc-bob", "accountType": "atlassian", "displayName": "Bob Requester", "emailAddress": "bob@example.com", "active": true}),
@@ -53,7 +60,12 @@ impl World {
         self.calls.push(call.clone());
         let storage = matches!(
             call,
-            Call::KvGet(_) | Call::KvSet(..) | Call::KvSetIfAbsent(..) | Call::KvDelete(_) | Call::SecretGet(_) | Call::SecretSet(..)
+            Call::KvGet(_)
+                | Call::KvSet(..)
+                | Call::KvSetIfAbsent(..)
+                | Call::KvDelete(_)
+                | Call::SecretGet(_)
+                | Call::SecretSet(..)
         );
         if storage && self.storage_down {
             return Reply::Failed("storage is down".into());
@@ -74,14 +86,13 @@ impl World {
                 self.kv.insert(k, v);
                 Reply::Done
             }
-            Call::KvSetIfAbsent(k, v) => {
-                if self.kv.contains_key(&k) {
-                    Reply::Claimed(false)
-                } else {
-                    self.kv.insert(k, v);
+            Call::KvSetIfAbsent(k, v) => match self.kv.entry(k) {
+                std::collections::btree_map::Entry::Occupied(_) => Reply::Claimed(false),
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert(v);
                     Reply::Claimed(true)
                 }
-            }
+            },
             Call::KvDelete(k) => {
                 self.kv.remove(&k);
                 Reply::Done
@@ -117,8 +128,16 @@ impl World {
                 HttpResponse::json(201, &json!({"id": id, "key": key, "self": "x"}))
             }
             ("GET", "/rest/api/3/user/search") => {
-                let query = path.split("query=").nth(1).unwrap_or("").split('&').next().unwrap_or("");
-                let query = percent_encoding::percent_decode_str(query).decode_utf8_lossy().to_lowercase();
+                let query = path
+                    .split("query=")
+                    .nth(1)
+                    .unwrap_or("")
+                    .split('&')
+                    .next()
+                    .unwrap_or("");
+                let query = percent_encoding::percent_decode_str(query)
+                    .decode_utf8_lossy()
+                    .to_lowercase();
                 let found: Vec<Value> = self
                     .users
                     .iter()
@@ -133,7 +152,11 @@ impl World {
                 let issues: Vec<Value> = self
                     .issues
                     .iter()
-                    .filter(|i| i["fields"]["customfield_10001"].as_str().is_some_and(|v| v.contains(wanted)))
+                    .filter(|i| {
+                        i["fields"]["customfield_10001"]
+                            .as_str()
+                            .is_some_and(|v| v.contains(wanted))
+                    })
                     .map(|i| {
                         json!({"id": i["id"], "key": i["key"], "fields": i["fields"],
                                "properties": {"pam-approvals.epm": i["properties"][0]["value"]}})

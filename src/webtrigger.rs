@@ -15,13 +15,22 @@ pub async fn handle(caps: &Caps, trigger: &str, request: &HttpRequest) -> HttpRe
         return HttpResponse::error(404, format!("unknown web trigger \"{}\"", printable(trigger)));
     }
     if !request.method.eq_ignore_ascii_case("POST") {
-        return HttpResponse::error(405, format!("method {} is not allowed; EPM webhooks use POST", printable(&request.method)))
-            .with_header("Allow", "POST");
+        return HttpResponse::error(
+            405,
+            format!(
+                "method {} is not allowed; EPM webhooks use POST",
+                printable(&request.method)
+            ),
+        )
+        .with_header("Allow", "POST");
     }
     if request.body.len() > MAX_BODY_BYTES {
         return HttpResponse::error(
             413,
-            format!("request body is {} bytes; the limit is {MAX_BODY_BYTES} bytes", request.body.len()),
+            format!(
+                "request body is {} bytes; the limit is {MAX_BODY_BYTES} bytes",
+                request.body.len()
+            ),
         );
     }
     let config = match load_config(caps).await {
@@ -39,10 +48,13 @@ pub async fn handle(caps: &Caps, trigger: &str, request: &HttpRequest) -> HttpRe
     let presented = auth::parse_basic(request.header("Authorization"));
     if !auth::matches(presented.as_ref(), user.as_deref(), password.as_deref()) {
         if user.is_none() || password.is_none() {
-            caps.log(LogLevel::Warn, "webhook refused: no webhook credentials are configured").await;
+            caps.log(LogLevel::Warn, "webhook refused: no webhook credentials are configured")
+                .await;
         }
-        return HttpResponse::error(401, "authentication required")
-            .with_header("WWW-Authenticate", "Basic realm=\"PAM Approvals for Jira\", charset=\"UTF-8\"");
+        return HttpResponse::error(401, "authentication required").with_header(
+            "WWW-Authenticate",
+            "Basic realm=\"PAM Approvals for Jira\", charset=\"UTF-8\"",
+        );
     }
     if !config.enabled {
         return HttpResponse::error(503, "the EPM integration is disabled in the app's configuration");
@@ -72,7 +84,9 @@ mod tests {
     use crate::testkit::{SAMPLE, World, drive, http, webhook};
 
     fn with_method(method: &str) -> Invocation {
-        let Invocation::WebTrigger { trigger, mut request } = webhook("hook", "pw-123456", SAMPLE) else { unreachable!() };
+        let Invocation::WebTrigger { trigger, mut request } = webhook("hook", "pw-123456", SAMPLE) else {
+            unreachable!()
+        };
         request.method = method.into();
         Invocation::WebTrigger { trigger, request }
     }
@@ -81,10 +95,17 @@ mod tests {
     fn refusals_write_nothing_and_say_why() {
         let no_auth = Invocation::WebTrigger {
             trigger: "epm-webhook".into(),
-            request: HttpRequest { method: "POST".into(), body: SAMPLE.into(), ..Default::default() },
+            request: HttpRequest {
+                method: "POST".into(),
+                body: SAMPLE.into(),
+                ..Default::default()
+            },
         };
         let unknown_trigger = match webhook("hook", "pw-123456", SAMPLE) {
-            Invocation::WebTrigger { request, .. } => Invocation::WebTrigger { trigger: "nope".into(), request },
+            Invocation::WebTrigger { request, .. } => Invocation::WebTrigger {
+                trigger: "nope".into(),
+                request,
+            },
             _ => unreachable!(),
         };
         let cases = vec![
@@ -92,7 +113,11 @@ mod tests {
             (no_auth, 401, "authentication required"),
             (webhook("hook", "wrong", SAMPLE), 401, "authentication required"),
             (webhook("other", "pw-123456", SAMPLE), 401, "authentication required"),
-            (webhook("hook", "pw-123456", &"x".repeat(300 * 1024)), 413, "the limit is 262144 bytes"),
+            (
+                webhook("hook", "pw-123456", &"x".repeat(300 * 1024)),
+                413,
+                "the limit is 262144 bytes",
+            ),
             (webhook("hook", "pw-123456", "{"), 400, "not valid JSON"),
             (unknown_trigger, 404, "unknown web trigger \"nope\""),
         ];
@@ -101,7 +126,10 @@ mod tests {
             let before = world.kv.clone();
             let (got, body) = http(&drive(&mut world, invocation));
             assert_eq!(got, status, "{body}");
-            assert!(body["error"].as_str().unwrap().contains(message), "{body} lacks {message}");
+            assert!(
+                body["error"].as_str().unwrap().contains(message),
+                "{body} lacks {message}"
+            );
             assert_eq!(world.kv, before, "nothing written");
             assert!(world.issues.is_empty());
         }
@@ -110,10 +138,19 @@ mod tests {
     #[test]
     fn disabled_integration_answers_503_after_authentication() {
         let mut world = World::configured();
-        let config = crate::config::Config { enabled: false, ..Default::default() };
+        let config = crate::config::Config {
+            enabled: false,
+            ..Default::default()
+        };
         world.kv.insert(crate::config::CONFIG_KEY.into(), config.encode());
         let (status, body) = http(&drive(&mut world, webhook("hook", "pw-123456", SAMPLE)));
-        assert_eq!((status, body), (503, json!({"error": "the EPM integration is disabled in the app's configuration"})));
+        assert_eq!(
+            (status, body),
+            (
+                503,
+                json!({"error": "the EPM integration is disabled in the app's configuration"})
+            )
+        );
         let (status, _) = http(&drive(&mut world, webhook("hook", "bad", SAMPLE)));
         assert_eq!(status, 401, "no configuration detail before authentication");
     }
@@ -122,7 +159,9 @@ mod tests {
     fn the_401_challenges_and_does_not_say_which_part_was_wrong() {
         let mut world = World::configured();
         let outcome = drive(&mut world, webhook("hook", "wrong", SAMPLE));
-        let crate::Outcome::Http(response) = outcome else { panic!() };
+        let crate::Outcome::Http(response) = outcome else {
+            panic!()
+        };
         assert!(response.header("www-authenticate").unwrap().starts_with("Basic"));
         assert!(!response.body.contains("password") && !response.body.contains("user"));
         assert!(!response.body.contains("pw-123456"));

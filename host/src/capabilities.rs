@@ -42,7 +42,9 @@ impl Capabilities {
             Call::KvSetIfAbsent((key, value)) => self.storage(|kv| kv.set_if_absent(&key, &value).map(Reply::Claimed)),
             Call::KvDelete(key) => self.storage(|kv| kv.delete(&key).map(|_| Reply::Done)),
             Call::SecretGet(key) => self.storage(|kv| kv.get(Table::Secrets, &key).map(Reply::Value)),
-            Call::SecretSet((key, value)) => self.storage(|kv| kv.set(Table::Secrets, &key, &value).map(|_| Reply::Done)),
+            Call::SecretSet((key, value)) => {
+                self.storage(|kv| kv.set(Table::Secrets, &key, &value).map(|_| Reply::Done))
+            }
             Call::QueuePush((queue, payload)) => match self.queue.send((queue, payload)) {
                 Ok(()) => Reply::Done,
                 Err(_) => Reply::Failed("the job queue is closed".into()),
@@ -70,7 +72,8 @@ impl Capabilities {
     }
 
     async fn fetch(&self, request: HttpRequest) -> Result<HttpResponse, String> {
-        let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|_| "invalid method".to_string())?;
+        let method =
+            reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|_| "invalid method".to_string())?;
         let mut builder = self.http.request(method, &request.url).body(request.body);
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
@@ -99,5 +102,8 @@ fn http_reply(result: Result<HttpResponse, String>) -> Reply {
 }
 
 pub fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }

@@ -25,16 +25,24 @@ pub fn webhook_credentials(data_dir: &Path, sandbox: bool) -> Result<Option<(Str
         return Ok(env_user.zip(env_password));
     }
     let path = data_dir.join(FILE);
-    let stored: Option<Stored> = std::fs::read_to_string(&path).ok().and_then(|t| serde_json::from_str(&t).ok());
+    let stored: Option<Stored> = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok());
     let stored = match stored {
         Some(s) => s,
         None => {
-            let generated = Stored { user: "pam-webhook".into(), password: random_password() };
+            let generated = Stored {
+                user: "pam-webhook".into(),
+                password: random_password(),
+            };
             write_private(&path, &serde_json::to_string(&generated)?)?;
             generated
         }
     };
-    Ok(Some((env_user.unwrap_or(stored.user), env_password.unwrap_or(stored.password))))
+    Ok(Some((
+        env_user.unwrap_or(stored.user),
+        env_password.unwrap_or(stored.password),
+    )))
 }
 
 /// The stored sandbox credentials (for `send-sample`).
@@ -58,7 +66,11 @@ pub fn sandbox_document() -> serde_json::Value {
 }
 
 fn random_password() -> String {
-    rand::rng().sample_iter(&Alphanumeric).take(24).map(char::from).collect()
+    rand::rng()
+        .sample_iter(&Alphanumeric)
+        .take(24)
+        .map(char::from)
+        .collect()
 }
 
 fn write_private(path: &Path, text: &str) -> Result<()> {

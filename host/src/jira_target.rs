@@ -14,7 +14,11 @@ const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 pub enum JiraTarget {
     Sandbox(Router),
-    Site { base_url: String, authorization: String, client: reqwest::Client },
+    Site {
+        base_url: String,
+        authorization: String,
+        client: reqwest::Client,
+    },
 }
 
 impl JiraTarget {
@@ -38,7 +42,9 @@ impl JiraTarget {
                 if matches!(request.actor, Actor::User) {
                     return Err("Jira calls as a user need a resolver context".into());
                 }
-                let mut builder = axum::http::Request::builder().method(request.method.as_str()).uri(&request.path);
+                let mut builder = axum::http::Request::builder()
+                    .method(request.method.as_str())
+                    .uri(&request.path);
                 if request.body.is_some() {
                     builder = builder.header("Content-Type", "application/json");
                 }
@@ -55,10 +61,19 @@ impl JiraTarget {
                 let bytes = axum::body::to_bytes(response.into_body(), MAX_RESPONSE_BYTES)
                     .await
                     .map_err(|e| format!("reading the sandbox answer: {e}"))?;
-                Ok(HttpResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() })
+                Ok(HttpResponse {
+                    status,
+                    headers,
+                    body: String::from_utf8_lossy(&bytes).into_owned(),
+                })
             }
-            JiraTarget::Site { base_url, authorization, client } => {
-                let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|_| "invalid method".to_string())?;
+            JiraTarget::Site {
+                base_url,
+                authorization,
+                client,
+            } => {
+                let method =
+                    reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|_| "invalid method".to_string())?;
                 let mut builder = client
                     .request(method, format!("{base_url}{}", request.path))
                     .header("Authorization", authorization)

@@ -49,14 +49,20 @@ impl Kv {
     }
 
     pub fn set(&self, table: Table, key: &str, value: &str) -> Result<()> {
-        let sql = format!("INSERT INTO {} (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value", table.name());
+        let sql = format!(
+            "INSERT INTO {} (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            table.name()
+        );
         self.conn().execute(&sql, params![key, value])?;
         Ok(())
     }
 
     /// True when this call wrote the entry.
     pub fn set_if_absent(&self, key: &str, value: &str) -> Result<bool> {
-        let changed = self.conn().execute("INSERT OR IGNORE INTO kv (key, value) VALUES (?1, ?2)", params![key, value])?;
+        let changed = self.conn().execute(
+            "INSERT OR IGNORE INTO kv (key, value) VALUES (?1, ?2)",
+            params![key, value],
+        )?;
         Ok(changed == 1)
     }
 
@@ -104,7 +110,11 @@ mod tests {
         let kv = Kv::open(&path).unwrap();
         assert_eq!(kv.get(Table::Values, "k").unwrap().as_deref(), Some("1"));
         assert_eq!(kv.get(Table::Secrets, "s").unwrap().as_deref(), Some("x"));
-        assert_eq!(kv.get(Table::Values, "s").unwrap(), None, "secrets are apart from values");
+        assert_eq!(
+            kv.get(Table::Values, "s").unwrap(),
+            None,
+            "secrets are apart from values"
+        );
         kv.delete("k").unwrap();
         assert_eq!(kv.get(Table::Values, "k").unwrap(), None);
         let _ = std::fs::remove_dir_all(&dir);

@@ -74,14 +74,22 @@ async fn serve(args: ServeArgs) -> Result<()> {
         bail!("choose where Jira is: --sandbox, or --jira-url with --jira-email and --jira-token");
     }
     std::fs::create_dir_all(&args.data_dir).with_context(|| format!("creating {}", args.data_dir.display()))?;
-    let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
     let base = format!("http://{}", listener.local_addr()?);
 
     let kv = Arc::new(Kv::open(&args.data_dir.join("kv.sqlite"))?);
-    let http = reqwest::Client::builder().timeout(std::time::Duration::from_secs(20)).build()?;
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(20))
+        .build()?;
     let (sandbox_router, jira) = if args.sandbox {
         let contracts = Arc::new(Contracts::load()?);
-        let sandbox = JiraSandbox::open(&args.data_dir.join("sandbox-jira.sqlite"), &format!("{base}/sandbox/jira"), contracts)?;
+        let sandbox = JiraSandbox::open(
+            &args.data_dir.join("sandbox-jira.sqlite"),
+            &format!("{base}/sandbox/jira"),
+            contracts,
+        )?;
         let router = sandbox.router();
         (Some(router.clone()), JiraTarget::Sandbox(router))
     } else {
@@ -95,7 +103,13 @@ async fn serve(args: ServeArgs) -> Result<()> {
     let runtime = Arc::new(Runtime::new(pam_approvals_host::runtime::COMPONENT)?);
     tracing::info!("component compiled in {:?}", started.elapsed());
     let (queue_tx, queue_rx) = tokio::sync::mpsc::unbounded_channel();
-    let caps = Arc::new(Capabilities { kv, jira, http, counters: Default::default(), queue: queue_tx });
+    let caps = Arc::new(Capabilities {
+        kv,
+        jira,
+        http,
+        counters: Default::default(),
+        queue: queue_tx,
+    });
     queue::spawn_worker(runtime.clone(), caps.clone(), queue_rx);
 
     let credentials = credentials::webhook_credentials(&args.data_dir, args.sandbox)?;
@@ -128,8 +142,15 @@ async fn serve(args: ServeArgs) -> Result<()> {
         println!("  webhook password:  {password}");
     }
     println!("  data dir:          {}", args.data_dir.display());
-    println!("Ready. Send a sample: cargo run --release -p pam-approvals-host -- send-sample --url {base}/x/epm-webhook --data-dir {}", args.data_dir.display());
-    server::serve(listener, server::router(server::AppState { runtime, caps }, sandbox_router)).await
+    println!(
+        "Ready. Send a sample: cargo run --release -p pam-approvals-host -- send-sample --url {base}/x/epm-webhook --data-dir {}",
+        args.data_dir.display()
+    );
+    server::serve(
+        listener,
+        server::router(server::AppState { runtime, caps }, sandbox_router),
+    )
+    .await
 }
 
 fn read_document(path: &Path) -> Result<serde_json::Value> {

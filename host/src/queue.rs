@@ -11,7 +11,16 @@ use crate::runtime::{Invocation, JobCall, Outcome, Runtime};
 pub fn spawn_worker(runtime: Arc<Runtime>, caps: Arc<Capabilities>, mut jobs: UnboundedReceiver<(String, String)>) {
     tokio::spawn(async move {
         while let Some((queue, payload)) = jobs.recv().await {
-            match runtime.run(Invocation::Job(JobCall { queue: queue.clone(), payload }), &caps).await {
+            match runtime
+                .run(
+                    Invocation::Job(JobCall {
+                        queue: queue.clone(),
+                        payload,
+                    }),
+                    &caps,
+                )
+                .await
+            {
                 Ok((Outcome::Error(e), _)) => tracing::warn!(%queue, "job failed: {e}"),
                 Ok(_) => {}
                 Err(e) => tracing::error!(%queue, "job run failed: {e:#}"),

@@ -13,8 +13,8 @@ use crate::capabilities::Capabilities;
 wasmtime::component::bindgen!({ world: "app", path: "../wit" });
 
 pub use pam::approvals::types::{
-    Actor, Call, HttpRequest, HttpResponse, Invocation, JiraRequest, JobCall, LogLevel, Outcome, Reply, ResolverCall, Step,
-    WebTriggerCall,
+    Actor, Call, HttpRequest, HttpResponse, Invocation, JiraRequest, JobCall, LogLevel, Outcome, Reply, ResolverCall,
+    Step, WebTriggerCall,
 };
 
 /// The component bytes built by build.rs.
@@ -42,9 +42,12 @@ impl Runtime {
         let mut config = Config::new();
         config.wasm_component_model(true);
         let engine = Engine::new(&config).map_err(|e| anyhow!("{e}"))?;
-        let component = Component::new(&engine, component_bytes).map_err(|e| anyhow!("compiling the component: {e}"))?;
+        let component =
+            Component::new(&engine, component_bytes).map_err(|e| anyhow!("compiling the component: {e}"))?;
         let linker = Linker::<()>::new(&engine);
-        let instance_pre = linker.instantiate_pre(&component).map_err(|e| anyhow!("linking the component: {e}"))?;
+        let instance_pre = linker
+            .instantiate_pre(&component)
+            .map_err(|e| anyhow!("linking the component: {e}"))?;
         let pre = AppPre::new(instance_pre).map_err(|e| anyhow!("{e}"))?;
         Ok(Runtime { engine, pre })
     }
@@ -52,9 +55,14 @@ impl Runtime {
     /// Runs one invocation to its outcome.
     pub async fn run(&self, invocation: Invocation, caps: &Arc<Capabilities>) -> Result<(Outcome, RunStats)> {
         let mut store = Store::new(&self.engine, ());
-        let app = self.pre.instantiate(&mut store).map_err(|e| anyhow!("instantiating: {e}"))?;
+        let app = self
+            .pre
+            .instantiate(&mut store)
+            .map_err(|e| anyhow!("instantiating: {e}"))?;
         let guest = app.pam_approvals_workflow().run();
-        let run: ResourceAny = guest.call_constructor(&mut store, &invocation).map_err(|e| anyhow!("starting the run: {e}"))?;
+        let run: ResourceAny = guest
+            .call_constructor(&mut store, &invocation)
+            .map_err(|e| anyhow!("starting the run: {e}"))?;
         let mut stats = RunStats::default();
         let mut reply: Option<Reply> = None;
         let outcome = loop {
@@ -63,7 +71,9 @@ impl Runtime {
             }
             stats.steps += 1;
             let started = Instant::now();
-            let step = guest.call_next(&mut store, run, reply.as_ref()).map_err(|e| anyhow!("the component trapped: {e}"));
+            let step = guest
+                .call_next(&mut store, run, reply.as_ref())
+                .map_err(|e| anyhow!("the component trapped: {e}"));
             stats.in_component += started.elapsed();
             match step? {
                 Step::Done(outcome) => break Ok(outcome),

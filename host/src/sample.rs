@@ -37,9 +37,18 @@ pub fn body(request_id: &str) -> String {
 pub fn random_request_id() -> String {
     let mut rng = rand::rng();
     let hex = |n: usize, rng: &mut rand::rngs::ThreadRng| -> String {
-        (0..n).map(|_| char::from_digit(rng.random_range(0..16), 16).unwrap_or('0')).collect()
+        (0..n)
+            .map(|_| char::from_digit(rng.random_range(0..16), 16).unwrap_or('0'))
+            .collect()
     };
-    format!("{}-{}-4{}-8{}-{}", hex(8, &mut rng), hex(4, &mut rng), hex(3, &mut rng), hex(3, &mut rng), hex(12, &mut rng))
+    format!(
+        "{}-{}-4{}-8{}-{}",
+        hex(8, &mut rng),
+        hex(4, &mut rng),
+        hex(3, &mut rng),
+        hex(3, &mut rng),
+        hex(12, &mut rng)
+    )
 }
 
 pub async fn send(args: SampleArgs) -> Result<()> {
@@ -47,7 +56,9 @@ pub async fn send(args: SampleArgs) -> Result<()> {
     let user = args.user.or_else(|| stored.as_ref().map(|s| s.0.clone()));
     let password = args.password.or_else(|| stored.as_ref().map(|s| s.1.clone()));
     let (Some(user), Some(password)) = (user, password) else {
-        bail!("no webhook credentials: pass --user/--password, set PAM_WEBHOOK_USER/PAM_WEBHOOK_PASSWORD, or point --data-dir at the sandbox host's data dir");
+        bail!(
+            "no webhook credentials: pass --user/--password, set PAM_WEBHOOK_USER/PAM_WEBHOOK_PASSWORD, or point --data-dir at the sandbox host's data dir"
+        );
     };
     let request_id = args.request_id.unwrap_or_else(random_request_id);
     let response = reqwest::Client::new()

@@ -44,7 +44,12 @@ async fn web_trigger(
 ) -> Response {
     let bytes: Bytes = match axum::body::to_bytes(body, TRANSPORT_LIMIT).await {
         Ok(b) => b,
-        Err(_) => return json_error(StatusCode::PAYLOAD_TOO_LARGE, &format!("request body exceeds {TRANSPORT_LIMIT} bytes")),
+        Err(_) => {
+            return json_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &format!("request body exceeds {TRANSPORT_LIMIT} bytes"),
+            );
+        }
     };
     let Ok(body) = String::from_utf8(bytes.to_vec()) else {
         return json_error(StatusCode::BAD_REQUEST, "request body is not UTF-8 text");
@@ -58,7 +63,10 @@ async fn web_trigger(
             .collect(),
         body,
     };
-    let invocation = Invocation::WebTrigger(WebTriggerCall { trigger: key.clone(), request });
+    let invocation = Invocation::WebTrigger(WebTriggerCall {
+        trigger: key.clone(),
+        request,
+    });
     match state.runtime.run(invocation, &state.caps).await {
         Ok((Outcome::Http(response), stats)) => {
             tracing::info!(trigger = %key, status = response.status, steps = stats.steps, "web trigger answered");
@@ -67,22 +75,36 @@ async fn web_trigger(
                 builder = builder.header(name, value);
             }
             builder.body(Body::from(response.body)).unwrap_or_else(|_| {
-                json_error(StatusCode::INTERNAL_SERVER_ERROR, "the app answered with an invalid HTTP response")
+                json_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the app answered with an invalid HTTP response",
+                )
             })
         }
         Ok((other, _)) => {
             tracing::error!(trigger = %key, "web trigger run ended without an HTTP answer: {other:?}");
-            json_error(StatusCode::INTERNAL_SERVER_ERROR, "the app did not answer the web trigger")
+            json_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the app did not answer the web trigger",
+            )
         }
         Err(e) => {
             tracing::error!(trigger = %key, "web trigger run failed: {e:#}");
-            json_error(StatusCode::INTERNAL_SERVER_ERROR, "the app failed while handling the request")
+            json_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the app failed while handling the request",
+            )
         }
     }
 }
 
 fn json_error(status: StatusCode, message: &str) -> Response {
-    (status, [("Content-Type", "application/json")], serde_json::json!({ "error": message }).to_string()).into_response()
+    (
+        status,
+        [("Content-Type", "application/json")],
+        serde_json::json!({ "error": message }).to_string(),
+    )
+        .into_response()
 }
 
 async fn index() -> Html<&'static str> {

@@ -13,7 +13,10 @@ async fn a_webhook_creates_a_complete_issue() {
     let host = Host::start(&dir.0);
 
     let (status, body) = post(&host, Some((USER, PASSWORD)), SAMPLE).await;
-    assert_eq!((status, body.clone()), (201, json!({"issueKey": "PMCJIT-1", "created": true})));
+    assert_eq!(
+        (status, body.clone()),
+        (201, json!({"issueKey": "PMCJIT-1", "created": true}))
+    );
 
     let issue = get_json(&host.jira("/rest/api/3/issue/PMCJIT-1?properties=pam-approvals.epm")).await;
     let fields = &issue["fields"];
@@ -25,20 +28,46 @@ async fn a_webhook_creates_a_complete_issue() {
     assert_eq!(fields["status"]["name"], "Open");
     assert_eq!(issue["properties"]["pam-approvals.epm"]["requestId"], SAMPLE_REQUEST_ID);
     let description = fields["description"].to_string();
-    for detail in ["FIN-LT-0042", "Tax Reporting Suite", "Example Tax Software Ltd", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "quarterly tax"] {
+    for detail in [
+        "FIN-LT-0042",
+        "Tax Reporting Suite",
+        "Example Tax Software Ltd",
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        "quarterly tax",
+    ] {
         assert!(description.contains(detail), "description lacks {detail}");
     }
 
-    let page = support::client().get(host.jira("/browse/PMCJIT-1")).send().await.unwrap().text().await.unwrap();
-    for shown in ["PMCJIT-1", "John Doe", "Bob Requester", "beyondTrustEpmJitRequestSystemId", SAMPLE_REQUEST_ID, "FIN-LT-0042"] {
+    let page = support::client()
+        .get(host.jira("/browse/PMCJIT-1"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for shown in [
+        "PMCJIT-1",
+        "John Doe",
+        "Bob Requester",
+        "beyondTrustEpmJitRequestSystemId",
+        SAMPLE_REQUEST_ID,
+        "FIN-LT-0042",
+    ] {
         assert!(page.contains(shown), "the issue page lacks {shown}");
     }
 
     let requests = jira_requests(&host).await;
     assert!(!requests.is_empty());
-    let rejected: Vec<&Value> = requests.iter().filter(|r| r["status"].as_u64().unwrap_or(0) >= 400).collect();
+    let rejected: Vec<&Value> = requests
+        .iter()
+        .filter(|r| r["status"].as_u64().unwrap_or(0) >= 400)
+        .collect();
     assert!(rejected.is_empty(), "the sandbox rejected app requests: {rejected:#?}");
-    let creates = requests.iter().filter(|r| r["method"] == "POST" && r["path"].as_str().unwrap_or("").ends_with("/rest/api/3/issue")).count();
+    let creates = requests
+        .iter()
+        .filter(|r| r["method"] == "POST" && r["path"].as_str().unwrap_or("").ends_with("/rest/api/3/issue"))
+        .count();
     assert_eq!(creates, 1, "one create call carries fields and properties");
 }
 
@@ -48,10 +77,17 @@ async fn concurrent_duplicates_make_one_issue() {
     let dir = TempDir::new("concurrent");
     let host = Host::start(&dir.0);
     let auth = Some((USER, PASSWORD));
-    let (a, b, c) = tokio::join!(post(&host, auth, SAMPLE), post(&host, auth, SAMPLE), post(&host, auth, SAMPLE));
+    let (a, b, c) = tokio::join!(
+        post(&host, auth, SAMPLE),
+        post(&host, auth, SAMPLE),
+        post(&host, auth, SAMPLE)
+    );
     let answers = [a, b, c];
     let created = answers.iter().filter(|(s, _)| *s == 201).count();
-    let duplicates = answers.iter().filter(|(s, b)| *s == 200 && b["created"] == false).count();
+    let duplicates = answers
+        .iter()
+        .filter(|(s, b)| *s == 200 && b["created"] == false)
+        .count();
     assert_eq!((created, duplicates), (1, 2), "{answers:?}");
     assert!(answers.iter().all(|(_, b)| b["issueKey"] == "PMCJIT-1"), "{answers:?}");
     assert_eq!(issues(&host).await.len(), 1);
@@ -68,7 +104,10 @@ async fn a_restart_keeps_everything() {
 
     let host = Host::start(&dir.0);
     let (status, again) = post(&host, Some((USER, PASSWORD)), SAMPLE).await;
-    assert_eq!((status, again["issueKey"].clone(), again["created"].clone()), (200, first["issueKey"].clone(), json!(false)));
+    assert_eq!(
+        (status, again["issueKey"].clone(), again["created"].clone()),
+        (200, first["issueKey"].clone(), json!(false))
+    );
     assert_eq!(issues(&host).await.len(), 1);
     let (status, other) = post(&host, Some((USER, PASSWORD)), sample_with_request_id("after-restart")).await;
     assert_eq!((status, other["issueKey"].clone()), (201, json!("PMCJIT-2")));
@@ -80,14 +119,20 @@ async fn a_restart_keeps_everything() {
 async fn generated_sandbox_credentials_survive_a_restart() {
     let dir = TempDir::new("creds");
     let printed = |host: &Host, label: &str| {
-        host.stdout.iter().find_map(|l| l.trim().strip_prefix(label).map(|v| v.trim().to_string())).expect(label)
+        host.stdout
+            .iter()
+            .find_map(|l| l.trim().strip_prefix(label).map(|v| v.trim().to_string()))
+            .expect(label)
     };
     let host = Host::start_without_credentials(&dir.0);
     let (user, password) = (printed(&host, "webhook user:"), printed(&host, "webhook password:"));
     assert!(password.len() >= 20, "a generated password is long");
     drop(host);
     let host = Host::start_without_credentials(&dir.0);
-    assert_eq!((printed(&host, "webhook user:"), printed(&host, "webhook password:")), (user.clone(), password.clone()));
+    assert_eq!(
+        (printed(&host, "webhook user:"), printed(&host, "webhook password:")),
+        (user.clone(), password.clone())
+    );
     let (status, _) = post(&host, Some((&user, &password)), SAMPLE).await;
     assert_eq!(status, 201);
 }
@@ -107,7 +152,11 @@ async fn send_sample_makes_a_new_issue_each_time() {
             .await
             .unwrap();
         let stdout = String::from_utf8_lossy(&output.stdout);
-        assert!(output.status.success(), "{stdout} {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{stdout} {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         assert!(stdout.contains("HTTP 201"), "{stdout}");
         assert!(stdout.contains(&format!("/sandbox/jira/browse/{expected}")), "{stdout}");
     }

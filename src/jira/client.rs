@@ -19,7 +19,11 @@ pub enum JiraError {
     #[error("Jira is busy or unavailable (HTTP {0}); retry later")]
     Unavailable(u16),
     #[error("Jira refused the request (HTTP {status}): {message}")]
-    Refused { status: u16, message: String, errors: Value },
+    Refused {
+        status: u16,
+        message: String,
+        errors: Value,
+    },
     #[error("Jira answered something unexpected: {0}")]
     Unexpected(String),
 }
@@ -56,7 +60,15 @@ pub async fn call(
                 return Err(JiraError::Unavailable(response.status));
             }
             let wait = retry_after_ms(&response, attempt);
-            caps.log(LogLevel::Warn, format!("Jira answered {} to {method} {}; retrying in {wait} ms", response.status, strip_query(path))).await;
+            caps.log(
+                LogLevel::Warn,
+                format!(
+                    "Jira answered {} to {method} {}; retrying in {wait} ms",
+                    response.status,
+                    strip_query(path)
+                ),
+            )
+            .await;
             caps.sleep(wait).await?;
             attempt += 1;
             continue;
@@ -76,7 +88,9 @@ fn parse_body(response: &HttpResponse) -> Result<Value, JiraError> {
 }
 
 fn retry_after_ms(response: &HttpResponse, attempt: u32) -> u32 {
-    let header = response.header("Retry-After").and_then(|v| v.trim().parse::<u32>().ok());
+    let header = response
+        .header("Retry-After")
+        .and_then(|v| v.trim().parse::<u32>().ok());
     match header {
         Some(seconds) => seconds.saturating_mul(1000).min(MAX_RETRY_WAIT_MS),
         None => (500 * attempt).min(MAX_RETRY_WAIT_MS),
@@ -91,7 +105,11 @@ fn refused(response: &HttpResponse) -> JiraError {
         .map(|a| a.iter().filter_map(|m| m.as_str().map(String::from)).collect())
         .unwrap_or_default();
     if let Some(errors) = body["errors"].as_object() {
-        parts.extend(errors.iter().map(|(k, v)| format!("{k}: {}", v.as_str().unwrap_or(&v.to_string()))));
+        parts.extend(
+            errors
+                .iter()
+                .map(|(k, v)| format!("{k}: {}", v.as_str().unwrap_or(&v.to_string()))),
+        );
     }
     if parts.is_empty() {
         parts.push("no details given".into());

@@ -42,7 +42,9 @@ pub fn pick(users: &Value, needle: &str) -> Option<String> {
             u["accountId"].as_str() == Some(needle)
                 || (!email.is_empty() && email.eq_ignore_ascii_case(needle))
                 || (!local.is_empty() && local.eq_ignore_ascii_case(needle))
-                || u["displayName"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(needle))
+                || u["displayName"]
+                    .as_str()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(needle))
         })
         .filter_map(|u| u["accountId"].as_str())
         .collect();
@@ -62,7 +64,11 @@ pub async fn find_account(caps: &Caps, name: &str, now: u64) -> Result<Option<St
     if let Some(text) = caps.kv_get(&key).await?
         && let Some(cached) = store::decode::<CachedUser>(RECORD_VERSION, &text)
     {
-        let ttl = if cached.account_id.is_some() { FOUND_TTL_MS } else { NOT_FOUND_TTL_MS };
+        let ttl = if cached.account_id.is_some() {
+            FOUND_TTL_MS
+        } else {
+            NOT_FOUND_TTL_MS
+        };
         if now.saturating_sub(cached.at) < ttl {
             return Ok(cached.account_id);
         }
@@ -71,9 +77,19 @@ pub async fn find_account(caps: &Caps, name: &str, now: u64) -> Result<Option<St
     let users = client::call(caps, Actor::App, "GET", &path, None).await?;
     let account_id = pick(&users, needle);
     if account_id.is_none() {
-        caps.log(LogLevel::Warn, format!("no single active Jira user matches \"{needle}\"")).await;
+        caps.log(
+            LogLevel::Warn,
+            format!("no single active Jira user matches \"{needle}\""),
+        )
+        .await;
     }
-    let record = store::encode(RECORD_VERSION, &CachedUser { account_id: account_id.clone(), at: now });
+    let record = store::encode(
+        RECORD_VERSION,
+        &CachedUser {
+            account_id: account_id.clone(),
+            at: now,
+        },
+    );
     caps.kv_set(&key, &record).await?;
     Ok(account_id)
 }

@@ -32,7 +32,10 @@ impl Drop for TempDir {
 }
 
 fn rand_suffix() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos() as u64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos() as u64)
+        .unwrap_or(0)
 }
 
 /// A running host; stopped (SIGTERM, then kill) on drop.
@@ -67,7 +70,9 @@ impl Host {
             .env_remove("PAM_WEBHOOK_PASSWORD")
             .env("RUST_LOG", "warn");
         if env_credentials {
-            command.env("PAM_WEBHOOK_USER", USER).env("PAM_WEBHOOK_PASSWORD", PASSWORD);
+            command
+                .env("PAM_WEBHOOK_USER", USER)
+                .env("PAM_WEBHOOK_PASSWORD", PASSWORD);
         }
         let mut child = command
             .stdout(Stdio::piped())
@@ -89,7 +94,11 @@ impl Host {
             }
         }
         let base = base.unwrap_or_else(|| panic!("the host printed no web trigger URL: {lines:?}"));
-        Host { child, base, stdout: lines }
+        Host {
+            child,
+            base,
+            stdout: lines,
+        }
     }
 
     pub fn webhook_url(&self) -> String {
@@ -136,12 +145,18 @@ unsafe extern "C" {
 }
 
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("client")
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .expect("client")
 }
 
 /// Posts a body to the EPM web trigger with the given credentials (None: no Authorization).
 pub async fn post(host: &Host, auth: Option<(&str, &str)>, body: impl Into<reqwest::Body>) -> (u16, Value) {
-    let mut request = client().post(host.webhook_url()).header("Content-Type", "application/json").body(body);
+    let mut request = client()
+        .post(host.webhook_url())
+        .header("Content-Type", "application/json")
+        .body(body);
     if let Some((user, password)) = auth {
         request = request.basic_auth(user, Some(password));
     }
@@ -160,13 +175,19 @@ pub async fn get_json(url: &str) -> Value {
 /// Every issue in the sandbox Jira.
 pub async fn issues(host: &Host) -> Vec<Value> {
     let all = get_json(&host.jira("/_sandbox/issues")).await;
-    all.as_array().cloned().or_else(|| all["issues"].as_array().cloned()).unwrap_or_default()
+    all.as_array()
+        .cloned()
+        .or_else(|| all["issues"].as_array().cloned())
+        .unwrap_or_default()
 }
 
 /// Every REST request the sandbox received.
 pub async fn jira_requests(host: &Host) -> Vec<Value> {
     let all = get_json(&host.jira("/_sandbox/requests")).await;
-    all.as_array().cloned().or_else(|| all["requests"].as_array().cloned()).unwrap_or_default()
+    all.as_array()
+        .cloned()
+        .or_else(|| all["requests"].as_array().cloned())
+        .unwrap_or_default()
 }
 
 pub fn sample_with_request_id(id: &str) -> String {

@@ -20,7 +20,10 @@ pub fn description(request: &TicketCreated) -> Value {
     if let Some(reason) = request.reason() {
         content.push(adf::panel(
             "info",
-            vec![adf::paragraph([adf::strong("Reason: "), adf::text(&cap_chars(reason, MAX_VALUE_CHARS))])],
+            vec![adf::paragraph([
+                adf::strong("Reason: "),
+                adf::text(&cap_chars(reason, MAX_VALUE_CHARS)),
+            ])],
         ));
     }
     let mut budget = VALUE_BUDGET;
@@ -29,14 +32,21 @@ pub fn description(request: &TicketCreated) -> Value {
             .iter()
             .chain(REQUEST_INFO.iter())
             .filter(|f| f.group == group)
-            .filter_map(|f| request.get(f.key).map(|v| (f.label.to_string(), cell(v, f.code, &mut budget))))
+            .filter_map(|f| {
+                request
+                    .get(f.key)
+                    .map(|v| (f.label.to_string(), cell(v, f.code, &mut budget)))
+            })
             .collect();
         if group == Group::Technical {
             let shown = request.extra.iter().take(MAX_EXTRA_FIELDS);
             rows.extend(shown.map(|(k, v)| (k.clone(), cell(v, false, &mut budget))));
             if request.extra.len() > MAX_EXTRA_FIELDS {
                 let more = request.extra.len() - MAX_EXTRA_FIELDS;
-                rows.push(("More fields".into(), adf::paragraph([adf::em(&format!("{more} more not shown"))])));
+                rows.push((
+                    "More fields".into(),
+                    adf::paragraph([adf::em(&format!("{more} more not shown"))]),
+                ));
             }
         }
         if !rows.is_empty() {
@@ -71,7 +81,11 @@ fn cell(value: &str, code: bool, budget: &mut usize) -> Value {
     }
     let limit = MAX_VALUE_CHARS.min(*budget);
     let total = value.chars().count();
-    let shown = if total > limit { cap_chars(value, limit) } else { value.to_string() };
+    let shown = if total > limit {
+        cap_chars(value, limit)
+    } else {
+        value.to_string()
+    };
     *budget = budget.saturating_sub(shown.chars().count());
     let mut inlines = vec![if code { adf::code(&shown) } else { adf::text(&shown) }];
     if total > limit {

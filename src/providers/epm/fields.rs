@@ -11,8 +11,12 @@ pub enum Group {
 }
 
 impl Group {
-    pub const ALL: [Group; 4] =
-        [Group::WhoAndWhere, Group::Application, Group::FileAndHashes, Group::Technical];
+    pub const ALL: [Group; 4] = [
+        Group::WhoAndWhere,
+        Group::Application,
+        Group::FileAndHashes,
+        Group::Technical,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -38,11 +42,23 @@ pub struct Field {
 }
 
 const fn f(key: &'static str, placeholder: &'static str, label: &'static str, group: Group) -> Field {
-    Field { key, placeholder, label, group, code: false }
+    Field {
+        key,
+        placeholder,
+        label,
+        group,
+        code: false,
+    }
 }
 
 const fn c(key: &'static str, placeholder: &'static str, label: &'static str, group: Group) -> Field {
-    Field { key, placeholder, label, group, code: true }
+    Field {
+        key,
+        placeholder,
+        label,
+        group,
+        code: true,
+    }
 }
 
 use Group::*;
@@ -64,18 +80,43 @@ pub const REQUEST_INFO: [Field; 46] = [
     f("reason", "Reason", "Reason", WhoAndWhere),
     f("user", "User", "User", WhoAndWhere),
     f("hostName", "HostName", "Host name", WhoAndWhere),
-    f("trustedOwnership", "trustedOwnership", "Trusted ownership", FileAndHashes),
-    f("productDescription", "ProductDescription", "Product description", Application),
+    f(
+        "trustedOwnership",
+        "trustedOwnership",
+        "Trusted ownership",
+        FileAndHashes,
+    ),
+    f(
+        "productDescription",
+        "ProductDescription",
+        "Product description",
+        Application,
+    ),
     f("driveType", "DriveType", "Drive type", FileAndHashes),
-    f("btZoneIdentifierExists", "BtZoneIdentifierExists", "Zone identifier exists", FileAndHashes),
+    f(
+        "btZoneIdentifierExists",
+        "BtZoneIdentifierExists",
+        "Zone identifier exists",
+        FileAndHashes,
+    ),
     c("productCode", "ProductCode", "Product code", Application),
     c("upgradeCode", "UpgradeCode", "Upgrade code", Application),
     c("clsId", "ClsId", "COM CLSID", Application),
     f("comDisplayName", "ComDisplayName", "COM display name", Application),
     f("token", "Token", "Token", Technical),
-    f("tokenAssignmentIsShell", "TokenAssignmentIsShell", "Token assignment is shell", Technical),
+    f(
+        "tokenAssignmentIsShell",
+        "TokenAssignmentIsShell",
+        "Token assignment is shell",
+        Technical,
+    ),
     f("uacTriggered", "UacTriggered", "UAC triggered", Technical),
-    c("downloadSourceUrl", "DownloadSourceUrl", "Download source URL", FileAndHashes),
+    c(
+        "downloadSourceUrl",
+        "DownloadSourceUrl",
+        "Download source URL",
+        FileAndHashes,
+    ),
     f("userLanguage", "UserLanguage", "User language", WhoAndWhere),
     c("sha1Hash", "Sha1Hash", "SHA-1", FileAndHashes),
     c("sha256Hash", "Sha256Hash", "SHA-256", FileAndHashes),
@@ -99,11 +140,31 @@ pub const REQUEST_INFO: [Field; 46] = [
     f("storeAppName", "StoreAppName", "Store app name", Application),
     f("serviceName", "ServiceName", "Service name", Application),
     f("serviceAction", "ServiceAction", "Service action", Application),
-    c("authRequestUri", "AuthRequestUri", "Authorization request URI", Technical),
-    f("bundleInfoDescription", "BundleInfoDescription", "Bundle description", Application),
-    f("reputationScoreDateTime", "ReputationScoreDateTime", "Reputation scored at", FileAndHashes),
+    c(
+        "authRequestUri",
+        "AuthRequestUri",
+        "Authorization request URI",
+        Technical,
+    ),
+    f(
+        "bundleInfoDescription",
+        "BundleInfoDescription",
+        "Bundle description",
+        Application,
+    ),
+    f(
+        "reputationScoreDateTime",
+        "ReputationScoreDateTime",
+        "Reputation scored at",
+        FileAndHashes,
+    ),
     f("reputationScore", "ReputationScore", "Reputation score", FileAndHashes),
-    f("reputationIntegrationType", "ReputationIntegrationType", "Reputation source", FileAndHashes),
+    f(
+        "reputationIntegrationType",
+        "ReputationIntegrationType",
+        "Reputation source",
+        FileAndHashes,
+    ),
 ];
 
 /// Every known field, top level first.

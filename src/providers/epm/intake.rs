@@ -59,7 +59,8 @@ pub async fn intake(caps: &Caps, config: &Config, request: &TicketCreated) -> Ht
     match intake_inner(caps, config, request).await {
         Ok(response) => response,
         Err(e) => {
-            caps.log(LogLevel::Error, format!("storage failed during EPM intake: {e}")).await;
+            caps.log(LogLevel::Error, format!("storage failed during EPM intake: {e}"))
+                .await;
             retry_later(&format!("storage is unavailable ({e}); retry later"))
         }
     }
@@ -72,7 +73,13 @@ async fn intake_inner(caps: &Caps, config: &Config, request: &TicketCreated) -> 
     }
     for generation in 0..MAX_GENERATIONS {
         let now = caps.now().await?;
-        let claim = store::encode(RECORD_VERSION, &Claim { at: now, released: false });
+        let claim = store::encode(
+            RECORD_VERSION,
+            &Claim {
+                at: now,
+                released: false,
+            },
+        );
         if caps.kv_set_if_absent(&keys::claim(req, generation), &claim).await? {
             return create_as_owner(caps, config, request, generation, now).await;
         }
@@ -80,11 +87,15 @@ async fn intake_inner(caps: &Caps, config: &Config, request: &TicketCreated) -> 
             Waited::Recorded(record) => return Ok(existing(&record)),
             Waited::Abandoned => continue,
             Waited::TimedOut => {
-                return Ok(retry_later("the issue for this request is being created by another delivery; retry later"));
+                return Ok(retry_later(
+                    "the issue for this request is being created by another delivery; retry later",
+                ));
             }
         }
     }
-    Ok(retry_later("creating the issue for this request failed repeatedly; retry later"))
+    Ok(retry_later(
+        "creating the issue for this request failed repeatedly; retry later",
+    ))
 }
 
 async fn read_record(caps: &Caps, req: &RequestRef) -> Result<Option<IntakeRecord>, CapError> {
@@ -125,7 +136,11 @@ async fn create_as_owner(
         if generation > 0
             && let Some((key, id)) = find_existing(caps, config, req).await?
         {
-            caps.log(LogLevel::Info, format!("found {key} already created for EPM request {}", req.request_id)).await;
+            caps.log(
+                LogLevel::Info,
+                format!("found {key} already created for EPM request {}", req.request_id),
+            )
+            .await;
             return Ok((key, id, false));
         }
         let people = find_people(caps, config, request, now).await;
@@ -135,22 +150,50 @@ async fn create_as_owner(
     .await;
     match created {
         Ok((issue_key, issue_id, fresh)) => {
-            let record = IntakeRecord { issue_key, issue_id, created_at: now };
-            if let Err(e) = caps.kv_set(&keys::issue(req), &store::encode(RECORD_VERSION, &record)).await {
+            let record = IntakeRecord {
+                issue_key,
+                issue_id,
+                created_at: now,
+            };
+            if let Err(e) = caps
+                .kv_set(&keys::issue(req), &store::encode(RECORD_VERSION, &record))
+                .await
+            {
                 // The issue exists; a later delivery recovers the record from Jira.
-                caps.log(LogLevel::Error, format!("{} created but not recorded: {e}", record.issue_key)).await;
+                caps.log(
+                    LogLevel::Error,
+                    format!("{} created but not recorded: {e}", record.issue_key),
+                )
+                .await;
             }
             if fresh {
-                caps.log(LogLevel::Info, format!("created {} for EPM request {}", record.issue_key, req.request_id)).await;
-                Ok(HttpResponse::json(201, &json!({ "issueKey": record.issue_key, "created": true })))
+                caps.log(
+                    LogLevel::Info,
+                    format!("created {} for EPM request {}", record.issue_key, req.request_id),
+                )
+                .await;
+                Ok(HttpResponse::json(
+                    201,
+                    &json!({ "issueKey": record.issue_key, "created": true }),
+                ))
             } else {
                 Ok(existing(&record))
             }
         }
         Err(e) => {
-            let released = store::encode(RECORD_VERSION, &Claim { at: now, released: true });
+            let released = store::encode(
+                RECORD_VERSION,
+                &Claim {
+                    at: now,
+                    released: true,
+                },
+            );
             caps.kv_set(&keys::claim(req, generation), &released).await?;
-            caps.log(LogLevel::Error, format!("could not create the issue for EPM request {}: {e}", req.request_id)).await;
+            caps.log(
+                LogLevel::Error,
+                format!("could not create the issue for EPM request {}: {e}", req.request_id),
+            )
+            .await;
             Ok(if e.is_transient() {
                 retry_later(&e.to_string())
             } else {
@@ -203,7 +246,11 @@ async fn create_issue(
             Err(JiraError::Refused { errors, message, .. })
                 if (people.assignee.is_some() || people.reporter.is_some()) && only_people_refused(&errors) =>
             {
-                caps.log(LogLevel::Warn, format!("Jira refused the assignee or reporter ({message}); creating without them")).await;
+                caps.log(
+                    LogLevel::Warn,
+                    format!("Jira refused the assignee or reporter ({message}); creating without them"),
+                )
+                .await;
                 people = People::default();
             }
             Err(e) => return Err(e),
@@ -233,7 +280,10 @@ async fn find_existing(caps: &Caps, config: &Config, req: &RequestRef) -> Result
         let tenant = &issue["properties"][ISSUE_PROPERTY]["tenantId"];
         let same_tenant = tenant.is_null() || tenant.as_str() == Some(req.tenant_id.as_str());
         (same_id && same_tenant).then(|| {
-            (issue["key"].as_str().unwrap_or_default().to_string(), issue["id"].as_str().unwrap_or_default().to_string())
+            (
+                issue["key"].as_str().unwrap_or_default().to_string(),
+                issue["id"].as_str().unwrap_or_default().to_string(),
+            )
         })
     }))
 }

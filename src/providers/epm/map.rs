@@ -36,7 +36,10 @@ pub fn create_issue(config: &Config, request: &TicketCreated, people: &People, r
     let mut fields = Map::new();
     fields.insert("project".into(), json!({ "key": config.project_key }));
     fields.insert("issuetype".into(), json!({ "name": config.issue_type_name }));
-    fields.insert("summary".into(), json!(render_summary(&config.summary_template, request)));
+    fields.insert(
+        "summary".into(),
+        json!(render_summary(&config.summary_template, request)),
+    );
     fields.insert("description".into(), description(request));
     fields.insert(config.custom_field_id.clone(), json!(request.request.request_id));
     if !config.labels.is_empty() {

@@ -67,7 +67,9 @@ pub fn render_summary(template: &str, request: &TicketCreated) -> String {
         }
     }
     out.push_str(rest);
-    let collapsed = out.split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty());
+    let collapsed = out
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty());
     let mut summary = collapsed.collect::<Vec<_>>().join(" ");
     // A template whose values were all absent can end in a dangling separator.
     summary = summary.trim_end_matches([' ', '-', ':', '|']).to_string();

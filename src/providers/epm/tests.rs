@@ -30,7 +30,10 @@ fn with(field: &str, value: Value) -> String {
 
 fn adf_validator() -> jsonschema::Validator {
     let schema: Value = serde_json::from_str(include_str!("../../../contracts/specs/adf-schema-v1-full.json")).unwrap();
-    jsonschema::options().with_draft(jsonschema::Draft::Draft4).build(&schema).unwrap()
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .build(&schema)
+        .unwrap()
 }
 
 #[test]
@@ -41,9 +44,15 @@ fn parses_every_field_of_the_seed_sample() {
     assert_eq!(t.ticket_number.as_deref(), Some("JIT-000431"));
     assert_eq!(t.user(), Some("CORP\\bob"));
     assert_eq!(t.host_name(), Some("FIN-LT-0042"));
-    assert_eq!(t.get("sha256Hash"), Some("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"));
+    assert_eq!(
+        t.get("sha256Hash"),
+        Some("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")
+    );
     assert_eq!(t.get("reputationIntegrationType"), Some("VirusTotal"));
-    assert_eq!(t.file_path(), Some("C:\\Users\\bob\\Downloads\\TaxSuiteSetup-4.2.1.exe"));
+    assert_eq!(
+        t.file_path(),
+        Some("C:\\Users\\bob\\Downloads\\TaxSuiteSetup-4.2.1.exe")
+    );
     // Placeholders left by EPM and empty values are absent.
     assert_eq!(t.get("clsId"), None);
     assert_eq!(t.get("comDisplayName"), None);
@@ -67,14 +76,32 @@ fn errors_name_the_field() {
         ("[1,2]".into(), "must be a JSON object, got an array"),
         ("\"x\"".into(), "got a string"),
         (with("RequestId", Value::Null), "`RequestId`"),
-        (with("RequestId", json!("%%RequestId%%")), "`RequestId` is still the unsubstituted placeholder"),
+        (
+            with("RequestId", json!("%%RequestId%%")),
+            "`RequestId` is still the unsubstituted placeholder",
+        ),
         (with("TenantId", json!("")), "`TenantId`"),
-        (with("RequestId", json!("x".repeat(129))), "`RequestId` is longer than 128"),
-        (with("RequestId", json!("a\nb")), "`RequestId` contains control characters"),
-        (with("EventType", json!("URM_SOMETHING_ELSE")), "unknown EventType \"URM_SOMETHING_ELSE\""),
+        (
+            with("RequestId", json!("x".repeat(129))),
+            "`RequestId` is longer than 128",
+        ),
+        (
+            with("RequestId", json!("a\nb")),
+            "`RequestId` contains control characters",
+        ),
+        (
+            with("EventType", json!("URM_SOMETHING_ELSE")),
+            "unknown EventType \"URM_SOMETHING_ELSE\"",
+        ),
         (with("requestInfo", json!("x")), "field `requestInfo` must be an object"),
-        (with("requestInfo.user", json!({"a": 1})), "field `requestInfo.user` must be a string, got an object"),
-        (with("requestInfo.hostName", json!([1])), "`requestInfo.hostName` must be a string, got an array"),
+        (
+            with("requestInfo.user", json!({"a": 1})),
+            "field `requestInfo.user` must be a string, got an object",
+        ),
+        (
+            with("requestInfo.hostName", json!([1])),
+            "`requestInfo.hostName` must be a string, got an array",
+        ),
     ];
     for (body, expected) in cases {
         let err = parse(&body).expect_err(&body).to_string();
@@ -90,7 +117,9 @@ fn keeps_unknown_fields_and_reads_numbers_as_text() {
     body["requestInfo"]["newField"] = json!("kept");
     body["Extra"] = json!(42);
     body["requestInfo"]["reputationScore"] = json!(82);
-    let Event::TicketCreated(t) = parse(&body.to_string()).unwrap() else { panic!() };
+    let Event::TicketCreated(t) = parse(&body.to_string()).unwrap() else {
+        panic!()
+    };
     assert_eq!(t.extra.get("requestInfo.newField").map(String::as_str), Some("kept"));
     assert_eq!(t.extra.get("Extra").map(String::as_str), Some("42"));
     assert_eq!(t.get("reputationScore"), Some("82"));
@@ -99,34 +128,63 @@ fn keeps_unknown_fields_and_reads_numbers_as_text() {
 #[test]
 fn duplicate_keys_as_in_the_seed_template_are_accepted() {
     // The seed template lists "workstyle" twice; the last one wins, as in JavaScript.
-    let body = SAMPLE.replacen("\"workstyle\": \"Finance Workstation Policy\"", "\"workstyle\": \"first\"", 1);
-    let Event::TicketCreated(t) = parse(&body).unwrap() else { panic!() };
+    let body = SAMPLE.replacen(
+        "\"workstyle\": \"Finance Workstation Policy\"",
+        "\"workstyle\": \"first\"",
+        1,
+    );
+    let Event::TicketCreated(t) = parse(&body).unwrap() else {
+        panic!()
+    };
     assert_eq!(t.get("workstyle"), Some("Finance Workstation Policy"));
 }
 
 #[test]
 fn summary_template_renders_any_field_and_caps_length() {
     let t = sample();
-    assert_eq!(render_summary(crate::config::DEFAULT_SUMMARY_TEMPLATE, &t), "EPM JIT Application Access Request - CORP\\bob");
-    assert_eq!(render_summary("%%User%% on %%HostName%% wants %%ProductName%%", &t), "CORP\\bob on FIN-LT-0042 wants Tax Reporting Suite");
-    assert_eq!(render_summary("[%%TicketNumber%%] %%ClsId%% x", &t), "[JIT-000431] x", "absent renders empty");
+    assert_eq!(
+        render_summary(crate::config::DEFAULT_SUMMARY_TEMPLATE, &t),
+        "EPM JIT Application Access Request - CORP\\bob"
+    );
+    assert_eq!(
+        render_summary("%%User%% on %%HostName%% wants %%ProductName%%", &t),
+        "CORP\\bob on FIN-LT-0042 wants Tax Reporting Suite"
+    );
+    assert_eq!(
+        render_summary("[%%TicketNumber%%] %%ClsId%% x", &t),
+        "[JIT-000431] x",
+        "absent renders empty"
+    );
     let body = with("requestInfo.user", json!("%%User%%"));
-    let Event::TicketCreated(no_user) = parse(&body).unwrap() else { panic!() };
-    assert_eq!(render_summary(crate::config::DEFAULT_SUMMARY_TEMPLATE, &no_user), "EPM JIT Application Access Request");
+    let Event::TicketCreated(no_user) = parse(&body).unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        render_summary(crate::config::DEFAULT_SUMMARY_TEMPLATE, &no_user),
+        "EPM JIT Application Access Request"
+    );
     let long = with("requestInfo.user", json!("u".repeat(400)));
-    let Event::TicketCreated(long) = parse(&long).unwrap() else { panic!() };
+    let Event::TicketCreated(long) = parse(&long).unwrap() else {
+        panic!()
+    };
     let summary = render_summary(crate::config::DEFAULT_SUMMARY_TEMPLATE, &long);
     assert_eq!(summary.chars().count(), 255);
     assert!(summary.ends_with('…'));
     let newline = with("requestInfo.user", json!("a\nb\tc"));
-    let Event::TicketCreated(newline) = parse(&newline).unwrap() else { panic!() };
+    let Event::TicketCreated(newline) = parse(&newline).unwrap() else {
+        panic!()
+    };
     assert_eq!(render_summary("%%User%%", &newline), "a b c", "a summary is one line");
 }
 
 #[test]
 fn templates_are_checked() {
     assert!(check_template("EPM %%User%% %%sha256Hash%% %%TicketNumber%%").is_ok());
-    assert!(check_template("%%Nope%%").unwrap_err().contains("unknown placeholder %%Nope%%"));
+    assert!(
+        check_template("%%Nope%%")
+            .unwrap_err()
+            .contains("unknown placeholder %%Nope%%")
+    );
     assert!(check_template("%%User").unwrap_err().contains("unclosed"));
     assert!(check_template("  ").is_err());
 }
@@ -135,10 +193,23 @@ fn templates_are_checked() {
 fn description_is_valid_adf_with_grouped_details() {
     let validator = adf_validator();
     let doc = super::describe::description(&sample());
-    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| format!("{}: {e}", e.instance_path())).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     let text = doc.to_string();
-    for expected in ["Who and where", "Application", "File and hashes", "Technical details", "FIN-LT-0042", "Tax Reporting Suite", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", SAMPLE_REQUEST_ID, "quarterly tax"] {
+    for expected in [
+        "Who and where",
+        "Application",
+        "File and hashes",
+        "Technical details",
+        "FIN-LT-0042",
+        "Tax Reporting Suite",
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        SAMPLE_REQUEST_ID,
+        "quarterly tax",
+    ] {
         assert!(text.contains(expected), "description lacks {expected}");
     }
 }
@@ -152,7 +223,9 @@ fn description_stays_valid_and_bounded_for_a_maximal_request() {
     for i in 0..60 {
         body["requestInfo"][format!("extra{i}")] = json!("y".repeat(500));
     }
-    let Event::TicketCreated(t) = parse(&body.to_string()).unwrap() else { panic!() };
+    let Event::TicketCreated(t) = parse(&body.to_string()).unwrap() else {
+        panic!()
+    };
     let doc = super::describe::description(&t);
     assert!(adf_validator().is_valid(&doc));
     let text_chars: usize = collect_text(&doc).chars().count();
@@ -172,19 +245,31 @@ fn collect_text(v: &Value) -> String {
 
 #[test]
 fn maps_to_one_create_request_with_everything() {
-    let config = Config { labels: vec!["pam".into()], ..Config::default() };
-    let people = People { assignee: Some("acc-john".into()), reporter: Some("acc-bob".into()) };
+    let config = Config {
+        labels: vec!["pam".into()],
+        ..Config::default()
+    };
+    let people = People {
+        assignee: Some("acc-john".into()),
+        reporter: Some("acc-bob".into()),
+    };
     let body = create_issue(&config, &sample(), &people, 42);
     let fields = &body["fields"];
     assert_eq!(fields["project"], json!({"key": "PMCJIT"}));
     assert_eq!(fields["issuetype"], json!({"name": "Access Request"}));
-    assert_eq!(fields["summary"], json!("EPM JIT Application Access Request - CORP\\bob"));
+    assert_eq!(
+        fields["summary"],
+        json!("EPM JIT Application Access Request - CORP\\bob")
+    );
     assert_eq!(fields["customfield_10001"], json!(SAMPLE_REQUEST_ID));
     assert_eq!(fields["labels"], json!(["pam"]));
     assert_eq!(fields["assignee"], json!({"accountId": "acc-john"}));
     assert_eq!(fields["reporter"], json!({"accountId": "acc-bob"}));
     assert_eq!(body["properties"][0]["key"], json!("pam-approvals.epm"));
-    assert_eq!(body["properties"][0]["value"]["tenantId"], json!("0b9e4f6a-1c2d-4e3f-8a7b-9c0d1e2f3a4b"));
+    assert_eq!(
+        body["properties"][0]["value"]["tenantId"],
+        json!("0b9e4f6a-1c2d-4e3f-8a7b-9c0d1e2f3a4b")
+    );
     assert_eq!(body["properties"][0]["value"]["receivedAt"], json!(42));
     let no_people = create_issue(&config, &sample(), &People::default(), 42);
     assert!(no_people["fields"].get("assignee").is_none() && no_people["fields"].get("reporter").is_none());
@@ -210,7 +295,10 @@ fn duplicates_return_the_same_key_and_lookups_are_cached() {
     let mut world = World::configured();
     deliver(&mut world);
     for _ in 0..3 {
-        assert_eq!(deliver(&mut world), (200, json!({"issueKey": "PMCJIT-1", "created": false})));
+        assert_eq!(
+            deliver(&mut world),
+            (200, json!({"issueKey": "PMCJIT-1", "created": false}))
+        );
     }
     assert_eq!(world.issues.len(), 1);
     // A second request reuses the cached assignee and reporter.
@@ -219,7 +307,15 @@ fn duplicates_return_the_same_key_and_lookups_are_cached() {
     let (status, _) = http(&drive(&mut world, webhook("hook", "pw-123456", &other)));
     assert_eq!(status, 201);
     assert_eq!(world.jira_calls("GET", "/rest/api/3/user/search"), before);
-    assert_eq!(world.calls.iter().filter(|c| matches!(c, crate::Call::Jira { .. })).count(), 4, "2 user searches + 2 creates");
+    assert_eq!(
+        world
+            .calls
+            .iter()
+            .filter(|c| matches!(c, crate::Call::Jira { .. }))
+            .count(),
+        4,
+        "2 user searches + 2 creates"
+    );
 }
 
 #[test]
@@ -244,7 +340,10 @@ fn a_run_that_died_after_creating_is_recovered_from_jira() {
     assert_eq!((status, body["issueKey"].clone()), (200, json!("PMCJIT-1")));
     assert_eq!(world.issues.len(), 1, "no second issue");
     assert_eq!(world.jira_calls("POST", "/rest/api/3/search/jql"), 1);
-    assert!(world.kv.keys().any(|k| k.starts_with("epm:issue:")), "the record is restored");
+    assert!(
+        world.kv.keys().any(|k| k.starts_with("epm:issue:")),
+        "the record is restored"
+    );
 }
 
 #[test]
@@ -274,7 +373,11 @@ fn jira_refusing_the_people_still_creates_the_issue() {
     assert_eq!(status, 201);
     let issue = world.issues.last().unwrap();
     assert!(issue["fields"].get("reporter").is_none());
-    assert_eq!(world.jira_calls("POST", "/rest/api/3/issue"), 3, "first sample, refused create, retried create");
+    assert_eq!(
+        world.jira_calls("POST", "/rest/api/3/issue"),
+        3,
+        "first sample, refused create, retried create"
+    );
 }
 
 fn deliver_with_cached_people(world: &mut World) {
@@ -285,16 +388,36 @@ fn deliver_with_cached_people(world: &mut World) {
 fn jira_refusal_is_a_502_naming_jira_errors_and_releases_the_claim() {
     let mut world = World::configured();
     deliver_with_cached_people(&mut world);
-    world.jira_faults.push_back(Some(HttpResponse::json(400, &json!({"errorMessages": [], "errors": {"project": "valid project is required"}}))));
+    world.jira_faults.push_back(Some(HttpResponse::json(
+        400,
+        &json!({"errorMessages": [], "errors": {"project": "valid project is required"}}),
+    )));
     let other = SAMPLE.replace(SAMPLE_REQUEST_ID, "req-3");
     let (status, body) = http(&drive(&mut world, webhook("hook", "pw-123456", &other)));
     assert_eq!(status, 502);
-    assert!(body["error"].as_str().unwrap().contains("project: valid project is required"), "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("project: valid project is required"),
+        "{body}"
+    );
     // After the admin fixes Jira, the next delivery creates at once (no wait on the claim).
-    let sleeps_before = world.calls.iter().filter(|c| matches!(c, crate::Call::Sleep(_))).count();
+    let sleeps_before = world
+        .calls
+        .iter()
+        .filter(|c| matches!(c, crate::Call::Sleep(_)))
+        .count();
     let (status, _) = http(&drive(&mut world, webhook("hook", "pw-123456", &other)));
     assert_eq!(status, 201);
-    assert_eq!(world.calls.iter().filter(|c| matches!(c, crate::Call::Sleep(_))).count(), sleeps_before);
+    assert_eq!(
+        world
+            .calls
+            .iter()
+            .filter(|c| matches!(c, crate::Call::Sleep(_)))
+            .count(),
+        sleeps_before
+    );
 }
 
 #[test]
@@ -303,9 +426,16 @@ fn decision_updates_are_kept_newest_first_and_answered_202() {
     let update = include_str!("../../../tests/fixtures/epm/decision-update.sample.json");
     let (status, body) = http(&drive(&mut world, webhook("hook", "pw-123456", update)));
     assert_eq!((status, body["accepted"].clone()), (202, json!(true)));
-    let older = update.replace("2026-11-23T09:20:00Z", "2026-11-23T09:00:00Z").replace("Approved", "Denied");
+    let older = update
+        .replace("2026-11-23T09:20:00Z", "2026-11-23T09:00:00Z")
+        .replace("Approved", "Denied");
     drive(&mut world, webhook("hook", "pw-123456", &older));
-    let kept = world.kv.iter().find(|(k, _)| k.starts_with("epm:update:")).map(|(_, v)| v.clone()).unwrap();
+    let kept = world
+        .kv
+        .iter()
+        .find(|(k, _)| k.starts_with("epm:update:"))
+        .map(|(_, v)| v.clone())
+        .unwrap();
     assert!(kept.contains("Approved"), "{kept}");
     assert!(world.issues.is_empty());
 }

@@ -27,7 +27,10 @@ pub struct PendingUpdate {
 /// Keeps the update and answers 202. Applying it to the issue is the decision flow's job.
 pub async fn accept(caps: &Caps, update: &DecisionUpdated) -> HttpResponse {
     match keep(caps, update).await {
-        Ok(()) => HttpResponse::json(202, &json!({ "accepted": true, "requestId": update.request.request_id })),
+        Ok(()) => HttpResponse::json(
+            202,
+            &json!({ "accepted": true, "requestId": update.request.request_id }),
+        ),
         Err(e) => HttpResponse::error(503, format!("storage is unavailable ({e}); retry later"))
             .with_header("Retry-After", "5"),
     }
@@ -35,7 +38,10 @@ pub async fn accept(caps: &Caps, update: &DecisionUpdated) -> HttpResponse {
 
 async fn keep(caps: &Caps, update: &DecisionUpdated) -> Result<(), CapError> {
     let key = keys::pending_update(&update.request);
-    let previous = caps.kv_get(&key).await?.and_then(|t| store::decode::<PendingUpdate>(RECORD_VERSION, &t));
+    let previous = caps
+        .kv_get(&key)
+        .await?
+        .and_then(|t| store::decode::<PendingUpdate>(RECORD_VERSION, &t));
     if let Some(previous) = previous
         && previous.timestamp.is_some()
         && previous.timestamp >= update.timestamp
@@ -51,6 +57,13 @@ async fn keep(caps: &Caps, update: &DecisionUpdated) -> Result<(), CapError> {
         received_at: caps.now().await?,
     };
     caps.kv_set(&key, &store::encode(RECORD_VERSION, &record)).await?;
-    caps.log(LogLevel::Info, format!("kept decision update \"{}\" for EPM request {}", update.decision, update.request.request_id)).await;
+    caps.log(
+        LogLevel::Info,
+        format!(
+            "kept decision update \"{}\" for EPM request {}",
+            update.decision, update.request.request_id
+        ),
+    )
+    .await;
     Ok(())
 }

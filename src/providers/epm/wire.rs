@@ -26,7 +26,11 @@ pub enum ParseError {
     #[error("field `{0}` is still the unsubstituted placeholder or empty; check the EPM webhook template")]
     Placeholder(String),
     #[error("field `{field}` must be {expected}, got {got}")]
-    WrongType { field: String, expected: &'static str, got: &'static str },
+    WrongType {
+        field: String,
+        expected: &'static str,
+        got: &'static str,
+    },
     #[error("unknown EventType \"{0}\"; expected {TICKET_CREATED} or {DECISION_UPDATE}")]
     UnknownEventType(String),
     #[error("field `{field}` is longer than {max} characters")]
@@ -198,7 +202,10 @@ fn request_info(top: &Map<String, Value>) -> Result<&Map<String, Value>, ParseEr
 fn identifier(top: &Map<String, Value>, key: &str) -> Result<String, ParseError> {
     let id = required_text(top, key, key)?;
     if id.chars().count() > MAX_ID_LEN {
-        return Err(ParseError::TooLong { field: key.into(), max: MAX_ID_LEN });
+        return Err(ParseError::TooLong {
+            field: key.into(),
+            max: MAX_ID_LEN,
+        });
     }
     if id.chars().any(char::is_control) {
         return Err(ParseError::ControlChars(key.into()));
@@ -245,7 +252,9 @@ pub fn is_absent(s: &str) -> bool {
         || (t.len() > 4
             && t.starts_with("%%")
             && t.ends_with("%%")
-            && t[2..t.len() - 2].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+            && t[2..t.len() - 2]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_'))
 }
 
 fn kind(v: &Value) -> &'static str {

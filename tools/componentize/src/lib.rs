@@ -17,7 +17,17 @@ pub fn build_core(workspace: &Path, target_dir: &Path) -> Result<PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(workspace)
-        .args(["build", "--locked", "-p", "pam-approvals", "--lib", "--target", TARGET, "--profile", PROFILE])
+        .args([
+            "build",
+            "--locked",
+            "-p",
+            "pam-approvals",
+            "--lib",
+            "--target",
+            TARGET,
+            "--profile",
+            PROFILE,
+        ])
         .arg("--target-dir")
         .arg(target_dir);
     // Settings of an outer cargo (a build script's environment, clippy's wrapper, host flags)
