@@ -1,0 +1,240 @@
+//! The sandbox site's seed data: projects, issue types, workflow, fields and users.
+//! Written to the database once (idempotently) and read back from there.
+
+use serde_json::json;
+
+use super::catalog::{Catalog, FieldRec, IssueTypeRec, ProjectRec, StatusRec, TransitionRec, UserRec};
+
+/// The app's own account: requests without an `Authorization` header act as it.
+pub const APP_ACCOUNT_ID: &str = "557058:pam-approvals-app";
+/// The password every seeded person signs in with (Basic auth, email + password).
+pub const SANDBOX_PASSWORD: &str = "sandbox";
+
+pub const PMCJIT_PROJECT_ID: &str = "10000";
+pub const OPS_PROJECT_ID: &str = "10001";
+pub const ACCESS_REQUEST_TYPE_ID: &str = "10100";
+pub const TASK_TYPE_ID: &str = "10002";
+pub const EPM_REQUEST_ID_FIELD: &str = "customfield_10001";
+
+pub const JOHN_DOE: &str = "712020:0c7e6b2a-1b1d-4d1f-9a51-3f0a5c000001";
+pub const ALICE_APPROVER: &str = "712020:0c7e6b2a-1b1d-4d1f-9a51-3f0a5c000002";
+pub const BOB_REQUESTER: &str = "712020:0c7e6b2a-1b1d-4d1f-9a51-3f0a5c000003";
+pub const CAROL_ADMIN: &str = "712020:0c7e6b2a-1b1d-4d1f-9a51-3f0a5c000004";
+pub const INACTIVE_IVAN: &str = "712020:0c7e6b2a-1b1d-4d1f-9a51-3f0a5c000005";
+pub const SAM_SMITH_1: &str = "712020:0c7e6b2a-1b1d-4d1f-9a51-3f0a5c000006";
+pub const SAM_SMITH_2: &str = "712020:0c7e6b2a-1b1d-4d1f-9a51-3f0a5c000007";
+
+pub(crate) fn catalog() -> Catalog {
+    Catalog {
+        users: users(),
+        projects: vec![
+            ProjectRec {
+                id: PMCJIT_PROJECT_ID.into(),
+                key: "PMCJIT".into(),
+                name: "PAM JIT Requests".into(),
+                description: "Privileged-access requests raised by PAM systems.".into(),
+                project_type_key: "service_desk".into(),
+                service_desk: true,
+                lead: CAROL_ADMIN.into(),
+                issue_types: vec![ACCESS_REQUEST_TYPE_ID.into()],
+            },
+            ProjectRec {
+                id: OPS_PROJECT_ID.into(),
+                key: "OPS".into(),
+                name: "Operations".into(),
+                description: "A plain software project (not a service desk).".into(),
+                project_type_key: "software".into(),
+                service_desk: false,
+                lead: CAROL_ADMIN.into(),
+                issue_types: vec![TASK_TYPE_ID.into()],
+            },
+        ],
+        issue_types: vec![
+            IssueTypeRec {
+                id: ACCESS_REQUEST_TYPE_ID.into(),
+                name: "Access Request".into(),
+                description: "A request for privileged access.".into(),
+                icon: "access-request".into(),
+            },
+            IssueTypeRec {
+                id: TASK_TYPE_ID.into(),
+                name: "Task".into(),
+                description: "A small, distinct piece of work.".into(),
+                icon: "task".into(),
+            },
+        ],
+        statuses: vec![
+            status("10001", "Open", "The request waits for a decision.", "new", true),
+            status("10002", "Approved", "Access was granted.", "done", false),
+            status("10003", "Denied", "Access was refused.", "done", false),
+            status("10004", "Expired", "No decision was made in time.", "done", false),
+        ],
+        transitions: vec![
+            transition("11", "Approve", &["10001"], "10002"),
+            transition("21", "Deny", &["10001"], "10003"),
+            transition("31", "Expire", &["10001"], "10004"),
+            transition("41", "Reopen", &["10002", "10003", "10004"], "10001"),
+        ],
+        fields: fields(),
+    }
+}
+
+fn status(id: &str, name: &str, description: &str, category: &str, initial: bool) -> StatusRec {
+    StatusRec {
+        id: id.into(),
+        name: name.into(),
+        description: description.into(),
+        category: category.into(),
+        initial,
+    }
+}
+
+fn transition(id: &str, name: &str, from: &[&str], to: &str) -> TransitionRec {
+    TransitionRec {
+        id: id.into(),
+        name: name.into(),
+        from: from.iter().map(|s| s.to_string()).collect(),
+        to: to.into(),
+    }
+}
+
+fn person(account_id: &str, name: &str, email: &str, active: bool, admin: bool) -> UserRec {
+    UserRec {
+        account_id: account_id.into(),
+        account_type: "atlassian".into(),
+        display_name: name.into(),
+        email: Some(email.into()),
+        active,
+        password: Some(SANDBOX_PASSWORD.into()),
+        all_permissions: admin,
+    }
+}
+
+fn users() -> Vec<UserRec> {
+    vec![
+        UserRec {
+            account_id: APP_ACCOUNT_ID.into(),
+            account_type: "app".into(),
+            display_name: "PAM Approvals for Jira".into(),
+            email: None,
+            active: true,
+            password: None,
+            all_permissions: true,
+        },
+        person(JOHN_DOE, "John Doe", "john.doe@example.com", true, false),
+        person(ALICE_APPROVER, "Alice Approver", "alice@example.com", true, false),
+        person(BOB_REQUESTER, "Bob Requester", "bob@example.com", true, false),
+        person(CAROL_ADMIN, "Carol Admin", "carol@example.com", true, true),
+        person(INACTIVE_IVAN, "Inactive Ivan", "ivan@example.com", false, false),
+        person(SAM_SMITH_1, "Sam Smith", "sam.smith@example.com", true, false),
+        person(SAM_SMITH_2, "Sam Smith", "sam.smith2@example.com", true, false),
+    ]
+}
+
+fn system_field(id: &str, name: &str, schema: serde_json::Value, clause_names: &[&str], settable: bool) -> FieldRec {
+    FieldRec {
+        id: id.into(),
+        name: name.into(),
+        custom: false,
+        orderable: settable,
+        navigable: true,
+        searchable: true,
+        clause_names: clause_names.iter().map(|s| s.to_string()).collect(),
+        schema,
+        settable,
+        screens: None,
+        required: matches!(id, "summary" | "project" | "issuetype"),
+    }
+}
+
+fn fields() -> Vec<FieldRec> {
+    vec![
+        system_field(
+            "summary",
+            "Summary",
+            json!({"type": "string", "system": "summary"}),
+            &["summary"],
+            true,
+        ),
+        system_field(
+            "description",
+            "Description",
+            json!({"type": "string", "system": "description"}),
+            &["description"],
+            true,
+        ),
+        system_field(
+            "assignee",
+            "Assignee",
+            json!({"type": "user", "system": "assignee"}),
+            &["assignee"],
+            true,
+        ),
+        system_field(
+            "reporter",
+            "Reporter",
+            json!({"type": "user", "system": "reporter"}),
+            &["reporter"],
+            true,
+        ),
+        system_field(
+            "labels",
+            "Labels",
+            json!({"type": "array", "items": "string", "system": "labels"}),
+            &["labels"],
+            true,
+        ),
+        system_field(
+            "status",
+            "Status",
+            json!({"type": "status", "system": "status"}),
+            &["status"],
+            false,
+        ),
+        system_field(
+            "project",
+            "Project",
+            json!({"type": "project", "system": "project"}),
+            &["project"],
+            false,
+        ),
+        system_field(
+            "issuetype",
+            "Issue Type",
+            json!({"type": "issuetype", "system": "issuetype"}),
+            &["issuetype", "type"],
+            false,
+        ),
+        system_field(
+            "created",
+            "Created",
+            json!({"type": "datetime", "system": "created"}),
+            &["created", "createdDate"],
+            false,
+        ),
+        system_field(
+            "updated",
+            "Updated",
+            json!({"type": "datetime", "system": "updated"}),
+            &["updated", "updatedDate"],
+            false,
+        ),
+        FieldRec {
+            id: EPM_REQUEST_ID_FIELD.into(),
+            name: "beyondTrustEpmJitRequestSystemId".into(),
+            custom: true,
+            orderable: true,
+            navigable: true,
+            searchable: true,
+            clause_names: vec!["cf[10001]".into(), "beyondTrustEpmJitRequestSystemId".into()],
+            schema: json!({
+                "type": "string",
+                "custom": "com.atlassian.jira.plugin.system.customfieldtypes:textfield",
+                "customId": 10001
+            }),
+            settable: true,
+            screens: Some(vec![format!("{PMCJIT_PROJECT_ID}/{ACCESS_REQUEST_TYPE_ID}")]),
+            required: false,
+        },
+    ]
+}
