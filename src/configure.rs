@@ -29,7 +29,14 @@ struct Secrets {
 pub async fn configure(caps: &Caps, document: &str) -> Outcome {
     let document: Document = match serde_json::from_str(document) {
         Ok(d) => d,
-        Err(e) => return Outcome::Error(format!("configuration document is not valid: {e}")),
+        // serde's message can quote a value, and this document carries secrets: say where only.
+        Err(e) => {
+            return Outcome::Error(format!(
+                "configuration document is not valid (line {}, column {}); expected {{\"config\", \"secrets\", \"onlyIfUnconfigured\"}} with string secrets",
+                e.line(),
+                e.column()
+            ));
+        }
     };
     let stored = match caps.kv_get(config::CONFIG_KEY).await {
         Ok(stored) => stored,
@@ -83,4 +90,47 @@ pub async fn configure(caps: &Caps, document: &str) -> Outcome {
         }
     }
     Outcome::Value(json!({ "configWritten": config.is_some(), "secretsWritten": written }).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::protocol::{Invocation, Outcome};
+    use crate::testkit::{World, drive};
+
+    #[test]
+    fn a_misshapen_document_never_echoes_a_secret() {
+        let mut world = World::default();
+        let outcome = drive(
+            &mut world,
+            Invocation::Configure(r#"{"secrets": {"webhookPassword": 12345678901}}"#.into()),
+        );
+        let Outcome::Error(message) = outcome else {
+            panic!("{outcome:?}")
+        };
+        assert!(!message.contains("12345678901"), "{message}");
+        assert!(message.contains("line 1"), "{message}");
+    }
+
+    #[test]
+    fn stores_valid_settings_and_refuses_invalid_ones_whole() {
+        let mut world = World::default();
+        let ok = r#"{"config": {"enabled": true, "projectKey": "OPS"}, "secrets": {"webhookUsername": "u", "webhookPassword": "p"}}"#;
+        assert!(matches!(
+            drive(&mut world, Invocation::Configure(ok.into())),
+            Outcome::Value(_)
+        ));
+        assert!(world.kv[crate::config::CONFIG_KEY].contains("\"projectKey\":\"OPS\""));
+        let bad = r#"{"config": {"projectKey": "bad key", "customFieldId": "x"}}"#;
+        let Outcome::Error(message) = drive(&mut world, Invocation::Configure(bad.into())) else {
+            panic!()
+        };
+        assert!(
+            message.contains("projectKey") && message.contains("customFieldId"),
+            "{message}"
+        );
+        assert!(
+            world.kv[crate::config::CONFIG_KEY].contains("\"projectKey\":\"OPS\""),
+            "nothing partial saved"
+        );
+    }
 }

@@ -14,6 +14,7 @@ pub mod protocol;
 pub mod providers;
 pub mod runner;
 pub mod store;
+pub mod time;
 pub mod webtrigger;
 
 #[cfg(target_arch = "wasm32")]

@@ -1,6 +1,8 @@
 //! BeyondTrust EPM for Cloud: JIT Application Access webhooks (seed 000).
 
+pub mod api;
 pub mod describe;
+pub mod duration;
 pub mod fields;
 pub mod intake;
 pub mod keys;

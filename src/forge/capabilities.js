@@ -1,0 +1,128 @@
+// Performs the component's capability calls with Forge's APIs and builds the reply each call is
+// owed (see `variant call` in wit/types.wit). One switch, no business rules.
+import api, { assumeTrustedRoute, fetch } from '@forge/api';
+import { kvs } from '@forge/kvs';
+import { Queue } from '@forge/events';
+
+const done = { tag: 'done' };
+const failed = (error) => ({ tag: 'failed', val: reason(error) });
+
+/** Why a call failed, for the component's logs and messages (Forge errors carry no secrets). */
+function reason(error) {
+  if (!(error instanceof Error)) return String(error);
+  const message = error.message || error.name;
+  return error.code ? `${error.code}: ${message}` : message;
+}
+
+/** `value(option<string>)`: absent (undefined) is `none`; values are written as strings only. */
+function value(stored) {
+  if (stored === undefined || stored === null) {
+    return { tag: 'value', val: undefined };
+  }
+  return typeof stored === 'string' ? { tag: 'value', val: stored } : failed('the stored value is not a string');
+}
+
+function headerPairs(headers) {
+  const list = [];
+  headers?.forEach?.((v, name) => list.push([name, v]));
+  return list;
+}
+
+async function httpReply(responsePromise) {
+  const response = await responsePromise;
+  return { tag: 'http', val: { status: response.status, headers: headerPairs(response.headers), body: await response.text() } };
+}
+
+function jira({ actor, method, path, body }) {
+  const requester = actor === 'user' ? api.asUser() : api.asApp();
+  const headers = { Accept: 'application/json' };
+  if (body != null) {
+    headers['Content-Type'] = 'application/json';
+  }
+  return httpReply(requester.requestJira(assumeTrustedRoute(path), { method, headers, body: body ?? undefined }));
+}
+
+/** @forge/api takes headers as a record; repeated names are joined as HTTP allows. */
+function headerRecord(list) {
+  const record = {};
+  for (const [name, v] of list) {
+    const existing = Object.keys(record).find((n) => n.toLowerCase() === name.toLowerCase());
+    if (existing) {
+      record[existing] = `${record[existing]}, ${v}`;
+    } else {
+      record[name] = v;
+    }
+  }
+  return record;
+}
+
+function outbound({ method, url, headers, body }) {
+  const hasBody = body !== '' && method !== 'GET' && method !== 'HEAD';
+  return httpReply(fetch(url, { method, headers: headerRecord(headers), body: hasBody ? body : undefined }));
+}
+
+/**
+ * @forge/kvs 1.6.5 throws ForgeKvsAPIError (`code` from the service's error body, `responseDetails`
+ * with the HTTP status) when a FAIL_IF_EXISTS write meets an existing key: a 409 KEY_CONFLICT.
+ */
+function isKeyConflict(error) {
+  return error?.code === 'KEY_CONFLICT' || error?.responseDetails?.status === 409;
+}
+
+async function setIfAbsent(key, v) {
+  try {
+    await kvs.set(key, v, { keyPolicy: 'FAIL_IF_EXISTS' });
+    return { tag: 'claimed', val: true };
+  } catch (error) {
+    return isKeyConflict(error) ? { tag: 'claimed', val: false } : failed(error);
+  }
+}
+
+const LOG = { debug: console.debug, info: console.log, warn: console.warn, error: console.error };
+
+async function attempt(call) {
+  switch (call.tag) {
+    case 'jira':
+      return jira(call.val);
+    case 'fetch':
+      return outbound(call.val);
+    case 'kv-get':
+      return value(await kvs.get(call.val));
+    case 'kv-set':
+      await kvs.set(call.val[0], call.val[1]);
+      return done;
+    case 'kv-set-if-absent':
+      return setIfAbsent(call.val[0], call.val[1]);
+    case 'kv-delete':
+      await kvs.delete(call.val);
+      return done;
+    case 'secret-get':
+      return value(await kvs.getSecret(call.val));
+    case 'secret-set':
+      await kvs.setSecret(call.val[0], call.val[1]);
+      return done;
+    case 'queue-push':
+      // Queue events carry objects; the payload string travels in `body.payload`.
+      await new Queue({ key: call.val[0] }).push({ body: { payload: call.val[1] } });
+      return done;
+    case 'now':
+      return { tag: 'time', val: BigInt(Date.now()) };
+    case 'sleep':
+      await new Promise((resolve) => setTimeout(resolve, call.val));
+      return done;
+    case 'log':
+      (LOG[call.val[0]] ?? console.log)(call.val[1]);
+      return done;
+    default:
+      return failed(`this host does not know the capability "${call.tag}"`);
+  }
+}
+
+/** The reply to one call; a thrown error (network, storage) becomes `failed(reason)`. */
+export async function perform(call) {
+  try {
+    return await attempt(call);
+  } catch (error) {
+    return failed(error);
+  }
+}

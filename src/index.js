@@ -1,0 +1,47 @@
+// The Forge shell: each handler starts one run of the app component and answers its capability
+// calls until the run is done. Every decision is the component's (see wit/workflow.wit).
+import { newWorkflow } from './forge/component';
+import { perform } from './forge/capabilities';
+import { provisionOnce } from './forge/provision';
+import { hostError, webTriggerInvocation, webTriggerResponse } from './forge/web-trigger';
+
+/** The same cap the component enforces; a run that goes past it is a bug. */
+const MAX_STEPS = 10000;
+
+/** Runs one invocation to its outcome (`http`, `value` or `error`). */
+export async function runInvocation(invocation) {
+  const workflow = newWorkflow();
+  const run = new workflow.Run(invocation);
+  try {
+    let reply;
+    for (let steps = 0; steps < MAX_STEPS; steps += 1) {
+      const step = run.next(reply);
+      if (step.tag === 'done') {
+        return step.val;
+      }
+      reply = await perform(step.val);
+    }
+    throw new Error(`the run exceeded ${MAX_STEPS} steps`);
+  } finally {
+    run[Symbol.dispose ?? Symbol.for('dispose')]?.();
+  }
+}
+
+async function answerWebTrigger(trigger, event) {
+  await provisionOnce(runInvocation);
+  let outcome;
+  try {
+    outcome = await runInvocation(webTriggerInvocation(trigger, event));
+  } catch (error) {
+    console.error(`web trigger ${trigger}: the run failed: ${error?.message ?? error}`);
+    return hostError('the app failed while handling the request');
+  }
+  if (outcome.tag !== 'http') {
+    console.error(`web trigger ${trigger}: the run ended without an HTTP answer (${outcome.tag})`);
+    return hostError('the app did not answer the web trigger');
+  }
+  return webTriggerResponse(outcome.val);
+}
+
+/** Web trigger `epm-webhook`: BeyondTrust EPM JIT Application Access webhooks. */
+export const epmWebhook = (event) => answerWebTrigger('epm-webhook', event);

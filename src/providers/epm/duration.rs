@@ -1,0 +1,126 @@
+//! How long an approval lasts, as EPM's own UI offers it: once, 1–24 hours, 1–31 days or
+//! 1–12 months. EPM's decision call takes "Once" or a number of seconds.
+
+use serde::{Deserialize, Serialize};
+
+/// Seconds in the units EPM's UI offers. A month is 30 days: EPM takes seconds, so a calendar
+/// month has to be fixed to some length, and 30 days never grants more than the approver chose.
+const HOUR: u64 = 3_600;
+const DAY: u64 = 24 * HOUR;
+const MONTH: u64 = 30 * DAY;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "unit", content = "count", rename_all = "lowercase")]
+pub enum AccessDuration {
+    Once,
+    Hours(u8),
+    Days(u8),
+    Months(u8),
+}
+
+impl AccessDuration {
+    /// Checks the count against the unit's range.
+    pub fn new(unit: &str, count: u64) -> Result<AccessDuration, String> {
+        let in_range = |max: u64| (1..=max).contains(&count).then_some(count as u8);
+        match unit {
+            "once" => Ok(AccessDuration::Once),
+            "hours" => in_range(24)
+                .map(AccessDuration::Hours)
+                .ok_or_else(|| "hours must be 1 to 24".into()),
+            "days" => in_range(31)
+                .map(AccessDuration::Days)
+                .ok_or_else(|| "days must be 1 to 31".into()),
+            "months" => in_range(12)
+                .map(AccessDuration::Months)
+                .ok_or_else(|| "months must be 1 to 12".into()),
+            other => Err(format!(
+                "unknown duration unit \"{}\"; use once, hours, days or months",
+                other.chars().take(20).collect::<String>()
+            )),
+        }
+    }
+
+    /// Length in seconds; `None` for a single use.
+    pub fn seconds(self) -> Option<u64> {
+        match self {
+            AccessDuration::Once => None,
+            AccessDuration::Hours(n) => Some(u64::from(n) * HOUR),
+            AccessDuration::Days(n) => Some(u64::from(n) * DAY),
+            AccessDuration::Months(n) => Some(u64::from(n) * MONTH),
+        }
+    }
+
+    /// The `duration` value of EPM's decision call.
+    pub fn to_epm(self) -> String {
+        self.seconds().map_or_else(|| "Once".to_string(), |s| s.to_string())
+    }
+
+    /// For people: "once", "4 hours", "1 day".
+    pub fn label(self) -> String {
+        let plural = |n: u8, one: &str| {
+            if n == 1 {
+                format!("1 {one}")
+            } else {
+                format!("{n} {one}s")
+            }
+        };
+        match self {
+            AccessDuration::Once => "once".into(),
+            AccessDuration::Hours(n) => plural(n, "hour"),
+            AccessDuration::Days(n) => plural(n, "day"),
+            AccessDuration::Months(n) => plural(n, "month"),
+        }
+    }
+
+    /// Every choice, in the order EPM's UI lists them (for the form).
+    pub fn choices() -> Vec<AccessDuration> {
+        let mut all = vec![AccessDuration::Once];
+        all.extend((1..=24).map(AccessDuration::Hours));
+        all.extend((1..=31).map(AccessDuration::Days));
+        all.extend((1..=12).map(AccessDuration::Months));
+        all
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_for_epm_and_people() {
+        assert_eq!(AccessDuration::Once.to_epm(), "Once");
+        assert_eq!(AccessDuration::Hours(4).to_epm(), "14400");
+        assert_eq!(AccessDuration::Days(1).to_epm(), "86400");
+        assert_eq!(AccessDuration::Months(12).to_epm(), "31104000");
+        assert_eq!(AccessDuration::Hours(1).label(), "1 hour");
+        assert_eq!(AccessDuration::Days(31).label(), "31 days");
+        assert_eq!(AccessDuration::choices().len(), 1 + 24 + 31 + 12);
+    }
+
+    #[test]
+    fn ranges_are_those_of_epm() {
+        assert_eq!(AccessDuration::new("hours", 24), Ok(AccessDuration::Hours(24)));
+        for (unit, bad) in [
+            ("hours", 0),
+            ("hours", 25),
+            ("days", 32),
+            ("months", 13),
+            ("months", 300),
+        ] {
+            assert!(AccessDuration::new(unit, bad).is_err(), "{unit} {bad}");
+        }
+        assert!(
+            AccessDuration::new("weeks", 1)
+                .unwrap_err()
+                .contains("unknown duration unit")
+        );
+    }
+
+    #[test]
+    fn round_trips_as_json() {
+        for d in AccessDuration::choices() {
+            let text = serde_json::to_string(&d).unwrap();
+            assert_eq!(serde_json::from_str::<AccessDuration>(&text).unwrap(), d);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! Formatting instants (milliseconds since the Unix epoch, from the host's clock) in UTC.
+
+/// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+fn civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+fn parts(ms: u64) -> (i64, u32, u32, u64, u64, u64) {
+    let secs = ms / 1000;
+    let (y, m, d) = civil((secs / 86_400) as i64);
+    let rem = secs % 86_400;
+    (y, m, d, rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// `YYYY-MM-DD HH:MM:SS` (EPM's decisionTime format).
+pub fn epm_datetime(ms: u64) -> String {
+    let (y, mo, d, h, mi, s) = parts(ms);
+    format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
+}
+
+/// ISO 8601 with a Z, for people and records.
+pub fn iso(ms: u64) -> String {
+    let (y, mo, d, h, mi, s) = parts(ms);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_known_instants() {
+        assert_eq!(epm_datetime(0), "1970-01-01 00:00:00");
+        assert_eq!(iso(1_700_000_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(epm_datetime(951_782_400_000), "2000-02-29 00:00:00");
+        assert_eq!(iso(4_102_444_799_000), "2099-12-31T23:59:59Z");
+    }
+}
