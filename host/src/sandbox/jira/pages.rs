@@ -41,7 +41,7 @@ table.issues tr:hover td { background: #f4f5f7; }
 .main-col { flex: 1 1 auto; min-width: 0; } .side-col { flex: 0 0 340px; }
 .details { border: 1px solid #dfe1e6; border-radius: 3px; padding: 12px 16px; }
 .details dl { display: grid; grid-template-columns: 140px 1fr; gap: 8px 12px; margin: 0; }
-.details dt { color: #5e6c84; font-weight: 600; } .details dd { margin: 0; word-break: break-word; }
+.details dt { color: #5e6c84; font-weight: 600; overflow-wrap: anywhere; min-width: 0; } .details dd { margin: 0; word-break: break-word; }
 .none { color: #7a869a; font-style: italic; }
 .label { display: inline-block; background: #f4f5f7; border: 1px solid #dfe1e6; border-radius: 3px; padding: 0 4px; margin: 0 4px 4px 0; }
 .comment { border-top: 1px solid #ebecf0; padding: 12px 0; }
