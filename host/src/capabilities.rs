@@ -85,13 +85,14 @@ impl Capabilities {
 
 pub async fn from_reqwest(response: reqwest::Response) -> Result<HttpResponse, String> {
     let status = response.status().as_u16();
-    let headers = response
-        .headers()
-        .iter()
-        .map(|(n, v)| (n.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-        .collect();
+    let headers = header_pairs(response.headers());
     let body = response.text().await.map_err(|e| e.without_url().to_string())?;
     Ok(HttpResponse { status, headers, body })
+}
+
+/// HTTP headers as the WIT's name/value pairs (values that are not UTF-8 are made so).
+pub fn header_pairs(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
+    headers.iter().map(|(n, v)| (n.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect()
 }
 
 fn http_reply(result: Result<HttpResponse, String>) -> Reply {

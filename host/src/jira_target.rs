@@ -53,11 +53,7 @@ impl JiraTarget {
                     .map_err(|e| format!("bad Jira request: {e}"))?;
                 let response = router.clone().oneshot(http_request).await.map_err(|e| e.to_string())?;
                 let status = response.status().as_u16();
-                let headers = response
-                    .headers()
-                    .iter()
-                    .map(|(n, v)| (n.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-                    .collect();
+                let headers = crate::capabilities::header_pairs(response.headers());
                 let bytes = axum::body::to_bytes(response.into_body(), MAX_RESPONSE_BYTES)
                     .await
                     .map_err(|e| format!("reading the sandbox answer: {e}"))?;

@@ -57,10 +57,7 @@ async fn web_trigger(
     let request = HttpRequest {
         method: method.to_string(),
         url: uri.query().map(|q| format!("?{q}")).unwrap_or_default(),
-        headers: headers
-            .iter()
-            .map(|(n, v)| (n.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-            .collect(),
+        headers: crate::capabilities::header_pairs(&headers),
         body,
     };
     let invocation = Invocation::WebTrigger(WebTriggerCall {
