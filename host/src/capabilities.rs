@@ -92,7 +92,10 @@ pub async fn from_reqwest(response: reqwest::Response) -> Result<HttpResponse, S
 
 /// HTTP headers as the WIT's name/value pairs (values that are not UTF-8 are made so).
 pub fn header_pairs(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
-    headers.iter().map(|(n, v)| (n.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect()
+    headers
+        .iter()
+        .map(|(n, v)| (n.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect()
 }
 
 fn http_reply(result: Result<HttpResponse, String>) -> Reply {
