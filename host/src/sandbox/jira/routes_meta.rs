@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::auth::Caller;
-use super::catalog::{ProjectRec, UserRec};
+use super::catalog::{Catalog, Links, ProjectRec, UserRec};
 use super::error::JiraError;
 use super::{JiraSandbox, QueryParams};
 
@@ -306,12 +306,7 @@ pub(crate) async fn project(State(sandbox): Shared, Path(id_or_key): Path<String
         .project(&id_or_key)
         .ok_or_else(|| project_not_found(&id_or_key))?;
     let links = sandbox.links();
-    let issue_types: Vec<Value> = project
-        .issue_types
-        .iter()
-        .filter_map(|id| catalog.issue_type(id))
-        .map(|issue_type| links.issue_type(issue_type))
-        .collect();
+    let issue_types = project_issue_types(&links, catalog, project);
     let mut value = links.project_ref(project);
     if let Some(object) = value.as_object_mut() {
         object.insert(
@@ -358,12 +353,7 @@ pub(crate) async fn createmeta_issue_types(
         .project(&id_or_key)
         .ok_or_else(|| project_not_found(&id_or_key))?;
     let links = sandbox.links();
-    let all: Vec<Value> = project
-        .issue_types
-        .iter()
-        .filter_map(|id| catalog.issue_type(id))
-        .map(|issue_type| links.issue_type(issue_type))
-        .collect();
+    let all = project_issue_types(&links, catalog, project);
     let total = all.len();
     let items: Vec<Value> = all.into_iter().skip(start_at).take(max_results).collect();
     Ok(Json(json!({
@@ -436,4 +426,14 @@ pub(crate) async fn createmeta_fields(
         "total": total,
     }))
     .into_response())
+}
+
+/// A project's issue types as Jira renders them (shared by the project and createmeta answers).
+fn project_issue_types(links: &Links<'_>, catalog: &Catalog, project: &ProjectRec) -> Vec<Value> {
+    project
+        .issue_types
+        .iter()
+        .filter_map(|id| catalog.issue_type(id))
+        .map(|issue_type| links.issue_type(issue_type))
+        .collect()
 }
