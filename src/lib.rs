@@ -17,7 +17,7 @@ pub mod store;
 pub mod time;
 pub mod webtrigger;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "component"))]
 mod component;
 
 pub use protocol::{Call, HttpRequest, HttpResponse, Invocation, Outcome, Reply, Step};

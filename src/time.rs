@@ -33,6 +33,12 @@ pub fn iso(ms: u64) -> String {
     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
 }
 
+/// `YYYY-MM-DD HH:MM UTC`, for people.
+pub fn display(ms: u64) -> String {
+    let (y, mo, d, h, mi, _) = parts(ms);
+    format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02} UTC")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

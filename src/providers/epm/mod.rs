@@ -4,11 +4,14 @@ pub mod api;
 pub mod describe;
 pub mod duration;
 pub mod fields;
+pub mod form;
 pub mod intake;
 pub mod keys;
 pub mod map;
 pub mod placeholders;
+pub mod property;
 pub mod update;
+pub mod view;
 pub mod wire;
 
 use crate::caps::Caps;

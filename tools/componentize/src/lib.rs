@@ -23,6 +23,8 @@ pub fn build_core(workspace: &Path, target_dir: &Path) -> Result<PathBuf> {
             "-p",
             "pam-approvals",
             "--lib",
+            "--features",
+            "component",
             "--target",
             TARGET,
             "--profile",
