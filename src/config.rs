@@ -39,6 +39,15 @@ pub struct Config {
     pub labels: Vec<String>,
     /// Optional web trigger URL to show to admins when it differs from the default.
     pub custom_webhook_url: String,
+    /// Workflow statuses the decision moves the issue to (by name, as the workflow has them).
+    pub approved_status: String,
+    pub denied_status: String,
+    pub expired_status: String,
+    /// Who may decide: "" means anyone with permission to transition the issue; otherwise
+    /// members of this Jira group.
+    pub approver_group: String,
+    /// Record decisions as JSM internal notes (`public: false`) on service desk requests.
+    pub internal_note: bool,
 }
 
 pub const DEFAULT_SUMMARY_TEMPLATE: &str = "EPM JIT Application Access Request - %%User%%";
@@ -59,6 +68,11 @@ impl Default for Config {
             custom_field_id: "customfield_10001".into(),
             labels: vec!["pam-approvals".into(), "epm-jit".into()],
             custom_webhook_url: String::new(),
+            approved_status: "Approved".into(),
+            denied_status: "Denied".into(),
+            expired_status: "Expired".into(),
+            approver_group: String::new(),
+            internal_note: true,
         }
     }
 }
@@ -128,6 +142,18 @@ impl Config {
                 "labels",
                 format!("\"{label}\" is not a valid Jira label (no spaces, 1-255 characters)"),
             ));
+        }
+        for (field, status) in [
+            ("approvedStatus", &self.approved_status),
+            ("deniedStatus", &self.denied_status),
+            ("expiredStatus", &self.expired_status),
+        ] {
+            if status.trim().is_empty() || status.chars().count() > 255 {
+                errors.push(bad(field, "must be the name of a workflow status (1-255 characters)"));
+            }
+        }
+        if self.approver_group.chars().count() > 255 {
+            errors.push(bad("approverGroup", "is longer than 255 characters"));
         }
         errors
     }

@@ -2,6 +2,8 @@
 
 use crate::caps::Caps;
 use crate::protocol::{Invocation, Outcome};
+use crate::providers::epm;
+use crate::resolver::Context;
 use crate::{configure, webtrigger};
 
 pub async fn run(caps: Caps, invocation: Invocation) -> Outcome {
@@ -10,8 +12,32 @@ pub async fn run(caps: Caps, invocation: Invocation) -> Outcome {
             Outcome::Http(webtrigger::handle(&caps, &trigger, &request).await)
         }
         Invocation::Configure(document) => configure::configure(&caps, &document).await,
-        Invocation::Resolver { name, .. } => Outcome::Error(format!("unknown resolver \"{name}\"")),
+        Invocation::Resolver { name, payload, context } => resolve(&caps, &name, &payload, &context).await,
         Invocation::Job { queue, .. } => Outcome::Error(format!("unknown queue \"{queue}\"")),
         Invocation::Tick(name) => Outcome::Error(format!("unknown scheduled trigger \"{name}\"")),
     }
+}
+
+/// Runs a page's resolver. An invocation that cannot be routed is an error for the host; every
+/// answer the page should show is a value (`docs/resolvers.md`).
+async fn resolve(caps: &Caps, name: &str, payload: &str, context: &str) -> Outcome {
+    let context = match Context::parse(context) {
+        Ok(context) => context,
+        Err(e) => return Outcome::Error(e),
+    };
+    let payload: serde_json::Value = match payload.trim() {
+        "" => serde_json::Value::Null,
+        text => match serde_json::from_str(text) {
+            Ok(value) => value,
+            Err(e) => return Outcome::Error(format!("the resolver payload is not JSON: {e}")),
+        },
+    };
+    match epm::resolvers::run(caps, name, &payload, &context).await {
+        Some(outcome) => outcome,
+        None => Outcome::Error(format!("unknown resolver \"{}\"", printable(name))),
+    }
+}
+
+fn printable(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control()).take(60).collect()
 }

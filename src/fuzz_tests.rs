@@ -61,4 +61,27 @@ proptest! {
             other => prop_assert!(false, "{other:?}"),
         }
     }
+
+    #[test]
+    fn decision_forms_never_panic(text in ".{0,200}") {
+        if let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) {
+            let _ = crate::providers::epm::form::validate(&value);
+        }
+    }
+
+    #[test]
+    fn resolvers_answer_any_payload_and_context(payload in ".{0,120}", context in ".{0,120}", decide in any::<bool>()) {
+        let mut world = World::configured();
+        world.user = Some("acc-alice".into());
+        let name = if decide { "epm.decide" } else { "epm.request" };
+        let outcome = drive(&mut world, crate::Invocation::Resolver { name: name.into(), payload, context });
+        match outcome {
+            crate::Outcome::Value(text) => {
+                let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+                prop_assert!(value["ok"].is_boolean(), "{text}");
+            }
+            crate::Outcome::Error(message) => prop_assert!(message.contains("not JSON"), "{message}"),
+            other => prop_assert!(false, "{other:?}"),
+        }
+    }
 }

@@ -12,6 +12,7 @@ pub mod dispatch;
 pub mod jira;
 pub mod protocol;
 pub mod providers;
+pub mod resolver;
 pub mod runner;
 pub mod store;
 pub mod time;
@@ -25,6 +26,8 @@ pub use runner::Run;
 
 #[cfg(test)]
 pub mod testkit;
+#[cfg(test)]
+pub mod testkit_epm;
 
 #[cfg(test)]
 mod fuzz_tests;

@@ -21,6 +21,16 @@ pub struct World {
     pub logs: Vec<String>,
     /// Makes every storage call fail (an outage).
     pub storage_down: bool,
+    /// The account "as user" Jira calls act for (a resolver's signed-in user).
+    pub user: Option<String>,
+    /// Accounts with permission to transition issues, and group members.
+    pub can_transition: Vec<String>,
+    pub groups: BTreeMap<String, Vec<String>>,
+    /// Comments per issue key: (internal JSM note?, text).
+    pub comments: BTreeMap<String, Vec<(bool, String)>>,
+    /// Transitions offered from every status: (id, name, to status).
+    pub transitions: Vec<(String, String, String)>,
+    pub epm: crate::testkit_epm::FakeEpm,
 }
 
 impl World {
@@ -45,6 +55,12 @@ impl World {
         world.users = vec![
             json!({"accountId": "acc-john", "accountType": "atlassian", "displayName": "John Doe", "emailAddress": "john.doe@example.com", "active": true}),
             json!({"accountId": "acc-bob", "accountType": "atlassian", "displayName": "Bob Requester", "emailAddress": "bob@example.com", "active": true}),
+            json!({"accountId": "acc-alice", "accountType": "atlassian", "displayName": "Alice Approver", "emailAddress": "alice@example.com", "active": true}),
+        ];
+        world.can_transition = vec!["acc-john".into(), "acc-bob".into(), "acc-alice".into()];
+        world.transitions = vec![
+            ("11".into(), "Approve".into(), "Approved".into()),
+            ("21".into(), "Deny".into(), "Denied".into()),
         ];
         world
     }
@@ -54,6 +70,11 @@ impl World {
             .iter()
             .filter(|c| matches!(c, Call::Jira { method: m, path, .. } if m == method && path.starts_with(path_prefix)))
             .count()
+    }
+
+    /// Performs one call as `drive` would (for tests that fault particular calls).
+    pub fn perform_for_tests(&mut self, call: Call) -> Reply {
+        self.perform(call)
     }
 
     fn perform(&mut self, call: Call) -> Reply {
@@ -71,16 +92,28 @@ impl World {
             return Reply::Failed("storage is down".into());
         }
         match call {
-            Call::Jira { method, path, body, .. } => {
+            Call::Jira {
+                method,
+                path,
+                body,
+                actor,
+            } => {
                 if let Some(fault) = self.jira_faults.pop_front() {
                     return match fault {
                         Some(response) => Reply::Http(response),
                         None => Reply::Failed("connection reset".into()),
                     };
                 }
-                Reply::Http(self.jira(&method, &path, body.as_deref()))
+                if actor == crate::protocol::Actor::User && self.user.is_none() {
+                    return Reply::Failed("no user in this run".into());
+                }
+                let caller = match actor {
+                    crate::protocol::Actor::User => self.user.clone(),
+                    crate::protocol::Actor::App => None,
+                };
+                Reply::Http(self.jira(caller.as_deref(), &method, &path, body.as_deref()))
             }
-            Call::Fetch(_) => Reply::Failed("no network in tests".into()),
+            Call::Fetch(request) => self.epm.handle(&request),
             Call::KvGet(k) => Reply::Value(self.kv.get(&k).cloned()),
             Call::KvSet(k, v) => {
                 self.kv.insert(k, v);
@@ -115,8 +148,11 @@ impl World {
         }
     }
 
-    fn jira(&mut self, method: &str, path: &str, body: Option<&str>) -> HttpResponse {
+    fn jira(&mut self, caller: Option<&str>, method: &str, path: &str, body: Option<&str>) -> HttpResponse {
         let body: Value = body.and_then(|b| serde_json::from_str(b).ok()).unwrap_or(Value::Null);
+        if let Some(response) = self.jira_decision_calls(caller, method, path, &body) {
+            return response;
+        }
         match (method, path.split('?').next().unwrap_or("")) {
             ("POST", "/rest/api/3/issue") => {
                 let key = format!("PMCJIT-{}", self.issues.len() + 1);
@@ -124,6 +160,7 @@ impl World {
                 let mut issue = body.clone();
                 issue["key"] = json!(key);
                 issue["id"] = json!(id);
+                issue["status"] = json!("Open");
                 self.issues.push(issue);
                 HttpResponse::json(201, &json!({"id": id, "key": key, "self": "x"}))
             }
@@ -166,6 +203,134 @@ impl World {
             }
             _ => HttpResponse::json(404, &json!({"errorMessages": [format!("no fake for {method} {path}")]})),
         }
+    }
+}
+
+impl World {
+    /// The issue with this key.
+    pub fn issue(&self, key: &str) -> Option<&Value> {
+        self.issues.iter().find(|i| i["key"] == json!(key))
+    }
+
+    /// The app's property on an issue.
+    pub fn property(&self, key: &str) -> Value {
+        self.issue(key)
+            .map(|i| i["properties"][0]["value"].clone())
+            .unwrap_or(Value::Null)
+    }
+
+    fn issue_mut(&mut self, key: &str) -> Option<&mut Value> {
+        self.issues.iter_mut().find(|i| i["key"] == json!(key))
+    }
+
+    /// The calls of the decision flow: issue reads, property, comments, transitions, the caller.
+    fn jira_decision_calls(
+        &mut self,
+        caller: Option<&str>,
+        method: &str,
+        path: &str,
+        body: &Value,
+    ) -> Option<HttpResponse> {
+        let (route, query) = path.split_once('?').unwrap_or((path, ""));
+        let parts: Vec<&str> = route.trim_start_matches('/').split('/').collect();
+        let not_found = || {
+            HttpResponse::json(
+                404,
+                &json!({"errorMessages": ["Issue does not exist or you do not have permission to see it."]}),
+            )
+        };
+        Some(match (method, parts.as_slice()) {
+            ("GET", ["rest", "api", "3", "myself"]) => {
+                let id = caller?;
+                let user = self.users.iter().find(|u| u["accountId"] == json!(id))?.clone();
+                let groups: Vec<Value> = self
+                    .groups
+                    .iter()
+                    .filter(|(_, members)| members.iter().any(|m| m == id))
+                    .map(|(name, _)| json!({"name": name}))
+                    .collect();
+                let mut me = user;
+                me["groups"] = json!({"size": groups.len(), "items": groups});
+                HttpResponse::json(200, &me)
+            }
+            ("GET", ["rest", "api", "3", "mypermissions"]) => {
+                let have = caller.is_some_and(|c| self.can_transition.iter().any(|a| a == c));
+                assert!(query.contains("permissions=TRANSITION_ISSUES"), "{query}");
+                HttpResponse::json(
+                    200,
+                    &json!({"permissions": {"TRANSITION_ISSUES": {"havePermission": have}}}),
+                )
+            }
+            ("GET", ["rest", "api", "3", "issue", key]) => {
+                let Some(issue) = self.issue(key) else {
+                    return Some(not_found());
+                };
+                let project_type = if key.starts_with("PMCJIT") {
+                    "service_desk"
+                } else {
+                    "software"
+                };
+                let mut properties = serde_json::Map::new();
+                if query.contains("properties=pam-approvals.epm") && !issue["properties"][0]["value"].is_null() {
+                    properties.insert("pam-approvals.epm".into(), issue["properties"][0]["value"].clone());
+                }
+                HttpResponse::json(
+                    200,
+                    &json!({
+                        "key": key,
+                        "id": issue["id"],
+                        "self": format!("https://acme.atlassian.net/rest/api/3/issue/{}", issue["id"].as_str().unwrap_or("")),
+                        "fields": {
+                            "summary": issue["fields"]["summary"],
+                            "status": {"name": issue["status"]},
+                            "project": {"key": key.split('-').next(), "projectTypeKey": project_type},
+                        },
+                        "properties": properties,
+                    }),
+                )
+            }
+            ("PUT", ["rest", "api", "3", "issue", key, "properties", "pam-approvals.epm"]) => {
+                let Some(issue) = self.issue_mut(key) else {
+                    return Some(not_found());
+                };
+                issue["properties"] = json!([{"key": "pam-approvals.epm", "value": body}]);
+                HttpResponse::json(200, &Value::Null)
+            }
+            ("POST", ["rest", "api", "3", "issue", key, "comment"]) => {
+                let text = body["body"].to_string();
+                self.comments.entry(key.to_string()).or_default().push((false, text));
+                HttpResponse::json(201, &json!({"id": "1"}))
+            }
+            ("POST", ["rest", "servicedeskapi", "request", key, "comment"]) => {
+                assert_eq!(body["public"], json!(false));
+                let text = body["body"].as_str().unwrap_or("").to_string();
+                self.comments.entry(key.to_string()).or_default().push((true, text));
+                HttpResponse::json(201, &json!({"id": "2"}))
+            }
+            ("GET", ["rest", "api", "3", "issue", _key, "transitions"]) => {
+                let transitions: Vec<Value> = self
+                    .transitions
+                    .iter()
+                    .map(|(id, name, to)| json!({"id": id, "name": name, "to": {"name": to}}))
+                    .collect();
+                HttpResponse::json(200, &json!({"transitions": transitions}))
+            }
+            ("POST", ["rest", "api", "3", "issue", key, "transitions"]) => {
+                let id = body["transition"]["id"].as_str().unwrap_or("").to_string();
+                let Some((_, _, to)) = self.transitions.iter().find(|(t, _, _)| *t == id).cloned() else {
+                    return Some(HttpResponse::json(
+                        400,
+                        &json!({"errorMessages": ["no such transition"]}),
+                    ));
+                };
+                let Some(issue) = self.issue_mut(key) else {
+                    return Some(not_found());
+                };
+                issue["status"] = json!(to);
+                HttpResponse::json(204, &Value::Null)
+            }
+            _ => return None,
+        })
     }
 }
 

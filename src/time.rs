@@ -33,6 +33,40 @@ pub fn iso(ms: u64) -> String {
     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
 }
 
+/// Civil date to days since 1970-01-01 (the inverse of `civil`).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let yoe = year.rem_euclid(400);
+    let mp = i64::from(if month > 2 { month - 3 } else { month + 9 });
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Reads `YYYY-MM-DD HH:MM:SS` (EPM) or `YYYY-MM-DDTHH:MM:SS[.fff][Z]` as UTC; `None` otherwise.
+pub fn parse(text: &str) -> Option<u64> {
+    let text = text.trim().trim_end_matches('Z');
+    let (date, clock) = text.split_once([' ', 'T'])?;
+    let mut date = date.split('-').map(|p| p.parse::<u32>().ok());
+    let (year, month, day) = (date.next()??, date.next()??, date.next()??);
+    let clock = clock.split('.').next()?;
+    let mut clock = clock.split(':').map(|p| p.parse::<u64>().ok());
+    let (hour, minute, second) = (clock.next()??, clock.next()??, clock.next().flatten().unwrap_or(0));
+    let valid = (1970..=9999).contains(&year)
+        && (1..=12).contains(&month)
+        && (1..=31).contains(&day)
+        && hour < 24
+        && minute < 60
+        && second < 60;
+    if !valid {
+        return None;
+    }
+    let days = days_from_civil(i64::from(year), month, day);
+    let secs = u64::try_from(days).ok()? * 86_400 + hour * 3600 + minute * 60 + second;
+    Some(secs * 1000)
+}
+
 /// `YYYY-MM-DD HH:MM UTC`, for people.
 pub fn display(ms: u64) -> String {
     let (y, mo, d, h, mi, _) = parts(ms);
@@ -42,6 +76,25 @@ pub fn display(ms: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_what_it_formats() {
+        for ms in [0, 1_700_000_000_000, 951_782_400_000, 4_102_444_799_000] {
+            assert_eq!(parse(&epm_datetime(ms)), Some(ms), "{ms}");
+            assert_eq!(parse(&iso(ms)), Some(ms), "{ms}");
+        }
+        assert_eq!(parse("2026-11-23T10:04:05.123Z"), parse("2026-11-23 10:04:05"));
+        for bad in [
+            "",
+            "2026-11-23",
+            "2026-13-01 00:00:00",
+            "2026-11-23 24:00:00",
+            "x-y-z 1:2:3",
+            "%%DecisionTime%%",
+        ] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn formats_known_instants() {

@@ -24,6 +24,8 @@ pub enum EpmError {
     Unreachable(String),
     #[error("EPM refused the token request (HTTP {0}); check the client id and secret")]
     TokenRefused(u16),
+    #[error("EPM's token service failed (HTTP {0})")]
+    TokenFailed(u16),
     #[error("EPM refused the decision (HTTP {status}): {message}")]
     Refused { status: u16, message: String },
     #[error("EPM answered something unexpected: {0}")]
@@ -96,8 +98,11 @@ pub fn token_request(config: &Config, client_secret: &str) -> Result<HttpRequest
 }
 
 fn parse_token(response: &HttpResponse, now: u64) -> Result<CachedToken, EpmError> {
-    if !response.is_success() {
+    if (400..500).contains(&response.status) {
         return Err(EpmError::TokenRefused(response.status));
+    }
+    if !response.is_success() {
+        return Err(EpmError::TokenFailed(response.status));
     }
     let body: Value =
         serde_json::from_str(&response.body).map_err(|_| EpmError::Unexpected("token answer is not JSON".into()))?;

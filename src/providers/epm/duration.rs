@@ -55,6 +55,19 @@ impl AccessDuration {
         self.seconds().map_or_else(|| "Once".to_string(), |s| s.to_string())
     }
 
+    /// Reads EPM's `duration` ("Once" or seconds) when it is one of the choices.
+    pub fn from_epm(text: &str) -> Option<AccessDuration> {
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("once") {
+            return Some(AccessDuration::Once);
+        }
+        let seconds: u64 = text.parse().ok()?;
+        [(MONTH, "months"), (DAY, "days"), (HOUR, "hours")]
+            .iter()
+            .filter(|(unit, _)| seconds.is_multiple_of(*unit))
+            .find_map(|(unit, name)| AccessDuration::new(name, seconds / unit).ok())
+    }
+
     /// For people: "once", "4 hours", "1 day".
     pub fn label(self) -> String {
         let plural = |n: u8, one: &str| {
@@ -114,6 +127,19 @@ mod tests {
                 .unwrap_err()
                 .contains("unknown duration unit")
         );
+    }
+
+    #[test]
+    fn reads_epm_durations() {
+        for d in AccessDuration::choices() {
+            let back = AccessDuration::from_epm(&d.to_epm()).unwrap();
+            assert_eq!(back.seconds(), d.seconds(), "{d:?}");
+        }
+        assert_eq!(AccessDuration::from_epm("ONCE"), Some(AccessDuration::Once));
+        assert_eq!(AccessDuration::from_epm("86400"), Some(AccessDuration::Days(1)));
+        for odd in ["", "90", "-3600", "4 hours", "%%Duration%%", "2592000000"] {
+            assert_eq!(AccessDuration::from_epm(odd), None, "{odd}");
+        }
     }
 
     #[test]

@@ -151,8 +151,9 @@ mod tests {
 
     #[test]
     fn accepts_what_epm_offers() {
-        let form = validate(&json!({"decision": "approve", "duration": {"unit": "hours", "count": 4}, "message": " ok "}))
-            .unwrap();
+        let form =
+            validate(&json!({"decision": "approve", "duration": {"unit": "hours", "count": 4}, "message": " ok "}))
+                .unwrap();
         assert_eq!(
             form,
             DecisionForm {
@@ -165,10 +166,7 @@ mod tests {
         let once = validate(&json!({"decision": "approve", "duration": {"unit": "once"}})).unwrap();
         assert_eq!(once.duration, Some(AccessDuration::Once));
         let deny = validate(&json!({"decision": "deny", "duration": {"unit": "weeks"}})).unwrap();
-        assert_eq!(
-            (deny.approve, deny.duration, deny.message.as_str()),
-            (false, None, "")
-        );
+        assert_eq!((deny.approve, deny.duration, deny.message.as_str()), (false, None, ""));
     }
 
     #[test]

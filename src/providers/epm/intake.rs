@@ -31,7 +31,7 @@ const POLL_MS: u32 = 200;
 const MAX_WAIT_MS: u64 = 20_000;
 /// Claim generations tried before giving up on one delivery.
 const MAX_GENERATIONS: u32 = 5;
-const RECORD_VERSION: u32 = 1;
+pub const RECORD_VERSION: u32 = 1;
 
 /// Proof that the issue of a request exists.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -166,6 +166,7 @@ async fn create_as_owner(
                 )
                 .await;
             }
+            super::apply::apply_pending(caps, config, req).await;
             if fresh {
                 caps.log(
                     LogLevel::Info,

@@ -21,3 +21,18 @@ pub fn claim(request: &RequestRef, generation: u32) -> String {
 pub fn pending_update(request: &RequestRef) -> String {
     format!("epm:update:{}", id(request))
 }
+
+/// Decision claim number `generation` (see `claim.rs`).
+pub fn decision_claim(request: &RequestRef, generation: u32) -> String {
+    format!("epm:decide:{}:{generation}", id(request))
+}
+
+/// The generation to start looking at (a hint; only saves reads).
+pub fn decision_hint(request: &RequestRef) -> String {
+    format!("epm:decide:{}:next", id(request))
+}
+
+/// The decision of the request once EPM has it: a `DecisionRecord`.
+pub fn decision(request: &RequestRef) -> String {
+    format!("epm:decided:{}", id(request))
+}

@@ -5,6 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::describe::description;
 use super::placeholders::render_summary;
+use super::property::EpmProperty;
 use super::wire::{RequestRef, TicketCreated};
 use crate::config::Config;
 
@@ -16,19 +17,6 @@ pub const ISSUE_PROPERTY: &str = "pam-approvals.epm";
 pub struct People {
     pub assignee: Option<String>,
     pub reporter: Option<String>,
-}
-
-/// The issue property value for a request.
-pub fn issue_property(request: &TicketCreated, received_at: u64) -> Value {
-    json!({
-        "version": 1,
-        "provider": "epm",
-        "tenantId": request.request.tenant_id,
-        "requestId": request.request.request_id,
-        "ticketNumber": request.ticket_number,
-        "state": "pending",
-        "receivedAt": received_at,
-    })
 }
 
 /// The body of `POST /rest/api/3/issue`.
@@ -53,7 +41,7 @@ pub fn create_issue(config: &Config, request: &TicketCreated, people: &People, r
     }
     json!({
         "fields": fields,
-        "properties": [{ "key": ISSUE_PROPERTY, "value": issue_property(request, received_at) }],
+        "properties": [{ "key": ISSUE_PROPERTY, "value": EpmProperty::new(request, people.reporter.clone(), received_at).to_value() }],
     })
 }
 

@@ -1,15 +1,22 @@
 //! BeyondTrust EPM for Cloud: JIT Application Access webhooks (seed 000).
 
 pub mod api;
+pub mod apply;
+pub mod approver;
+pub mod claim;
+pub mod decide;
 pub mod describe;
 pub mod duration;
 pub mod fields;
 pub mod form;
 pub mod intake;
+pub mod issue;
 pub mod keys;
 pub mod map;
 pub mod placeholders;
 pub mod property;
+pub mod record;
+pub mod resolvers;
 pub mod update;
 pub mod view;
 pub mod wire;
@@ -26,9 +33,11 @@ pub async fn handle_webhook(caps: &Caps, config: &Config, body: &str) -> HttpRes
     match wire::parse(body) {
         Err(e) => HttpResponse::error(400, e.to_string()),
         Ok(wire::Event::TicketCreated(request)) => intake::intake(caps, config, &request).await,
-        Ok(wire::Event::DecisionUpdated(update)) => update::accept(caps, &update).await,
+        Ok(wire::Event::DecisionUpdated(update)) => update::accept(caps, config, &update).await,
     }
 }
 
+#[cfg(test)]
+mod decide_tests;
 #[cfg(test)]
 mod tests;

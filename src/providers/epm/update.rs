@@ -1,16 +1,19 @@
 //! "Decision updated" webhooks. EPM may send them before the create (no ordering guarantee),
-//! so each is kept under the request's key; the newest by EPM's timestamp wins.
+//! so each is kept under the request's key; the newest by EPM's timestamp wins, and is applied
+//! to the issue as soon as there is one.
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::apply;
 use super::keys;
 use super::wire::DecisionUpdated;
 use crate::caps::{CapError, Caps};
+use crate::config::Config;
 use crate::protocol::{HttpResponse, LogLevel};
 use crate::store;
 
-const RECORD_VERSION: u32 = 1;
+pub const RECORD_VERSION: u32 = 1;
 
 /// A decision update as kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,19 +27,32 @@ pub struct PendingUpdate {
     pub received_at: u64,
 }
 
-/// Keeps the update and answers 202. Applying it to the issue is the decision flow's job.
-pub async fn accept(caps: &Caps, update: &DecisionUpdated) -> HttpResponse {
-    match keep(caps, update).await {
-        Ok(()) => HttpResponse::json(
-            202,
-            &json!({ "accepted": true, "requestId": update.request.request_id }),
+/// Keeps the update, then applies it to the request's issue if that exists (`apply.rs`).
+pub async fn accept(caps: &Caps, config: &Config, update: &DecisionUpdated) -> HttpResponse {
+    let applied = async {
+        match keep(caps, update).await? {
+            Some(kept) => apply::apply(caps, config, &update.request, &kept).await.map(Some),
+            None => Ok(None),
+        }
+    }
+    .await;
+    match applied {
+        Ok(Some(applied)) => apply::answer(&update.request, &applied),
+        Ok(None) => HttpResponse::json(
+            200,
+            &json!({
+                "applied": false,
+                "requestId": update.request.request_id,
+                "reason": "a newer update for this request was already received",
+            }),
         ),
         Err(e) => HttpResponse::error(503, format!("storage is unavailable ({e}); retry later"))
             .with_header("Retry-After", "5"),
     }
 }
 
-async fn keep(caps: &Caps, update: &DecisionUpdated) -> Result<(), CapError> {
+/// Keeps the update unless a newer one is kept; the kept update, `None` when this one is older.
+async fn keep(caps: &Caps, update: &DecisionUpdated) -> Result<Option<PendingUpdate>, CapError> {
     let key = keys::pending_update(&update.request);
     let previous = caps
         .kv_get(&key)
@@ -46,7 +62,10 @@ async fn keep(caps: &Caps, update: &DecisionUpdated) -> Result<(), CapError> {
         && previous.timestamp.is_some()
         && previous.timestamp >= update.timestamp
     {
-        return Ok(());
+        // A redelivery of the kept update is applied again (its first try may have been busy).
+        return Ok(
+            (previous.timestamp == update.timestamp && previous.decision == update.decision).then_some(previous),
+        );
     }
     let record = PendingUpdate {
         decision: update.decision.clone(),
@@ -65,5 +84,5 @@ async fn keep(caps: &Caps, update: &DecisionUpdated) -> Result<(), CapError> {
         ),
     )
     .await;
-    Ok(())
+    Ok(Some(record))
 }

@@ -73,7 +73,11 @@ pub fn decision_lines(d: &DecisionRecord) -> Vec<String> {
     let mut lines = vec![format!(
         "{} by {} at {}{}",
         d.word(),
-        if d.decided_by.display_name.is_empty() { "an unknown user" } else { &d.decided_by.display_name },
+        if d.decided_by.display_name.is_empty() {
+            "an unknown user"
+        } else {
+            &d.decided_by.display_name
+        },
         time::display(d.decided_at),
         match d.source {
             super::property::Source::Jira => " in Jira",
@@ -159,7 +163,10 @@ mod tests {
             ]
         );
         let later = state(Some(&four_hours), NOW + 4 * 3_600_000);
-        assert_eq!((later.kind, later.label.as_str()), (StateKind::Expired, "Expired at 2023-11-15 02:13 UTC"));
+        assert_eq!(
+            (later.kind, later.label.as_str()),
+            (StateKind::Expired, "Expired at 2023-11-15 02:13 UTC")
+        );
         let once = approved(Some(AccessDuration::Once), None);
         assert_eq!(state(Some(&once), NOW + 10 * 86_400_000).label, "Approved once");
         let denied = DecisionRecord {
@@ -179,10 +186,18 @@ mod tests {
         let open = build("PMCJIT-1", "s", "Open", &property, None, NOW);
         assert!(open.can_decide && open.cannot_decide.is_none());
         let blocked = build("PMCJIT-1", "s", "Open", &property, Some("no right".into()), NOW);
-        assert_eq!((blocked.can_decide, blocked.cannot_decide.as_deref()), (false, Some("no right")));
+        assert_eq!(
+            (blocked.can_decide, blocked.cannot_decide.as_deref()),
+            (false, Some("no right"))
+        );
         property.decision = Some(approved(Some(AccessDuration::Once), None));
         let decided = build("PMCJIT-1", "s", "Approved", &property, None, NOW);
         assert!(!decided.can_decide);
-        assert!(decided.cannot_decide.unwrap().contains("already decided: Approved by Alice Approver"));
+        assert!(
+            decided
+                .cannot_decide
+                .unwrap()
+                .contains("already decided: Approved by Alice Approver")
+        );
     }
 }

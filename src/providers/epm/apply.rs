@@ -1,0 +1,247 @@
+//! Applying EPM's "decision updated" webhooks to the issue. A decision made in Jira comes back
+//! from EPM as an update (the echo) and adds nothing; a decision made in EPM itself, or a change
+//! of mind there, is recorded like one made in Jira. An update for a request whose issue does
+//! not exist yet stays kept (`update.rs`) and is applied right after the issue is created.
+
+use serde_json::json;
+
+use super::claim::{self, Acquired, Claim, ClaimState};
+use super::decide::{RECORD_VERSION, remember};
+use super::duration::AccessDuration;
+use super::intake::IntakeRecord;
+use super::issue;
+use super::keys;
+use super::property::{DecisionRecord, EpmProperty, Person, Source};
+use super::record;
+use super::update::PendingUpdate;
+use super::wire::RequestRef;
+use crate::caps::{CapError, Caps};
+use crate::config::Config;
+use crate::protocol::{Actor, HttpResponse, LogLevel};
+use crate::{store, time};
+
+/// What applying an update did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    /// Recorded on this issue.
+    Recorded(String),
+    /// The issue already shows this decision (or it is on its way there).
+    Echo,
+    /// The request has no issue yet; the update waits for it.
+    NoIssueYet,
+    /// Not an approval or denial (e.g. "Pending"): kept, nothing to record.
+    NotADecision,
+    /// A different decision from Jira is being sent right now; EPM should deliver again.
+    Busy,
+}
+
+/// `Some(true)` approved, `Some(false)` denied, `None` anything else.
+pub fn approved(decision: &str) -> Option<bool> {
+    match decision.trim().to_ascii_lowercase().as_str() {
+        "approved" | "approve" | "2000" => Some(true),
+        "denied" | "deny" | "declined" | "rejected" | "2001" => Some(false),
+        _ => None,
+    }
+}
+
+/// The decision record of an update made in EPM.
+pub fn record_of(update: &PendingUpdate, approved: bool) -> DecisionRecord {
+    let decided_at = update
+        .decision_time
+        .as_deref()
+        .and_then(time::parse)
+        .unwrap_or(update.received_at);
+    let raw = update.duration.clone().unwrap_or_default();
+    let duration = AccessDuration::from_epm(&raw).filter(|_| approved);
+    let duration_label = match duration {
+        Some(d) => d.label(),
+        None if approved => raw,
+        None => String::new(),
+    };
+    DecisionRecord {
+        approved,
+        duration,
+        duration_label,
+        expires_at: duration.and_then(|d| d.seconds()).map(|s| decided_at + s * 1000),
+        decided_by: Person {
+            account_id: None,
+            display_name: update
+                .performed_by
+                .clone()
+                .filter(|p| !p.trim().is_empty())
+                .unwrap_or_else(|| "BeyondTrust EPM".into()),
+        },
+        decided_at,
+        message: String::new(),
+        source: Source::Epm,
+    }
+}
+
+pub async fn apply(
+    caps: &Caps,
+    config: &Config,
+    request: &RequestRef,
+    update: &PendingUpdate,
+) -> Result<Applied, CapError> {
+    let Some(approved) = approved(&update.decision) else {
+        return Ok(Applied::NotADecision);
+    };
+    let Some(intake) = caps
+        .kv_get(&keys::issue(request))
+        .await?
+        .and_then(|t| store::decode::<IntakeRecord>(super::intake::RECORD_VERSION, &t))
+    else {
+        return Ok(Applied::NoIssueYet);
+    };
+    let known = caps
+        .kv_get(&keys::decision(request))
+        .await?
+        .and_then(|t| store::decode::<DecisionRecord>(RECORD_VERSION, &t));
+    let decision = record_of(update, approved);
+    match known {
+        Some(known) if known.approved == approved => return Ok(Applied::Echo),
+        // EPM changed its mind after a decision was recorded: the newer word counts.
+        Some(_) => {
+            caps.kv_set(&keys::decision(request), &store::encode(RECORD_VERSION, &decision))
+                .await?;
+        }
+        None => {
+            let claim = Claim {
+                at: caps.now().await?,
+                by: decision.decided_by.display_name.clone(),
+                approved,
+                state: ClaimState::Sending,
+            };
+            match claim::acquire(caps, request, &claim).await? {
+                Acquired::Won(generation) => remember(caps, request, generation, &claim, &decision).await,
+                Acquired::Busy(held) | Acquired::Decided(held) if held.approved == approved => {
+                    return Ok(Applied::Echo);
+                }
+                Acquired::Decided(_) => {
+                    caps.kv_set(&keys::decision(request), &store::encode(RECORD_VERSION, &decision))
+                        .await?;
+                }
+                Acquired::Busy(_) | Acquired::Exhausted => return Ok(Applied::Busy),
+            }
+        }
+    }
+    record_on_issue(caps, config, &intake.issue_key, request, &decision).await;
+    Ok(Applied::Recorded(intake.issue_key))
+}
+
+/// Records on the issue as the app. A Jira failure here is logged: the decision is kept and the
+/// next viewer of the request records it (`resolvers.rs`).
+async fn record_on_issue(caps: &Caps, config: &Config, key: &str, request: &RequestRef, decision: &DecisionRecord) {
+    let result = async {
+        let facts = issue::load(caps, Actor::App, key).await.map_err(|r| r.message)?;
+        let property = facts.property.clone().unwrap_or_else(|| EpmProperty {
+            version: super::property::PROPERTY_VERSION,
+            provider: "epm".into(),
+            tenant_id: request.tenant_id.clone(),
+            request_id: request.request_id.clone(),
+            ..EpmProperty::default()
+        });
+        record::on_issue(caps, config, &facts, &property, decision)
+            .await
+            .map_err(|e| e.to_string())
+    }
+    .await;
+    match result {
+        Ok(_) => {
+            caps.log(
+                LogLevel::Info,
+                format!("recorded EPM's decision \"{}\" on {key}", decision.word()),
+            )
+            .await
+        }
+        Err(e) => {
+            caps.log(
+                LogLevel::Error,
+                format!("EPM's decision for {key} is not recorded yet: {e}"),
+            )
+            .await
+        }
+    }
+}
+
+/// The web trigger's answer for an applied update.
+pub fn answer(request: &RequestRef, applied: &Applied) -> HttpResponse {
+    let id = &request.request_id;
+    match applied {
+        Applied::Recorded(key) => HttpResponse::json(200, &json!({"applied": true, "issueKey": key, "requestId": id})),
+        Applied::Echo => HttpResponse::json(
+            200,
+            &json!({"applied": false, "requestId": id, "reason": "the issue already shows this decision"}),
+        ),
+        Applied::NoIssueYet => HttpResponse::json(
+            202,
+            &json!({"accepted": true, "requestId": id, "reason": "kept until the request's issue exists"}),
+        ),
+        Applied::NotADecision => HttpResponse::json(
+            202,
+            &json!({"accepted": true, "requestId": id, "reason": "not an approval or denial; kept"}),
+        ),
+        Applied::Busy => HttpResponse::error(503, "a different decision for this request is being sent; retry later")
+            .with_header("Retry-After", "5"),
+    }
+}
+
+/// After an issue is created: applies an update that arrived before it.
+pub async fn apply_pending(caps: &Caps, config: &Config, request: &RequestRef) {
+    let pending = match caps.kv_get(&keys::pending_update(request)).await {
+        Ok(Some(text)) => store::decode::<PendingUpdate>(super::update::RECORD_VERSION, &text),
+        Ok(None) => return,
+        Err(e) => {
+            caps.log(
+                LogLevel::Warn,
+                format!("could not look for an early decision update: {e}"),
+            )
+            .await;
+            return;
+        }
+    };
+    let Some(update) = pending else { return };
+    if let Err(e) = apply(caps, config, request, &update).await {
+        caps.log(LogLevel::Warn, format!("could not apply an early decision update: {e}"))
+            .await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_epm_words() {
+        assert_eq!(approved("Approved"), Some(true));
+        assert_eq!(approved(" denied "), Some(false));
+        assert_eq!(approved("Pending"), None);
+        let update = PendingUpdate {
+            decision: "Approved".into(),
+            decision_time: Some("2026-11-23 10:00:00".into()),
+            performed_by: Some("EPM Admin".into()),
+            duration: Some("7200".into()),
+            timestamp: None,
+            received_at: 5,
+        };
+        let record = record_of(&update, true);
+        assert_eq!(record.duration, Some(AccessDuration::Hours(2)));
+        assert_eq!(record.expires_at, Some(record.decided_at + 7_200_000));
+        assert_eq!(record.decided_by.display_name, "EPM Admin");
+        let odd = PendingUpdate {
+            duration: Some("90".into()),
+            decision_time: None,
+            performed_by: None,
+            ..update
+        };
+        let record = record_of(&odd, true);
+        assert_eq!(
+            (
+                record.duration_label.as_str(),
+                record.decided_at,
+                record.decided_by.display_name.as_str()
+            ),
+            ("90", 5, "BeyondTrust EPM")
+        );
+    }
+}
