@@ -7,7 +7,7 @@ use std::path::PathBuf;
 fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("pam-approvals.wasm");
     println!("cargo:rerun-if-env-changed=PAM_COMPONENT");
-    if let Some(path) = std::env::var_os("PAM_COMPONENT") {
+    if let Some(path) = std::env::var_os("PAM_COMPONENT").filter(|p| !p.is_empty()) {
         println!("cargo:rerun-if-changed={}", PathBuf::from(&path).display());
         std::fs::copy(&path, &out).expect("copying PAM_COMPONENT");
         return;

@@ -1,7 +1,8 @@
 // Runs Forge's own checks and bundler offline, without the Forge CLI (which needs a login):
 //   node scripts/forge-offline.cjs validate [appDir]
 //     @forge/manifest validate() (schema, references, scopes, resources) and the client-side
-//     @forge/lint linters, as `forge lint` runs them; exits 1 on any error or warning.
+//     @forge/lint linters, as `forge lint` runs them, plus the app's page rule (a WebAssembly
+//     page needs unsafe-eval); exits 1 on any error or warning.
 //   node scripts/forge-offline.cjs bundle [appDir] [outDir]
 //     the real @forge/bundler (webpack, as `forge deploy` runs it) with a local wrapper provider;
 //     writes the function bundle to outDir (default appDir/build/forge-bundle).
@@ -56,6 +57,34 @@ async function validate() {
       for (const p of list) {
         problems.push(`${path.relative(APP_DIR, path.resolve(r.file))}:${p.line}:${p.column}: ${level}: ${p.message}`);
       }
+    }
+  }
+  return [...problems, ...pageProblems(manifest)];
+}
+
+/** Files under dir, relative to it (the resource folders are small build outputs). */
+function filesUnder(dir) {
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath ?? entry.path, entry.name)));
+}
+
+/**
+ * This app's own rule, which Forge's checks cannot know: a Custom UI page that runs WebAssembly
+ * needs `unsafe-eval` in the page's CSP (`wasm-unsafe-eval` is not accepted by the manifest).
+ * Without it the page loads and then fails in the browser, which no Forge check reports.
+ */
+function pageProblems(manifest) {
+  const scripts = manifest.permissions?.content?.scripts ?? [];
+  if (scripts.includes('unsafe-eval')) return [];
+  const problems = [];
+  for (const resource of manifest.resources ?? []) {
+    const dir = path.join(APP_DIR, resource.path);
+    if (!fs.existsSync(dir)) continue; // @forge/manifest reports a missing folder
+    const wasm = filesUnder(dir).find((f) => f.endsWith('.wasm'));
+    if (wasm) {
+      problems.push(`manifest.yml: error: resource '${resource.key}' runs WebAssembly (${resource.path}/${wasm}) ` +
+        'but permissions.content.scripts lacks unsafe-eval, so Custom UI\'s CSP would stop it from compiling');
     }
   }
   return problems;

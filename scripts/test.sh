@@ -7,11 +7,15 @@ scripts/setup.sh --tests
 
 step() { printf '\n=== %s\n' "$*"; }
 
+step "UI page: build (static/request/build)"
+scripts/build-ui.sh
+
 step "format"
 cargo fmt --all -- --check
 
 step "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy -p pam-approvals-ui --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 
 step "the core does no I/O"
 scripts/check-core-deps.sh
@@ -19,6 +23,9 @@ scripts/check-core-deps.sh
 if [ -f package.json ]; then
   step "Forge packaging: component, bundle, manifest and node tests"
   npm test
+
+  step "UI page in Chromium: page tests and end to end on the local host"
+  npm run test:browser
 fi
 
 step "Rust tests (core, host, end to end)"

@@ -1,8 +1,11 @@
 // The Forge shell: each handler starts one run of the app component and answers its capability
 // calls until the run is done. Every decision is the component's (see wit/workflow.wit).
+import Resolver from '@forge/resolver';
+
 import { newWorkflow } from './forge/component';
-import { perform } from './forge/capabilities';
+import { isConsentRequired, perform } from './forge/capabilities';
 import { provisionOnce } from './forge/provision';
+import { RESOLVER_NAMES, resolverAnswer, resolverInvocation } from './forge/resolver';
 import { hostError, webTriggerInvocation, webTriggerResponse } from './forge/web-trigger';
 
 /** The same cap the component enforces; a run that goes past it is a bug. */
@@ -45,3 +48,25 @@ async function answerWebTrigger(trigger, event) {
 
 /** Web trigger `epm-webhook`: BeyondTrust EPM JIT Application Access webhooks. */
 export const epmWebhook = (event) => answerWebTrigger('epm-webhook', event);
+
+/** One page call: a value for the page, or a thrown Error that rejects its `invoke`. */
+async function answerResolver(name, { payload, context }) {
+  await provisionOnce(runInvocation);
+  let outcome;
+  try {
+    outcome = await runInvocation(resolverInvocation(name, payload, context));
+  } catch (error) {
+    if (isConsentRequired(error)) throw error;
+    console.error(`resolver ${name}: the run failed: ${error?.message ?? error}`);
+    throw new Error('the app failed while handling the call');
+  }
+  return resolverAnswer(name, outcome);
+}
+
+const resolvers = new Resolver();
+for (const name of RESOLVER_NAMES) {
+  resolvers.define(name, (request) => answerResolver(name, request));
+}
+
+/** Function `resolver-fn`: the issue action page's `invoke` calls (docs/resolvers.md). */
+export const resolver = resolvers.getDefinitions();

@@ -7,7 +7,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::jira_target::JiraTarget;
 use crate::kv::{Kv, Table};
-use crate::runtime::{Call, HttpRequest, HttpResponse, LogLevel, Reply};
+use crate::outbound::Outbound;
+use crate::runtime::{Call, HttpResponse, LogLevel, Reply, RunContext};
 
 /// Counts of capability calls, for the benchmarks and tests.
 #[derive(Default)]
@@ -20,22 +21,24 @@ pub struct Counters {
 pub struct Capabilities {
     pub kv: Arc<Kv>,
     pub jira: JiraTarget,
-    pub http: reqwest::Client,
+    /// Outbound fetches: the network, or a sandbox by host name.
+    pub outbound: Outbound,
     pub counters: Counters,
     /// Jobs the component queued, delivered by the server's queue worker.
     pub queue: tokio::sync::mpsc::UnboundedSender<(String, String)>,
 }
 
 impl Capabilities {
-    pub async fn perform(&self, call: Call) -> Reply {
+    /// Performs one call of the run described by `context`.
+    pub async fn perform(&self, call: Call, context: &RunContext) -> Reply {
         match call {
             Call::Jira(request) => {
                 self.counters.jira.fetch_add(1, Ordering::Relaxed);
-                http_reply(self.jira.send(request).await)
+                http_reply(self.jira.send(request, context).await)
             }
             Call::Fetch(request) => {
                 self.counters.fetch.fetch_add(1, Ordering::Relaxed);
-                http_reply(self.fetch(request).await)
+                http_reply(self.outbound.send(request).await)
             }
             Call::KvGet(key) => self.storage(|kv| kv.get(Table::Values, &key).map(Reply::Value)),
             Call::KvSet((key, value)) => self.storage(|kv| kv.set(Table::Values, &key, &value).map(|_| Reply::Done)),
@@ -70,17 +73,6 @@ impl Capabilities {
         self.counters.kv.fetch_add(1, Ordering::Relaxed);
         op(&self.kv).unwrap_or_else(|e| Reply::Failed(format!("storage: {e}")))
     }
-
-    async fn fetch(&self, request: HttpRequest) -> Result<HttpResponse, String> {
-        let method =
-            reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|_| "invalid method".to_string())?;
-        let mut builder = self.http.request(method, &request.url).body(request.body);
-        for (name, value) in &request.headers {
-            builder = builder.header(name, value);
-        }
-        let response = builder.send().await.map_err(|e| e.without_url().to_string())?;
-        from_reqwest(response).await
-    }
 }
 
 pub async fn from_reqwest(response: reqwest::Response) -> Result<HttpResponse, String> {
@@ -111,3 +103,6 @@ pub fn now_ms() -> u64 {
         .map(|d| d.as_millis() as u64)
         .unwrap_or(0)
 }
+
+#[cfg(test)]
+mod tests;

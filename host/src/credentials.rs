@@ -1,5 +1,6 @@
-//! Webhook credentials for the local host: from PAM_WEBHOOK_USER / PAM_WEBHOOK_PASSWORD, or in
-//! sandbox mode generated once and kept in the data dir so a restart keeps EPM's settings valid.
+//! Credentials for the local host. Webhook credentials come from PAM_WEBHOOK_USER /
+//! PAM_WEBHOOK_PASSWORD, or in sandbox mode are generated once and kept in the data dir so a
+//! restart keeps EPM's settings valid; the sandbox EPM's client secret is kept there the same way.
 
 use std::path::Path;
 
@@ -11,9 +12,18 @@ use serde::{Deserialize, Serialize};
 const FILE: &str = "sandbox-credentials.json";
 
 #[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Stored {
     user: String,
     password: String,
+    /// The sandbox EPM's client secret (files written before it existed lack it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    epm_client_secret: Option<String>,
+}
+
+fn read_stored(data_dir: &Path) -> Option<Stored> {
+    let text = std::fs::read_to_string(data_dir.join(FILE)).ok()?;
+    serde_json::from_str(&text).ok()
 }
 
 /// The credentials to configure, if any: the environment wins; in sandbox mode the stored or
@@ -24,18 +34,15 @@ pub fn webhook_credentials(data_dir: &Path, sandbox: bool) -> Result<Option<(Str
     if !sandbox {
         return Ok(env_user.zip(env_password));
     }
-    let path = data_dir.join(FILE);
-    let stored: Option<Stored> = std::fs::read_to_string(&path)
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok());
-    let stored = match stored {
+    let stored = match read_stored(data_dir) {
         Some(s) => s,
         None => {
             let generated = Stored {
                 user: "pam-webhook".into(),
                 password: random_password(),
+                epm_client_secret: None,
             };
-            write_private(&path, &serde_json::to_string(&generated)?)?;
+            write_private(&data_dir.join(FILE), &serde_json::to_string(&generated)?)?;
             generated
         }
     };
@@ -47,21 +54,50 @@ pub fn webhook_credentials(data_dir: &Path, sandbox: bool) -> Result<Option<(Str
 
 /// The stored sandbox credentials (for `send-sample`).
 pub fn stored(data_dir: &Path) -> Option<(String, String)> {
-    let text = std::fs::read_to_string(data_dir.join(FILE)).ok()?;
-    let s: Stored = serde_json::from_str(&text).ok()?;
-    Some((s.user, s.password))
+    read_stored(data_dir).map(|s| (s.user, s.password))
 }
 
-/// The sandbox's configuration: the seed's example settings, enabled, applied only on first start.
+/// The sandbox EPM's client secret: the stored one, or a new one added to the file (after
+/// [`webhook_credentials`] has created it in sandbox mode).
+pub fn sandbox_epm_client_secret(data_dir: &Path) -> Result<String> {
+    let mut stored = read_stored(data_dir).unwrap_or_else(|| Stored {
+        user: "pam-webhook".into(),
+        password: random_password(),
+        epm_client_secret: None,
+    });
+    if let Some(secret) = stored.epm_client_secret.clone().filter(|s| !s.is_empty()) {
+        return Ok(secret);
+    }
+    let secret = random_password();
+    stored.epm_client_secret = Some(secret.clone());
+    write_private(&data_dir.join(FILE), &serde_json::to_string(&stored)?)?;
+    Ok(secret)
+}
+
+/// The sandbox's first-start configuration: the seed's example settings, enabled, pointing at
+/// the sandbox EPM. Applied only when nothing is configured yet.
 pub fn sandbox_document() -> serde_json::Value {
     serde_json::json!({
         "config": {
             "enabled": true,
-            "serviceHostname": "pmc-services.example.com",
-            "clientId": "pmc-api-account-client-id",
+            "serviceHostname": crate::sandbox::epm::HOST,
+            "clientId": crate::sandbox::epm::CLIENT_ID,
             "assigneeName": "John Doe",
         },
         "onlyIfUnconfigured": true,
+    })
+}
+
+/// The settings the sandbox EPM owns, applied on every sandbox start on top of whatever is
+/// stored (so a data dir configured before the sandbox EPM existed, or by an older version,
+/// talks to it too). Only these fields change.
+pub fn sandbox_epm_document(client_secret: &str) -> serde_json::Value {
+    serde_json::json!({
+        "config": {
+            "serviceHostname": crate::sandbox::epm::HOST,
+            "clientId": crate::sandbox::epm::CLIENT_ID,
+        },
+        "secrets": { "clientSecret": client_secret },
     })
 }
 
@@ -81,4 +117,21 @@ fn write_private(path: &Path, text: &str) -> Result<()> {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_epm_secret_is_added_to_an_old_file_and_kept() {
+        let dir = std::env::temp_dir().join(format!("pam-credentials-{}-{}", std::process::id(), random_password()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(dir.join(FILE), r#"{"user": "u", "password": "p"}"#).expect("old file");
+        let secret = sandbox_epm_client_secret(&dir).expect("secret");
+        assert_eq!(secret.len(), 24);
+        assert_eq!(sandbox_epm_client_secret(&dir).expect("again"), secret);
+        assert_eq!(stored(&dir), Some(("u".into(), "p".into())), "webhook credentials kept");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -1,19 +1,27 @@
 //! Where the component's Jira calls go: the embedded sandbox (in-process, through its router)
-//! or a real Jira Cloud site (REST v3 with an API token).
+//! or a real Jira Cloud site (REST v3 with an API token), and whose identity they carry.
+//!
+//! `Actor::App` calls carry the app's identity: no `Authorization` for the sandbox (it treats
+//! that as the app), the API token for a site. `Actor::User` calls need the run's user
+//! ([`RunContext::user`]): the sandbox gets that person's Basic auth, so it sees that caller; a
+//! site gets the API token again, because its account is the only user this host can act as
+//! (the bridge signs everyone in as that account). A user call in a run without a user is
+//! refused.
+
+use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Body;
 use base64::Engine;
-use tower::ServiceExt;
 
 use crate::capabilities::from_reqwest;
-use crate::runtime::{Actor, HttpResponse, JiraRequest};
-
-/// Largest Jira response the host passes on.
-const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+use crate::runtime::{Actor, HttpResponse, JiraRequest, RunContext};
+use crate::sandbox::jira::JiraSandbox;
 
 pub enum JiraTarget {
-    Sandbox(Router),
+    Sandbox {
+        site: Arc<JiraSandbox>,
+        router: Router,
+    },
     Site {
         base_url: String,
         authorization: String,
@@ -22,6 +30,13 @@ pub enum JiraTarget {
 }
 
 impl JiraTarget {
+    pub fn sandbox(site: &Arc<JiraSandbox>) -> JiraTarget {
+        JiraTarget::Sandbox {
+            site: Arc::clone(site),
+            router: site.router(),
+        }
+    }
+
     pub fn site(base_url: &str, email: &str, token: &str, client: reqwest::Client) -> JiraTarget {
         let credentials = base64::engine::general_purpose::STANDARD.encode(format!("{email}:{token}"));
         JiraTarget::Site {
@@ -31,37 +46,30 @@ impl JiraTarget {
         }
     }
 
-    pub async fn send(&self, request: JiraRequest) -> Result<HttpResponse, String> {
+    pub async fn send(&self, request: JiraRequest, context: &RunContext) -> Result<HttpResponse, String> {
         if !request.path.starts_with('/') {
             return Err("Jira paths start with /".into());
         }
+        let user = match request.actor {
+            Actor::App => None,
+            Actor::User => Some(context.user.as_deref().ok_or_else(|| {
+                "a Jira call as the user needs a signed-in user, and only resolver runs have one (web triggers, jobs and ticks act as the app)".to_string()
+            })?),
+        };
         match self {
-            JiraTarget::Sandbox(router) => {
-                // The sandbox treats unauthenticated calls as the app. Calls as a user need the
-                // resolver's user; until resolvers exist they are refused rather than faked.
-                if matches!(request.actor, Actor::User) {
-                    return Err("Jira calls as a user need a resolver context".into());
+            JiraTarget::Sandbox { site, router } => {
+                let mut headers = Vec::new();
+                if let Some(account_id) = user {
+                    let authorization = site.authorization_for(account_id).ok_or_else(|| {
+                        format!("the run's user {account_id} is not an active person of the sandbox Jira")
+                    })?;
+                    headers.push(("Authorization".to_string(), authorization));
                 }
-                let mut builder = axum::http::Request::builder()
-                    .method(request.method.as_str())
-                    .uri(&request.path);
                 if request.body.is_some() {
-                    builder = builder.header("Content-Type", "application/json");
+                    headers.push(("Content-Type".into(), "application/json".into()));
                 }
-                let http_request = builder
-                    .body(Body::from(request.body.unwrap_or_default()))
-                    .map_err(|e| format!("bad Jira request: {e}"))?;
-                let response = router.clone().oneshot(http_request).await.map_err(|e| e.to_string())?;
-                let status = response.status().as_u16();
-                let headers = crate::capabilities::header_pairs(response.headers());
-                let bytes = axum::body::to_bytes(response.into_body(), MAX_RESPONSE_BYTES)
-                    .await
-                    .map_err(|e| format!("reading the sandbox answer: {e}"))?;
-                Ok(HttpResponse {
-                    status,
-                    headers,
-                    body: String::from_utf8_lossy(&bytes).into_owned(),
-                })
+                let body = request.body.unwrap_or_default();
+                crate::in_process::send(router, &request.method, &request.path, &headers, body).await
             }
             JiraTarget::Site {
                 base_url,

@@ -1,13 +1,20 @@
 //! The local Forge-style host: runs the PAM Approvals component with wasmtime, performs its
 //! capability calls, and serves web triggers plus the sandboxes that stand in for Jira and EPM.
 
+pub mod bridge;
 pub mod capabilities;
 pub mod contracts;
 pub mod credentials;
+pub mod in_process;
 pub mod jira_target;
 pub mod kv;
+pub mod outbound;
+pub mod provision;
 pub mod queue;
 pub mod runtime;
 pub mod sample;
 pub mod sandbox;
 pub mod server;
+pub mod sign_in;
+pub mod static_ui;
+pub mod targets;

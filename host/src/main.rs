@@ -1,19 +1,19 @@
 //! `pam-approvals-host`: the local Forge-style host. See `--help` and the README.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
 use pam_approvals_host::capabilities::Capabilities;
-use pam_approvals_host::contracts::Contracts;
-use pam_approvals_host::jira_target::JiraTarget;
 use pam_approvals_host::kv::Kv;
-use pam_approvals_host::runtime::{Invocation, Outcome, Runtime};
-use pam_approvals_host::sandbox::jira::JiraSandbox;
-use pam_approvals_host::{credentials, queue, sample, server};
+use pam_approvals_host::runtime::Runtime;
+use pam_approvals_host::sandbox::epm;
+use pam_approvals_host::server::AppState;
+use pam_approvals_host::targets::Targets;
+use pam_approvals_host::{credentials, provision, queue, sample, server, static_ui};
 
 #[derive(Parser)]
 #[command(version, about = "Runs PAM Approvals for Jira locally, the way Forge runs it")]
@@ -24,7 +24,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve web triggers (and, with --sandbox, a sandbox Jira) until Ctrl-C.
+    /// Serve web triggers, the UI bridge and pages (and, with --sandbox, a sandbox Jira and EPM) until Ctrl-C.
     Serve(ServeArgs),
     /// Send a realistic EPM "ticket created" webhook (from the seed template) to a running host.
     SendSample(sample::SampleArgs),
@@ -32,7 +32,8 @@ enum Command {
 
 #[derive(clap::Args)]
 struct ServeArgs {
-    /// Serve an embedded sandbox Jira under /sandbox/jira and send the app's Jira calls to it.
+    /// Serve an embedded sandbox Jira (/sandbox/jira) and EPM (/sandbox/epm) and send the app's
+    /// Jira calls and EPM fetches to them.
     #[arg(long)]
     sandbox: bool,
     /// Address to listen on (port 0 picks a free port; the URLs printed say which).
@@ -53,6 +54,9 @@ struct ServeArgs {
     /// A configuration document to apply at start-up (JSON: {"config": {...}, "secrets": {...}}).
     #[arg(long)]
     config: Option<PathBuf>,
+    /// Where the Custom UI builds are (`<dir>/<resource>/build/`); default: the repository's static/.
+    #[arg(long)]
+    static_dir: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -83,20 +87,19 @@ async fn serve(args: ServeArgs) -> Result<()> {
     let http = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(20))
         .build()?;
-    let (sandbox_router, jira) = if args.sandbox {
-        let contracts = Arc::new(Contracts::load()?);
-        let sandbox = JiraSandbox::open(
-            &args.data_dir.join("sandbox-jira.sqlite"),
-            &format!("{base}/sandbox/jira"),
-            contracts,
-        )?;
-        let router = sandbox.router();
-        (Some(router.clone()), JiraTarget::Sandbox(router))
+    let epm_secret = if args.sandbox {
+        Some(credentials::sandbox_epm_client_secret(&args.data_dir)?)
     } else {
-        let url = args.jira_url.as_deref().unwrap_or_default();
-        let email = args.jira_email.as_deref().unwrap_or_default();
-        let token = args.jira_token.as_deref().unwrap_or_default();
-        (None, JiraTarget::site(url, email, token, http.clone()))
+        None
+    };
+    let target = match &epm_secret {
+        Some(secret) => Targets::sandbox(&args.data_dir, &base, secret, http)?,
+        None => Targets::site(
+            args.jira_url.as_deref().unwrap_or_default(),
+            args.jira_email.as_deref().unwrap_or_default(),
+            args.jira_token.as_deref().unwrap_or_default(),
+            http,
+        ),
     };
 
     let started = std::time::Instant::now();
@@ -105,34 +108,37 @@ async fn serve(args: ServeArgs) -> Result<()> {
     let (queue_tx, queue_rx) = tokio::sync::mpsc::unbounded_channel();
     let caps = Arc::new(Capabilities {
         kv,
-        jira,
-        http,
+        jira: target.jira,
+        outbound: target.outbound,
         counters: Default::default(),
         queue: queue_tx,
     });
     queue::spawn_worker(runtime.clone(), caps.clone(), queue_rx);
 
-    let credentials = credentials::webhook_credentials(&args.data_dir, args.sandbox)?;
-    let mut document = match &args.config {
-        Some(path) => read_document(path)?,
-        None if args.sandbox => credentials::sandbox_document(),
-        None => serde_json::json!({ "onlyIfUnconfigured": true }),
-    };
-    if let Some((user, password)) = &credentials {
-        document["secrets"]["webhookUsername"] = user.clone().into();
-        document["secrets"]["webhookPassword"] = password.clone().into();
-    }
-    match runtime.run(Invocation::Configure(document.to_string()), &caps).await?.0 {
-        Outcome::Value(_) => {}
-        Outcome::Error(e) => bail!("the configuration was refused: {e}"),
-        Outcome::Http(_) => bail!("the configuration run answered like a web trigger"),
-    }
+    let credentials = provision::apply(
+        &runtime,
+        &caps,
+        &provision::Start {
+            data_dir: &args.data_dir,
+            sandbox: args.sandbox,
+            config: args.config.as_deref(),
+            epm_secret: epm_secret.as_deref(),
+        },
+    )
+    .await?;
 
     println!("PAM Approvals for Jira — local host");
     println!("  web trigger (EPM): {base}/x/epm-webhook");
+    println!("  issue action page: {base}/ui/request/");
+    println!("  UI bridge:         {base}/bridge/invoke");
     if args.sandbox {
         println!("  sandbox Jira:      {base}/sandbox/jira/");
         println!("  sandbox Jira REST: {base}/sandbox/jira/rest/api/3/");
+        println!(
+            "  sandbox EPM:       {base}/sandbox/epm/ (the app reaches it as https://{}, client id {})",
+            epm::HOST,
+            epm::CLIENT_ID
+        );
     }
     if let Some((user, password)) = &credentials
         && args.sandbox
@@ -146,14 +152,12 @@ async fn serve(args: ServeArgs) -> Result<()> {
         "Ready. Send a sample: cargo run --release -p pam-approvals-host -- send-sample --url {base}/x/epm-webhook --data-dir {}",
         args.data_dir.display()
     );
-    server::serve(
-        listener,
-        server::router(server::AppState { runtime, caps }, sandbox_router),
-    )
-    .await
-}
-
-fn read_document(path: &Path) -> Result<serde_json::Value> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))
+    let state = AppState {
+        runtime,
+        caps,
+        sign_in: Arc::new(target.sign_in),
+        site_url: target.site_url.into(),
+    };
+    let static_dir = args.static_dir.clone().unwrap_or_else(static_ui::default_dir);
+    server::serve(listener, server::router(state, static_dir, target.sandboxes)).await
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::capabilities::Capabilities;
-use crate::runtime::{Invocation, JobCall, Outcome, Runtime};
+use crate::runtime::{Invocation, JobCall, Outcome, RunContext, Runtime};
 
 pub fn spawn_worker(runtime: Arc<Runtime>, caps: Arc<Capabilities>, mut jobs: UnboundedReceiver<(String, String)>) {
     tokio::spawn(async move {
@@ -18,6 +18,8 @@ pub fn spawn_worker(runtime: Arc<Runtime>, caps: Arc<Capabilities>, mut jobs: Un
                         payload,
                     }),
                     &caps,
+                    // Jobs run without a user, as Forge's queue consumers do.
+                    &RunContext::default(),
                 )
                 .await
             {

@@ -23,6 +23,25 @@ pub const COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/pam-appro
 /// The same cap the component enforces; a host that loops longer has a bug.
 const MAX_STEPS: u32 = 10_000;
 
+/// Who a run acts for, built by whoever starts the run and passed down to every capability call
+/// of that run (never shared state, so concurrent runs cannot see each other's user).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunContext {
+    /// The Atlassian account id that `Actor::User` Jira calls act as: the signed-in user of a
+    /// resolver call. None for web triggers, jobs, ticks and provisioning, whose user calls are
+    /// refused.
+    pub user: Option<String>,
+}
+
+impl RunContext {
+    /// A run on behalf of this signed-in user (resolver calls).
+    pub fn for_user(account_id: impl Into<String>) -> RunContext {
+        RunContext {
+            user: Some(account_id.into()),
+        }
+    }
+}
+
 /// Time spent per run, split between the component and the capability calls.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct RunStats {
@@ -52,8 +71,13 @@ impl Runtime {
         Ok(Runtime { engine, pre })
     }
 
-    /// Runs one invocation to its outcome.
-    pub async fn run(&self, invocation: Invocation, caps: &Arc<Capabilities>) -> Result<(Outcome, RunStats)> {
+    /// Runs one invocation to its outcome; `context` says whom the run acts for.
+    pub async fn run(
+        &self,
+        invocation: Invocation,
+        caps: &Arc<Capabilities>,
+        context: &RunContext,
+    ) -> Result<(Outcome, RunStats)> {
         let mut store = Store::new(&self.engine, ());
         let app = self
             .pre
@@ -79,7 +103,7 @@ impl Runtime {
                 Step::Done(outcome) => break Ok(outcome),
                 Step::Call(call) => {
                     let started = Instant::now();
-                    reply = Some(caps.perform(call).await);
+                    reply = Some(caps.perform(call, context).await);
                     stats.in_calls += started.elapsed();
                 }
             }

@@ -1,7 +1,9 @@
-//! The HTTP front of the local host: web triggers at `/x/<module-key>`, the sandboxes, and an
-//! index page. Each web trigger request becomes one component run.
+//! The HTTP front of the local host: web triggers at `/x/<module-key>`, the UI bridge at
+//! `/bridge/invoke`, Custom UI pages at `/ui/<resource>/`, the sandboxes under `/sandbox/`, and
+//! an index page. Each web trigger request and each invoke becomes one component run.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
@@ -9,10 +11,11 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 
 use crate::capabilities::Capabilities;
-use crate::runtime::{HttpRequest, Invocation, Outcome, Runtime, WebTriggerCall};
+use crate::runtime::{HttpRequest, Invocation, Outcome, RunContext, Runtime, WebTriggerCall};
+use crate::sign_in::SignIn;
 
 /// Transport limit on web trigger bodies; the app's own (smaller) limit answers first.
 pub const TRANSPORT_LIMIT: usize = 1024 * 1024;
@@ -21,15 +24,29 @@ pub const TRANSPORT_LIMIT: usize = 1024 * 1024;
 pub struct AppState {
     pub runtime: Arc<Runtime>,
     pub caps: Arc<Capabilities>,
+    /// Who is signed in, for the bridge.
+    pub sign_in: Arc<SignIn>,
+    /// The Jira site's URL, as resolver contexts carry it (`siteUrl`).
+    pub site_url: Arc<str>,
 }
 
-pub fn router(state: AppState, sandbox: Option<Router>) -> Router {
+/// The sandboxes' routers, mounted under `/sandbox/jira` and `/sandbox/epm`.
+pub struct Sandboxes {
+    pub jira: Router,
+    pub epm: Router,
+}
+
+pub fn router(state: AppState, static_dir: PathBuf, sandboxes: Option<Sandboxes>) -> Router {
     let mut app = Router::new()
         .route("/", get(index))
         .route("/x/{key}", any(web_trigger))
-        .with_state(state);
-    if let Some(sandbox) = sandbox {
-        app = app.nest("/sandbox/jira", sandbox);
+        .route("/bridge/invoke", post(crate::bridge::invoke))
+        .with_state(state)
+        .merge(crate::static_ui::router(static_dir));
+    if let Some(sandboxes) = sandboxes {
+        app = app
+            .nest("/sandbox/jira", sandboxes.jira)
+            .nest("/sandbox/epm", sandboxes.epm);
     }
     app
 }
@@ -64,7 +81,8 @@ async fn web_trigger(
         trigger: key.clone(),
         request,
     });
-    match state.runtime.run(invocation, &state.caps).await {
+    // Web triggers have no user: their Jira calls act as the app.
+    match state.runtime.run(invocation, &state.caps, &RunContext::default()).await {
         Ok((Outcome::Http(response), stats)) => {
             tracing::info!(trigger = %key, status = response.status, steps = stats.steps, "web trigger answered");
             let mut builder = Response::builder().status(response.status);
@@ -95,7 +113,7 @@ async fn web_trigger(
     }
 }
 
-fn json_error(status: StatusCode, message: &str) -> Response {
+pub(crate) fn json_error(status: StatusCode, message: &str) -> Response {
     (
         status,
         [("Content-Type", "application/json")],

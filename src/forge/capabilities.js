@@ -118,11 +118,18 @@ async function attempt(call) {
   }
 }
 
+/**
+ * @forge/api's error when the user has not (or no longer) allowed the app to act for them. It
+ * must leave the run and the resolver unchanged: Forge answers it by asking the user for consent.
+ */
+export const isConsentRequired = (error) => error?.name === 'NEEDS_AUTHENTICATION_ERR';
+
 /** The reply to one call; a thrown error (network, storage) becomes `failed(reason)`. */
 export async function perform(call) {
   try {
     return await attempt(call);
   } catch (error) {
+    if (isConsentRequired(error)) throw error;
     return failed(error);
   }
 }

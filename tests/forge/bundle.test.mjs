@@ -13,15 +13,10 @@ import { buildComponent, bundleApp } from './support/app-build.mjs';
 import { installForgeRuntime } from './support/forge-runtime.mjs';
 import { startHost } from './support/local-host.mjs';
 import { SAMPLE } from './support/paths.mjs';
+import { SANDBOX_CONFIG, sandboxIssues } from './support/sandbox.mjs';
 
 const USER = 'pam-webhook';
 const PASSWORD = 'forge-parity-password-1';
-const SANDBOX_CONFIG = {
-  enabled: true,
-  serviceHostname: 'pmc-services.example.com',
-  clientId: 'pmc-api-account-client-id',
-  assigneeName: 'John Doe',
-};
 
 const outDir = mkdtempSync(path.join(tmpdir(), 'pam-forge-bundle-'));
 let bundlePath;
@@ -49,7 +44,7 @@ function inFreshProcess(body, env = {}) {
   return { ...JSON.parse(result.stdout.trim().split('\n').pop()), stderr: result.stderr };
 }
 
-test('@forge/bundler builds one CommonJS bundle that exports the manifest handler', (t) => {
+test('@forge/bundler builds one CommonJS bundle that exports the manifest handlers', (t) => {
   const size = statSync(bundlePath).size;
   t.diagnostic(`bundle index.cjs: ${size} bytes`);
   assert.ok(size > 300_000, 'the component is inlined in the bundle');
@@ -63,8 +58,9 @@ test('@forge/bundler builds one CommonJS bundle that exports the manifest handle
     const app = require(bundlePath);
     console.log(JSON.stringify(Object.fromEntries(Object.entries(app).map(([k, v]) => [k, typeof v]))));`);
   delete exported.stderr;
-  // index.epmWebhook is the manifest's handler; runInvocation serves tests and provisioning.
-  assert.deepEqual(exported, { epmWebhook: 'function', runInvocation: 'function' });
+  // index.epmWebhook and index.resolver are the manifest's handlers; runInvocation serves tests
+  // and provisioning.
+  assert.deepEqual(exported, { epmWebhook: 'function', resolver: 'function', runInvocation: 'function' });
 });
 
 test('cold start: a fresh process requires the bundle and answers its first web trigger', (t) => {
@@ -96,6 +92,30 @@ test('a PAM_CONFIGURE document the component refuses is logged without its conte
   assert.deepEqual([result.values, result.secrets], [[], []]);
   assert.match(result.stderr, /PAM_CONFIGURE was refused: /);
   assert.doesNotMatch(result.stderr, /top-secret-value/);
+});
+
+test('a resolver call provisions PAM_CONFIGURE first, as a web trigger does', () => {
+  // The page can be the first thing a new container serves.
+  const result = inFreshProcess(
+    `
+    const platform = forge.installForgeRuntime({ jiraBase: 'http://127.0.0.1:9' });
+    const app = require(bundlePath);
+    const event = { call: { functionKey: 'epm.request', payload: {} }, context: { extension: { issue: { key: 'PMCJIT-1' } } } };
+    const rejected = await platform.asInvocation('712020:someone', () => app.resolver(event, { principal: { accountId: '712020:someone' } }))
+      .then(() => 'nothing', (error) => error.name);
+    console.log(JSON.stringify({ rejected, values: [...platform.kvs.values.keys()], secrets: [...platform.kvs.secrets.keys()].sort() }));`,
+    {
+      PAM_CONFIGURE: JSON.stringify({
+        config: SANDBOX_CONFIG,
+        secrets: { webhookUsername: USER, webhookPassword: PASSWORD },
+        onlyIfUnconfigured: true,
+      }),
+    },
+  );
+  // Nobody allowed the app to act for them here, so the call ends at its first Jira read.
+  assert.equal(result.rejected, 'NEEDS_AUTHENTICATION_ERR');
+  assert.equal(result.values.length, 1, `the settings were stored: ${result.values}`);
+  assert.deepEqual(result.secrets, ['epm.webhook.password', 'epm.webhook.username']);
 });
 
 /** Both hosts, fresh: the local host serves the webhooks itself; the Forge bundle runs in this
@@ -228,15 +248,3 @@ describe('the Forge bundle and the local host answer the same webhooks the same 
     assert.ok(platform.kvs.calls.some((c) => c.options?.keyPolicy === 'FAIL_IF_EXISTS'), 'intake claims its record atomically');
   });
 });
-
-/** The sandbox's issues with what differs between two sandboxes by nature masked: base URLs,
- * ISO times and epoch-millisecond times (e.g. when the app received the webhook). */
-async function sandboxIssues(host) {
-  const response = await fetch(`${host.jiraBase}/_sandbox/issues`);
-  assert.equal(response.status, 200);
-  const base = new URL(host.jiraBase).origin;
-  const text = (await response.text())
-    .replaceAll(base, '<base>')
-    .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:?\d{2}|Z)?/g, '<time>');
-  return JSON.parse(text, (_, v) => (typeof v === 'number' && v > 1e12 && v < 1e13 ? '<epoch-ms>' : v));
-}

@@ -193,3 +193,183 @@ pub async fn jira_requests(host: &Host) -> Vec<Value> {
 pub fn sample_with_request_id(id: &str) -> String {
     SAMPLE.replace(SAMPLE_REQUEST_ID, id)
 }
+
+// ---- Sandbox EPM, UI bridge, Custom UI pages ----
+
+impl Host {
+    /// A URL under the sandbox EPM, e.g. `host.epm("/oauth/connect/token")`.
+    pub fn epm(&self, path: &str) -> String {
+        format!("{}/sandbox/epm{path}", self.base)
+    }
+
+    /// A URL under the Custom UI pages, e.g. `host.ui("/request/index.html")`.
+    pub fn ui(&self, path: &str) -> String {
+        format!("{}/ui{path}", self.base)
+    }
+
+    pub fn bridge_url(&self) -> String {
+        format!("{}/bridge/invoke", self.base)
+    }
+}
+
+/// The sandbox EPM's client id (the host configures the app with it).
+pub const EPM_CLIENT_ID: &str = "pam-approvals-sandbox-client";
+/// The host name the app uses for the sandbox EPM.
+pub const EPM_HOST: &str = "epm.sandbox.test";
+/// The management API's decision path for an API version.
+pub fn notification_path(version: &str) -> String {
+    format!("/management-api/{version}/AuthorizationRequest/notification")
+}
+
+/// The sandbox EPM's client secret, as generated into the data dir at first start.
+pub fn epm_client_secret(data_dir: &Path) -> String {
+    let text = std::fs::read_to_string(data_dir.join("sandbox-credentials.json")).expect("sandbox credentials");
+    let stored: Value = serde_json::from_str(&text).expect("JSON");
+    stored["epmClientSecret"].as_str().expect("epmClientSecret").to_string()
+}
+
+/// Posts a token request form; answers status and JSON.
+pub async fn epm_token_request(host: &Host, form: &str) -> (u16, Value) {
+    let response = client()
+        .post(host.epm("/oauth/connect/token"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(form.to_string())
+        .send()
+        .await
+        .expect("token request");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// A fresh access token for the sandbox client.
+pub async fn epm_token(host: &Host, data_dir: &Path) -> String {
+    let form = format!(
+        "grant_type=client_credentials&client_id={EPM_CLIENT_ID}&client_secret={}",
+        epm_client_secret(data_dir)
+    );
+    let (status, body) = epm_token_request(host, &form).await;
+    assert_eq!(status, 200, "{body}");
+    body["access_token"].as_str().expect("access_token").to_string()
+}
+
+/// A decision notification the sandbox accepts.
+pub fn valid_notification() -> Value {
+    serde_json::json!({
+        "itsmRequestId": "PMCJIT-1",
+        "systemId": SAMPLE_REQUEST_ID,
+        "ticketId": "PMCJIT-1",
+        "ticketUrl": "http://127.0.0.1/sandbox/jira/browse/PMCJIT-1",
+        "decision": "Approved",
+        "status": "2000",
+        "duration": "3600",
+        "decisionTime": "2026-11-23 10:04:00",
+        "decisionPerformedByUser": "Alice Approver",
+        "message": "Approved for the quarterly report.",
+    })
+}
+
+/// Posts a decision (`token` None: no Authorization); answers status and JSON.
+pub async fn epm_notify(host: &Host, version: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
+    let mut request = client()
+        .post(host.epm(&notification_path(version)))
+        .header("Content-Type", "application/json")
+        .body(body.to_string());
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("notification");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// `POST /sandbox/epm/_sandbox/<control>` with an optional JSON body.
+pub async fn epm_control(host: &Host, control: &str, body: Option<Value>) -> (u16, Value) {
+    let mut request = client().post(host.epm(&format!("/_sandbox/{control}")));
+    if let Some(body) = body {
+        request = request
+            .header("Content-Type", "application/json")
+            .body(body.to_string());
+    }
+    let response = request.send().await.expect("control");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Recorded decisions (`{seq, apiVersion, receivedAt, notification}`), oldest first.
+pub async fn epm_decisions(host: &Host) -> Vec<Value> {
+    get_json(&host.epm("/_sandbox/decisions"))
+        .await
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Every management call the sandbox EPM received, with its status.
+pub async fn epm_requests(host: &Host) -> Vec<Value> {
+    get_json(&host.epm("/_sandbox/requests"))
+        .await
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The session cookie that signs the pages and the bridge in as this sandbox account.
+pub fn sandbox_user_cookie(account_id: &str) -> String {
+    format!("pam_sandbox_user={}", account_id.replace(':', "%3A"))
+}
+
+/// Posts to the UI bridge as JSON with an optional cookie; answers status and JSON.
+pub async fn invoke(host: &Host, cookie: Option<&str>, body: &Value) -> (u16, Value) {
+    invoke_raw(host, cookie, "application/json", body.to_string()).await
+}
+
+/// Posts any body with any content type to the UI bridge.
+pub async fn invoke_raw(
+    host: &Host,
+    cookie: Option<&str>,
+    content_type: &str,
+    body: impl Into<reqwest::Body>,
+) -> (u16, Value) {
+    let mut request = client()
+        .post(host.bridge_url())
+        .header("Content-Type", content_type)
+        .body(body);
+    if let Some(cookie) = cookie {
+        request = request.header("Cookie", cookie);
+    }
+    let response = request.send().await.expect("invoke");
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+/// A GET sent byte for byte (no URL normalisation, unlike reqwest), e.g. to try `..` paths.
+/// Answers the status and the whole response text (head and body).
+pub async fn raw_get(host: &Host, path: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = host.base.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.expect("connect");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.expect("read");
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let status = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    (status, text)
+}
+
+/// The app's stored configuration (the KV record `config`) in a host's data dir.
+pub fn stored_config(data_dir: &Path) -> Value {
+    let kv = pam_approvals_host::kv::Kv::open(&data_dir.join("kv.sqlite")).expect("kv");
+    let text = kv
+        .get(pam_approvals_host::kv::Table::Values, "config")
+        .expect("read")
+        .expect("a stored configuration");
+    serde_json::from_str(&text).expect("JSON")
+}
+
+/// A secret the app stored in a host's data dir.
+pub fn stored_secret(data_dir: &Path, key: &str) -> Option<String> {
+    let kv = pam_approvals_host::kv::Kv::open(&data_dir.join("kv.sqlite")).expect("kv");
+    kv.get(pam_approvals_host::kv::Table::Secrets, key).expect("read")
+}

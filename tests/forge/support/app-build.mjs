@@ -1,9 +1,10 @@
 // Runs the npm-side build steps as child processes (the Forge libraries read the app from the
 // working directory, and @forge/bundler needs a CommonJS entry).
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-import { ROOT } from './paths.mjs';
+import { BUILD_UI, PAGE_BUILD, ROOT } from './paths.mjs';
 
 function node(args, options = {}) {
   const result = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', ...options });
@@ -18,6 +19,18 @@ function mustSucceed(what, result) {
 /** Builds the component and its jco bindings into src/generated (cargo is a no-op when fresh). */
 export function buildComponent() {
   return mustSucceed('npm run build:component', node([path.join(ROOT, 'scripts', 'forge-build-component.mjs')]));
+}
+
+/**
+ * The page build the manifest's resource points at (git-ignored): as it is, or built with
+ * scripts/build-ui.sh when missing. Null when there is neither a build nor the script yet.
+ */
+export function pageBuild() {
+  if (!existsSync(PAGE_BUILD) && existsSync(BUILD_UI)) {
+    const built = spawnSync('bash', [BUILD_UI], { cwd: ROOT, encoding: 'utf8' });
+    if (built.status !== 0) throw new Error(`scripts/build-ui.sh failed (${built.status}):\n${built.stdout}${built.stderr}`);
+  }
+  return existsSync(PAGE_BUILD) ? PAGE_BUILD : null;
 }
 
 /** `npm run validate` against appDir, in a child process: resolves to {code, stdout, stderr, output}. */

@@ -1,8 +1,12 @@
 // A stand-in for the Forge platform around a `require`d bundle: @forge/api and @forge/kvs send
-// every platform call through `global.__forge_fetch__(target, path, init)`. Jira calls as the
-// app go to a local host's sandbox Jira; KVS lives in memory and answers like the real service
-// (404 KEY_NOT_FOUND for a missing key, 409 KEY_CONFLICT when FAIL_IF_EXISTS meets a key, 400
-// for keys Forge would refuse). Anything else is recorded as unexpected and fails the call.
+// every platform call through `global.__forge_fetch__(target, path, init)`. Jira calls go to a
+// local host's sandbox Jira: as the app without credentials, as the user with the invoking
+// person's sandbox sign-in; KVS lives in memory and answers like the real service (404
+// KEY_NOT_FOUND for a missing key, 409 KEY_CONFLICT when FAIL_IF_EXISTS meets a key, 400 for keys
+// Forge would refuse). @forge/api's `fetch` is the global fetch, which the Forge runtime replaces
+// with its egress proxy: here fetches to the EPM host go to the local host's sandbox EPM.
+// Anything else the bundle asks of the platform is recorded as unexpected and fails the call.
+import { AsyncLocalStorage } from 'node:async_hooks';
 
 // Forge KVS keys: 1-500 characters of [a-zA-Z0-9:._\s-#], not only whitespace.
 const KEY_PATTERN = /^(?!\s+$)[a-zA-Z0-9:._\s\-#]{1,500}$/;
@@ -56,25 +60,97 @@ export class InMemoryKvs {
   }
 }
 
+/** The sandbox Jira's password for every seeded person (host/src/sandbox/jira/seed.rs). */
+const SANDBOX_PASSWORD = 'sandbox';
+const basic = (email) => `Basic ${Buffer.from(`${email}:${SANDBOX_PASSWORD}`).toString('base64')}`;
+
+/** The invocation being served: Forge knows whose call it is; `asUser()` acts for that person. */
+const invocation = new AsyncLocalStorage();
+
+/** The test's own fetch (to the local hosts), kept before the bundle's view of it is replaced. */
+const networkFetch = globalThis.fetch;
+/** Where the latest installed platform sends https fetches (a bundle keeps the first global). */
+let egressRoute;
+
+/** The global fetch as a function sees it on Forge: https goes through the egress proxy. */
+async function platformFetch(input, init) {
+  const url = new URL(input instanceof Request ? input.url : String(input));
+  if (url.protocol === 'https:') return egressRoute(url, init);
+  return networkFetch(input, init); // the test's own calls to the local hosts (http)
+}
+
 /**
- * Installs the Forge globals. `jiraBase` is the sandbox Jira root (".../sandbox/jira"); calls as
- * the app carry no Authorization, which the sandbox treats as the app.
+ * Installs the Forge globals; call it before `require`-ing the bundle (@forge/api keeps the
+ * global fetch it finds). `jiraBase` is the sandbox Jira root (".../sandbox/jira"); `epm`
+ * (optional) is `{host, base}`: fetches to https://<host>/... go to `base` (".../sandbox/epm").
  */
-export function installForgeRuntime({ jiraBase, kvs = new InMemoryKvs() }) {
+export function installForgeRuntime({ jiraBase, epm, kvs = new InMemoryKvs() }) {
   const unexpected = [];
   const jiraCalls = [];
+  const egress = [];
+  const consentRequired = [];
+  /** accountId -> Authorization of the people signed in with `signIn`. */
+  const people = new Map();
   const noop = { incr() {}, measure: () => ({ stop() {} }) };
+
+  function refuse(target, path, method) {
+    unexpected.push({ target, path, method });
+    throw new Error(`the test platform has no route for ${JSON.stringify(target)} ${path}`);
+  }
+
+  function jira(target, path, init) {
+    const headers = { ...init.headers };
+    if (target.provider === 'user') {
+      const current = invocation.getStore();
+      // Forge refuses asUser() outside a user's invocation; so does the stand-in.
+      if (!current) return refuse(target, path, init.method);
+      const authorization = people.get(current.accountId);
+      if (!authorization) {
+        // Someone who has not allowed the app to act for them: Forge's proxy answers so, and
+        // @forge/api throws NEEDS_AUTHENTICATION_ERR.
+        consentRequired.push(`${init.method ?? 'GET'} ${path}`);
+        return new Response(null, { status: 401, headers: { 'forge-proxy-error': 'NEEDS_AUTHENTICATION_ERR' } });
+      }
+      headers.Authorization = authorization;
+    }
+    jiraCalls.push(`${target.provider === 'user' ? 'user' : 'app'} ${init.method ?? 'GET'} ${path}`);
+    return networkFetch(`${jiraBase}${path}`, { ...init, headers });
+  }
+
   globalThis.__forge_runtime__ = { metrics: { counter: () => noop, timing: () => noop } };
   globalThis.__forge_fetch__ = async (target, path, init = {}) => {
     if (target?.type === 'kvs') {
       const response = kvs.handle(path, init);
       if (response) return response;
-    } else if (target?.type === 'fpp' && target.remote === 'jira' && target.provider === 'app') {
-      jiraCalls.push(`${init.method ?? 'GET'} ${path}`);
-      return fetch(`${jiraBase}${path}`, init);
+    } else if (target?.type === 'fpp' && target.remote === 'jira' && ['app', 'user'].includes(target.provider)) {
+      return jira(target, path, init);
     }
-    unexpected.push({ target, path, method: init.method });
-    throw new Error(`the test platform has no route for ${JSON.stringify(target)} ${path}`);
+    return refuse(target, path, init.method);
   };
-  return { kvs, unexpected, jiraCalls };
+  egressRoute = async (url, init) => {
+    if (epm && url.hostname === epm.host) {
+      egress.push(`${init?.method ?? 'GET'} ${url.pathname}`);
+      return networkFetch(`${epm.base}${url.pathname}${url.search}`, init);
+    }
+    return refuse({ type: 'egress', host: url.hostname }, url.pathname, init?.method);
+  };
+  globalThis.fetch = platformFetch;
+
+  /** Signs `email` in to the sandbox Jira (a seeded person) and records that they allowed the
+   * app to act for them; resolves to their accountId. */
+  async function signIn(email) {
+    const authorization = basic(email);
+    const response = await networkFetch(`${jiraBase}/rest/api/3/myself`, { headers: { Authorization: authorization } });
+    if (response.status !== 200) throw new Error(`the sandbox Jira refused ${email}: HTTP ${response.status}`);
+    const { accountId } = await response.json();
+    people.set(accountId, authorization);
+    return accountId;
+  }
+
+  /** Runs `fn` as the platform runs a function invoked by `accountId` (asUser() acts for them). */
+  function asInvocation(accountId, fn) {
+    return invocation.run({ accountId }, fn);
+  }
+
+  return { kvs, unexpected, jiraCalls, egress, consentRequired, signIn, asInvocation };
 }

@@ -1,7 +1,7 @@
 // Builds and starts the local Forge-style host (`pam-approvals-host serve --sandbox`) on an
 // ephemeral port with a temp data dir, and stops it again (always, even when a test fails).
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -34,8 +34,9 @@ process.on('exit', () => {
 });
 
 /**
- * Starts a host; resolves to {webTrigger, jiraBase, jiraRest, user, password, stop()} once it
- * prints "Ready.". `env` may set PAM_WEBHOOK_USER / PAM_WEBHOOK_PASSWORD.
+ * Starts a host; resolves to {base, webTrigger, bridge, jiraBase, jiraRest, epmBase, user,
+ * password, epmClientSecret(), stop()} once it prints "Ready.". `env` may set PAM_WEBHOOK_USER /
+ * PAM_WEBHOOK_PASSWORD.
  */
 export async function startHost({ env = {}, timeoutMs = 120_000 } = {}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pam-forge-host-'));
@@ -82,12 +83,18 @@ export async function startHost({ env = {}, timeoutMs = 120_000 } = {}) {
   }
   const field = (label) => stdout.match(new RegExp(`^\\s*${label}:\\s*(\\S+)`, 'm'))?.[1];
   const jiraRest = field('sandbox Jira REST');
+  const webTrigger = field('web trigger \\(EPM\\)');
   return {
-    webTrigger: field('web trigger \\(EPM\\)'),
+    base: new URL(webTrigger).origin,
+    webTrigger,
+    bridge: field('UI bridge'),
     jiraRest,
     jiraBase: jiraRest.replace(/\/rest\/api\/3\/?$/, ''),
+    epmBase: field('sandbox EPM')?.replace(/\/$/, ''),
     user: field('webhook user'),
     password: field('webhook password'),
+    /** The sandbox EPM's client secret, generated per data dir (host/src/credentials.rs). */
+    epmClientSecret: () => JSON.parse(readFileSync(path.join(dataDir, 'sandbox-credentials.json'), 'utf8')).epmClientSecret,
     stop,
     logs: () => stderr,
   };

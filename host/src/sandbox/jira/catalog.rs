@@ -16,6 +16,19 @@ pub(crate) struct UserRec {
     pub password: Option<String>,
     /// Whether `mypermissions` grants this user every permission.
     pub all_permissions: bool,
+    /// The project permissions held in service-desk projects; `None` means the basic set
+    /// (browse, create, transition). Records written before this field existed have `None`.
+    #[serde(default)]
+    pub project_permissions: Option<Vec<String>>,
+}
+
+/// A group of people (`GET /rest/api/3/myself?expand=groups`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct GroupRec {
+    pub group_id: String,
+    pub name: String,
+    /// Account ids of the members.
+    pub members: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -116,6 +129,7 @@ pub(crate) struct Catalog {
     pub statuses: Vec<StatusRec>,
     pub transitions: Vec<TransitionRec>,
     pub fields: Vec<FieldRec>,
+    pub groups: Vec<GroupRec>,
 }
 
 impl Catalog {
@@ -129,6 +143,13 @@ impl Catalog {
                 .as_deref()
                 .is_some_and(|known| known.eq_ignore_ascii_case(email))
         })
+    }
+
+    /// The groups `account_id` belongs to, in seed order.
+    pub(crate) fn groups_of<'a>(&'a self, account_id: &'a str) -> impl Iterator<Item = &'a GroupRec> + 'a {
+        self.groups
+            .iter()
+            .filter(move |group| group.members.iter().any(|member| member == account_id))
     }
 
     pub(crate) fn app_user(&self) -> Option<&UserRec> {
@@ -216,6 +237,14 @@ impl Links<'_> {
             object.insert("emailAddress".to_string(), json!(email));
         }
         value
+    }
+
+    pub(crate) fn group(&self, group: &GroupRec) -> Value {
+        json!({
+            "name": group.name,
+            "groupId": group.group_id,
+            "self": format!("{}/rest/api/3/group?groupId={}", self.base, group.group_id),
+        })
     }
 
     /// A user by account id, or a stand-in for an account the site does not know.

@@ -15,6 +15,7 @@ mod error;
 mod inspect;
 mod issue_fields;
 mod jql;
+mod page_shell;
 mod pages;
 mod render;
 mod routes_comment;
@@ -22,8 +23,9 @@ mod routes_issue;
 mod routes_meta;
 mod routes_search;
 pub mod seed;
+mod session;
 mod store;
-mod time;
+use super::time;
 
 use std::collections::VecDeque;
 use std::path::Path;
@@ -43,6 +45,7 @@ use serde_json::Value;
 use crate::contracts::{Contracts, RequestViolation};
 use catalog::Catalog;
 use error::{JiraError, RejectReason};
+pub use session::{DEFAULT_USER, Person, SESSION_COOKIE};
 
 /// Largest request body the sandbox reads.
 const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
@@ -162,6 +165,8 @@ impl JiraSandbox {
             )
             .route("/", get(pages::index))
             .route("/browse/{key}", get(pages::browse))
+            .route("/static/pages.js", get(page_shell::script))
+            .route("/static/pages.css", get(page_shell::stylesheet))
             .route("/_sandbox/requests", get(inspect::requests))
             .route("/_sandbox/requests/reset", post(inspect::reset_requests))
             .route("/_sandbox/issues", get(inspect::issues))

@@ -15,7 +15,7 @@ use super::{JiraSandbox, QueryParams};
 
 type Shared = State<Arc<JiraSandbox>>;
 
-/// Permissions people other than admins hold, in service-desk projects only.
+/// Permissions people other than admins hold by default, in service-desk projects only.
 const BASIC_PERMISSIONS: [&str; 3] = ["BROWSE_PROJECTS", "CREATE_ISSUES", "TRANSITION_ISSUES"];
 
 /// (key, id, name, type, description) of the permissions the sandbox knows.
@@ -193,7 +193,27 @@ pub(crate) async fn user(State(sandbox): Shared, RawQuery(query): RawQuery) -> R
     let query = QueryParams::parse(query.as_deref());
     let account_id = query.get("accountId").ok_or_else(user_not_found)?;
     let user = sandbox.catalog.user(account_id).ok_or_else(user_not_found)?;
-    Ok(Json(sandbox.links().user(user)).into_response())
+    let mut value = sandbox.links().user(user);
+    add_groups(&sandbox, &mut value, user, &query);
+    Ok(Json(value).into_response())
+}
+
+/// Jira always says how many groups a user is in; it lists them only with `expand=groups`.
+fn add_groups(sandbox: &JiraSandbox, value: &mut Value, user: &UserRec, query: &QueryParams) {
+    let links = sandbox.links();
+    let groups: Vec<Value> = sandbox
+        .catalog
+        .groups_of(&user.account_id)
+        .map(|group| links.group(group))
+        .collect();
+    let expanded = query
+        .list("expand")
+        .is_some_and(|items| items.iter().any(|item| item == "groups"));
+    let size = groups.len();
+    let items = if expanded { groups } else { Vec::new() };
+    if let Some(object) = value.as_object_mut() {
+        object.insert("groups".into(), json!({"size": size, "items": items}));
+    }
 }
 
 /// Jira's matching: the whole display name or any word of it starts with the query, or the
@@ -240,11 +260,13 @@ pub(crate) async fn user_search(State(sandbox): Shared, RawQuery(query): RawQuer
 pub(crate) async fn myself(
     State(sandbox): Shared,
     Extension(caller): Extension<Caller>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, JiraError> {
+    let query = QueryParams::parse(query.as_deref());
     let user = sandbox.catalog.user(&caller.account_id).ok_or_else(user_not_found)?;
     let mut value = sandbox.links().user(user);
+    add_groups(&sandbox, &mut value, user, &query);
     if let Some(object) = value.as_object_mut() {
-        object.insert("groups".into(), json!({"size": 0, "items": []}));
         object.insert("applicationRoles".into(), json!({"size": 1, "items": []}));
     }
     Ok(Json(value).into_response())
@@ -284,7 +306,11 @@ pub(crate) async fn my_permissions(
             Some(project) => project.service_desk,
             None => catalog.projects.iter().any(|p| p.service_desk),
         };
-        let have = user.all_permissions || (BASIC_PERMISSIONS.contains(key) && in_scope);
+        let held = match &user.project_permissions {
+            Some(held) => held.iter().any(|held| held == key),
+            None => BASIC_PERMISSIONS.contains(key),
+        };
+        let have = user.all_permissions || (held && in_scope);
         permissions.insert(
             key.to_string(),
             json!({

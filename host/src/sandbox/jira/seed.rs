@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::catalog::{Catalog, FieldRec, IssueTypeRec, ProjectRec, StatusRec, TransitionRec, UserRec};
+use super::catalog::{Catalog, FieldRec, GroupRec, IssueTypeRec, ProjectRec, StatusRec, TransitionRec, UserRec};
 
 /// The app's own account: requests without an `Authorization` header act as it.
 pub const APP_ACCOUNT_ID: &str = "557058:pam-approvals-app";
@@ -23,10 +23,16 @@ pub const CAROL_ADMIN: &str = "712020:0c7e6b2a-1b1d-4d1f-9a51-3f0a5c000004";
 pub const INACTIVE_IVAN: &str = "712020:0c7e6b2a-1b1d-4d1f-9a51-3f0a5c000005";
 pub const SAM_SMITH_1: &str = "712020:0c7e6b2a-1b1d-4d1f-9a51-3f0a5c000006";
 pub const SAM_SMITH_2: &str = "712020:0c7e6b2a-1b1d-4d1f-9a51-3f0a5c000007";
+/// Can browse PMCJIT but lacks TRANSITION_ISSUES there: the "no approval right" case.
+pub const VERA_VIEWER: &str = "712020:0c7e6b2a-1b1d-4d1f-9a51-3f0a5c000008";
+
+/// The group of people who approve PAM requests (Alice Approver, Carol Admin).
+pub const PAM_APPROVERS_GROUP: &str = "pam-approvers";
 
 pub(crate) fn catalog() -> Catalog {
     Catalog {
         users: users(),
+        groups: groups(),
         projects: vec![
             ProjectRec {
                 id: PMCJIT_PROJECT_ID.into(),
@@ -107,6 +113,7 @@ fn person(account_id: &str, name: &str, email: &str, active: bool, admin: bool) 
         active,
         password: Some(SANDBOX_PASSWORD.into()),
         all_permissions: admin,
+        project_permissions: None,
     }
 }
 
@@ -120,6 +127,7 @@ fn users() -> Vec<UserRec> {
             active: true,
             password: None,
             all_permissions: true,
+            project_permissions: None,
         },
         person(JOHN_DOE, "John Doe", "john.doe@example.com", true, false),
         person(ALICE_APPROVER, "Alice Approver", "alice@example.com", true, false),
@@ -128,6 +136,25 @@ fn users() -> Vec<UserRec> {
         person(INACTIVE_IVAN, "Inactive Ivan", "ivan@example.com", false, false),
         person(SAM_SMITH_1, "Sam Smith", "sam.smith@example.com", true, false),
         person(SAM_SMITH_2, "Sam Smith", "sam.smith2@example.com", true, false),
+        UserRec {
+            project_permissions: Some(vec!["BROWSE_PROJECTS".into()]),
+            ..person(VERA_VIEWER, "Vera Viewer", "vera@example.com", true, false)
+        },
+    ]
+}
+
+fn groups() -> Vec<GroupRec> {
+    vec![
+        GroupRec {
+            group_id: "5b10ac8d82e05b22cc7d4ef5".into(),
+            name: PAM_APPROVERS_GROUP.into(),
+            members: vec![ALICE_APPROVER.into(), CAROL_ADMIN.into()],
+        },
+        GroupRec {
+            group_id: "5b10a0effa615349cb016cd8".into(),
+            name: "jira-administrators".into(),
+            members: vec![CAROL_ADMIN.into()],
+        },
     ]
 }
 

@@ -117,6 +117,7 @@ pub(crate) fn seed(conn: &mut Connection, catalog: &Catalog) -> anyhow::Result<(
     insert_all(&tx, "status", &catalog.statuses, |s| s.id.clone())?;
     insert_all(&tx, "transition", &catalog.transitions, |t| t.id.clone())?;
     insert_all(&tx, "field", &catalog.fields, |f| f.id.clone())?;
+    insert_all(&tx, "group", &catalog.groups, |g| g.group_id.clone())?;
     tx.commit()?;
     Ok(())
 }
@@ -143,6 +144,7 @@ pub(crate) fn load_catalog(conn: &Connection) -> anyhow::Result<Catalog> {
         statuses: load_kind(conn, "status")?,
         transitions: load_kind(conn, "transition")?,
         fields: load_kind(conn, "field")?,
+        groups: load_kind(conn, "group")?,
     })
 }
 

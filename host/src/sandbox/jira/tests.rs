@@ -1005,7 +1005,10 @@ async fn pages_show_escaped_summary_and_rendered_description() {
             .contains("beyondTrustEpmJitRequestSystemId (customfield_10001)")
     );
     assert!(page.text.contains("&lt;req-9&gt;"));
-    assert!(page.text.contains("<div id=\"issue-actions\"></div>"));
+    assert!(
+        page.text.contains("<div id=\"issue-actions\"></div>"),
+        "no app action without the app's issue property"
+    );
     assert!(page.text.contains("pamRequest"));
     let missing = call(&router, "GET", "/browse/PMCJIT-999", None, None).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
@@ -1032,4 +1035,199 @@ async fn works_when_nested_under_the_host_prefix() {
         .await
         .json();
     assert_eq!(log[0]["path"], "/rest/api/3/myself");
+}
+
+#[tokio::test]
+async fn groups_and_a_viewer_without_the_approval_right() {
+    let router = memory();
+    let key = create(&router, "Groups", "g-1").await;
+    let alice = call(
+        &router,
+        "GET",
+        "/rest/api/3/myself?expand=groups",
+        None,
+        Some(&basic("alice@example.com")),
+    )
+    .await
+    .json();
+    assert_eq!(alice["groups"]["size"], 1);
+    assert_eq!(alice["groups"]["items"][0]["name"], seed::PAM_APPROVERS_GROUP);
+    assert!(alice["groups"]["items"][0]["groupId"].is_string());
+    let plain = call(
+        &router,
+        "GET",
+        "/rest/api/3/myself",
+        None,
+        Some(&basic("carol@example.com")),
+    )
+    .await
+    .json();
+    assert_eq!(
+        plain["groups"],
+        json!({"size": 2, "items": []}),
+        "listed only when expanded"
+    );
+    let vera = call(
+        &router,
+        "GET",
+        "/rest/api/3/myself?expand=groups",
+        None,
+        Some(&basic("vera@example.com")),
+    )
+    .await
+    .json();
+    assert_eq!(
+        (vera["displayName"].clone(), vera["groups"]["size"].clone()),
+        (json!("Vera Viewer"), json!(0))
+    );
+    let by_id = call(
+        &router,
+        "GET",
+        &format!("/rest/api/3/user?accountId={}&expand=groups", seed::CAROL_ADMIN),
+        None,
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(by_id["groups"]["items"][1]["name"], "jira-administrators");
+
+    let perms = format!("/rest/api/3/mypermissions?issueKey={key}&permissions=BROWSE_PROJECTS,TRANSITION_ISSUES");
+    let vera = call(&router, "GET", &perms, None, Some(&basic("vera@example.com")))
+        .await
+        .json();
+    assert_eq!(vera["permissions"]["BROWSE_PROJECTS"]["havePermission"], true);
+    assert_eq!(vera["permissions"]["TRANSITION_ISSUES"]["havePermission"], false);
+    let alice = call(&router, "GET", &perms, None, Some(&basic("alice@example.com")))
+        .await
+        .json();
+    assert_eq!(alice["permissions"]["TRANSITION_ISSUES"]["havePermission"], true);
+}
+
+#[tokio::test]
+async fn the_issue_page_offers_the_app_action_and_a_user_switcher() {
+    let router = memory();
+    let mut body = create_body("Action", "a-1");
+    body["properties"] = json!([{"key": "pam-approvals.epm", "value": {"requestId": "a-1"}}]);
+    let created = call(&router, "POST", "/rest/api/3/issue", Some(body), None).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let key = created.json()["key"].as_str().expect("key").to_string();
+    let request = |cookie: Option<&str>| {
+        let mut builder = Request::builder().uri(format!("/browse/{key}"));
+        if let Some(cookie) = cookie {
+            builder = builder.header("cookie", cookie);
+        }
+        builder.body(Body::empty()).expect("request")
+    };
+    let response = router.clone().oneshot(request(None)).await.expect("infallible");
+    let csp = response
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(csp.contains("script-src 'self';"), "{csp}");
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("body");
+    let page = String::from_utf8_lossy(&bytes);
+    assert!(page.contains("Manage JIT Access Request</button>"), "{page}");
+    assert!(page.contains(&format!("data-issue-action=\"/ui/request/index.html?issueKey={key}\"")));
+    assert!(page.contains("<dialog id=\"issue-action-dialog\""));
+    assert!(page.contains("<script src=\"/sandbox/jira/static/pages.js\" defer></script>"));
+    assert!(!page.contains("<script>"), "no inline script");
+    assert!(
+        page.contains(&format!(
+            "<option value=\"{}\" selected>Alice Approver",
+            seed::ALICE_APPROVER
+        )),
+        "Alice by default"
+    );
+    assert!(!page.contains("Inactive Ivan"), "only people who can sign in");
+
+    let bob = format!("pam_sandbox_user={}", seed::BOB_REQUESTER.replace(':', "%3A"));
+    let response = router.clone().oneshot(request(Some(&bob))).await.expect("infallible");
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("body");
+    let page = String::from_utf8_lossy(&bytes);
+    assert!(page.contains(&format!(
+        "<option value=\"{}\" selected>Bob Requester",
+        seed::BOB_REQUESTER
+    )));
+    let response = router
+        .clone()
+        .oneshot(request(Some("pam_sandbox_user=nobody")))
+        .await
+        .expect("infallible");
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("body");
+    assert!(String::from_utf8_lossy(&bytes).contains("Nobody (unknown person)"));
+
+    let script = router
+        .clone()
+        .oneshot(
+            Request::builder()
+                .uri("/static/pages.js")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("infallible");
+    assert_eq!(
+        script.headers().get("content-type").and_then(|v| v.to_str().ok()),
+        Some("text/javascript; charset=utf-8")
+    );
+    let bytes = axum::body::to_bytes(script.into_body(), usize::MAX)
+        .await
+        .expect("body");
+    let script = String::from_utf8_lossy(&bytes);
+    for needed in [
+        "pam-approvals:close",
+        "data-cookie",
+        "showModal",
+        "location.reload",
+        "event.origin",
+    ] {
+        assert!(script.contains(needed), "{needed}");
+    }
+    let css = call(&router, "GET", "/static/pages.css", None, None).await;
+    assert!(css.text.contains(".issue-action"));
+}
+
+#[test]
+fn sign_in_follows_the_session_cookie() {
+    let sandbox = JiraSandbox::open(Path::new(":memory:"), BASE, contracts()).expect("opens");
+    let headers = |cookie: &str| {
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert("cookie", cookie.parse().expect("header"));
+        headers
+    };
+    let nobody = axum::http::HeaderMap::new();
+    assert_eq!(
+        sandbox.signed_in(&nobody).map(|p| p.account_id).as_deref(),
+        Some(seed::ALICE_APPROVER)
+    );
+    let vera = headers(&format!("pam_sandbox_user={}", seed::VERA_VIEWER));
+    assert_eq!(
+        sandbox.signed_in(&vera).map(|p| p.display_name).as_deref(),
+        Some("Vera Viewer")
+    );
+    for refused in [
+        format!("pam_sandbox_user={}", seed::INACTIVE_IVAN),
+        format!("pam_sandbox_user={}", seed::APP_ACCOUNT_ID),
+        "pam_sandbox_user=unknown".to_string(),
+    ] {
+        assert!(sandbox.signed_in(&headers(&refused)).is_none(), "{refused}");
+    }
+    let people = sandbox.people();
+    assert!(
+        people
+            .iter()
+            .all(|p| p.account_id != seed::INACTIVE_IVAN && p.account_id != seed::APP_ACCOUNT_ID)
+    );
+    assert!(people.iter().any(|p| p.account_id == seed::VERA_VIEWER));
+    let auth = sandbox.authorization_for(seed::ALICE_APPROVER).expect("alice");
+    assert_eq!(auth, basic("alice@example.com"));
+    assert!(sandbox.authorization_for(seed::INACTIVE_IVAN).is_none());
 }

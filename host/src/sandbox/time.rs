@@ -1,4 +1,4 @@
-//! Timestamps in the formats Jira uses.
+//! Timestamps in the formats the sandboxes answer with (Jira's, and plain UTC ISO 8601).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -62,6 +62,15 @@ pub(crate) fn iso8601(ms: i64) -> String {
     )
 }
 
+/// ISO 8601 in UTC with milliseconds: `2024-05-01T10:20:30.123Z`.
+pub(crate) fn utc_iso(ms: i64) -> String {
+    let c = civil(ms);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        c.year, c.month, c.day, c.hour, c.minute, c.second, c.millis
+    )
+}
+
 /// A human-friendly form for pages: `01 May 2024, 10:20 UTC`.
 pub(crate) fn friendly(ms: i64) -> String {
     const MONTHS: [&str; 12] = [
@@ -87,6 +96,7 @@ mod tests {
         assert_eq!(jira_time(ms), "2024-02-29T23:59:58.007+0000");
         assert_eq!(iso8601(ms), "2024-02-29T23:59:58+0000");
         assert_eq!(friendly(ms), "29 Feb 2024, 23:59 UTC");
+        assert_eq!(utc_iso(ms), "2024-02-29T23:59:58.007Z");
         assert_eq!(jira_time(0), "1970-01-01T00:00:00.000+0000");
     }
 }

@@ -1,0 +1,194 @@
+//! The local stand-in for Forge's UI bridge: `POST /bridge/invoke` with
+//! `{"functionKey", "payload", "context": {"extension"}}` runs one resolver invocation as the
+//! signed-in user (docs/resolvers.md).
+//!
+//! Answers: the resolver's JSON value 200; the core's `Outcome::Error` 400 `{"error"}`; not
+//! signed in 401; not JSON 415; over 64 KiB 413; malformed 400; a failed run 500; a run past
+//! Forge's 25 s 504. The page cannot choose whom it acts for: `accountId` comes from
+//! [`SignIn`](crate::sign_in::SignIn), whatever the page sends. Requiring a JSON content type
+//! also means another site cannot post here without a CORS preflight, which this host never
+//! grants.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use crate::runtime::{Invocation, Outcome, ResolverCall, RunContext};
+use crate::server::{AppState, json_error};
+use crate::sign_in::SignInError;
+
+/// Largest invoke request (Forge's own payload limit is larger; pages here send small forms).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Forge ends resolver functions after 25 s.
+const RESOLVER_TIMEOUT: Duration = Duration::from_secs(25);
+
+/// A parsed invoke request.
+#[derive(Debug, PartialEq)]
+struct Invoke {
+    function_key: String,
+    payload: Value,
+    extension: Value,
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
+}
+
+fn parse(bytes: &[u8]) -> Result<Invoke, String> {
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| format!("the request body is not valid JSON: {e}"))?;
+    let Value::Object(mut object) = value else {
+        return Err("the request body must be a JSON object".into());
+    };
+    let function_key = match object.remove("functionKey") {
+        Some(Value::String(key)) if !key.trim().is_empty() => key,
+        Some(_) => return Err("functionKey must be a non-empty string".into()),
+        None => return Err("functionKey is missing".into()),
+    };
+    let payload = match object.remove("payload") {
+        None | Some(Value::Null) => Value::Object(Map::new()),
+        Some(payload @ Value::Object(_)) => payload,
+        Some(_) => return Err("payload must be a JSON object".into()),
+    };
+    let extension = match object.remove("context") {
+        None | Some(Value::Null) => Value::Object(Map::new()),
+        Some(Value::Object(mut context)) => match context.remove("extension") {
+            None | Some(Value::Null) => Value::Object(Map::new()),
+            Some(extension @ Value::Object(_)) => extension,
+            Some(_) => return Err("context.extension must be a JSON object".into()),
+        },
+        Some(_) => return Err("context must be a JSON object".into()),
+    };
+    Ok(Invoke {
+        function_key,
+        payload,
+        extension,
+    })
+}
+
+/// The resolver context as Forge shapes it. Only `extension` comes from the page; the rest,
+/// and above all `accountId`, is the host's.
+fn resolver_context(extension: Value, account_id: &str, site_url: &str) -> Value {
+    json!({
+        "accountId": account_id,
+        "accountType": "licensed",
+        "siteUrl": site_url,
+        "extension": extension,
+    })
+}
+
+pub async fn invoke(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let account_id = match state.sign_in.account_id(&headers, &state.caps).await {
+        Ok(account_id) => account_id,
+        Err(SignInError::NotSignedIn(message)) => return json_error(StatusCode::UNAUTHORIZED, &message),
+        Err(SignInError::Unavailable(message)) => return json_error(StatusCode::BAD_GATEWAY, &message),
+    };
+    if !is_json(&headers) {
+        return json_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "invoke takes JSON (Content-Type: application/json)",
+        );
+    }
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+        return json_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("the request body exceeds {MAX_BODY_BYTES} bytes"),
+        );
+    };
+    let request = match parse(&bytes) {
+        Ok(request) => request,
+        Err(message) => return json_error(StatusCode::BAD_REQUEST, &message),
+    };
+    let context = resolver_context(request.extension, &account_id, &state.site_url);
+    let invocation = Invocation::Resolver(ResolverCall {
+        name: request.function_key.clone(),
+        payload: request.payload.to_string(),
+        context: context.to_string(),
+    });
+    let run_context = RunContext::for_user(&account_id);
+    let run = state.runtime.run(invocation, &state.caps, &run_context);
+    let name = &request.function_key;
+    match tokio::time::timeout(RESOLVER_TIMEOUT, run).await {
+        Ok(Ok((Outcome::Value(text), stats))) => {
+            if serde_json::from_str::<Value>(&text).is_err() {
+                tracing::error!(resolver = %name, "the resolver answered something that is not JSON");
+                return json_error(StatusCode::INTERNAL_SERVER_ERROR, "the resolver's answer is not JSON");
+            }
+            tracing::info!(resolver = %name, steps = stats.steps, "resolver answered");
+            (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], text).into_response()
+        }
+        Ok(Ok((Outcome::Error(message), _))) => {
+            tracing::info!(resolver = %name, "resolver failed: {message}");
+            json_error(StatusCode::BAD_REQUEST, &message)
+        }
+        Ok(Ok((Outcome::Http(_), _))) => {
+            tracing::error!(resolver = %name, "the resolver answered like a web trigger");
+            json_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the resolver did not answer with a value",
+            )
+        }
+        Ok(Err(e)) => {
+            tracing::error!(resolver = %name, "resolver run failed: {e:#}");
+            json_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the app failed while handling the call",
+            )
+        }
+        Err(_) => {
+            tracing::error!(resolver = %name, "resolver run exceeded {RESOLVER_TIMEOUT:?}");
+            json_error(
+                StatusCode::GATEWAY_TIMEOUT,
+                "the resolver did not finish within 25 s (Forge's limit)",
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_cannot_choose_the_account() {
+        let request = parse(
+            br#"{"functionKey": "epm.request", "payload": {"x": 1},
+                 "context": {"accountId": "evil", "extension": {"issue": {"key": "PMCJIT-1"}}}}"#,
+        )
+        .expect("valid");
+        assert_eq!(request.function_key, "epm.request");
+        let context = resolver_context(request.extension, "alice", "http://h/sandbox/jira");
+        assert_eq!(context["accountId"], "alice");
+        assert_eq!(context["extension"]["issue"]["key"], "PMCJIT-1");
+        assert_eq!(context.as_object().map(|o| o.len()), Some(4));
+    }
+
+    #[test]
+    fn malformed_requests_say_what_is_wrong() {
+        for (body, expected) in [
+            (&b"{"[..], "not valid JSON"),
+            (b"[]", "must be a JSON object"),
+            (b"{}", "functionKey is missing"),
+            (br#"{"functionKey": 3}"#, "functionKey must be"),
+            (br#"{"functionKey": ""}"#, "functionKey must be"),
+            (br#"{"functionKey": "a", "payload": [1]}"#, "payload must be"),
+            (br#"{"functionKey": "a", "context": "x"}"#, "context must be"),
+            (
+                br#"{"functionKey": "a", "context": {"extension": 1}}"#,
+                "context.extension must be",
+            ),
+        ] {
+            let message = parse(body).expect_err(expected);
+            assert!(message.contains(expected), "{message}");
+        }
+        let defaults = parse(br#"{"functionKey": "a"}"#).expect("valid");
+        assert_eq!((defaults.payload, defaults.extension), (json!({}), json!({})));
+    }
+}

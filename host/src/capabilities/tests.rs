@@ -1,0 +1,144 @@
+//! The capability calls that route by identity or host: user-actor Jira calls reach the sandbox
+//! as the run's user, and fetches to the sandbox EPM's host go to it in-process.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::*;
+use crate::contracts::Contracts;
+use crate::runtime::{Actor, HttpRequest, JiraRequest};
+use crate::sandbox::epm::{self, ClientCredentials, EpmSandbox};
+use crate::sandbox::jira::{JiraSandbox, seed};
+
+const SECRET: &str = "capabilities-test-secret";
+
+struct World {
+    caps: Capabilities,
+    jira: Arc<JiraSandbox>,
+    epm: axum::Router,
+}
+
+fn world() -> World {
+    let contracts = Arc::new(Contracts::load().expect("contracts"));
+    let jira = JiraSandbox::open(Path::new(":memory:"), "http://host.test/sandbox/jira", contracts).expect("jira");
+    let epm = EpmSandbox::open(
+        Path::new(":memory:"),
+        ClientCredentials {
+            client_id: epm::CLIENT_ID.into(),
+            client_secret: SECRET.into(),
+        },
+    )
+    .expect("epm")
+    .router();
+    let caps = Capabilities {
+        kv: Arc::new(Kv::open(Path::new(":memory:")).expect("kv")),
+        jira: JiraTarget::sandbox(&jira),
+        outbound: Outbound::network(reqwest::Client::new()).with_sandbox(epm::HOST, epm.clone()),
+        counters: Counters::default(),
+        queue: tokio::sync::mpsc::unbounded_channel().0,
+    };
+    World { caps, jira, epm }
+}
+
+fn myself(actor: Actor) -> Call {
+    Call::Jira(JiraRequest {
+        actor,
+        method: "GET".into(),
+        path: "/rest/api/3/myself".into(),
+        body: None,
+    })
+}
+
+fn json(reply: &Reply) -> Value {
+    match reply {
+        Reply::Http(response) => serde_json::from_str(&response.body).expect("JSON"),
+        other => panic!("expected an HTTP reply, got {other:?}"),
+    }
+}
+
+/// Validates: a user-actor call acts as the run's user (the sandbox logs that caller), an
+/// app-actor call as the app, and a user call without a user is refused with a clear reason.
+#[tokio::test]
+async fn user_calls_reach_the_sandbox_as_the_runs_user() {
+    let world = world();
+    let alice = RunContext::for_user(seed::ALICE_APPROVER);
+    let me = json(&world.caps.perform(myself(Actor::User), &alice).await);
+    assert_eq!(me["accountId"], seed::ALICE_APPROVER);
+    let app = json(&world.caps.perform(myself(Actor::App), &alice).await);
+    assert_eq!(app["accountId"], seed::APP_ACCOUNT_ID);
+
+    match world.caps.perform(myself(Actor::User), &RunContext::default()).await {
+        Reply::Failed(reason) => assert!(reason.contains("signed-in user"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+    match world
+        .caps
+        .perform(myself(Actor::User), &RunContext::for_user(seed::INACTIVE_IVAN))
+        .await
+    {
+        Reply::Failed(reason) => assert!(reason.contains("not an active person"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+    let log = crate::in_process::send(&world.jira.router(), "GET", "/_sandbox/requests", &[], String::new())
+        .await
+        .expect("log");
+    let log: Value = serde_json::from_str(&log.body).expect("JSON");
+    let callers: Vec<&str> = log
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry["caller"].as_str())
+        .collect();
+    assert_eq!(callers, [seed::ALICE_APPROVER, seed::APP_ACCOUNT_ID]);
+}
+
+fn token_fetch(secret: &str) -> Call {
+    Call::Fetch(HttpRequest {
+        method: "POST".into(),
+        url: format!("https://{}/oauth/connect/token", epm::HOST),
+        headers: vec![("Content-Type".into(), "application/x-www-form-urlencoded".into())],
+        body: format!(
+            "grant_type=client_credentials&client_id={}&client_secret={secret}",
+            epm::CLIENT_ID
+        ),
+    })
+}
+
+/// Validates: fetches to the sandbox EPM host are answered in-process; a planned "unreachable"
+/// failure becomes a failed reply (not an HTTP answer); a plain-http URL to it is refused.
+#[tokio::test]
+async fn fetches_to_the_sandbox_epm_host_stay_in_process() {
+    let world = world();
+    let context = RunContext::default();
+    let token = json(&world.caps.perform(token_fetch(SECRET), &context).await);
+    assert_eq!(token["token_type"], "Bearer");
+    let refused = world.caps.perform(token_fetch("wrong"), &context).await;
+    assert!(matches!(&refused, Reply::Http(r) if r.status == 400), "{refused:?}");
+
+    let plan = crate::in_process::send(
+        &world.epm,
+        "POST",
+        "/_sandbox/fail",
+        &[("Content-Type".into(), "application/json".into())],
+        r#"{"times": 1, "unreachable": true}"#.into(),
+    )
+    .await
+    .expect("plan");
+    assert_eq!(plan.status, 200);
+    match world.caps.perform(token_fetch(SECRET), &context).await {
+        Reply::Failed(reason) => assert!(reason.contains("could not connect"), "{reason}"),
+        other => panic!("expected a transport failure, got {other:?}"),
+    }
+    assert!(matches!(world.caps.perform(token_fetch(SECRET), &context).await, Reply::Http(r) if r.status == 200));
+
+    let plain = Call::Fetch(HttpRequest {
+        method: "POST".into(),
+        url: format!("http://{}/oauth/connect/token", epm::HOST),
+        headers: vec![],
+        body: String::new(),
+    });
+    assert!(matches!(world.caps.perform(plain, &context).await, Reply::Failed(_)));
+    assert_eq!(world.caps.counters.fetch.load(Ordering::Relaxed), 5);
+}

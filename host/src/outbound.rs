@@ -1,0 +1,60 @@
+//! Where the component's outbound fetches go: to a sandbox by host name (in sandbox mode,
+//! `https://epm.sandbox.test/...` goes in-process to the sandbox EPM), everything else over the
+//! network with reqwest.
+
+use axum::Router;
+
+use crate::capabilities::from_reqwest;
+use crate::runtime::{HttpRequest, HttpResponse};
+
+pub struct Outbound {
+    client: reqwest::Client,
+    /// (host name, router) pairs answered in-process.
+    sandboxes: Vec<(String, Router)>,
+}
+
+impl Outbound {
+    /// Every fetch goes over the network.
+    pub fn network(client: reqwest::Client) -> Outbound {
+        Outbound {
+            client,
+            sandboxes: Vec::new(),
+        }
+    }
+
+    /// Fetches to `https://<host>/...` are answered by `router` instead of the network.
+    pub fn with_sandbox(mut self, host: &str, router: Router) -> Outbound {
+        self.sandboxes.push((host.to_ascii_lowercase(), router));
+        self
+    }
+
+    pub async fn send(&self, request: HttpRequest) -> Result<HttpResponse, String> {
+        let url = reqwest::Url::parse(&request.url).map_err(|_| "the fetch URL is not an absolute URL".to_string())?;
+        if let Some(host) = url.host_str()
+            && let Some((_, router)) = self
+                .sandboxes
+                .iter()
+                .find(|(known, _)| known.eq_ignore_ascii_case(host))
+        {
+            if url.scheme() != "https" || url.port().is_some() {
+                return Err(format!("{host} is served over https on the default port only"));
+            }
+            let path_and_query = match url.query() {
+                Some(query) => format!("{}?{query}", url.path()),
+                None => url.path().to_string(),
+            };
+            let mut headers = request.headers;
+            headers.retain(|(name, _)| !name.eq_ignore_ascii_case("host"));
+            headers.push(("Host".into(), host.to_string()));
+            return crate::in_process::send(router, &request.method, &path_and_query, &headers, request.body).await;
+        }
+        let method =
+            reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|_| "invalid method".to_string())?;
+        let mut builder = self.client.request(method, url).body(request.body);
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        let response = builder.send().await.map_err(|e| e.without_url().to_string())?;
+        from_reqwest(response).await
+    }
+}

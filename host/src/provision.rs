@@ -1,0 +1,66 @@
+//! The configuration the host applies at start-up (`invocation::configure`, host provisioning):
+//! the admin's document (`--config`) or, in sandbox mode, the sandbox's first-start settings,
+//! with the webhook credentials the host keeps; then, in sandbox mode, the sandbox EPM's
+//! connection, re-applied on every start so an older data dir talks to it too.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+
+use crate::capabilities::Capabilities;
+use crate::credentials;
+use crate::runtime::{Invocation, Outcome, RunContext, Runtime};
+
+/// What the start-up configuration depends on.
+pub struct Start<'a> {
+    pub data_dir: &'a Path,
+    pub sandbox: bool,
+    /// The `--config` document, if given.
+    pub config: Option<&'a Path>,
+    /// The sandbox EPM's client secret (sandbox mode).
+    pub epm_secret: Option<&'a str>,
+}
+
+/// Applies the start-up configuration; answers the webhook credentials it set, if any (for
+/// printing in sandbox mode).
+pub async fn apply(
+    runtime: &Runtime,
+    caps: &std::sync::Arc<Capabilities>,
+    start: &Start<'_>,
+) -> Result<Option<(String, String)>> {
+    let webhook = credentials::webhook_credentials(start.data_dir, start.sandbox)?;
+    let mut document = match start.config {
+        Some(path) => read_document(path)?,
+        None if start.sandbox => credentials::sandbox_document(),
+        None => serde_json::json!({ "onlyIfUnconfigured": true }),
+    };
+    if let Some((user, password)) = &webhook {
+        document["secrets"]["webhookUsername"] = user.clone().into();
+        document["secrets"]["webhookPassword"] = password.clone().into();
+    }
+    // An admin's document that names an EPM host means a real EPM: the sandbox keeps out.
+    let chose_epm = start.config.is_some() && document["config"].get("serviceHostname").is_some();
+    configure(runtime, caps, document).await?;
+    if let Some(secret) = start.epm_secret
+        && !chose_epm
+    {
+        configure(runtime, caps, credentials::sandbox_epm_document(secret)).await?;
+    }
+    Ok(webhook)
+}
+
+/// Applies one configuration document; a refusal stops the start.
+async fn configure(runtime: &Runtime, caps: &std::sync::Arc<Capabilities>, document: Value) -> Result<()> {
+    let invocation = Invocation::Configure(document.to_string());
+    match runtime.run(invocation, caps, &RunContext::default()).await?.0 {
+        Outcome::Value(_) => Ok(()),
+        Outcome::Error(e) => bail!("the configuration was refused: {e}"),
+        Outcome::Http(_) => bail!("the configuration run answered like a web trigger"),
+    }
+}
+
+fn read_document(path: &Path) -> Result<Value> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))
+}

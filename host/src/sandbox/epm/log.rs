@@ -1,0 +1,53 @@
+//! The request log (`GET /_sandbox/requests`): every management call with how it was answered.
+//! Secrets stay out of it: token requests are logged without their form, bearer tokens never.
+
+use std::collections::VecDeque;
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// The log keeps at most this many entries (oldest dropped first).
+const MAX_ENTRIES: usize = 10_000;
+
+/// One management call as the sandbox saw it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct LoggedRequest {
+    pub seq: u64,
+    pub at: String,
+    pub method: String,
+    pub path: String,
+    /// The HTTP status answered; null when the sandbox played an unreachable host.
+    pub status: Option<u16>,
+    /// The call was failed on purpose (`POST /_sandbox/fail`).
+    pub injected: bool,
+    /// Why it was refused (status >= 400), or "unreachable".
+    pub error: Option<String>,
+    /// The JSON body of a notification (none for token requests: the form holds the secret).
+    pub body: Option<Value>,
+}
+
+#[derive(Debug, Default)]
+pub(super) struct RequestLog {
+    next_seq: u64,
+    entries: VecDeque<LoggedRequest>,
+}
+
+impl RequestLog {
+    pub(super) fn push(&mut self, mut entry: LoggedRequest) {
+        entry.seq = self.next_seq;
+        self.next_seq += 1;
+        if self.entries.len() >= MAX_ENTRIES {
+            self.entries.pop_front();
+        }
+        self.entries.push_back(entry);
+    }
+
+    pub(super) fn entries(&self) -> Vec<LoggedRequest> {
+        self.entries.iter().cloned().collect()
+    }
+
+    pub(super) fn clear(&mut self) {
+        self.entries.clear();
+    }
+}

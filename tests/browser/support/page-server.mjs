@@ -1,0 +1,75 @@
+// A tiny stand-in for the local host, for page tests: serves the built page at /ui/request/
+// with Forge's Custom UI CSP and answers POST /bridge/invoke from a handler the test sets, so a
+// test chooses each resolver answer (fixtures made by the core) and its timing.
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import path from 'node:path';
+
+import { BUILD, FIXTURES } from './paths.mjs';
+
+/** What Forge applies to a Custom UI page that declares `permissions.content.scripts:
+ * [unsafe-eval]` (WebAssembly needs it); the local host sends the same. */
+export const FORGE_CSP =
+  "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; " +
+  "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; " +
+  "frame-ancestors 'self'";
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+};
+
+/** A fixture answer (tests/browser/fixtures/<name>.json). */
+export function fixture(name) {
+  return JSON.parse(readFileSync(path.join(FIXTURES, `${name}.json`), 'utf8'));
+}
+
+/**
+ * Starts the server on an ephemeral port. `server.onInvoke(call)` answers each invoke (`call` is
+ * `{functionKey, payload, context}`) with `{status?, body}`; every call is kept in `server.calls`.
+ */
+export async function startPageServer({ csp = FORGE_CSP } = {}) {
+  const state = {
+    calls: [],
+    onInvoke: async () => ({ status: 500, body: { error: 'the test set no answer' } }),
+  };
+  const server = createServer(async (request, response) => {
+    const url = new URL(request.url, 'http://localhost');
+    if (request.method === 'POST' && url.pathname === '/bridge/invoke') {
+      let text = '';
+      for await (const chunk of request) text += chunk;
+      const call = JSON.parse(text);
+      call.contentType = request.headers['content-type'];
+      state.calls.push(call);
+      const { status = 200, body } = await state.onInvoke(call);
+      response.writeHead(status, { 'Content-Type': 'application/json' });
+      response.end(JSON.stringify(body));
+      return;
+    }
+    const prefix = '/ui/request/';
+    const name = url.pathname === prefix ? 'index.html' : url.pathname.slice(prefix.length);
+    if (request.method !== 'GET' || !url.pathname.startsWith(prefix) || name.includes('..')) {
+      response.writeHead(404).end();
+      return;
+    }
+    try {
+      const body = readFileSync(path.join(BUILD, name));
+      response.writeHead(200, {
+        'Content-Type': TYPES[path.extname(name)] ?? 'application/octet-stream',
+        'Content-Security-Policy': csp,
+      });
+      response.end(body);
+    } catch {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  return {
+    state,
+    pageUrl: (issueKey = 'PMCJIT-1') => `${base}/ui/request/index.html?issueKey=${encodeURIComponent(issueKey)}`,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}

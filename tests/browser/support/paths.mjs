@@ -1,0 +1,8 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** The built page (scripts/build-ui.sh). */
+export const BUILD = path.join(ROOT, 'static', 'request', 'build');
+export const FIXTURES = path.join(ROOT, 'tests', 'browser', 'fixtures');
+export const SAMPLE = path.join(ROOT, 'tests', 'fixtures', 'epm', 'ticket-created.sample.json');

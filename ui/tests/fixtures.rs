@@ -1,0 +1,133 @@
+//! The browser tests' fake resolver answers (`tests/browser/fixtures/*.json`) are made by the
+//! core's own functions (`view::build`, `resolver::ok` / `refused`) from the sample EPM webhook,
+//! so they have exactly the shapes the real resolvers answer. This test fails when a fixture
+//! drifts from what the core makes; `UPDATE_FIXTURES=1 cargo test -p pam-approvals-ui --test
+//! fixtures` rewrites them.
+
+use std::path::{Path, PathBuf};
+
+use pam_approvals::Outcome;
+use pam_approvals::providers::epm::duration::AccessDuration;
+use pam_approvals::providers::epm::property::{DecisionRecord, EpmProperty, Person, Source};
+use pam_approvals::providers::epm::view;
+use pam_approvals::providers::epm::wire::{self, Event};
+use pam_approvals::resolver::{self, Refusal};
+use pam_approvals::time;
+use pam_approvals_ui::answer::Answer;
+use serde_json::{Value, json};
+
+const SAMPLE: &str = include_str!("../../tests/fixtures/epm/ticket-created.sample.json");
+const SUMMARY: &str = "EPM JIT Application Access Request - CORP\\bob";
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/browser/fixtures")
+}
+
+fn now() -> u64 {
+    time::parse("2026-11-23 09:20:00").expect("a valid time")
+}
+
+fn property() -> EpmProperty {
+    let Ok(Event::TicketCreated(request)) = wire::parse(SAMPLE) else {
+        panic!("the sample is a ticket-created webhook")
+    };
+    EpmProperty::new(&request, Some("712020:bob".into()), now() - 60_000)
+}
+
+fn approved_for_four_hours() -> DecisionRecord {
+    let duration = AccessDuration::Hours(4);
+    DecisionRecord {
+        approved: true,
+        duration: Some(duration),
+        duration_label: duration.label(),
+        expires_at: duration.seconds().map(|s| now() + s * 1000),
+        decided_by: Person {
+            account_id: Some("712020:alice".into()),
+            display_name: "Alice Approver".into(),
+        },
+        decided_at: now(),
+        message: "OK for the quarterly update".into(),
+        source: Source::Jira,
+    }
+}
+
+fn answer_json(outcome: Outcome) -> Value {
+    let Outcome::Value(text) = outcome else {
+        panic!("resolvers answer with a value")
+    };
+    serde_json::from_str(&text).expect("resolver answers are JSON")
+}
+
+fn view_answer(status: &str, property: &EpmProperty, blocker: Option<&str>) -> Value {
+    let view = view::build("PMCJIT-1", SUMMARY, status, property, blocker.map(String::from), now());
+    answer_json(resolver::ok(json!({ "view": view })))
+}
+
+fn refusal(code: &'static str, message: &str, fields: Value) -> Value {
+    answer_json(resolver::refused(Refusal::new(code, message).with_fields(fields)))
+}
+
+fn fixtures() -> Vec<(&'static str, Value)> {
+    let pending = property();
+    let mut decided = property();
+    decided.decision = Some(approved_for_four_hours());
+    let mut approved = view_answer("Approved", &decided, None);
+    approved["outcome"] = json!({"approved": true, "internalNote": true, "movedTo": "Approved", "statusNote": null});
+    vec![
+        ("request-pending", view_answer("Open", &pending, None)),
+        (
+            "request-self-approval",
+            view_answer(
+                "Open",
+                &pending,
+                Some("You asked for this access, so someone else has to decide it."),
+            ),
+        ),
+        ("request-approved", view_answer("Approved", &decided, None)),
+        (
+            "request-not-epm",
+            refusal(
+                "not-epm",
+                "PMCJIT-9 is not an EPM access request, so there is nothing to decide here.",
+                json!({}),
+            ),
+        ),
+        ("decide-approved", approved),
+        (
+            "decide-invalid",
+            refusal(
+                "invalid",
+                "Some fields need attention.",
+                json!({"duration": "hours must be 1 to 24", "message": "the message contains control characters"}),
+            ),
+        ),
+        (
+            "decide-epm-failed",
+            refusal(
+                "epm-failed",
+                "EPM refused the decision (HTTP 503): Service Unavailable. Nothing was recorded; you can try again.",
+                json!({}),
+            ),
+        ),
+    ]
+}
+
+#[test]
+fn fixtures_are_what_the_core_answers() {
+    let dir = fixtures_dir();
+    let update = std::env::var_os("UPDATE_FIXTURES").is_some();
+    for (name, expected) in fixtures() {
+        Answer::parse(expected.clone()).unwrap_or_else(|e| panic!("{name}: the page cannot read it: {e}"));
+        let path = dir.join(format!("{name}.json"));
+        if update {
+            std::fs::create_dir_all(&dir).expect("fixtures folder");
+            let text = serde_json::to_string_pretty(&expected).expect("JSON") + "\n";
+            std::fs::write(&path, text).expect("write fixture");
+            continue;
+        }
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_FIXTURES=1)", path.display()));
+        let found: Value = serde_json::from_str(&text).expect("fixture is JSON");
+        assert_eq!(found, expected, "{name} drifted (run with UPDATE_FIXTURES=1)");
+    }
+}
