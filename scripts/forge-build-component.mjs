@@ -10,10 +10,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { transpileBytes } from '@bytecodealliance/jco-transpile';
+import { NAME, transpileComponent } from './transpile-component.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const NAME = 'pam-approvals';
 const componentPath = path.join(root, 'build', 'component', `${NAME}.wasm`);
 const outDir = path.join(root, 'src', 'generated');
 
@@ -31,15 +30,7 @@ function buildComponent() {
 }
 
 const component = buildComponent();
-const { files, imports } = await transpileBytes(component, {
-  name: NAME,
-  instantiation: 'sync',
-  emitTypescriptDeclarations: false,
-  wasiShim: false,
-});
-if (imports.length > 0) {
-  throw new Error(`the component must import nothing, but it imports: ${imports.join(', ')}`);
-}
+const files = await transpileComponent(component);
 
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });

@@ -24,9 +24,10 @@ mod component;
 pub use protocol::{Call, HttpRequest, HttpResponse, Invocation, Outcome, Reply, Step};
 pub use runner::Run;
 
-#[cfg(test)]
+// The in-memory world of the workflow tests, also used by the benchmarks to record scripts.
+#[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
-#[cfg(test)]
+#[cfg(any(test, feature = "testkit"))]
 pub mod testkit_epm;
 
 #[cfg(test)]

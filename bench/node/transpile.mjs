@@ -4,22 +4,13 @@
 // Usage: node bench/node/transpile.mjs <component.wasm> <out-dir>
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { transpileBytes } from '@bytecodealliance/jco-transpile';
+import { NAME, transpileComponent } from '../../scripts/transpile-component.mjs';
 
 const [componentPath, outDir] = process.argv.slice(2);
 if (!componentPath || !outDir) {
   throw new Error('usage: transpile.mjs <component.wasm> <out-dir>');
 }
-const NAME = 'pam-approvals';
-const { files, imports } = await transpileBytes(readFileSync(componentPath), {
-  name: NAME,
-  instantiation: 'sync',
-  emitTypescriptDeclarations: false,
-  wasiShim: false,
-});
-if (imports.length > 0) {
-  throw new Error(`the component must import nothing, but it imports: ${imports.join(', ')}`);
-}
+const files = await transpileComponent(readFileSync(componentPath));
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
 for (const [name, bytes] of Object.entries(files)) {

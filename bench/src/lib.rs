@@ -2,7 +2,7 @@
 //! `bench/RESULTS.md`:
 //!
 //! 1. core cost per webhook, native vs wasmtime vs Node (jco): `benches/core.rs` (criterion),
-//!    replaying [`script::Script`]s recorded against [`world::World`];
+//!    replaying [`script::Script`]s recorded against the core's in-memory `testkit::World`;
 //! 2. cold start and sizes: [`cold`], [`sizes`];
 //! 3. the burst through a real host: [`burst`] against the [`host`] process;
 //! 4. calls per operation: [`calls`];
@@ -29,4 +29,3 @@ pub mod script;
 pub mod sizes;
 pub mod summary;
 pub mod wasmtime_driver;
-pub mod world;

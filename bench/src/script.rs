@@ -7,7 +7,8 @@ use pam_approvals::protocol::{Call, Invocation, Outcome, Reply, Step};
 use pam_approvals::runner::Run;
 
 use crate::inputs;
-use crate::world::World;
+use pam_approvals::config::{SECRET_WEBHOOK_PASSWORD, SECRET_WEBHOOK_USER};
+use pam_approvals::testkit::World;
 
 /// Where a recorded run stops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +32,12 @@ impl Script {
     /// every webhook of a burst but the first.
     pub fn record(body: &str, until: Until) -> Result<Script> {
         let mut world = World::configured();
+        world
+            .secrets
+            .insert(SECRET_WEBHOOK_USER.into(), inputs::WEBHOOK_USER.into());
+        world
+            .secrets
+            .insert(SECRET_WEBHOOK_PASSWORD.into(), inputs::WEBHOOK_PASSWORD.into());
         let earlier = inputs::with_request_id(body, &inputs::request_id(body), "bench-warm-up");
         let (_, warm_up) = drive(&mut world, inputs::webhook(&earlier), Until::Answer);
         ensure_created(&warm_up)?;
@@ -73,7 +80,7 @@ fn drive(world: &mut World, invocation: Invocation, until: Until) -> (Vec<Reply>
         if until == Until::CreateCall && is_create(call) {
             break;
         }
-        let reply = world.perform(call);
+        let reply = world.perform_for_tests(call.clone());
         replies.push(reply.clone());
         step = run.next(Some(reply));
     }

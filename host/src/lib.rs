@@ -11,6 +11,7 @@ pub mod kv;
 pub mod outbound;
 pub mod provision;
 pub mod queue;
+pub mod run_totals;
 pub mod runtime;
 pub mod sample;
 pub mod sandbox;

@@ -53,6 +53,7 @@ pub struct RunStats {
 pub struct Runtime {
     engine: Engine,
     pre: AppPre<()>,
+    totals: crate::run_totals::RunTotals,
 }
 
 impl Runtime {
@@ -68,7 +69,11 @@ impl Runtime {
             .instantiate_pre(&component)
             .map_err(|e| anyhow!("linking the component: {e}"))?;
         let pre = AppPre::new(instance_pre).map_err(|e| anyhow!("{e}"))?;
-        Ok(Runtime { engine, pre })
+        Ok(Runtime {
+            engine,
+            pre,
+            totals: Default::default(),
+        })
     }
 
     /// Runs one invocation to its outcome; `context` says whom the run acts for.
@@ -109,6 +114,12 @@ impl Runtime {
             }
         };
         let _ = run.resource_drop(&mut store);
+        self.totals.add(&stats);
         outcome.map(|o| (o, stats)).context("running the component")
+    }
+
+    /// Sums of every run's statistics since start.
+    pub fn totals(&self) -> crate::run_totals::Totals {
+        self.totals.read()
     }
 }

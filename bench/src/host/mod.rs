@@ -1,12 +1,8 @@
 //! The bench host: the local host exactly as `pam-approvals-host serve --sandbox` assembles it
 //! (host library: runtime, capabilities, sandbox Jira and EPM, bridge, queue worker), run in its
-//! own process so its memory is measured alone, with two additions the host does not offer:
-//!
-//! - `/x/{key}` is answered by [`measured::web_trigger`], the host's web trigger handler plus
-//!   a sum of each run's `RunStats` (the host logs them but keeps no totals);
-//! - `/_bench/stats` (totals, the host's call `Counters`, RSS) and `/_bench/reset-peak`.
-//!
-//! Everything else goes to the host's own router.
+//! own process so its memory is measured alone, with `/_bench/stats` (the runtime's `RunStats`
+//! totals, the host's call `Counters`, RSS) and `/_bench/reset-peak` added. Everything else,
+//! web triggers included, is the host's own router.
 
 pub mod measured;
 pub mod process;
@@ -17,7 +13,7 @@ use std::sync::Arc;
 
 use anyhow::{Result, bail};
 use axum::Router;
-use axum::routing::{any, get, post};
+use axum::routing::{get, post};
 use pam_approvals_host::capabilities::Capabilities;
 use pam_approvals_host::contracts::Contracts;
 use pam_approvals_host::jira_target::JiraTarget;
@@ -92,7 +88,6 @@ pub async fn serve(data_dir: &Path) -> Result<()> {
     let bench = BenchState::new(runtime, caps);
     rss::spawn_sampler(bench.rss.clone());
     let app = Router::new()
-        .route("/x/{key}", any(measured::web_trigger))
         .route("/_bench/stats", get(measured::stats))
         .route("/_bench/reset-peak", post(measured::reset_peak))
         .with_state(bench)
