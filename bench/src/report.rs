@@ -204,7 +204,7 @@ pub fn markdown(r: &Results) -> String {
     let _ = writeln!(out, "## 3. Burst\n");
     let _ = writeln!(
         out,
-        "{} distinct webhooks (the realistic sample, each with its own request id) plus {} redeliveries of them at fixed pseudo-random places, sent at concurrency {} over HTTP to a fresh host in its own process (the host library assembled as `serve --sandbox` does: sandbox Jira and EPM in-process, SQLite KV; its web trigger route also sums each run's `RunStats`); {} runs. Latency is measured by the load generator, send to last byte. Component and call times are sums of the host runtime's `RunStats` (`in_component`, `in_calls`; the sandboxes answer in-process, so call time is their work, SQLite included). With 16 deliveries in flight and one runtime worker per core, most of each latency is waiting for a worker, which is why \"elsewhere\" dominates the summed latency.\n",
+        "{} distinct webhooks (the realistic sample, each with its own request id) plus {} redeliveries of them at fixed pseudo-random places, sent at concurrency {} over HTTP to a fresh host in its own process (the host library assembled as `serve --sandbox` does: sandbox Jira and EPM in-process, SQLite KV; the runtime sums each run's `RunStats`, read at `/_bench/stats`); {} runs. Latency is measured by the load generator, send to last byte. Component and call times are sums of the host runtime's `RunStats` (`in_component`, `in_calls`; the sandboxes answer in-process, so call time is their work, SQLite included). With 16 deliveries in flight and one runtime worker per core, most of each latency is waiting for a worker, which is why \"elsewhere\" dominates the summed latency.\n",
         PLAN.distinct,
         PLAN.duplicates,
         PLAN.concurrency,
