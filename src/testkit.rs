@@ -30,6 +30,8 @@ pub struct World {
     pub comments: BTreeMap<String, Vec<(bool, String)>>,
     /// Transitions offered from every status: (id, name, to status).
     pub transitions: Vec<(String, String, String)>,
+    /// Issues the JSM API does not know as customer requests (its comment call answers 404).
+    pub not_requests: Vec<String>,
     pub epm: crate::testkit_epm::FakeEpm,
 }
 
@@ -298,11 +300,19 @@ impl World {
             }
             ("POST", ["rest", "api", "3", "issue", key, "comment"]) => {
                 let text = body["body"].to_string();
-                self.comments.entry(key.to_string()).or_default().push((false, text));
+                let internal =
+                    body["properties"][0] == json!({"key": "sd.public.comment", "value": {"internal": true}});
+                self.comments.entry(key.to_string()).or_default().push((internal, text));
                 HttpResponse::json(201, &json!({"id": "1"}))
             }
             ("POST", ["rest", "servicedeskapi", "request", key, "comment"]) => {
                 assert_eq!(body["public"], json!(false));
+                if self.not_requests.iter().any(|k| k == key) {
+                    return Some(HttpResponse::json(
+                        404,
+                        &json!({"errorMessage": "not a customer request"}),
+                    ));
+                }
                 let text = body["body"].as_str().unwrap_or("").to_string();
                 self.comments.entry(key.to_string()).or_default().push((true, text));
                 HttpResponse::json(201, &json!({"id": "2"}))

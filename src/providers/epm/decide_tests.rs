@@ -463,3 +463,15 @@ fn a_decision_jira_could_not_record_is_completed_by_the_next_viewer() {
     assert_eq!(notes(&world).len(), 1);
     assert_eq!(world.epm.decisions.len(), 1);
 }
+
+#[test]
+fn an_issue_jsm_does_not_know_gets_a_comment_kept_internal() {
+    let mut world = world();
+    world.not_requests.push("PMCJIT-1".into());
+    let answer = decide(&mut world, "acc-alice", approve_4h());
+    assert_eq!(answer["ok"], json!(true), "{answer}");
+    assert_eq!(answer["outcome"]["internalNote"], json!(false));
+    let (internal, text) = &notes(&world)[0];
+    assert!(*internal, "marked internal with sd.public.comment: {text}");
+    assert!(text.contains("Approved by Alice Approver"));
+}

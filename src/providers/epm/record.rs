@@ -109,10 +109,12 @@ async fn find_transition(caps: &Caps, key: &str, target: &str) -> Result<Result<
 }
 
 /// A JSM internal note on service desk requests (when configured), else a platform comment.
-/// An issue in a service desk project that is not a customer request refuses the JSM call;
-/// it gets the platform comment.
+/// An issue in a service desk project that is not a customer request refuses the JSM call; it
+/// gets a platform comment marked internal with JSM's `sd.public.comment` property, so that the
+/// note does not become visible to the customer who asked.
 async fn add_note(caps: &Caps, config: &Config, issue: &IssueFacts, lines: &[String]) -> Result<bool, JiraError> {
-    if config.internal_note && issue.project_type == "service_desk" {
+    let wants_internal = config.internal_note && issue.project_type == "service_desk";
+    if wants_internal {
         let path = format!("/rest/servicedeskapi/request/{}/comment", issue.key);
         let body = json!({"body": lines.join("\n"), "public": false});
         match client::call(caps, Actor::App, "POST", &path, Some(&body)).await {
@@ -136,7 +138,10 @@ async fn add_note(caps: &Caps, config: &Config, issue: &IssueFacts, lines: &[Str
     }
     let mut paragraphs = vec![adf::paragraph([adf::strong(&lines[0])])];
     paragraphs.extend(lines[1..].iter().map(|l| adf::paragraph([adf::text(l)])));
-    let body = json!({"body": adf::doc(paragraphs)});
+    let mut body = json!({"body": adf::doc(paragraphs)});
+    if wants_internal {
+        body["properties"] = json!([{"key": "sd.public.comment", "value": {"internal": true}}]);
+    }
     let path = format!("/rest/api/3/issue/{}/comment", issue.key);
     client::call(caps, Actor::App, "POST", &path, Some(&body)).await?;
     Ok(false)
