@@ -34,14 +34,6 @@ struct Invoke {
     extension: Value,
 }
 
-fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
-}
-
 fn parse(bytes: &[u8]) -> Result<Invoke, String> {
     let value: Value = serde_json::from_slice(bytes).map_err(|e| format!("the request body is not valid JSON: {e}"))?;
     let Value::Object(mut object) = value else {
@@ -90,7 +82,7 @@ pub async fn invoke(State(state): State<AppState>, headers: HeaderMap, body: Bod
         Err(SignInError::NotSignedIn(message)) => return json_error(StatusCode::UNAUTHORIZED, &message),
         Err(SignInError::Unavailable(message)) => return json_error(StatusCode::BAD_GATEWAY, &message),
     };
-    if !is_json(&headers) {
+    if !crate::media_type::is(&headers, "application/json") {
         return json_error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "invoke takes JSON (Content-Type: application/json)",

@@ -8,6 +8,7 @@ pub mod credentials;
 pub mod in_process;
 pub mod jira_target;
 pub mod kv;
+pub mod media_type;
 pub mod outbound;
 pub mod provision;
 pub mod queue;

@@ -32,14 +32,6 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
-fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
-}
-
 pub(super) async fn receive(
     State(sandbox): State<Arc<EpmSandbox>>,
     Path(version): Path<String>,
@@ -74,7 +66,7 @@ pub(super) async fn receive(
             );
         }
     }
-    if !is_json(&headers) {
+    if !crate::media_type::is(&headers, "application/json") {
         return message(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "The notification must be JSON (Content-Type: application/json).",

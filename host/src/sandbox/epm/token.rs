@@ -32,15 +32,6 @@ fn oauth_error(code: &'static str, description: impl Into<String>) -> Response {
     response
 }
 
-/// Whether the request says it carries a form (parameters such as charset allowed).
-fn is_form(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
-}
-
 /// Compares secrets without stopping at the first difference.
 fn same_secret(given: &str, expected: &str) -> bool {
     given.len() == expected.len()
@@ -52,7 +43,7 @@ fn same_secret(given: &str, expected: &str) -> bool {
 }
 
 pub(super) async fn issue(State(sandbox): State<Arc<EpmSandbox>>, headers: HeaderMap, body: Bytes) -> Response {
-    if !is_form(&headers) {
+    if !crate::media_type::is(&headers, "application/x-www-form-urlencoded") {
         return oauth_error(
             "invalid_request",
             "The token request must be a form (Content-Type: application/x-www-form-urlencoded).",
