@@ -188,8 +188,8 @@ pub fn answer(request: &RequestRef, applied: &Applied) -> HttpResponse {
 
 /// After an issue is created: applies an update that arrived before it.
 pub async fn apply_pending(caps: &Caps, config: &Config, request: &RequestRef) {
-    let pending = match caps.kv_get(&keys::pending_update(request)).await {
-        Ok(Some(text)) => store::decode::<PendingUpdate>(super::update::RECORD_VERSION, &text),
+    let update = match super::update::kept(caps, request).await {
+        Ok(Some(update)) => update,
         Ok(None) => return,
         Err(e) => {
             caps.log(
@@ -200,7 +200,6 @@ pub async fn apply_pending(caps: &Caps, config: &Config, request: &RequestRef) {
             return;
         }
     };
-    let Some(update) = pending else { return };
     if let Err(e) = apply(caps, config, request, &update).await {
         caps.log(LogLevel::Warn, format!("could not apply an early decision update: {e}"))
             .await;

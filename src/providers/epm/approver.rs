@@ -1,10 +1,10 @@
-//! Who may decide a request, checked on the server: the configured approval right (permission
+//! Who may decide a request, checked on the server (`check`): the configured approval right (permission
 //! to transition the issue, or membership of a group) and never the person who asked.
 
 use serde_json::Value;
 
 use super::issue::{IssueFacts, unavailable};
-use super::property::Person;
+use super::property::{EpmProperty, Person};
 use crate::caps::Caps;
 use crate::config::Config;
 use crate::jira::client::{self, query_value};
@@ -29,7 +29,7 @@ impl Approver {
 }
 
 /// Reads the user the run acts for (`GET /myself` as that user, with groups).
-pub async fn current(caps: &Caps, context_account: Option<&str>) -> Result<Approver, Refusal> {
+async fn current(caps: &Caps, context_account: Option<&str>) -> Result<Approver, Refusal> {
     let me = client::call(caps, Actor::User, "GET", "/rest/api/3/myself?expand=groups", None)
         .await
         .map_err(|e| unavailable(&e))?;
@@ -57,9 +57,23 @@ pub async fn current(caps: &Caps, context_account: Option<&str>) -> Result<Appro
     })
 }
 
+/// The signed-in user and why they may not decide this request, if so (`blocker`).
+pub async fn check(
+    caps: &Caps,
+    config: &Config,
+    issue: &IssueFacts,
+    property: &EpmProperty,
+    context_account: Option<&str>,
+) -> Result<(Approver, Option<Refusal>), Refusal> {
+    let approver = current(caps, context_account).await?;
+    let requester = property.requester_account_id.as_deref();
+    let blocked = blocker(caps, config, issue, requester, &approver).await?;
+    Ok((approver, blocked))
+}
+
 /// Why `approver` may not decide the request on `issue`, if so. A refusal for the checks
 /// themselves failing (Jira down) is an `Err`.
-pub async fn blocker(
+async fn blocker(
     caps: &Caps,
     config: &Config,
     issue: &IssueFacts,

@@ -95,9 +95,8 @@ pub async fn decide(caps: &Caps, context: &Context, payload: &Value) -> Result<V
     if let Some(decision) = recorded(caps, &request).await? {
         return Err(already(&decision));
     }
-    let approver = approver::current(caps, context.account_id.as_deref()).await?;
-    let requester = property.requester_account_id.as_deref();
-    if let Some(refusal) = approver::blocker(caps, &config, &issue, requester, &approver).await? {
+    let (approver, blocked) = approver::check(caps, &config, &issue, &property, context.account_id.as_deref()).await?;
+    if let Some(refusal) = blocked {
         return Err(refusal);
     }
     let now = caps.now().await.map_err(storage)?;

@@ -42,18 +42,18 @@ pub async fn on_issue(
     record: &DecisionRecord,
 ) -> Result<Recorded, JiraError> {
     let target = target_status(config, record);
-    let transition = if issue.status.eq_ignore_ascii_case(&target) {
-        Ok(None)
+    let already_there = issue.status.eq_ignore_ascii_case(&target);
+    let transition = if already_there {
+        None
     } else {
         find_transition(caps, &issue.key, &target).await?
     };
-    let status_note = match &transition {
-        Err(()) => Some(format!(
+    let status_note = (!already_there && transition.is_none()).then(|| {
+        format!(
             "The status stays \"{}\": the workflow has no transition to \"{target}\" from it.",
             issue.status
-        )),
-        Ok(_) => None,
-    };
+        )
+    });
     let mut lines = vec![format!(
         "EPM access request {} (request id {}).",
         if record.approved { "approved" } else { "denied" },
@@ -67,7 +67,7 @@ pub async fn on_issue(
     let path = format!("/rest/api/3/issue/{}/properties/{ISSUE_PROPERTY}", issue.key);
     client::call(caps, Actor::App, "PUT", &path, Some(&updated.to_value())).await?;
     let mut moved_to = None;
-    if let Ok(Some(id)) = transition {
+    if let Some(id) = transition {
         let path = format!("/rest/api/3/issue/{}/transitions", issue.key);
         client::call(
             caps,
@@ -90,8 +90,8 @@ pub async fn on_issue(
 }
 
 /// The id of a transition leading to `target` (by the target status's name, else by the
-/// transition's own name); `Err(())` when the workflow has none from the current status.
-async fn find_transition(caps: &Caps, key: &str, target: &str) -> Result<Result<Option<String>, ()>, JiraError> {
+/// transition's own name); `None` when the workflow has none from the current status.
+async fn find_transition(caps: &Caps, key: &str, target: &str) -> Result<Option<String>, JiraError> {
     let path = format!("/rest/api/3/issue/{key}/transitions");
     let answer = client::call(caps, Actor::App, "GET", &path, None).await?;
     let transitions = answer["transitions"].as_array().cloned().unwrap_or_default();
@@ -104,8 +104,7 @@ async fn find_transition(caps: &Caps, key: &str, target: &str) -> Result<Result<
     };
     Ok(named("/to/name")
         .or_else(|| named("/name"))
-        .and_then(|t| t["id"].as_str().map(|id| Some(id.to_string())))
-        .ok_or(()))
+        .and_then(|t| t["id"].as_str().map(String::from)))
 }
 
 /// A JSM internal note on service desk requests (when configured), else a platform comment.

@@ -51,11 +51,9 @@ async fn request(caps: &Caps, context: &Context) -> Result<Value, Refusal> {
         match decision_config(caps).await {
             Err(refusal) => Some(refusal.message),
             Ok(config) => {
-                let approver = approver::current(caps, context.account_id.as_deref()).await?;
-                let requester = property.requester_account_id.as_deref();
-                approver::blocker(caps, &config, &issue, requester, &approver)
-                    .await?
-                    .map(|r| r.message)
+                let account = context.account_id.as_deref();
+                let (_, blocked) = approver::check(caps, &config, &issue, &property, account).await?;
+                blocked.map(|r| r.message)
             }
         }
     };

@@ -7,13 +7,13 @@ use serde_json::json;
 
 use super::apply;
 use super::keys;
-use super::wire::DecisionUpdated;
+use super::wire::{DecisionUpdated, RequestRef};
 use crate::caps::{CapError, Caps};
 use crate::config::Config;
 use crate::protocol::{HttpResponse, LogLevel};
 use crate::store;
 
-pub const RECORD_VERSION: u32 = 1;
+const RECORD_VERSION: u32 = 1;
 
 /// A decision update as kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,13 +51,16 @@ pub async fn accept(caps: &Caps, config: &Config, update: &DecisionUpdated) -> H
     }
 }
 
+/// The update kept for a request, if any.
+pub async fn kept(caps: &Caps, request: &RequestRef) -> Result<Option<PendingUpdate>, CapError> {
+    let text = caps.kv_get(&keys::pending_update(request)).await?;
+    Ok(text.and_then(|t| store::decode(RECORD_VERSION, &t)))
+}
+
 /// Keeps the update unless a newer one is kept; the kept update, `None` when this one is older.
 async fn keep(caps: &Caps, update: &DecisionUpdated) -> Result<Option<PendingUpdate>, CapError> {
     let key = keys::pending_update(&update.request);
-    let previous = caps
-        .kv_get(&key)
-        .await?
-        .and_then(|t| store::decode::<PendingUpdate>(RECORD_VERSION, &t));
+    let previous = kept(caps, &update.request).await?;
     if let Some(previous) = previous
         && previous.timestamp.is_some()
         && previous.timestamp >= update.timestamp
