@@ -110,6 +110,9 @@ impl Config {
     /// Every problem with the settings, in field order; empty when valid.
     pub fn validate(&self) -> Vec<ConfigError> {
         let mut errors = Vec::new();
+        if self.version != VERSION {
+            errors.push(bad("version", format!("must be {VERSION} (this version of the app)")));
+        }
         if !self.service_hostname.is_empty() && !is_dns_name(&self.service_hostname) {
             errors.push(bad(
                 "serviceHostname",
@@ -152,6 +155,12 @@ impl Config {
                 errors.push(bad(field, "must be the name of a workflow status (1-255 characters)"));
             }
         }
+        if !self.custom_webhook_url.is_empty() && !is_webhook_url(&self.custom_webhook_url) {
+            errors.push(bad(
+                "customWebhookUrl",
+                "must be an https:// URL without credentials (http:// only for localhost), at most 2000 characters",
+            ));
+        }
         if self.approver_group.chars().count() > 255 {
             errors.push(bad("approverGroup", "is longer than 255 characters"));
         }
@@ -169,6 +178,28 @@ fn is_dns_name(host: &str) -> bool {
                 && !label.starts_with('-')
                 && !label.ends_with('-')
         })
+}
+
+/// An absolute URL EPM can post to: https (http only to this machine, for the local host),
+/// a host, no user info, no whitespace.
+fn is_webhook_url(url: &str) -> bool {
+    let rest = if let Some(rest) = url.strip_prefix("https://") {
+        rest
+    } else if let Some(rest) = url.strip_prefix("http://") {
+        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+        let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+        if !matches!(host, "localhost" | "127.0.0.1" | "[::1]") {
+            return false;
+        }
+        rest
+    } else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    url.len() <= 2000
+        && !authority.is_empty()
+        && !authority.contains('@')
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 fn is_project_key(key: &str) -> bool {
@@ -232,6 +263,27 @@ mod tests {
                 "labels"
             ]
         );
+    }
+
+    #[test]
+    fn webhook_urls() {
+        for good in [
+            "https://example.atlassian-dev.net/x/1?y=2",
+            "http://127.0.0.1:8080/webtrigger/epm-webhook",
+            "http://localhost/w",
+        ] {
+            assert!(is_webhook_url(good), "{good}");
+        }
+        for bad in [
+            "http://example.com/w",
+            "https://user:pw@example.com/",
+            "https:///x",
+            "ftp://example.com",
+            "https://a.com/ x",
+            "javascript:alert(1)",
+        ] {
+            assert!(!is_webhook_url(bad), "{bad}");
+        }
     }
 
     #[test]

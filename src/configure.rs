@@ -14,7 +14,8 @@ struct Document {
     /// Settings to change; others keep their stored (or default) values.
     config: Map<String, Value>,
     secrets: Secrets,
-    /// Leave a stored configuration alone (so a restart does not undo an admin's changes).
+    /// Leave a stored configuration and the stored secrets alone (so a restart does not undo
+    /// what an admin changed on the configuration page).
     only_if_unconfigured: bool,
 }
 
@@ -82,6 +83,9 @@ pub async fn configure(caps: &Caps, document: &str) -> Outcome {
     }
     let mut written = Vec::new();
     for (key, value) in secrets {
+        if keep_stored {
+            break;
+        }
         if let Some(value) = value {
             if let Err(e) = caps.secret_set(key, &value).await {
                 return Outcome::Error(format!("could not store secret {key}: {e}"));
@@ -109,6 +113,20 @@ mod tests {
         };
         assert!(!message.contains("12345678901"), "{message}");
         assert!(message.contains("line 1"), "{message}");
+    }
+
+    #[test]
+    fn only_if_unconfigured_leaves_settings_and_secrets_alone_once_configured() {
+        let mut world = World::default();
+        let first = r#"{"config": {"projectKey": "OPS"}, "secrets": {"webhookPassword": "first-password"}, "onlyIfUnconfigured": true}"#;
+        drive(&mut world, Invocation::Configure(first.into()));
+        let again = r#"{"config": {"projectKey": "PMCJIT"}, "secrets": {"webhookPassword": "second-password"}, "onlyIfUnconfigured": true}"#;
+        let Outcome::Value(answer) = drive(&mut world, Invocation::Configure(again.into())) else {
+            panic!()
+        };
+        assert_eq!(answer, r#"{"configWritten":false,"secretsWritten":[]}"#);
+        assert!(world.kv[crate::config::CONFIG_KEY].contains("\"projectKey\":\"OPS\""));
+        assert_eq!(world.secrets[crate::config::SECRET_WEBHOOK_PASSWORD], "first-password");
     }
 
     #[test]

@@ -4,7 +4,7 @@ use crate::caps::Caps;
 use crate::protocol::{Invocation, Outcome};
 use crate::providers::epm;
 use crate::resolver::Context;
-use crate::{configure, webtrigger};
+use crate::{admin, configure, webtrigger};
 
 pub async fn run(caps: Caps, invocation: Invocation) -> Outcome {
     match invocation {
@@ -32,7 +32,10 @@ async fn resolve(caps: &Caps, name: &str, payload: &str, context: &str) -> Outco
             Err(e) => return Outcome::Error(format!("the resolver payload is not JSON: {e}")),
         },
     };
-    match epm::resolvers::run(caps, name, &payload, &context).await {
+    if let Some(outcome) = epm::resolvers::run(caps, name, &payload, &context).await {
+        return outcome;
+    }
+    match admin::resolvers::run(caps, name, &payload, &context).await {
         Some(outcome) => outcome,
         None => Outcome::Error(format!("unknown resolver \"{}\"", printable(name))),
     }

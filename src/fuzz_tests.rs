@@ -84,4 +84,35 @@ proptest! {
             other => prop_assert!(false, "{other:?}"),
         }
     }
+
+    #[test]
+    fn admin_resolvers_answer_any_payload(payload in ".{0,160}", which in 0usize..3, admin in any::<bool>()) {
+        let mut world = World::configured();
+        world.user = Some(if admin { "acc-carol" } else { "acc-alice" }.into());
+        let name = ["admin.config", "admin.save", "admin.validate"][which];
+        let before = world.kv.clone();
+        let outcome = drive(&mut world, crate::Invocation::Resolver {
+            name: name.into(),
+            payload,
+            context: r#"{"accountId": "x"}"#.into(),
+        });
+        match outcome {
+            crate::Outcome::Value(text) => {
+                let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+                prop_assert!(value["ok"].is_boolean(), "{text}");
+                if value["ok"] == serde_json::json!(false) {
+                    prop_assert_eq!(&world.kv, &before, "a refusal writes nothing");
+                }
+            }
+            crate::Outcome::Error(message) => prop_assert!(message.contains("not JSON"), "{message}"),
+            other => prop_assert!(false, "{other:?}"),
+        }
+    }
+
+    #[test]
+    fn admin_form_validation_never_panics(text in ".{0,300}") {
+        if let Ok(request) = serde_json::from_str::<crate::admin::form::SaveRequest>(&text) {
+            let _ = crate::admin::form::validate(&request, &Default::default());
+        }
+    }
 }

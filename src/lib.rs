@@ -4,6 +4,7 @@
 //! a step machine that any host drives with `next(reply)`. Nothing here performs I/O or reads
 //! the clock: time, storage and HTTP are capability calls.
 
+pub mod admin;
 pub mod auth;
 pub mod caps;
 pub mod config;
@@ -29,6 +30,8 @@ pub use runner::Run;
 pub mod testkit;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit_epm;
+#[cfg(any(test, feature = "testkit"))]
+pub mod testkit_site;
 
 #[cfg(test)]
 mod fuzz_tests;

@@ -12,6 +12,8 @@ pub struct Context {
     pub account_id: Option<String>,
     /// The issue an issue action was opened on.
     pub issue_key: Option<String>,
+    /// The EPM web trigger's URL, when the host says it (`webTriggerUrls["epm-webhook"]`).
+    pub web_trigger_url: Option<String>,
 }
 
 impl Context {
@@ -27,6 +29,7 @@ impl Context {
         Ok(Context {
             account_id: text_at("/accountId"),
             issue_key: text_at("/extension/issue/key"),
+            web_trigger_url: text_at("/webTriggerUrls/epm-webhook"),
         })
     }
 }
@@ -97,7 +100,8 @@ mod tests {
             Context::parse("{}").unwrap(),
             Context {
                 account_id: None,
-                issue_key: None
+                issue_key: None,
+                web_trigger_url: None
             }
         );
         assert!(Context::parse("nope").unwrap_err().contains("not JSON"));

@@ -33,6 +33,7 @@ pub struct World {
     /// Issues the JSM API does not know as customer requests (its comment call answers 404).
     pub not_requests: Vec<String>,
     pub epm: crate::testkit_epm::FakeEpm,
+    pub site: crate::testkit_site::FakeSite,
 }
 
 impl World {
@@ -152,6 +153,9 @@ impl World {
 
     fn jira(&mut self, caller: Option<&str>, method: &str, path: &str, body: Option<&str>) -> HttpResponse {
         let body: Value = body.and_then(|b| serde_json::from_str(b).ok()).unwrap_or(Value::Null);
+        if let Some(response) = self.site.handle(caller, method, path, &body) {
+            return response;
+        }
         if let Some(response) = self.jira_decision_calls(caller, method, path, &body) {
             return response;
         }

@@ -36,7 +36,9 @@ impl FakeEpm {
         }
         let token_url = format!("https://{HOST}/oauth/connect/token");
         let decision_url = format!("https://{HOST}/management-api/v2/AuthorizationRequest/notification");
-        Reply::Http(if request.url == token_url {
+        Reply::Http(if request.url == token_url && request.method != "POST" {
+            HttpResponse::json(405, &json!({"error": "method not allowed"}))
+        } else if request.url == token_url {
             self.token(request)
         } else if request.url == decision_url {
             self.decision(request)

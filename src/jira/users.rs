@@ -27,14 +27,23 @@ pub fn needle(name: &str) -> &str {
     name.rsplit_once('\\').map_or(name, |(_, n)| n).trim()
 }
 
-/// Picks the one active user that matches exactly (account id, email, the email's local part,
-/// or display name, ignoring case). Several matches or none give `None`: guessing would put the
-/// wrong person on an access request.
-pub fn pick(users: &Value, needle: &str) -> Option<String> {
-    let matches: Vec<&str> = users
-        .as_array()?
-        .iter()
-        .filter(|u| u["active"].as_bool().unwrap_or(false))
+/// The users that match `needle` exactly (account id, email, the email's local part, or display
+/// name, ignoring case): the active people as (account id, display name), and how many
+/// deactivated ones. Apps are never matches.
+pub struct Matches {
+    pub active: Vec<(String, String)>,
+    pub inactive: usize,
+}
+
+pub fn matches(users: &Value, needle: &str) -> Matches {
+    let mut found = Matches {
+        active: Vec::new(),
+        inactive: 0,
+    };
+    let people = users
+        .as_array()
+        .into_iter()
+        .flatten()
         .filter(|u| u["accountType"].as_str().is_none_or(|t| t == "atlassian"))
         .filter(|u| {
             let email = u["emailAddress"].as_str().unwrap_or("");
@@ -45,11 +54,24 @@ pub fn pick(users: &Value, needle: &str) -> Option<String> {
                 || u["displayName"]
                     .as_str()
                     .is_some_and(|n| n.eq_ignore_ascii_case(needle))
-        })
-        .filter_map(|u| u["accountId"].as_str())
-        .collect();
-    match matches.as_slice() {
-        [one] => Some(one.to_string()),
+        });
+    for user in people {
+        let Some(id) = user["accountId"].as_str() else { continue };
+        if user["active"].as_bool().unwrap_or(false) {
+            let name = user["displayName"].as_str().unwrap_or(id);
+            found.active.push((id.to_string(), name.to_string()));
+        } else {
+            found.inactive += 1;
+        }
+    }
+    found
+}
+
+/// Picks the one active user that matches exactly. Several matches or none give `None`:
+/// guessing would put the wrong person on an access request.
+pub fn pick(users: &Value, needle: &str) -> Option<String> {
+    match matches(users, needle).active.as_slice() {
+        [(one, _)] => Some(one.clone()),
         _ => None,
     }
 }

@@ -115,6 +115,11 @@ fn parse_token(response: &HttpResponse, now: u64) -> Result<CachedToken, EpmErro
     })
 }
 
+/// Whether a token answer grants a token (the configuration check; the token is not kept).
+pub fn check_token_response(response: &HttpResponse) -> Result<(), EpmError> {
+    parse_token(response, 0).map(drop)
+}
+
 /// A valid access token: the cached one, or a new one from EPM.
 pub async fn access_token(caps: &Caps, config: &Config, now: u64) -> Result<String, EpmError> {
     let unreachable = |e: crate::caps::CapError| EpmError::Unreachable(e.to_string());
@@ -136,7 +141,7 @@ pub async fn access_token(caps: &Caps, config: &Config, now: u64) -> Result<Stri
     Ok(token.access_token)
 }
 
-async fn forget_token(caps: &Caps) {
+pub async fn forget_token(caps: &Caps) {
     let _ = caps.secret_set(TOKEN_KEY, "").await;
 }
 

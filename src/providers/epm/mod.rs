@@ -3,6 +3,7 @@
 pub mod api;
 pub mod apply;
 pub mod approver;
+pub mod checks;
 pub mod claim;
 pub mod decide;
 pub mod describe;
@@ -17,6 +18,7 @@ pub mod placeholders;
 pub mod property;
 pub mod record;
 pub mod resolvers;
+pub mod templates;
 pub mod update;
 pub mod view;
 pub mod wire;

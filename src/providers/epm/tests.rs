@@ -63,7 +63,7 @@ fn parses_every_field_of_the_seed_sample() {
 #[test]
 fn the_raw_template_fails_only_on_its_placeholder_ids() {
     // The template as pasted into EPM, unsubstituted: EventType is a placeholder.
-    let template = include_str!("../../../tests/fixtures/epm/ticket-created.template.json");
+    let template = include_str!("templates/ticket-created.json");
     assert_eq!(parse(template), Err(ParseError::Placeholder("EventType".into())));
     let body = template.replace("%%EventType%%", "URM_NATIVE_TICKET_CREATED");
     assert_eq!(parse(&body), Err(ParseError::Placeholder("TenantId".into())));

@@ -1,0 +1,135 @@
+//! What the configuration page submits (`admin.save`) and its validation: every problem at
+//! once, named by field, so the page shows each next to its input and nothing partial is saved.
+//! The page runs the same `validate` before sending.
+
+use serde::{Deserialize, Serialize};
+
+use super::view::SecretsState;
+use crate::config::{Config, ConfigError};
+
+/// Shortest webhook password and client secret accepted.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+const MAX_SECRET_CHARS: usize = 1024;
+const MAX_USERNAME_CHARS: usize = 128;
+
+/// Credentials typed on the page. `None` or "" keeps the stored value: a secret's input is
+/// blank unless the admin replaces it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct SecretInput {
+    pub webhook_username: Option<String>,
+    pub webhook_password: Option<String>,
+    pub client_secret: Option<String>,
+}
+
+impl SecretInput {
+    fn given(value: &Option<String>) -> Option<&str> {
+        value.as_deref().filter(|v| !v.is_empty())
+    }
+
+    pub fn webhook_username(&self) -> Option<&str> {
+        Self::given(&self.webhook_username)
+    }
+
+    pub fn webhook_password(&self) -> Option<&str> {
+        Self::given(&self.webhook_password)
+    }
+
+    pub fn client_secret(&self) -> Option<&str> {
+        Self::given(&self.client_secret)
+    }
+}
+
+/// The `admin.save` payload: every setting, and the credentials to replace.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SaveRequest {
+    pub config: Config,
+    #[serde(default)]
+    pub secrets: SecretInput,
+}
+
+fn bad(field: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        field,
+        problem: problem.into(),
+    }
+}
+
+/// Every problem with `request`, given what is stored (`stored`), in form order.
+pub fn validate(request: &SaveRequest, stored: &SecretsState) -> Vec<ConfigError> {
+    let config = &request.config;
+    let secrets = &request.secrets;
+    let mut errors = config.validate();
+    if let Some(user) = secrets.webhook_username() {
+        if user.chars().count() > MAX_USERNAME_CHARS {
+            errors.push(bad(
+                "webhookUsername",
+                format!("is longer than {MAX_USERNAME_CHARS} characters"),
+            ));
+        } else if user.contains(':') || user.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            errors.push(bad(
+                "webhookUsername",
+                "must not contain a colon, spaces or control characters (HTTP Basic cannot carry them)",
+            ));
+        }
+    }
+    for (field, value) in [
+        ("webhookPassword", secrets.webhook_password()),
+        ("clientSecret", secrets.client_secret()),
+    ] {
+        let Some(value) = value else { continue };
+        let chars = value.chars().count();
+        if field == "webhookPassword" && chars < MIN_PASSWORD_CHARS {
+            errors.push(bad(field, format!("must be at least {MIN_PASSWORD_CHARS} characters")));
+        } else if chars > MAX_SECRET_CHARS {
+            errors.push(bad(field, format!("is longer than {MAX_SECRET_CHARS} characters")));
+        } else if value.trim() != value || value.chars().any(char::is_control) {
+            errors.push(bad(
+                field,
+                "must not start or end with spaces or contain control characters",
+            ));
+        }
+    }
+    let user = secrets.webhook_username().unwrap_or(&stored.webhook_username);
+    if secrets.webhook_password().is_some_and(|p| p == user) {
+        errors.push(bad("webhookPassword", "must differ from the username"));
+    }
+    if config.enabled {
+        let required: [(&'static str, bool); 5] = [
+            ("serviceHostname", !config.service_hostname.is_empty()),
+            ("clientId", !config.client_id.trim().is_empty()),
+            (
+                "clientSecret",
+                secrets.client_secret().is_some() || stored.client_secret_set,
+            ),
+            ("webhookUsername", !user.is_empty()),
+            (
+                "webhookPassword",
+                secrets.webhook_password().is_some() || stored.webhook_password_set,
+            ),
+        ];
+        for (field, present) in required {
+            if !present && !errors.iter().any(|e| e.field == field) {
+                errors.push(bad(field, "is required while the integration is enabled"));
+            }
+        }
+    }
+    if config.client_id.chars().count() > 255 || config.client_id.chars().any(char::is_control) {
+        errors.push(bad(
+            "clientId",
+            "must be at most 255 characters, without control characters",
+        ));
+    }
+    errors
+}
+
+/// The errors as the page's `fields` map (first problem per field).
+pub fn fields_map(errors: &[ConfigError]) -> serde_json::Map<String, serde_json::Value> {
+    let mut map = serde_json::Map::new();
+    for error in errors {
+        map.entry(error.field.to_string())
+            .or_insert_with(|| serde_json::Value::String(error.problem.clone()));
+    }
+    map
+}

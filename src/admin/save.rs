@@ -1,0 +1,87 @@
+//! Reading and saving the configuration for the page: the stored settings, which secrets are
+//! set, and an all-or-nothing save (everything is validated before the first write).
+
+use super::form::{self, SaveRequest};
+use super::view::SecretsState;
+use crate::caps::{CapError, Caps};
+use crate::config::{self, Config};
+use crate::protocol::LogLevel;
+use crate::providers::epm::api;
+use crate::resolver::Refusal;
+use crate::webtrigger::load_config;
+
+fn storage(e: CapError) -> Refusal {
+    Refusal::new(
+        "unavailable",
+        format!("The app's storage could not be used ({e}); try again."),
+    )
+}
+
+/// What is stored: the settings (defaults when none) and which secrets are set.
+pub async fn stored(caps: &Caps) -> Result<(Config, SecretsState), Refusal> {
+    let config = load_config(caps).await.map_err(|e| Refusal::new("unavailable", e))?;
+    let is_set = |v: Option<String>| v.is_some_and(|v| !v.is_empty());
+    let secrets = SecretsState {
+        webhook_username: caps
+            .secret_get(config::SECRET_WEBHOOK_USER)
+            .await
+            .map_err(storage)?
+            .unwrap_or_default(),
+        webhook_password_set: is_set(
+            caps.secret_get(config::SECRET_WEBHOOK_PASSWORD)
+                .await
+                .map_err(storage)?,
+        ),
+        client_secret_set: is_set(caps.secret_get(config::SECRET_CLIENT_SECRET).await.map_err(storage)?),
+    };
+    Ok((config, secrets))
+}
+
+/// Validates `request` whole and, only if it is clean, writes the settings and the credentials
+/// given. A changed EPM host, client id or secret drops the cached EPM token.
+pub async fn save(caps: &Caps, request: SaveRequest) -> Result<(), Refusal> {
+    let (current, secrets) = stored(caps).await?;
+    let errors = form::validate(&request, &secrets);
+    if !errors.is_empty() {
+        let count = form::fields_map(&errors).len();
+        let noun = if count == 1 { "setting needs" } else { "settings need" };
+        return Err(
+            Refusal::new("invalid", format!("{count} {noun} attention; nothing was saved."))
+                .with_fields(serde_json::Value::Object(form::fields_map(&errors))),
+        );
+    }
+    let input = &request.secrets;
+    let epm_changed = current.service_hostname != request.config.service_hostname
+        || current.client_id != request.config.client_id
+        || input.client_secret().is_some();
+    caps.kv_set(config::CONFIG_KEY, &request.config.encode())
+        .await
+        .map_err(storage)?;
+    let writes = [
+        (config::SECRET_WEBHOOK_USER, input.webhook_username()),
+        (config::SECRET_WEBHOOK_PASSWORD, input.webhook_password()),
+        (config::SECRET_CLIENT_SECRET, input.client_secret()),
+    ];
+    for (key, value) in writes {
+        if let Some(value) = value {
+            caps.secret_set(key, value).await.map_err(storage)?;
+        }
+    }
+    if epm_changed {
+        api::forget_token(caps).await;
+    }
+    let changed: Vec<&str> = writes.iter().filter(|(_, v)| v.is_some()).map(|(k, _)| *k).collect();
+    caps.log(
+        LogLevel::Info,
+        format!(
+            "configuration saved; credentials replaced: {}",
+            if changed.is_empty() {
+                "none".to_string()
+            } else {
+                changed.join(", ")
+            }
+        ),
+    )
+    .await;
+    Ok(())
+}

@@ -1,0 +1,415 @@
+//! The configuration page's resolvers against the in-memory world (`testkit`, `testkit_site`).
+
+use serde_json::{Value, json};
+
+use crate::config::{self, Config};
+use crate::protocol::{Invocation, Outcome};
+use crate::testkit::{World, drive};
+use crate::testkit_epm;
+
+const CAROL: &str = "acc-carol";
+const WEB_TRIGGER_URL: &str = "https://site.example/x/epm-webhook";
+
+/// A configured world with a working EPM connection, Carol (a Jira admin) signed in.
+fn world() -> World {
+    let mut world = World::configured();
+    world.users.push(json!({"accountId": CAROL, "accountType": "atlassian", "displayName": "Carol Admin", "emailAddress": "carol@example.com", "active": true}));
+    let config = Config {
+        enabled: true,
+        assignee_name: "John Doe".into(),
+        service_hostname: testkit_epm::HOST.into(),
+        client_id: testkit_epm::CLIENT_ID.into(),
+        ..Config::default()
+    };
+    world.kv.insert(config::CONFIG_KEY.into(), config.encode());
+    world
+        .secrets
+        .insert(config::SECRET_CLIENT_SECRET.into(), testkit_epm::CLIENT_SECRET.into());
+    world.user = Some(CAROL.into());
+    world
+}
+
+fn call(world: &mut World, name: &str, payload: Value) -> (String, Value) {
+    let context = json!({"accountId": world.user, "webTriggerUrls": {"epm-webhook": WEB_TRIGGER_URL}});
+    let outcome = drive(
+        world,
+        Invocation::Resolver {
+            name: name.into(),
+            payload: payload.to_string(),
+            context: context.to_string(),
+        },
+    );
+    let Outcome::Value(text) = outcome else {
+        panic!("{outcome:?}")
+    };
+    let value = serde_json::from_str(&text).expect("JSON answer");
+    (text, value)
+}
+
+fn stored(world: &World) -> Config {
+    Config::decode(&world.kv[config::CONFIG_KEY]).unwrap()
+}
+
+fn save_payload(world: &World, secrets: Value) -> Value {
+    json!({"config": stored(world), "secrets": secrets})
+}
+
+fn checks(answer: &Value) -> Vec<(String, String)> {
+    answer["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().to_string(),
+                c["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn check<'a>(answer: &'a Value, id: &str) -> &'a Value {
+    answer["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == json!(id))
+        .unwrap_or_else(|| panic!("no check {id} in {answer}"))
+}
+
+#[test]
+fn only_jira_admins_get_anywhere_and_nothing_is_written_for_others() {
+    let mut world = world();
+    world.user = Some("acc-alice".into());
+    let before = (world.kv.clone(), world.secrets.clone());
+    let mut payload = save_payload(&world, json!({"webhookPassword": "a-new-password-1"}));
+    payload["config"]["projectKey"] = json!("OPS");
+    for (name, payload) in [
+        ("admin.config", json!({})),
+        ("admin.save", payload),
+        ("admin.validate", json!({})),
+    ] {
+        let (text, answer) = call(&mut world, name, payload);
+        assert_eq!(answer["error"]["code"], json!("forbidden"), "{name}: {text}");
+        assert!(
+            !text.contains("PMCJIT") && !text.contains("hook"),
+            "{name} leaks settings: {text}"
+        );
+    }
+    assert_eq!((world.kv.clone(), world.secrets.clone()), before);
+    assert_eq!(world.jira_calls("POST", "/rest/api/3/workflows"), 0);
+    assert!(world.epm.token_requests == 0, "no EPM call for a non-admin");
+}
+
+#[test]
+fn the_view_shows_settings_and_which_secrets_are_set_never_their_values() {
+    let mut world = world();
+    let (text, answer) = call(&mut world, "admin.config", json!({}));
+    assert_eq!(answer["ok"], json!(true), "{text}");
+    let view = &answer["view"];
+    assert_eq!(view["config"]["projectKey"], json!("PMCJIT"));
+    assert_eq!(
+        view["secrets"],
+        json!({"webhookUsername": "hook", "webhookPasswordSet": true, "clientSecretSet": true})
+    );
+    for secret in ["pw-123456", testkit_epm::CLIENT_SECRET] {
+        assert!(!text.contains(secret), "secret in the answer: {text}");
+    }
+    assert_eq!(
+        view["webhookUrls"],
+        json!([{"label": "Web trigger URL (paste this into both EPM webhooks)", "url": WEB_TRIGGER_URL, "primary": true}])
+    );
+    let events: Vec<&str> = view["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        events,
+        [
+            "JIT Application Access Ticket Created",
+            "JIT Application Access Decision Updated"
+        ]
+    );
+    assert!(view["templates"][0]["body"].as_str().unwrap().contains("%%RequestId%%"));
+    // epm.example.test is not under *.pm.beyondtrustcloud.com: the egress warning names the fix.
+    let warnings = view["warnings"].to_string();
+    assert!(warnings.contains("permissions.external.fetch.backend"), "{warnings}");
+}
+
+#[test]
+fn a_valid_save_writes_settings_and_only_the_secrets_given() {
+    let mut world = world();
+    world.secrets.insert("epm.token".into(), "cached-token".into());
+    let mut payload = save_payload(
+        &world,
+        json!({"webhookUsername": "hook", "webhookPassword": "a-new-password-1", "clientSecret": ""}),
+    );
+    payload["config"]["summaryTemplate"] = json!("JIT: %%User%% on %%HostName%%");
+    payload["config"]["approverGroup"] = json!("pam-approvers");
+    let (text, answer) = call(&mut world, "admin.save", payload);
+    assert_eq!(answer["ok"], json!(true), "{text}");
+    assert_eq!(
+        answer["view"]["config"]["summaryTemplate"],
+        json!("JIT: %%User%% on %%HostName%%")
+    );
+    assert!(!text.contains("a-new-password-1"));
+    assert_eq!(stored(&world).approver_group, "pam-approvers");
+    assert_eq!(world.secrets[config::SECRET_WEBHOOK_PASSWORD], "a-new-password-1");
+    assert_eq!(
+        world.secrets[config::SECRET_CLIENT_SECRET],
+        testkit_epm::CLIENT_SECRET,
+        "a blank secret keeps the stored one"
+    );
+    assert_eq!(
+        world.secrets["epm.token"], "cached-token",
+        "EPM settings unchanged: token kept"
+    );
+
+    let mut payload = save_payload(&world, json!({"clientSecret": "another-client-secret"}));
+    payload["config"]["clientId"] = json!("client-2");
+    let (_, answer) = call(&mut world, "admin.save", payload);
+    assert_eq!(answer["ok"], json!(true));
+    assert_eq!(
+        world.secrets["epm.token"], "",
+        "new EPM credentials drop the cached token"
+    );
+}
+
+#[test]
+fn a_bad_save_names_every_field_and_writes_nothing() {
+    let mut world = world();
+    let before = (world.kv.clone(), world.secrets.clone());
+    let mut payload = save_payload(&world, json!({"webhookPassword": "short", "webhookUsername": "a:b"}));
+    let config = &mut payload["config"];
+    config["serviceHostname"] = json!("https://x.example.com:443/p");
+    config["projectKey"] = json!("bad key");
+    config["customFieldId"] = json!("cf_1");
+    config["summaryTemplate"] = json!("%%Nope%%");
+    config["customWebhookUrl"] = json!("http://example.com/hook");
+    let (text, answer) = call(&mut world, "admin.save", payload);
+    assert_eq!(answer["error"]["code"], json!("invalid"), "{text}");
+    let mut fields: Vec<&String> = answer["error"]["fields"].as_object().unwrap().keys().collect();
+    fields.sort();
+    assert_eq!(
+        fields,
+        [
+            "customFieldId",
+            "customWebhookUrl",
+            "projectKey",
+            "serviceHostname",
+            "summaryTemplate",
+            "webhookPassword",
+            "webhookUsername"
+        ]
+    );
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nothing was saved")
+    );
+    assert!(!text.contains("short\""), "the password is not echoed: {text}");
+    assert_eq!((world.kv.clone(), world.secrets.clone()), before);
+}
+
+#[test]
+fn enabling_needs_every_credential() {
+    let mut world = world();
+    world.secrets.clear();
+    let mut payload = save_payload(&world, json!({}));
+    payload["config"]["clientId"] = json!("");
+    let (_, answer) = call(&mut world, "admin.save", payload.clone());
+    let fields = answer["error"]["fields"].as_object().unwrap();
+    for field in ["clientId", "clientSecret", "webhookUsername", "webhookPassword"] {
+        assert_eq!(
+            fields[field],
+            json!("is required while the integration is enabled"),
+            "{field}"
+        );
+    }
+    payload["config"]["enabled"] = json!(false);
+    let (_, answer) = call(&mut world, "admin.save", payload);
+    assert_eq!(answer["ok"], json!(true), "a disabled integration may be incomplete");
+}
+
+#[test]
+fn a_misshapen_save_is_refused_without_echoing_values() {
+    let mut world = world();
+    let before = world.kv.clone();
+    for payload in [
+        json!({"config": {"projectKey": 12345678901u64}}),
+        json!({"config": stored(&world), "secrets": {"webhookPassword": 98765432101u64}}),
+        json!({"config": stored(&world), "extra": "x"}),
+        json!("not an object"),
+    ] {
+        let (text, answer) = call(&mut world, "admin.save", payload);
+        assert_eq!(answer["error"]["code"], json!("invalid"), "{text}");
+        assert!(!text.contains("12345678901") && !text.contains("98765432101"), "{text}");
+    }
+    assert_eq!(world.kv, before);
+}
+
+#[test]
+fn validation_passes_on_a_good_configuration() {
+    let mut world = world();
+    let (text, answer) = call(&mut world, "admin.validate", json!({}));
+    assert_eq!(answer["ok"], json!(true), "{text}");
+    let all_pass: Vec<(String, String)> = [
+        "enabled",
+        "webhookCredentials",
+        "project",
+        "issueType",
+        "customField",
+        "assignee",
+        "approvedStatus",
+        "deniedStatus",
+        "epmHost",
+        "epmToken",
+    ]
+    .iter()
+    .map(|id| (id.to_string(), "pass".to_string()))
+    .collect();
+    assert_eq!(checks(&answer), all_pass, "{text}");
+    assert_eq!(
+        answer["summary"],
+        json!({"passed": 10, "failed": 0, "warnings": 0, "skipped": 0})
+    );
+    assert_eq!(world.epm.token_requests, 1);
+    assert!(
+        !world.secrets.contains_key("epm.token"),
+        "a check does not cache a token"
+    );
+    assert!(!text.contains(testkit_epm::CLIENT_SECRET));
+}
+
+#[test]
+fn validation_says_what_is_broken_and_how_to_fix_it() {
+    let mut world = world();
+    let broken = Config {
+        enabled: false,
+        issue_type_name: "Bug".into(),
+        assignee_name: "Sam Smith".into(),
+        approved_status: "Granted".into(),
+        ..stored(&world)
+    };
+    world.kv.insert(config::CONFIG_KEY.into(), broken.encode());
+    world
+        .users
+        .push(json!({"accountId": "acc-sam1", "accountType": "atlassian", "displayName": "Sam Smith", "active": true}));
+    world
+        .users
+        .push(json!({"accountId": "acc-sam2", "accountType": "atlassian", "displayName": "Sam Smith", "active": true}));
+    world
+        .secrets
+        .insert(config::SECRET_CLIENT_SECRET.into(), "wrong-secret".into());
+    let (text, answer) = call(&mut world, "admin.validate", json!({}));
+    let expected = [
+        ("enabled", "warn"),
+        ("webhookCredentials", "pass"),
+        ("project", "pass"),
+        ("issueType", "fail"),
+        ("customField", "skip"),
+        ("assignee", "fail"),
+        ("approvedStatus", "skip"),
+        ("deniedStatus", "skip"),
+        ("epmHost", "pass"),
+        ("epmToken", "fail"),
+    ];
+    let expected: Vec<(String, String)> = expected.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+    assert_eq!(checks(&answer), expected, "{text}");
+    assert!(
+        check(&answer, "issueType")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Access Request, Task")
+    );
+    assert!(
+        check(&answer, "assignee")["fix"]
+            .as_str()
+            .unwrap()
+            .contains("acc-sam1 or acc-sam2")
+    );
+    assert!(
+        check(&answer, "epmToken")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("HTTP 400")
+    );
+    for c in answer["checks"].as_array().unwrap() {
+        if c["status"] == json!("fail") || c["status"] == json!("warn") {
+            assert!(!c["fix"].as_str().unwrap().is_empty(), "{c}");
+        }
+    }
+    assert!(!text.contains("wrong-secret"));
+
+    // The issue type fixed, the status and field broken in other ways.
+    let broken = Config {
+        issue_type_name: "access request".into(),
+        custom_field_id: "customfield_10002".into(),
+        denied_status: "Waiting".into(),
+        ..broken
+    };
+    world.kv.insert(config::CONFIG_KEY.into(), broken.encode());
+    let (text, answer) = call(&mut world, "admin.validate", json!({}));
+    assert_eq!(check(&answer, "customField")["status"], json!("fail"), "{text}");
+    assert!(
+        check(&answer, "customField")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("datetime")
+    );
+    let approved = check(&answer, "approvedStatus");
+    assert_eq!(approved["status"], json!("fail"));
+    assert!(
+        approved["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Open, Approved, Denied, Waiting"),
+        "{approved}"
+    );
+    let denied = check(&answer, "deniedStatus");
+    assert!(
+        denied["detail"].as_str().unwrap().contains("no transition into it"),
+        "{denied}"
+    );
+
+    let off_screen = Config {
+        custom_field_id: "customfield_10003".into(),
+        ..broken.clone()
+    };
+    world.kv.insert(config::CONFIG_KEY.into(), off_screen.encode());
+    let (_, answer) = call(&mut world, "admin.validate", json!({}));
+    assert!(
+        check(&answer, "customField")["fix"]
+            .as_str()
+            .unwrap()
+            .contains("create screen")
+    );
+
+    let missing = Config {
+        project_key: "NOPE".into(),
+        ..broken
+    };
+    world.kv.insert(config::CONFIG_KEY.into(), missing.encode());
+    world.epm.faults.push_back(None);
+    let (text, answer) = call(&mut world, "admin.validate", json!({}));
+    assert_eq!(check(&answer, "project")["status"], json!("fail"), "{text}");
+    assert_eq!(check(&answer, "issueType")["status"], json!("skip"));
+    assert_eq!(check(&answer, "epmHost")["status"], json!("fail"));
+    assert_eq!(check(&answer, "epmToken")["status"], json!("skip"));
+}
+
+#[test]
+fn the_app_without_create_permission_fails_the_project_check() {
+    let mut world = world();
+    world.site.app_can_create = false;
+    let (_, answer) = call(&mut world, "admin.validate", json!({}));
+    let project = check(&answer, "project");
+    assert_eq!(project["status"], json!("fail"));
+    assert!(
+        project["detail"].as_str().unwrap().contains("Create issues"),
+        "{project}"
+    );
+}
