@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use crate::runtime::{Invocation, Outcome, ResolverCall, RunContext};
-use crate::server::{AppState, json_error};
+use crate::server::{AppState, json_error, web_trigger_url};
 use crate::sign_in::SignInError;
 
 /// Largest invoke request (Forge's own payload limit is larger; pages here send small forms).
@@ -65,13 +65,22 @@ fn parse(bytes: &[u8]) -> Result<Invoke, String> {
     })
 }
 
-/// The resolver context as Forge shapes it. Only `extension` comes from the page; the rest,
-/// and above all `accountId`, is the host's.
-fn resolver_context(extension: Value, account_id: &str, site_url: &str) -> Value {
+/// The web triggers whose URLs resolvers are told (the manifest's `webtrigger` module keys).
+const WEB_TRIGGERS: [&str; 1] = ["epm-webhook"];
+
+/// The resolver context as Forge shapes it, plus `webTriggerUrls`, which a Forge shell gets from
+/// `webTrigger.getUrl` (the configuration page shows the URL to paste into EPM). Only
+/// `extension` comes from the page; the rest, and above all `accountId`, is the host's.
+fn resolver_context(extension: Value, account_id: &str, site_url: &str, public_url: &str) -> Value {
+    let web_triggers: Map<String, Value> = WEB_TRIGGERS
+        .iter()
+        .map(|key| (key.to_string(), Value::String(web_trigger_url(public_url, key))))
+        .collect();
     json!({
         "accountId": account_id,
         "accountType": "licensed",
         "siteUrl": site_url,
+        "webTriggerUrls": web_triggers,
         "extension": extension,
     })
 }
@@ -98,7 +107,7 @@ pub async fn invoke(State(state): State<AppState>, headers: HeaderMap, body: Bod
         Ok(request) => request,
         Err(message) => return json_error(StatusCode::BAD_REQUEST, &message),
     };
-    let context = resolver_context(request.extension, &account_id, &state.site_url);
+    let context = resolver_context(request.extension, &account_id, &state.site_url, &state.public_url);
     let invocation = Invocation::Resolver(ResolverCall {
         name: request.function_key.clone(),
         payload: request.payload.to_string(),
@@ -156,10 +165,14 @@ mod tests {
         )
         .expect("valid");
         assert_eq!(request.function_key, "epm.request");
-        let context = resolver_context(request.extension, "alice", "http://h/sandbox/jira");
+        let context = resolver_context(request.extension, "alice", "http://h/sandbox/jira", "http://h/");
         assert_eq!(context["accountId"], "alice");
         assert_eq!(context["extension"]["issue"]["key"], "PMCJIT-1");
-        assert_eq!(context.as_object().map(|o| o.len()), Some(4));
+        assert_eq!(
+            context["webTriggerUrls"],
+            json!({"epm-webhook": "http://h/x/epm-webhook"})
+        );
+        assert_eq!(context.as_object().map(|o| o.len()), Some(5));
     }
 
     #[test]

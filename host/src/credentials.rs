@@ -9,7 +9,12 @@ use rand::Rng;
 use rand::distr::Alphanumeric;
 use serde::{Deserialize, Serialize};
 
+use crate::kv::{Kv, Table};
+
 const FILE: &str = "sandbox-credentials.json";
+/// The core's secret-storage keys of the webhook credentials (`src/config.rs`).
+const SECRET_WEBHOOK_USER: &str = "epm.webhook.username";
+const SECRET_WEBHOOK_PASSWORD: &str = "epm.webhook.password";
 
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -24,6 +29,14 @@ struct Stored {
 fn read_stored(data_dir: &Path) -> Option<Stored> {
     let text = std::fs::read_to_string(data_dir.join(FILE)).ok()?;
     serde_json::from_str(&text).ok()
+}
+
+/// `PAM_WEBHOOK_USER` / `PAM_WEBHOOK_PASSWORD`, when both are set: an operator's explicit
+/// choice, applied at every start.
+pub fn env_credentials() -> Option<(String, String)> {
+    let user = std::env::var("PAM_WEBHOOK_USER").ok().filter(|v| !v.is_empty());
+    let password = std::env::var("PAM_WEBHOOK_PASSWORD").ok().filter(|v| !v.is_empty());
+    user.zip(password)
 }
 
 /// The credentials to configure, if any: the environment wins; in sandbox mode the stored or
@@ -52,9 +65,24 @@ pub fn webhook_credentials(data_dir: &Path, sandbox: bool) -> Result<Option<(Str
     )))
 }
 
-/// The stored sandbox credentials (for `send-sample`).
+/// The webhook credentials in effect (for `send-sample` and the start-up lines): the app's
+/// stored secrets in `<data-dir>/kv.sqlite`, which the configuration page may have changed, else
+/// the sandbox's generated pair.
 pub fn stored(data_dir: &Path) -> Option<(String, String)> {
+    let database = data_dir.join("kv.sqlite");
+    if database.exists()
+        && let Ok(kv) = Kv::open(&database)
+        && let Some(pair) = live(&kv)
+    {
+        return Some(pair);
+    }
     read_stored(data_dir).map(|s| (s.user, s.password))
+}
+
+/// The webhook username and password the app has stored, when both are set.
+pub fn live(kv: &Kv) -> Option<(String, String)> {
+    let get = |key| kv.get(Table::Secrets, key).ok().flatten().filter(|v| !v.is_empty());
+    get(SECRET_WEBHOOK_USER).zip(get(SECRET_WEBHOOK_PASSWORD))
 }
 
 /// The sandbox EPM's client secret: the stored one, or a new one added to the file (after

@@ -128,12 +128,14 @@ async fn serve(args: ServeArgs) -> Result<()> {
     .await?;
 
     println!("PAM Approvals for Jira — local host");
-    println!("  web trigger (EPM): {base}/x/epm-webhook");
+    println!("  web trigger (EPM): {}", server::web_trigger_url(&base, "epm-webhook"));
     println!("  issue action page: {base}/ui/request/");
+    println!("  admin page:        {base}/ui/admin/");
     println!("  UI bridge:         {base}/bridge/invoke");
     if args.sandbox {
         println!("  sandbox Jira:      {base}/sandbox/jira/");
         println!("  sandbox Jira REST: {base}/sandbox/jira/rest/api/3/");
+        println!("  app configuration: {base}/sandbox/jira/plugins/servlet/pam-approvals/configure");
         println!(
             "  sandbox EPM:       {base}/sandbox/epm/ (the app reaches it as https://{}, client id {})",
             epm::HOST,
@@ -157,6 +159,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         caps,
         sign_in: Arc::new(target.sign_in),
         site_url: target.site_url.into(),
+        public_url: base.as_str().into(),
     };
     let static_dir = args.static_dir.clone().unwrap_or_else(static_ui::default_dir);
     server::serve(listener, server::router(state, static_dir, target.sandboxes)).await

@@ -22,8 +22,10 @@ pub struct Start<'a> {
     pub epm_secret: Option<&'a str>,
 }
 
-/// Applies the start-up configuration; answers the webhook credentials it set, if any (for
-/// printing in sandbox mode).
+/// Applies the start-up configuration; answers the webhook credentials in effect afterwards, if
+/// any (for printing in sandbox mode). A first-start document leaves stored settings and secrets
+/// alone (`onlyIfUnconfigured`), so what an admin changed on the configuration page survives a
+/// restart; `PAM_WEBHOOK_USER`/`PAM_WEBHOOK_PASSWORD` are applied at every start.
 pub async fn apply(
     runtime: &Runtime,
     caps: &std::sync::Arc<Capabilities>,
@@ -42,12 +44,16 @@ pub async fn apply(
     // An admin's document that names an EPM host means a real EPM: the sandbox keeps out.
     let chose_epm = start.config.is_some() && document["config"].get("serviceHostname").is_some();
     configure(runtime, caps, document).await?;
+    if let Some((user, password)) = credentials::env_credentials() {
+        let secrets = serde_json::json!({"secrets": {"webhookUsername": user, "webhookPassword": password}});
+        configure(runtime, caps, secrets).await?;
+    }
     if let Some(secret) = start.epm_secret
         && !chose_epm
     {
         configure(runtime, caps, credentials::sandbox_epm_document(secret)).await?;
     }
-    Ok(webhook)
+    Ok(credentials::live(&caps.kv).or(webhook))
 }
 
 /// Applies one configuration document; a refusal stops the start.

@@ -10,12 +10,17 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{any, get, post};
 
 use crate::capabilities::Capabilities;
 use crate::runtime::{HttpRequest, Invocation, Outcome, RunContext, Runtime, WebTriggerCall};
 use crate::sign_in::SignIn;
+
+/// Where the host serves web triggers: `<public url>/x/<module key>`.
+pub fn web_trigger_url(public_url: &str, key: &str) -> String {
+    format!("{}/x/{key}", public_url.trim_end_matches('/'))
+}
 
 /// Transport limit on web trigger bodies; the app's own (smaller) limit answers first.
 pub const TRANSPORT_LIMIT: usize = 1024 * 1024;
@@ -28,6 +33,9 @@ pub struct AppState {
     pub sign_in: Arc<SignIn>,
     /// The Jira site's URL, as resolver contexts carry it (`siteUrl`).
     pub site_url: Arc<str>,
+    /// This host's own base URL, as printed at start-up (`http://127.0.0.1:8080`): web trigger
+    /// URLs given to resolvers are built on it.
+    pub public_url: Arc<str>,
 }
 
 /// The sandboxes' routers, mounted under `/sandbox/jira` and `/sandbox/epm`.
@@ -45,6 +53,9 @@ pub fn router(state: AppState, static_dir: PathBuf, sandboxes: Option<Sandboxes>
         .merge(crate::static_ui::router(static_dir));
     if let Some(sandboxes) = sandboxes {
         app = app
+            // A nested router's "/" answers only the prefix itself; the URL printed (and linked)
+            // with a trailing slash must reach the sandbox Jira's index too.
+            .route("/sandbox/jira/", get(|| async { Redirect::permanent("/sandbox/jira") }))
             .nest("/sandbox/jira", sandboxes.jira)
             .nest("/sandbox/epm", sandboxes.epm);
     }

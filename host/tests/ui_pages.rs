@@ -154,3 +154,70 @@ async fn the_issue_page_opens_the_request_page() {
     let framed = client().get(format!("{}{frame}", host.base)).send().await.expect("GET");
     assert_eq!(framed.status().as_u16(), 200);
 }
+
+/// Validates: the sandbox Jira's app configuration page (linked from its index) frames the
+/// `admin` resource for an admin without inline script or style, still frames it for a
+/// non-admin with Jira's note, and the framed page is served once built; the sandbox index
+/// (also at the printed `/sandbox/jira/`) links to it.
+#[tokio::test]
+async fn the_configuration_page_frames_the_admin_resource() {
+    let dir = TempDir::new("ui-configure");
+    let statics = static_dir(&dir.0);
+    let admin_build = statics.join("admin").join("build");
+    std::fs::create_dir_all(&admin_build).expect("admin build");
+    std::fs::write(
+        admin_build.join("index.html"),
+        "<!doctype html><title>Configure</title>",
+    )
+    .expect("index");
+    let host = Host::start_with(&dir.0, &["--static-dir", statics.to_str().expect("path")]);
+    let configure = "/plugins/servlet/pam-approvals/configure";
+    let frame = "<iframe class=\"admin-frame\" src=\"/ui/admin/index.html\"";
+
+    let carol = sandbox_user_cookie("712020:0c7e6b2a-1b1d-4d1f-9a51-3f0a5c000004");
+    let page = client()
+        .get(host.jira(configure))
+        .header("Cookie", carol)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(page.status().as_u16(), 200);
+    let csp = page
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        csp.contains("script-src 'self';") && csp.contains("frame-src 'self'"),
+        "{csp}"
+    );
+    let html = page.text().await.expect("text");
+    assert!(html.contains(frame), "{html}");
+    assert!(html.contains("Apps \u{203a} Manage apps \u{203a} PAM Approvals for Jira \u{2014} Configure"));
+    assert!(html.contains("selected>Carol Admin"));
+    assert!(!html.contains("administrators only"));
+    assert!(!html.contains("<script>") && !html.contains("<style") && !html.contains(" style="));
+
+    let alice = client().get(host.jira(configure)).send().await.expect("GET");
+    let html = alice.text().await.expect("text");
+    assert!(
+        html.contains("Jira shows this page to Jira administrators only"),
+        "{html}"
+    );
+    assert!(html.contains(frame));
+
+    let (status, text) = raw_get(&host, "/sandbox/jira/").await;
+    assert_eq!(status, 308, "the printed URL reaches the index: {text}");
+    let index = client().get(host.jira("/")).send().await.expect("GET");
+    let index = index.text().await.expect("text");
+    assert!(
+        index.contains(&format!(
+            "href=\"/sandbox/jira{configure}\">App configuration (Jira administrators)"
+        )),
+        "{index}"
+    );
+    let framed = client().get(host.ui("/admin/index.html")).send().await.expect("GET");
+    assert_eq!(framed.status().as_u16(), 200);
+    assert!(framed.text().await.expect("text").contains("<title>Configure</title>"));
+}

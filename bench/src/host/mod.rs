@@ -76,6 +76,7 @@ pub async fn serve(data_dir: &Path) -> Result<()> {
         caps: caps.clone(),
         sign_in: Arc::new(SignIn::Sandbox(site.clone())),
         site_url: site_url.into(),
+        public_url: base.as_str().into(),
     };
     let host = server::router(
         state,

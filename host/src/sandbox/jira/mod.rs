@@ -22,6 +22,7 @@ mod routes_comment;
 mod routes_issue;
 mod routes_meta;
 mod routes_search;
+mod routes_workflow;
 pub mod seed;
 mod session;
 mod store;
@@ -163,8 +164,10 @@ impl JiraSandbox {
                 "/rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}",
                 get(routes_meta::createmeta_fields),
             )
+            .route("/rest/api/3/workflows", post(routes_workflow::read))
             .route("/", get(pages::index))
             .route("/browse/{key}", get(pages::browse))
+            .route("/plugins/servlet/pam-approvals/configure", get(pages::configure))
             .route("/static/pages.js", get(page_shell::script))
             .route("/static/pages.css", get(page_shell::stylesheet))
             .route("/_sandbox/requests", get(inspect::requests))

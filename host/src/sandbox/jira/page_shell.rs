@@ -1,6 +1,7 @@
 //! What every sandbox page shares: the head (stylesheet and script files, no inline script), the
 //! top bar with the "Signed in as" switcher, the issue action that opens the app's Custom UI
-//! page in a modal dialog, and the headers pages are served with.
+//! page in a modal dialog, the app's configuration page framing another, and the headers pages
+//! are served with.
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -83,6 +84,27 @@ pub(super) fn issue_actions(key: &str, properties: &[(String, serde_json::Value)
          <button type=\"button\" class=\"modal-close\" aria-label=\"Close\">&times;</button></div>\
          <iframe class=\"modal-frame\" title=\"{ISSUE_ACTION_TITLE}\"></iframe></dialog>",
         page = escape(&page),
+    )
+}
+
+/// The app's configuration page as this site has it "installed" (the manifest's
+/// `jira:adminPage` with `useAsConfig`, resource `admin`).
+const ADMIN_PAGE_TITLE: &str = "PAM Approvals for Jira \u{2014} Configure";
+const ADMIN_PAGE: &str = "/ui/admin/index.html";
+
+/// The configuration page's content: the breadcrumbs, the title and the Custom UI page in a
+/// frame filling the rest; for someone who is not a Jira administrator, a note first.
+pub(super) fn admin_page(admin: bool) -> String {
+    let note = if admin {
+        ""
+    } else {
+        "<p class=\"admin-note\" role=\"note\">Jira shows this page to Jira administrators only. \
+         You are not one, so the app refuses to show or change its configuration.</p>"
+    };
+    format!(
+        "<div class=\"crumbs\">Apps \u{203a} Manage apps \u{203a} {ADMIN_PAGE_TITLE}</div>\
+         <h1>{ADMIN_PAGE_TITLE}</h1>{note}\
+         <iframe class=\"admin-frame\" src=\"{ADMIN_PAGE}\" title=\"{ADMIN_PAGE_TITLE}\"></iframe>"
     )
 }
 

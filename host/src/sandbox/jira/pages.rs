@@ -1,4 +1,5 @@
-//! Server-rendered pages: the issue list (`/`) and one issue (`/browse/{key}`).
+//! Server-rendered pages: the issue list (`/`), one issue (`/browse/{key}`) and the app's
+//! configuration page (`/plugins/servlet/pam-approvals/configure`).
 
 use std::sync::Arc;
 
@@ -9,7 +10,8 @@ use serde_json::Value;
 
 use super::JiraSandbox;
 use super::adf_html::{escape, render};
-use super::page_shell::{html, issue_actions};
+use super::page_shell::{admin_page, html, issue_actions};
+use super::routes_meta::holds;
 use super::store::{self, Comment, Issue};
 use super::time::friendly;
 
@@ -76,8 +78,25 @@ pub(crate) async fn index(State(sandbox): Shared, headers: HeaderMap) -> Respons
              <th>Assignee</th><th>Reporter</th><th>Created</th></tr></thead><tbody>{rows}</tbody></table>"
         )
     };
-    let body = format!("<h1>Issues</h1>{table}");
+    let body = format!(
+        "<p class=\"site-links\"><a href=\"{}/plugins/servlet/pam-approvals/configure\">App configuration \
+         (Jira administrators)</a></p><h1>Issues</h1>{table}",
+        escape(&sandbox.link_prefix)
+    );
     html(StatusCode::OK, sandbox.page("Issues - Jira sandbox", &headers, &body))
+}
+
+/// The app's `jira:adminPage` (`useAsConfig`) as Jira shows it under Apps › Manage apps. The
+/// page is framed for everyone: Jira would hide it from non-admins, but its resolvers must
+/// refuse them anyway, and that refusal is what the sandbox lets people see.
+pub(crate) async fn configure(State(sandbox): Shared, headers: HeaderMap) -> Response {
+    let catalog = &sandbox.catalog;
+    let admin = sandbox
+        .signed_in(&headers)
+        .and_then(|person| catalog.user(&person.account_id))
+        .is_some_and(|user| holds(catalog, user, "ADMINISTER", None));
+    let title = "Apps \u{203a} Manage apps \u{203a} PAM Approvals for Jira \u{2014} Configure - Jira sandbox";
+    html(StatusCode::OK, sandbox.page(title, &headers, &admin_page(admin)))
 }
 
 pub(crate) async fn browse(State(sandbox): Shared, Path(key): Path<String>, headers: HeaderMap) -> Response {

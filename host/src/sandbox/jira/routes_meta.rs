@@ -302,15 +302,7 @@ pub(crate) async fn my_permissions(
                 format!("The permission key '{key}' is not valid."),
             ));
         };
-        let in_scope = match project {
-            Some(project) => project.service_desk,
-            None => catalog.projects.iter().any(|p| p.service_desk),
-        };
-        let held = match &user.project_permissions {
-            Some(held) => held.iter().any(|held| held == key),
-            None => BASIC_PERMISSIONS.contains(key),
-        };
-        let have = user.all_permissions || (held && in_scope);
+        let have = holds(catalog, user, key, project);
         permissions.insert(
             key.to_string(),
             json!({
@@ -324,6 +316,20 @@ pub(crate) async fn my_permissions(
         );
     }
     Ok(Json(json!({"permissions": permissions})).into_response())
+}
+
+/// Whether `user` holds permission `key`, in `project` or (without one) anywhere: admins hold
+/// everything; other people hold their project permissions in service-desk projects only.
+pub(crate) fn holds(catalog: &Catalog, user: &UserRec, key: &str, project: Option<&ProjectRec>) -> bool {
+    let in_scope = match project {
+        Some(project) => project.service_desk,
+        None => catalog.projects.iter().any(|p| p.service_desk),
+    };
+    let held = match &user.project_permissions {
+        Some(held) => held.iter().any(|held| held == key),
+        None => BASIC_PERMISSIONS.contains(&key),
+    };
+    user.all_permissions || (held && in_scope)
 }
 
 pub(crate) async fn project(State(sandbox): Shared, Path(id_or_key): Path<String>) -> Result<Response, JiraError> {

@@ -15,6 +15,14 @@ pub const OPS_PROJECT_ID: &str = "10001";
 pub const ACCESS_REQUEST_TYPE_ID: &str = "10100";
 pub const TASK_TYPE_ID: &str = "10002";
 pub const EPM_REQUEST_ID_FIELD: &str = "customfield_10001";
+/// A date-time custom field on the PMCJIT create screen: a field the app cannot write a request
+/// id into (the configuration check's "not a text field" case).
+pub const APPROVAL_DEADLINE_FIELD: &str = "customfield_10002";
+
+/// The one workflow every project and issue type uses (`POST /rest/api/3/workflows`); its
+/// statuses and transitions are the catalog's.
+pub const WORKFLOW_ID: &str = "5e1b7a3c-8d2f-4c6a-9b0e-1f2a3b4c5d6e";
+pub const WORKFLOW_NAME: &str = "PAM Access Request workflow";
 
 pub const JOHN_DOE: &str = "712020:0c7e6b2a-1b1d-4d1f-9a51-3f0a5c000001";
 pub const ALICE_APPROVER: &str = "712020:0c7e6b2a-1b1d-4d1f-9a51-3f0a5c000002";
@@ -258,6 +266,23 @@ fn fields() -> Vec<FieldRec> {
                 "type": "string",
                 "custom": "com.atlassian.jira.plugin.system.customfieldtypes:textfield",
                 "customId": 10001
+            }),
+            settable: true,
+            screens: Some(vec![format!("{PMCJIT_PROJECT_ID}/{ACCESS_REQUEST_TYPE_ID}")]),
+            required: false,
+        },
+        FieldRec {
+            id: APPROVAL_DEADLINE_FIELD.into(),
+            name: "Approval deadline".into(),
+            custom: true,
+            orderable: true,
+            navigable: true,
+            searchable: true,
+            clause_names: vec!["cf[10002]".into(), "Approval deadline".into()],
+            schema: json!({
+                "type": "datetime",
+                "custom": "com.atlassian.jira.plugin.system.customfieldtypes:datetime",
+                "customId": 10002
             }),
             settable: true,
             screens: Some(vec![format!("{PMCJIT_PROJECT_ID}/{ACCESS_REQUEST_TYPE_ID}")]),

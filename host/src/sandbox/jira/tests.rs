@@ -1231,3 +1231,5 @@ fn sign_in_follows_the_session_cookie() {
     assert_eq!(auth, basic("alice@example.com"));
     assert!(sandbox.authorization_for(seed::INACTIVE_IVAN).is_none());
 }
+
+mod configuration;
