@@ -1,29 +1,40 @@
 #!/usr/bin/env bash
-# Builds the Custom UI page "Manage JIT Access Request" into static/request/build/ (what the
-# manifest's resource and the local host's /ui/request/ serve):
-#   ui/ (crate pam-approvals-ui) for wasm32, release → wasm-bindgen --target web
-#   static/request/src/{index.html,style.css,main.js} copied
-#   static/request/src/bridge.js bundled with @forge/bridge by esbuild
-# Does nothing when the build is newer than every input. Needs scripts/setup.sh and npm packages.
+# Builds the Custom UI pages into static/<resource>/build/ (what the manifest's resources and the
+# local host's /ui/<resource>/ serve):
+#   request: "Manage JIT Access Request" (jira:issueAction)
+#   admin:   the configuration page (jira:adminPage)
+# ui/ (crate pam-approvals-ui) is compiled once, for wasm32, release → wasm-bindgen --target web:
+# both pages load the same WebAssembly, which runs the page its index.html names
+# (`<html data-page>`). One build instead of two halves the compile time on CI's 2 cores; most
+# of the size is the core's code, which both pages need anyway. Each build folder gets its own
+# copy, because Forge deploys each resource folder on its own.
+#   static/<page>/src/index.html, static/request/src/{style.css,main.js} (shared) and
+#   static/admin/src/admin.css copied; static/request/src/bridge.js (shared) bundled with
+#   @forge/bridge by esbuild.
+# Does nothing when both builds are newer than every input. Needs scripts/setup.sh and npm
+# packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 say() { printf '[build-ui] %s\n' "$*"; }
 
-page=static/request
-out=$page/build
+pages=(request admin)
+shared=static/request/src
 target_dir=${CARGO_TARGET_DIR:-target}
-# Kept outside the build folder, which Forge deploys as it is.
+# Kept outside the build folders, which Forge deploys as they are.
 stamp=$target_dir/build-ui.stamp
 
 changed_input() {
-  [ ! -f "$stamp" ] || [ ! -f "$out/pam_approvals_ui_bg.wasm" ] && return 0
-  # The core's and the page's Rust, the manifests, the page's files, the bridge's npm packages.
-  [ -n "$(find ui src Cargo.toml Cargo.lock "$page/src" package-lock.json scripts/build-ui.sh \
-    -path src/generated -prune -o -type f -newer "$stamp" -print -quit)" ]
+  [ ! -f "$stamp" ] && return 0
+  for page in "${pages[@]}"; do
+    [ ! -f "static/$page/build/pam_approvals_ui_bg.wasm" ] && return 0
+  done
+  # The core's and the pages' Rust, the manifests, the pages' files, the bridge's npm packages.
+  [ -n "$(find ui src Cargo.toml Cargo.lock static/request/src static/admin/src package-lock.json \
+    scripts/build-ui.sh -path src/generated -prune -o -type f -newer "$stamp" -print -quit)" ]
 }
 if ! changed_input; then
-  say "up to date: $out"
+  say "up to date: static/{$(IFS=,; echo "${pages[*]}")}/build"
   exit 0
 fi
 
@@ -46,21 +57,38 @@ CARGO_PROFILE_RELEASE_OPT_LEVEL=s \
   CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
   cargo build --quiet --locked --release -p pam-approvals-ui --target wasm32-unknown-unknown
 
-staging=$(mktemp -d "$page/.build.XXXXXX")
-trap 'rm -rf "$staging"' EXIT
-wasm-bindgen --target web --no-typescript --out-dir "$staging" \
+# Everything is made in staging folders first, so a failure leaves the served builds as they were.
+common=$(mktemp -d "$target_dir/build-ui.XXXXXX")
+staged=()
+cleanup() { rm -rf "$common" "${staged[@]}"; }
+trap cleanup EXIT
+wasm-bindgen --target web --no-typescript --out-dir "$common" \
   "$target_dir/wasm32-unknown-unknown/release/pam_approvals_ui.wasm"
-cp "$page/src/index.html" "$page/src/style.css" "$page/src/main.js" "$staging/"
-node_modules/.bin/esbuild "$page/src/bridge.js" --bundle --format=esm --platform=browser \
-  --target=es2020 --minify --log-level=warning --outfile="$staging/bridge.js"
+cp "$shared/style.css" "$shared/main.js" "$common/"
+node_modules/.bin/esbuild "$shared/bridge.js" --bundle --format=esm --platform=browser \
+  --target=es2020 --minify --log-level=warning --outfile="$common/bridge.js"
 
-# Swap the finished build in, so the folder served is never half-written.
-rm -rf "$out"
-mv "$staging" "$out"
-trap - EXIT
-chmod 755 "$out"
+for page in "${pages[@]}"; do
+  staging=$(mktemp -d "static/$page/.build.XXXXXX")
+  staged+=("$staging")
+  cp "$common"/* "$staging/"
+  cp "static/$page/src/index.html" "$staging/"
+  if [ "$page" = admin ]; then cp static/admin/src/admin.css "$staging/"; fi
+done
+
+# Swap the finished builds in, so a folder served is never half-written.
+for i in "${!pages[@]}"; do
+  out=static/${pages[$i]}/build
+  rm -rf "$out"
+  mv "${staged[$i]}" "$out"
+  chmod 755 "$out"
+done
+staged=()
 mkdir -p "$target_dir"
 touch "$stamp"
 
 size() { printf '%s bytes (gzip %s)' "$(wc -c <"$1")" "$(gzip -9c "$1" | wc -c)"; }
-say "built $out: pam_approvals_ui_bg.wasm $(size "$out/pam_approvals_ui_bg.wasm"), bridge.js $(size "$out/bridge.js")"
+for page in "${pages[@]}"; do
+  out=static/$page/build
+  say "built $out: pam_approvals_ui_bg.wasm $(size "$out/pam_approvals_ui_bg.wasm"), bridge.js $(size "$out/bridge.js")"
+done

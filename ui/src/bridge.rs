@@ -1,6 +1,7 @@
-//! The page's way to the resolvers: `bridge.js` (next to the generated glue in the build
+//! The pages' way to the resolvers: `bridge.js` (next to the generated glue in the build
 //! folder), which uses `@forge/bridge` on Forge and the local host's `POST /bridge/invoke`
-//! elsewhere. Values cross as JSON text, so the Rust side sees `serde_json::Value` only.
+//! elsewhere. Values cross as JSON text, so the Rust side sees `serde_json::Value` only. Also
+//! the clipboard, whose fallback needs a few lines of DOM that are simpler in JavaScript.
 
 use serde_json::Value;
 use wasm_bindgen::JsCast;
@@ -15,6 +16,10 @@ extern "C" {
     /// Closes the dialog; `refresh` asks Jira to show the new state.
     #[wasm_bindgen(catch, js_name = close)]
     async fn close_js(refresh: bool) -> Result<JsValue, JsValue>;
+
+    /// Puts `text` on the clipboard; rejects when the browser refuses.
+    #[wasm_bindgen(catch, js_name = copyText)]
+    async fn copy_js(text: &str) -> Result<JsValue, JsValue>;
 }
 
 /// Calls resolver `name`; `Err` is a message for the person at the page.
@@ -30,6 +35,11 @@ pub async fn invoke(name: &str, payload: &Value) -> Result<Value, String> {
 
 pub async fn close(refresh: bool) -> Result<(), String> {
     close_js(refresh).await.map(drop).map_err(describe)
+}
+
+/// Copies `text`; `Err` is a message for the person at the page.
+pub async fn copy(text: &str) -> Result<(), String> {
+    copy_js(text).await.map(drop).map_err(describe)
 }
 
 /// A JavaScript error's message (or the thrown value as text).

@@ -1,12 +1,17 @@
-//! The "Manage JIT Access Request" page (a Jira issue action, Forge Custom UI).
+//! The app's Custom UI pages, one WebAssembly for both: "Manage JIT Access Request" (a Jira
+//! issue action) and the configuration page (`jira:adminPage`). `index.html` names its page
+//! (`<html data-page="request|admin">`) and `start` runs that one.
 //!
-//! Pure modules, tested natively: `answer` (the resolvers' answers), `form_state` (what the
-//! approver entered), `state` (the page's state machine), `screen` (what to show). The rules and
-//! the view model are the core's (`pam_approvals::providers::epm::{form, view}`).
+//! Pure modules, tested natively. The request page: `answer` (the resolvers' answers),
+//! `form_state` (what the approver entered), `state` (the page's state machine), `screen` (what
+//! to show). The configuration page: `admin::*`, laid out the same way. The rules and view
+//! models are the core's (`pam_approvals::providers::epm::{form, view}`,
+//! `pam_approvals::admin::{form, view, checks}`).
 //!
 //! Browser-only modules (wasm32): `bridge` (the JS bridge to the resolvers), `dom` (the only
 //! module that touches the DOM) and `app` (the loop: action → reduce → render → effect).
 
+pub mod admin;
 pub mod answer;
 pub mod form_state;
 pub mod screen;

@@ -45,7 +45,7 @@ pub struct Notice {
 }
 
 impl Notice {
-    fn new(tone: Tone, title: impl Into<String>) -> Notice {
+    pub(crate) fn new(tone: Tone, title: impl Into<String>) -> Notice {
         Notice {
             tone,
             title: title.into(),
@@ -54,12 +54,12 @@ impl Notice {
         }
     }
 
-    fn line(mut self, line: impl Into<String>) -> Notice {
+    pub(crate) fn line(mut self, line: impl Into<String>) -> Notice {
         self.lines.push(line.into());
         self
     }
 
-    fn retry(mut self, retry: bool) -> Notice {
+    pub(crate) fn retry(mut self, retry: bool) -> Notice {
         self.retry = retry;
         self
     }

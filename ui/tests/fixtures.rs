@@ -4,7 +4,7 @@
 //! drifts from what the core makes; `UPDATE_FIXTURES=1 cargo test -p pam-approvals-ui --test
 //! fixtures` rewrites them.
 
-use std::path::{Path, PathBuf};
+mod common;
 
 use pam_approvals::Outcome;
 use pam_approvals::providers::epm::duration::AccessDuration;
@@ -18,10 +18,6 @@ use serde_json::{Value, json};
 
 const SAMPLE: &str = include_str!("../../tests/fixtures/epm/ticket-created.sample.json");
 const SUMMARY: &str = "EPM JIT Application Access Request - CORP\\bob";
-
-fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/browser/fixtures")
-}
 
 fn now() -> u64 {
     time::parse("2026-11-23 09:20:00").expect("a valid time")
@@ -114,20 +110,7 @@ fn fixtures() -> Vec<(&'static str, Value)> {
 
 #[test]
 fn fixtures_are_what_the_core_answers() {
-    let dir = fixtures_dir();
-    let update = std::env::var_os("UPDATE_FIXTURES").is_some();
-    for (name, expected) in fixtures() {
-        Answer::parse(expected.clone()).unwrap_or_else(|e| panic!("{name}: the page cannot read it: {e}"));
-        let path = dir.join(format!("{name}.json"));
-        if update {
-            std::fs::create_dir_all(&dir).expect("fixtures folder");
-            let text = serde_json::to_string_pretty(&expected).expect("JSON") + "\n";
-            std::fs::write(&path, text).expect("write fixture");
-            continue;
-        }
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_FIXTURES=1)", path.display()));
-        let found: Value = serde_json::from_str(&text).expect("fixture is JSON");
-        assert_eq!(found, expected, "{name} drifted (run with UPDATE_FIXTURES=1)");
-    }
+    common::check(fixtures(), |name, answer| {
+        Answer::parse(answer.clone()).unwrap_or_else(|e| panic!("{name}: the page cannot read it: {e}"));
+    });
 }

@@ -1,8 +1,9 @@
-// The page's bridge to the app's resolvers, imported by the Rust page (ui/src/bridge.rs).
+// The pages' bridge to the app's resolvers, imported by the Rust pages (ui/src/bridge.rs); both
+// the issue action page and the configuration page (`<html data-page="admin">`) use it.
 // On Forge, Jira injects `window.__bridge` and @forge/bridge talks through it; anywhere else
 // (the local host, the browser tests) the page calls the host's `POST /bridge/invoke` and
 // closes by telling the parent page, which shows it in a modal iframe.
-// scripts/build-ui.sh bundles this file with @forge/bridge into build/bridge.js (esbuild).
+// scripts/build-ui.sh bundles this file with @forge/bridge into each page's build/bridge.js.
 
 /** @forge/bridge, loaded on first use. Its modules call the Forge bridge as they load and throw
  * where there is none, so it must not be imported outside Forge; esbuild keeps this dynamic
@@ -15,6 +16,13 @@ const onForge = () => typeof globalThis.__bridge?.callBridge === 'function';
 /** The issue the page was opened on, locally: `index.html?issueKey=KEY`. */
 function localIssueKey() {
   return new URLSearchParams(window.location.search).get('issueKey') ?? '';
+}
+
+/** What Forge would put in `context.extension` for this page: the configuration page is a
+ * `jira:adminPage` with no issue; the request page an issue action on the issue it was opened on. */
+function localExtension() {
+  if (document.documentElement.dataset.page === 'admin') return { type: 'jira:adminPage' };
+  return { type: 'jira:issueAction', issue: { key: localIssueKey() } };
 }
 
 /** The message of the host's error answer (`{"error": "…"}`), or the HTTP status. */
@@ -39,7 +47,7 @@ async function localInvoke(functionKey, payload) {
       body: JSON.stringify({
         functionKey,
         payload,
-        context: { extension: { type: 'jira:issueAction', issue: { key: localIssueKey() } } },
+        context: { extension: localExtension() },
       }),
     });
   } catch (error) {
@@ -75,4 +83,30 @@ export async function close(refresh) {
     }
   }
   await view.close();
+}
+
+/** Puts `text` on the clipboard. The Clipboard API needs a permission Jira's iframe may not
+ * grant, so the older copy command on a selected, off-screen text area is the fallback. */
+export async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return;
+  } catch {
+    // Not allowed here: fall back.
+  }
+  const focused = document.activeElement;
+  const area = document.createElement('textarea');
+  area.value = text;
+  area.setAttribute('readonly', '');
+  area.className = 'copy-buffer';
+  document.body.append(area);
+  area.select();
+  let copied = false;
+  try {
+    copied = document.execCommand('copy');
+  } finally {
+    area.remove();
+    focused?.focus?.();
+  }
+  if (!copied) throw new Error('the browser did not allow it');
 }

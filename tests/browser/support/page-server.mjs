@@ -1,11 +1,12 @@
-// A tiny stand-in for the local host, for page tests: serves the built page at /ui/request/
-// with Forge's Custom UI CSP and answers POST /bridge/invoke from a handler the test sets, so a
-// test chooses each resolver answer (fixtures made by the core) and its timing.
+// A tiny stand-in for the local host, for page tests: serves the built pages at /ui/<resource>/
+// (static/<resource>/build, as the host does) with Forge's Custom UI CSP and answers
+// POST /bridge/invoke from a handler the test sets, so a test chooses each resolver answer
+// (fixtures made by the core) and its timing.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import path from 'node:path';
 
-import { BUILD, FIXTURES } from './paths.mjs';
+import { FIXTURES, ROOT } from './paths.mjs';
 
 /** What Forge applies to a Custom UI page that declares `permissions.content.scripts:
  * [unsafe-eval]` (WebAssembly needs it); the local host sends the same. */
@@ -48,14 +49,14 @@ export async function startPageServer({ csp = FORGE_CSP } = {}) {
       response.end(JSON.stringify(body));
       return;
     }
-    const prefix = '/ui/request/';
-    const name = url.pathname === prefix ? 'index.html' : url.pathname.slice(prefix.length);
-    if (request.method !== 'GET' || !url.pathname.startsWith(prefix) || name.includes('..')) {
+    const [, resource, rest] = url.pathname.match(/^\/ui\/([a-z]+)\/(.*)$/) ?? [];
+    const name = rest === '' ? 'index.html' : rest;
+    if (request.method !== 'GET' || !resource || name.includes('..')) {
       response.writeHead(404).end();
       return;
     }
     try {
-      const body = readFileSync(path.join(BUILD, name));
+      const body = readFileSync(path.join(ROOT, 'static', resource, 'build', name));
       response.writeHead(200, {
         'Content-Type': TYPES[path.extname(name)] ?? 'application/octet-stream',
         'Content-Security-Policy': csp,
@@ -70,6 +71,7 @@ export async function startPageServer({ csp = FORGE_CSP } = {}) {
   return {
     state,
     pageUrl: (issueKey = 'PMCJIT-1') => `${base}/ui/request/index.html?issueKey=${encodeURIComponent(issueKey)}`,
+    adminUrl: () => `${base}/ui/admin/index.html`,
     close: () => new Promise((resolve) => server.close(resolve)),
   };
 }

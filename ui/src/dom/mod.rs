@@ -1,9 +1,15 @@
-//! The only code that touches the DOM: small helpers here, the page's elements in `page`.
-//! Every DOM call that can fail returns its error; nothing unwraps.
+//! The only code that touches the DOM: small helpers here, each page's elements in `request`
+//! and `admin`, the shared notice in `notice`. Every DOM call that can fail returns its error;
+//! nothing unwraps.
 
-mod page;
+mod admin;
+mod notice;
+mod request;
 
-pub use page::Page;
+pub use admin::AdminPage;
+pub use request::RequestPage;
+
+use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -13,6 +19,15 @@ pub fn document() -> Result<Document, JsValue> {
     web_sys::window()
         .and_then(|w| w.document())
         .ok_or_else(|| JsValue::from_str("no document"))
+}
+
+/// Which page `index.html` is: `<html data-page="admin">` is the configuration page; the
+/// request page's HTML names none.
+pub fn is_admin_page(document: &Document) -> bool {
+    document
+        .document_element()
+        .and_then(|html| html.get_attribute("data-page"))
+        .is_some_and(|page| page == "admin")
 }
 
 /// The element `#id` of the page's HTML, as the type the code expects.
@@ -45,6 +60,21 @@ pub fn clear(element: &Element) {
     element.set_text_content(None);
 }
 
+/// Fills a list with one `<li>` per line.
+pub fn fill_list(document: &Document, list: &Element, lines: &[String]) -> Result<(), JsValue> {
+    clear(list);
+    for line in lines {
+        append(list, &create(document, "li", "", line)?)?;
+    }
+    Ok(())
+}
+
+pub fn option(document: &Document, value: &str, label: &str) -> Result<Element, JsValue> {
+    let option = create(document, "option", "", label)?;
+    option.set_attribute("value", value)?;
+    Ok(option)
+}
+
 pub fn show(element: &HtmlElement, visible: bool) {
     element.set_hidden(!visible);
 }
@@ -70,4 +100,19 @@ pub fn listen(target: &EventTarget, event: &str, handler: impl FnMut(Event) + 's
     target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())?;
     closure.forget();
     Ok(())
+}
+
+/// Dispatches the action `to_action` makes of each `event` on `target`, if any.
+pub fn on<A: 'static>(
+    dispatch: &Rc<dyn Fn(A)>,
+    target: &EventTarget,
+    event: &str,
+    to_action: impl Fn(&Event) -> Option<A> + 'static,
+) -> Result<(), JsValue> {
+    let dispatch = dispatch.clone();
+    listen(target, event, move |e| {
+        if let Some(action) = to_action(&e) {
+            dispatch(action);
+        }
+    })
 }

@@ -1,5 +1,5 @@
-//! The page's elements (found by id in `index.html`), how a `Screen` is copied into them, and
-//! which user events become which `Action`s.
+//! The request page's elements (found by id in `index.html`), how a `Screen` is copied into
+//! them, and which user events become which `Action`s.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -7,25 +7,24 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{
-    Document, Element, Event, EventTarget, HtmlButtonElement, HtmlElement, HtmlFieldSetElement, HtmlInputElement,
-    HtmlSelectElement, HtmlTextAreaElement, KeyboardEvent,
+    Document, Element, HtmlButtonElement, HtmlElement, HtmlFieldSetElement, HtmlInputElement, HtmlSelectElement,
+    HtmlTextAreaElement, KeyboardEvent,
 };
 
-use super::{append, by_id, clear, create, listen, set_flag, show, text_or_hide};
+use super::notice::NoticeBox;
+use super::{append, by_id, clear, create, fill_list, on, option, set_flag, show, text_or_hide};
 use crate::form_state::Decision;
 use crate::screen::{CountPicker, FormScreen, RequestScreen, Screen};
-use crate::state::{Action, Focus, Notice, Tone};
+use crate::state::{Action, Focus};
 
-pub struct Page {
+pub struct RequestPage {
     document: Document,
     busy: HtmlElement,
     busy_text: HtmlElement,
     issue: HtmlElement,
     issue_key: HtmlElement,
     issue_summary: HtmlElement,
-    notice: HtmlElement,
-    notice_title: HtmlElement,
-    notice_lines: HtmlElement,
+    notice: NoticeBox,
     notice_actions: HtmlElement,
     retry: HtmlButtonElement,
     close: HtmlButtonElement,
@@ -62,21 +61,18 @@ pub struct Page {
 struct Drawn {
     request: Option<RequestScreen>,
     counts: Option<(u8, u8)>,
-    notice: Option<Notice>,
 }
 
-impl Page {
-    pub fn find(document: Document) -> Result<Page, JsValue> {
+impl RequestPage {
+    pub fn find(document: Document) -> Result<RequestPage, JsValue> {
         let d = &document;
-        Ok(Page {
+        Ok(RequestPage {
             busy: by_id(d, "busy")?,
             busy_text: by_id(d, "busy-text")?,
             issue: by_id(d, "issue")?,
             issue_key: by_id(d, "issue-key")?,
             issue_summary: by_id(d, "issue-summary")?,
-            notice: by_id(d, "notice")?,
-            notice_title: by_id(d, "notice-title")?,
-            notice_lines: by_id(d, "notice-lines")?,
+            notice: NoticeBox::find(d)?,
             notice_actions: by_id(d, "notice-actions")?,
             retry: by_id(d, "retry")?,
             close: by_id(d, "close")?,
@@ -153,7 +149,7 @@ impl Page {
             None => show(&self.busy, false),
         }
         self.render_request(screen.request.as_ref())?;
-        self.render_notice(screen.notice)?;
+        self.notice.render(&self.document, screen.notice)?;
         show(&self.retry, screen.notice.is_some_and(|n| n.retry));
         show(&self.close, screen.close);
         show(
@@ -180,37 +176,6 @@ impl Page {
         }
     }
 
-    fn render_notice(&self, notice: Option<&Notice>) -> Result<(), JsValue> {
-        let mut drawn = self.drawn.borrow_mut();
-        if drawn.notice.as_ref() == notice {
-            return Ok(());
-        }
-        drawn.notice = notice.cloned();
-        let Some(notice) = notice else {
-            show(&self.notice, false);
-            return Ok(());
-        };
-        let tone = match notice.tone {
-            Tone::Info => "info",
-            Tone::Success => "success",
-            Tone::Warning => "warning",
-            Tone::Error => "error",
-        };
-        self.notice.set_class_name(&format!("notice notice-{tone}"));
-        self.notice_title.set_text_content(Some(&notice.title));
-        self.fill_list(&self.notice_lines, &notice.lines)?;
-        show(&self.notice, true);
-        Ok(())
-    }
-
-    fn fill_list(&self, list: &Element, lines: &[String]) -> Result<(), JsValue> {
-        clear(list);
-        for line in lines {
-            append(list, &create(&self.document, "li", "", line)?)?;
-        }
-        Ok(())
-    }
-
     fn render_request(&self, request: Option<&RequestScreen>) -> Result<(), JsValue> {
         let mut drawn = self.drawn.borrow_mut();
         if drawn.request.as_ref() == request {
@@ -228,7 +193,7 @@ impl Page {
         self.state_label
             .set_class_name(&format!("lozenge lozenge-{}", request.state_kind));
         self.state_label.set_text_content(Some(&request.state_label));
-        self.fill_list(&self.state_lines, &request.state_lines)?;
+        fill_list(&self.document, &self.state_lines, &request.state_lines)?;
         self.fill_pairs(&self.facts, request.facts.iter().map(|(l, v)| (*l, v.as_str())))?;
         clear(&self.detail_groups);
         for group in &request.details {
@@ -317,25 +282,4 @@ impl Page {
         show(&self.count_control, true);
         Ok(())
     }
-}
-
-/// Dispatches the action `to_action` makes of each `event` on `target`, if any.
-fn on(
-    dispatch: &Rc<dyn Fn(Action)>,
-    target: &EventTarget,
-    event: &str,
-    to_action: impl Fn(&Event) -> Option<Action> + 'static,
-) -> Result<(), JsValue> {
-    let dispatch = dispatch.clone();
-    listen(target, event, move |e| {
-        if let Some(action) = to_action(&e) {
-            dispatch(action);
-        }
-    })
-}
-
-fn option(document: &Document, value: &str, label: &str) -> Result<Element, JsValue> {
-    let option = create(document, "option", "", label)?;
-    option.set_attribute("value", value)?;
-    Ok(option)
 }

@@ -1,0 +1,240 @@
+//! What the configuration page shows for a model, as plain data: the DOM layer copies it into
+//! elements and decides nothing itself, so everything a person sees is tested here natively.
+
+use pam_approvals::admin::checks::{Status, Summary};
+use pam_approvals::admin::form::MIN_PASSWORD_CHARS;
+use pam_approvals::admin::view::AdminView;
+
+use super::fields::{Field, Kind};
+use super::form::Approvers;
+use super::state::{Copied, Model, Phase, UNSAVED_NOTE};
+use crate::state::Notice;
+
+pub const LOADING: &str = "Loading the configuration…";
+pub const SAVING: &str = "Saving…";
+pub const VALIDATING: &str = "Validating the saved configuration…";
+pub const SAVE: &str = "Save";
+pub const VALIDATE: &str = "Validate configuration";
+pub const SECRET_SET: &str = "Set — leave blank to keep";
+pub const SECRET_NOT_SET: &str = "Not set";
+pub const COPY: &str = "Copy";
+pub const COPIED: &str = "Copied";
+
+/// Everything on the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Screen<'a> {
+    /// The progress line (with a spinner) while a resolver runs.
+    pub busy: Option<&'static str>,
+    /// The whole page's message for someone who is not a Jira administrator.
+    pub forbidden: Option<&'a str>,
+    pub notice: Option<&'a Notice>,
+    /// The view's warnings, each shown in the status banner.
+    pub warnings: &'a [String],
+    pub webhook: Option<Webhook>,
+    /// Feedback of the last Copy, by item key.
+    pub copied: Option<&'a Copied>,
+    pub form: Option<Form<'a>>,
+    pub report: Option<Report>,
+}
+
+/// "Webhook settings": what to paste into EPM. Owned, so that the DOM layer can keep the last
+/// one it drew and rebuild it only when it changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Webhook {
+    pub urls: Vec<CopyItem>,
+    pub templates: Vec<CopyItem>,
+}
+
+/// A text to copy: a URL or a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyItem {
+    /// Names the item in `Action::Copy` (`state::copy_text`) and in element ids.
+    pub key: String,
+    pub title: String,
+    pub text: String,
+    /// The URL to paste (emphasised).
+    pub primary: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Form<'a> {
+    /// Every input is disabled while saving.
+    pub disabled: bool,
+    pub inputs: Vec<Input<'a>>,
+    pub approvers: Approvers,
+    /// The group name input is shown for "Members of a Jira group" only.
+    pub show_group: bool,
+    /// "At least 12 characters.", from the core's rule.
+    pub password_hint: String,
+    /// Save and Validate are disabled while either runs.
+    pub buttons_disabled: bool,
+    pub saving: bool,
+    pub save_label: &'static str,
+    pub validating: bool,
+    pub validate_label: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input<'a> {
+    pub field: Field,
+    pub value: Value<'a>,
+    /// For a write-only secret: whether one is stored.
+    pub placeholder: Option<&'static str>,
+    pub error: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Value<'a> {
+    Text(&'a str),
+    Flag(bool),
+}
+
+/// The validation results.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub note: Option<&'static str>,
+    /// "7 passed, 2 failed".
+    pub summary: String,
+    pub rows: Vec<CheckRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckRow {
+    pub id: String,
+    pub title: String,
+    /// CSS modifier of the badge: pass, fail, warn, skip.
+    pub status: &'static str,
+    pub badge: &'static str,
+    pub detail: String,
+    pub fix: String,
+}
+
+pub fn screen(model: &Model) -> Screen<'_> {
+    let busy = match model.phase {
+        Phase::Loading => Some(LOADING),
+        Phase::Saving => Some(SAVING),
+        Phase::Validating => Some(VALIDATING),
+        _ => None,
+    };
+    let shown = matches!(model.phase, Phase::Ready | Phase::Saving | Phase::Validating);
+    let view = model.view.as_ref().filter(|_| shown);
+    Screen {
+        busy,
+        forbidden: model.forbidden.as_deref().filter(|_| model.phase == Phase::Forbidden),
+        notice: model.notice.as_ref(),
+        warnings: view.map_or(&[], |v| v.warnings.as_slice()),
+        webhook: view.map(webhook),
+        copied: model.copied.as_ref(),
+        form: if shown { form(model) } else { None },
+        report: model.report.as_ref().filter(|_| shown).map(|report| Report {
+            note: report.unsaved_changes.then_some(UNSAVED_NOTE),
+            summary: summary_line(&report.summary),
+            rows: report
+                .checks
+                .iter()
+                .map(|check| {
+                    let (status, badge) = badge(check.status);
+                    CheckRow {
+                        id: check.id.clone(),
+                        title: check.title.clone(),
+                        status,
+                        badge,
+                        detail: check.detail.clone(),
+                        fix: check.fix.clone(),
+                    }
+                })
+                .collect(),
+        }),
+    }
+}
+
+fn webhook(view: &AdminView) -> Webhook {
+    Webhook {
+        urls: view
+            .webhook_urls
+            .iter()
+            .enumerate()
+            .map(|(index, url)| CopyItem {
+                key: format!("url-{index}"),
+                title: url.label.clone(),
+                text: url.url.clone(),
+                primary: url.primary,
+            })
+            .collect(),
+        templates: view
+            .templates
+            .iter()
+            .map(|template| CopyItem {
+                key: format!("template-{}", template.key),
+                title: template.event.clone(),
+                text: template.body.clone(),
+                primary: false,
+            })
+            .collect(),
+    }
+}
+
+fn form(model: &Model) -> Option<Form<'_>> {
+    let form = model.form.as_ref()?;
+    let secrets = form.secrets();
+    let inputs = Field::ALL
+        .into_iter()
+        .map(|field| {
+            let stored = match field {
+                Field::ClientSecret => Some(secrets.client_secret_set),
+                Field::WebhookPassword => Some(secrets.webhook_password_set),
+                _ => None,
+            };
+            Input {
+                field,
+                value: match field.kind() {
+                    Kind::Flag => Value::Flag(form.flag(field)),
+                    _ => Value::Text(form.text(field)),
+                },
+                placeholder: stored.map(|set| if set { SECRET_SET } else { SECRET_NOT_SET }),
+                error: model.field_errors.get(field.name()).map(String::as_str),
+            }
+        })
+        .collect();
+    let saving = model.phase == Phase::Saving;
+    let validating = model.phase == Phase::Validating;
+    Some(Form {
+        disabled: saving,
+        inputs,
+        approvers: form.approvers,
+        show_group: form.approvers == Approvers::Group,
+        password_hint: format!("At least {MIN_PASSWORD_CHARS} characters."),
+        buttons_disabled: saving || validating,
+        saving,
+        save_label: if saving { SAVING } else { SAVE },
+        validating,
+        validate_label: if validating { VALIDATING } else { VALIDATE },
+    })
+}
+
+/// (CSS modifier, badge text) of a check's status.
+pub fn badge(status: Status) -> (&'static str, &'static str) {
+    match status {
+        Status::Pass => ("pass", "Pass"),
+        Status::Fail => ("fail", "Fail"),
+        Status::Warn => ("warn", "Warning"),
+        Status::Skip => ("skip", "Skipped"),
+    }
+}
+
+/// "7 passed, 2 failed", then warnings and skipped checks when there are any.
+pub fn summary_line(summary: &Summary) -> String {
+    let mut parts = vec![
+        format!("{} passed", summary.passed),
+        format!("{} failed", summary.failed),
+    ];
+    match summary.warnings {
+        0 => {}
+        1 => parts.push("1 warning".into()),
+        n => parts.push(format!("{n} warnings")),
+    }
+    if summary.skipped > 0 {
+        parts.push(format!("{} skipped", summary.skipped));
+    }
+    parts.join(", ")
+}
