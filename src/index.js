@@ -5,7 +5,7 @@ import Resolver from '@forge/resolver';
 import { newWorkflow } from './forge/component';
 import { isConsentRequired, perform } from './forge/capabilities';
 import { provisionOnce } from './forge/provision';
-import { RESOLVER_NAMES, resolverAnswer, resolverInvocation } from './forge/resolver';
+import { RESOLVER_NAMES, resolverAnswer, resolverContext, resolverInvocation } from './forge/resolver';
 import { hostError, webTriggerInvocation, webTriggerResponse } from './forge/web-trigger';
 
 /** The same cap the component enforces; a run that goes past it is a bug. */
@@ -54,7 +54,7 @@ async function answerResolver(name, { payload, context }) {
   await provisionOnce(runInvocation);
   let outcome;
   try {
-    outcome = await runInvocation(resolverInvocation(name, payload, context));
+    outcome = await runInvocation(resolverInvocation(name, payload, await resolverContext(name, context)));
   } catch (error) {
     if (isConsentRequired(error)) throw error;
     console.error(`resolver ${name}: the run failed: ${error?.message ?? error}`);
@@ -68,5 +68,6 @@ for (const name of RESOLVER_NAMES) {
   resolvers.define(name, (request) => answerResolver(name, request));
 }
 
-/** Function `resolver-fn`: the issue action page's `invoke` calls (docs/resolvers.md). */
+/** Function `resolver-fn`: the issue action page's and the configuration page's `invoke` calls
+ * (docs/resolvers.md). */
 export const resolver = resolvers.getDefinitions();

@@ -3,6 +3,13 @@
 // `forge variables set --encrypt PAM_CONFIGURE '{...}'`), each new Forge container passes it,
 // unread, to the component's `configure` invocation once, before its first request. The
 // component validates and stores it; this file only forwards it and logs the outcome.
+//
+// The configuration page (Apps → Manage apps → PAM Approvals for Jira → Configure) is the normal
+// way to configure the app; PAM_CONFIGURE is an optional bootstrap for scripted installs. Use
+// `"onlyIfUnconfigured": true`: the core then leaves the stored settings and secrets alone once a
+// configuration is stored, so a new container does not undo what an admin saved on the page.
+// Without it, every container start re-applies the document. Which applies is the core's
+// decision; the document is passed as it is (docs/deploy-forge.md, "Scripted installs").
 
 const VARIABLE = 'PAM_CONFIGURE';
 let provisioned;

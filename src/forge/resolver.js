@@ -1,13 +1,36 @@
 // Translates between Forge resolver calls (@forge/resolver) and the component's resolver
 // invocation and outcome. Decides nothing: which names exist, who may do what and every message
 // the page shows come from the core (docs/resolvers.md).
+import { webTrigger } from '@forge/api';
 
 /**
- * The resolver names the core routes (src/providers/epm/resolvers.rs). @forge/resolver answers a
- * name that is not defined here itself ("Resolver has no definition for ..."), so a name the core
- * adds must be added here too.
+ * The resolver names the core routes (src/providers/epm/resolvers.rs, src/admin/resolvers.rs).
+ * @forge/resolver answers a name that is not defined here itself ("Resolver has no definition
+ * for ..."), so a name the core adds must be added here too.
  */
-export const RESOLVER_NAMES = ['epm.request', 'epm.decide'];
+export const RESOLVER_NAMES = ['epm.request', 'epm.decide', 'admin.config', 'admin.save', 'admin.validate'];
+
+/** The web triggers whose URLs the configuration page shows (manifest `webtrigger` keys). */
+const WEB_TRIGGERS = ['epm-webhook'];
+
+/**
+ * The context of a configuration page call (`admin.*`): Forge's, plus `webTriggerUrls`, the URL
+ * of each web trigger for this installation, which only the host can know
+ * (docs/resolvers.md, "The configuration page"). A URL Forge does not give is logged and left
+ * out; the core then warns on the page. Other calls get Forge's context as it is.
+ */
+export async function resolverContext(name, context) {
+  if (!name.startsWith('admin.')) return context;
+  const webTriggerUrls = {};
+  for (const key of WEB_TRIGGERS) {
+    try {
+      webTriggerUrls[key] = await webTrigger.getUrl(key);
+    } catch (error) {
+      console.error(`resolver ${name}: no URL for web trigger ${key}: ${error?.message ?? error}`);
+    }
+  }
+  return { ...context, webTriggerUrls };
+}
 
 /**
  * The `invocation` for one page call. `context` is Forge's as @forge/resolver passes it: the

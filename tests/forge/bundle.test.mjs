@@ -118,6 +118,38 @@ test('a resolver call provisions PAM_CONFIGURE first, as a web trigger does', ()
   assert.deepEqual(result.secrets, ['epm.webhook.password', 'epm.webhook.username']);
 });
 
+test('PAM_CONFIGURE with onlyIfUnconfigured leaves a configuration saved on the configuration page alone', () => {
+  // A new container starts with settings and credentials an admin saved on the page; the
+  // bootstrap document must not undo them (docs/deploy-forge.md, "Scripted installs"). Without
+  // the flag, the same document overwrites them: the shell passes it as it is.
+  const saved = { version: 1, ...SANDBOX_CONFIG, approverGroup: 'pam-approvers' };
+  const run = (onlyIfUnconfigured) => inFreshProcess(
+    `
+    const platform = forge.installForgeRuntime({ jiraBase: 'http://127.0.0.1:9' });
+    platform.kvs.values.set('config', ${JSON.stringify(JSON.stringify(saved))});
+    platform.kvs.secrets.set('epm.webhook.username', 'page-user');
+    platform.kvs.secrets.set('epm.webhook.password', 'saved-on-the-page-1');
+    const app = require(bundlePath);
+    const response = await app.epmWebhook({ method: 'GET', path: '/', body: '', headers: {}, queryParameters: {} });
+    console.log(JSON.stringify({ status: response.statusCode, config: JSON.parse(platform.kvs.values.get('config')),
+      secrets: Object.fromEntries(platform.kvs.secrets) }));`,
+    {
+      PAM_CONFIGURE: JSON.stringify({
+        config: { ...SANDBOX_CONFIG, approverGroup: '' },
+        secrets: { webhookUsername: USER, webhookPassword: PASSWORD },
+        onlyIfUnconfigured,
+      }),
+    },
+  );
+  const kept = run(true);
+  assert.equal(kept.status, 405);
+  assert.equal(kept.config.approverGroup, 'pam-approvers');
+  assert.deepEqual(kept.secrets, { 'epm.webhook.username': 'page-user', 'epm.webhook.password': 'saved-on-the-page-1' });
+  const replaced = run(false);
+  assert.equal(replaced.config.approverGroup, '');
+  assert.deepEqual(replaced.secrets, { 'epm.webhook.username': USER, 'epm.webhook.password': PASSWORD });
+});
+
 /** Both hosts, fresh: the local host serves the webhooks itself; the Forge bundle runs in this
  * process with its Jira calls sent to a second local host's sandbox Jira and its KVS in memory. */
 describe('the Forge bundle and the local host answer the same webhooks the same way', () => {

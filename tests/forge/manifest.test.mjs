@@ -2,19 +2,53 @@
 // @forge/lint) and the app's page rule, and those checks bite: broken copies fail with the
 // expected message.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 
-import { pageBuild, validateApp } from './support/app-build.mjs';
+import { allPagesBuilt, validateApp } from './support/app-build.mjs';
 import { appCopy } from './support/app-copy.mjs';
-import { ROOT } from './support/paths.mjs';
+import { PAGE_BUILDS, ROOT } from './support/paths.mjs';
+
+// The YAML parser @forge/manifest reads the manifest with.
+const YAML = createRequire(createRequire(import.meta.url).resolve('@forge/manifest'))('yaml');
+const manifest = () => YAML.parse(readFileSync(path.join(ROOT, 'manifest.yml'), 'utf8'));
 
 test('manifest.yml passes @forge/manifest validation and client-side @forge/lint with no error or warning', async (t) => {
-  // The repo itself when the page is built; otherwise a copy with a placeholder page.
-  const dir = pageBuild() ? ROOT : appCopy(t).dir;
-  t.diagnostic(dir === ROOT ? 'validated the repo with its page build' : 'validated a copy with a placeholder page');
-  const result = await validateApp(dir);
+  // The repo itself when every page is built; otherwise a copy with placeholders for the others.
+  const copy = allPagesBuilt() ? undefined : appCopy(t);
+  t.diagnostic(copy ? `validated a copy: ${JSON.stringify(copy.pages)}` : 'validated the repo with its page builds');
+  const result = await validateApp(copy?.dir ?? ROOT);
   assert.equal(result.code, 0, result.output);
   assert.match(result.stdout, /found no problems/);
+});
+
+test('the configuration page is a jira:adminPage used as the app\'s Configure page, on the admin resource and resolver-fn', () => {
+  const { modules, resources } = manifest();
+  assert.deepEqual(modules['jira:adminPage'], [{
+    key: 'pam-approvals-config',
+    title: 'PAM Approvals for Jira',
+    resource: 'admin',
+    resolver: { function: 'resolver-fn' },
+    useAsConfig: true,
+  }]);
+  // Both pages call the one resolver function, whose handler defines every core resolver name.
+  assert.deepEqual(modules.function.find((f) => f.key === 'resolver-fn'), { key: 'resolver-fn', handler: 'index.resolver' });
+  // Each page resource is a folder scripts/build-ui.sh builds (and the tests know of).
+  const folders = Object.fromEntries(resources.map((r) => [r.key, r.path]));
+  assert.deepEqual(folders, Object.fromEntries(Object.entries(PAGE_BUILDS).map(([key, dir]) => [key, path.relative(ROOT, dir)])));
+});
+
+test('the scopes are the ones docs/deploy-forge.md explains, each with the calls it covers', () => {
+  const { permissions } = manifest();
+  const docs = readFileSync(path.join(ROOT, 'docs', 'deploy-forge.md'), 'utf8');
+  const documented = [...docs.matchAll(/^\| `([a-z:.-]+)` \|/gm)].map((m) => m[1]);
+  assert.deepEqual(documented.sort(), [...permissions.scopes].sort());
+  // The workflow read for Validate configuration uses the read-only granular scope, not the
+  // classic manage:jira-configuration (which would let the app change Jira's configuration).
+  assert.ok(permissions.scopes.includes('read:workflow:jira'));
+  assert.ok(!permissions.scopes.includes('manage:jira-configuration'));
 });
 
 /** Validates a copy of the app with `edit` applied to manifest.yml; expects failure with `message`. */
@@ -61,6 +95,26 @@ describe('broken copies of the manifest fail with a clear message', { concurrenc
   test('wasm-unsafe-eval, the narrower CSP source, is not accepted by Forge', (t) =>
     assertRefused(t, (m) => m.replace('      - unsafe-eval\n', '      - wasm-unsafe-eval\n'),
       /Invalid 'content.scripts' permission in the manifest.yml file - 'wasm-unsafe-eval'/));
+
+  test('the configuration page must point at a declared resource and resolver function', async (t) => {
+    await assertRefused(t, (m) => m.replace('resource: admin\n', 'resource: no-such-page\n'),
+      /missing resource key 'no-such-page' is being referenced by jira:adminPage module/);
+    await assertRefused(t, (m) => m.replace(/( {6}resource: admin\n {6}resolver:\n {8}function: )resolver-fn/, '$1no-such-fn'),
+      /jira:adminPage references undefined function module with key 'no-such-fn'/);
+  });
+
+  test('useAsConfig on a page whose resource is not declared fails the manifest validation', (t) =>
+    assertRefused(t, (m) => m.replace(/ {2}# The configuration page\.\n {2}- key: admin\n {4}path: static\/admin\/build\n/, ''),
+      /missing resource key 'admin' is being referenced by jira:adminPage module/));
+
+  test('Jira takes one Configure page: a second useAsConfig entry fails the manifest validation', (t) =>
+    assertRefused(t, (m) => m.replace('      useAsConfig: true\n',
+      '      useAsConfig: true\n    - key: pam-approvals-config-2\n      title: Second\n      resource: admin\n      useAsConfig: true\n'),
+    /can only have a single entry that includes the useAsConfig property/));
+
+  test('the Configure page cannot have sub-pages', (t) =>
+    assertRefused(t, (m) => m.replace('      useAsConfig: true\n', '      useAsConfig: true\n      pages:\n        - title: More\n          route: more\n'),
+      /can’t use either pages or sections in the jira:adminPage entry that includes either useAsConfig/));
 
   test('a scope name Forge does not know fails the manifest validation', (t) =>
     assertRefused(t, (m) => m.replace('- write:servicedesk-request', '- write:servicedesk-requests'),

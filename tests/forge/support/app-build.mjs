@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-import { BUILD_UI, PAGE_BUILD, ROOT } from './paths.mjs';
+import { BUILD_UI, PAGE_BUILDS, ROOT } from './paths.mjs';
 
 function node(args, options = {}) {
   const result = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', ...options });
@@ -21,17 +21,24 @@ export function buildComponent() {
   return mustSucceed('npm run build:component', node([path.join(ROOT, 'scripts', 'forge-build-component.mjs')]));
 }
 
+const missingPages = () => Object.keys(PAGE_BUILDS).filter((key) => !existsSync(PAGE_BUILDS[key]));
+
 /**
- * The page build the manifest's resource points at (git-ignored): as it is, or built with
- * scripts/build-ui.sh when missing. Null when there is neither a build nor the script yet.
+ * The page builds the manifest's resources point at (git-ignored), by resource key: as they are,
+ * or built with scripts/build-ui.sh when one is missing. A page the script does not build (yet)
+ * is left out of the answer.
  */
-export function pageBuild() {
-  if (!existsSync(PAGE_BUILD) && existsSync(BUILD_UI)) {
+export function pageBuilds() {
+  if (missingPages().length > 0 && existsSync(BUILD_UI)) {
     const built = spawnSync('bash', [BUILD_UI], { cwd: ROOT, encoding: 'utf8' });
     if (built.status !== 0) throw new Error(`scripts/build-ui.sh failed (${built.status}):\n${built.stdout}${built.stderr}`);
   }
-  return existsSync(PAGE_BUILD) ? PAGE_BUILD : null;
+  const missing = missingPages();
+  return Object.fromEntries(Object.entries(PAGE_BUILDS).filter(([key]) => !missing.includes(key)));
 }
+
+/** True when every page is built, so the repo itself can be validated. */
+export const allPagesBuilt = () => Object.keys(pageBuilds()).length === Object.keys(PAGE_BUILDS).length;
 
 /** `npm run validate` against appDir, in a child process: resolves to {code, stdout, stderr, output}. */
 export function validateApp(appDir = ROOT) {

@@ -5,7 +5,10 @@
 // KEY_NOT_FOUND for a missing key, 409 KEY_CONFLICT when FAIL_IF_EXISTS meets a key, 400 for keys
 // Forge would refuse). @forge/api's `fetch` is the global fetch, which the Forge runtime replaces
 // with its egress proxy: here fetches to the EPM host go to the local host's sandbox EPM.
-// Anything else the bundle asks of the platform is recorded as unexpected and fails the call.
+// @forge/api's `webTrigger.getUrl` is a GraphQL mutation sent as the app to Atlassian's gateway
+// (`remote: 'stargate'`, POST /graphql): the stand-in answers `createWebTriggerUrl` with a fixed
+// URL for the app's web trigger keys. Anything else the bundle asks of the platform is recorded
+// as unexpected and fails the call.
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 // Forge KVS keys: 1-500 characters of [a-zA-Z0-9:._\s-#], not only whitespace.
@@ -64,6 +67,16 @@ export class InMemoryKvs {
 const SANDBOX_PASSWORD = 'sandbox';
 const basic = (email) => `Basic ${Buffer.from(`${email}:${SANDBOX_PASSWORD}`).toString('base64')}`;
 
+/** The app, environment and installation the stand-in platform runs (what @forge/api reads from
+ * `__forge_runtime__` to ask for a web trigger URL). */
+const APP_ID = '00000000-0000-0000-0000-000000000000';
+const ENVIRONMENT_ID = '5e6f7a8b-0000-4000-8000-00000000e1a0';
+const CONTEXT_ARI = 'ari:cloud:jira::site/7f3c1b9e-0000-4000-8000-00000000c10d';
+/** The URL the stand-in gives for web trigger `epm-webhook`, shaped like Forge's. */
+export const WEB_TRIGGER_URL = 'https://7f3c1b9e-0000-4000-8000-00000000c10d.hello.atlassian-dev.net/x1/pamEpmWebhookTestUrl';
+/** The manifest's web trigger keys and their URLs on the stand-in platform. */
+const WEB_TRIGGERS = { 'epm-webhook': WEB_TRIGGER_URL };
+
 /** The invocation being served: Forge knows whose call it is; `asUser()` acts for that person. */
 const invocation = new AsyncLocalStorage();
 
@@ -89,6 +102,10 @@ export function installForgeRuntime({ jiraBase, epm, kvs = new InMemoryKvs() }) 
   const jiraCalls = [];
   const egress = [];
   const consentRequired = [];
+  /** The web trigger keys asked for with `webTrigger.getUrl`, in order. */
+  const webTriggerRequests = [];
+  /** Set `webTriggers.failing = true` to make the gateway refuse (HTTP 500) every URL request. */
+  const webTriggers = { failing: false };
   /** accountId -> Authorization of the people signed in with `signIn`. */
   const people = new Map();
   const noop = { incr() {}, measure: () => ({ stop() {} }) };
@@ -117,13 +134,33 @@ export function installForgeRuntime({ jiraBase, epm, kvs = new InMemoryKvs() }) 
     return networkFetch(`${jiraBase}${path}`, { ...init, headers });
   }
 
-  globalThis.__forge_runtime__ = { metrics: { counter: () => noop, timing: () => noop } };
+  /** Atlassian's GraphQL gateway as the app: only the web trigger URL mutation @forge/api sends. */
+  function gateway(target, path, init) {
+    const { query, variables } = JSON.parse(init.body ?? '{}');
+    if (path !== '/graphql' || init.method !== 'POST' || !/mutation forge_app_createWebTriggerUrl\b/.test(query ?? '')) {
+      return refuse(target, path, init.method);
+    }
+    const { appId, envId, triggerKey, contextId } = variables?.input ?? {};
+    webTriggerRequests.push(triggerKey);
+    if (webTriggers.failing) return new Response('gateway failure', { status: 500, statusText: 'Internal Server Error' });
+    const url = appId === APP_ID && envId === ENVIRONMENT_ID && contextId === CONTEXT_ARI ? WEB_TRIGGERS[triggerKey] : undefined;
+    if (!url) return json(200, { data: { createWebTriggerUrl: null }, errors: [{ message: `no web trigger ${triggerKey}` }] });
+    return json(200, { data: { createWebTriggerUrl: { url } } });
+  }
+
+  globalThis.__forge_runtime__ = {
+    metrics: { counter: () => noop, timing: () => noop },
+    appContext: { appId: APP_ID, environmentId: ENVIRONMENT_ID, environmentType: 'DEVELOPMENT' },
+    contextAri: CONTEXT_ARI,
+  };
   globalThis.__forge_fetch__ = async (target, path, init = {}) => {
     if (target?.type === 'kvs') {
       const response = kvs.handle(path, init);
       if (response) return response;
     } else if (target?.type === 'fpp' && target.remote === 'jira' && ['app', 'user'].includes(target.provider)) {
       return jira(target, path, init);
+    } else if (target?.type === 'fpp' && target.remote === 'stargate' && target.provider === 'app') {
+      return gateway(target, path, init);
     }
     return refuse(target, path, init.method);
   };
@@ -152,5 +189,5 @@ export function installForgeRuntime({ jiraBase, epm, kvs = new InMemoryKvs() }) 
     return invocation.run({ accountId }, fn);
   }
 
-  return { kvs, unexpected, jiraCalls, egress, consentRequired, signIn, asInvocation };
+  return { kvs, unexpected, jiraCalls, egress, consentRequired, webTriggerRequests, webTriggers, signIn, asInvocation };
 }

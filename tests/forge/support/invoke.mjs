@@ -21,6 +21,18 @@ export function issueActionContext(issueKey, extra = {}) {
   };
 }
 
+/** The context Forge gives the jira:adminPage's resolver (the app's Configure page). */
+export function adminPageContext(extra = {}) {
+  return {
+    cloudId: CLOUD_ID,
+    moduleKey: 'pam-approvals-config',
+    localId: 'pam-approvals-config',
+    environmentType: 'DEVELOPMENT',
+    extension: { type: 'jira:adminPage' },
+    ...extra,
+  };
+}
+
 /**
  * Calls the bundle's resolver handler as Forge does for `accountId`. Resolves to {ok: true,
  * value} or {ok: false, name, message}: the handler threw, and Forge rejects the page's invoke.
@@ -35,12 +47,14 @@ export async function forgeInvoke({ platform, handler }, { accountId, name, payl
   }
 }
 
-/** The same call through the local host's bridge, signed in as `accountId`; same answer shape. */
-export async function bridgeInvoke(host, { accountId, name, payload = {}, issueKey }) {
+/** The same call through the local host's bridge, signed in as `accountId`; same answer shape.
+ * Only the context's `extension` crosses: the page sends it, the host sets the rest. */
+export async function bridgeInvoke(host, { accountId, name, payload = {}, issueKey, context }) {
+  const { extension } = context ?? issueActionContext(issueKey);
   const response = await fetch(host.bridge, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Cookie: `pam_sandbox_user=${encodeURIComponent(accountId)}` },
-    body: JSON.stringify({ functionKey: name, payload, context: { extension: issueActionContext(issueKey).extension } }),
+    body: JSON.stringify({ functionKey: name, payload, context: { extension } }),
   });
   const body = await response.json();
   return response.status === 200 ? { ok: true, value: body } : { ok: false, status: response.status, message: body.error };
