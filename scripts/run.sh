@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-# The issue action's page, served by the host at /ui/request/ (skipped when up to date).
+# The Custom UI pages, served by the host at /ui/request/ and /ui/admin/ (skipped when up to date).
 scripts/build-ui.sh
 exec cargo run --release -p pam-approvals-host -- serve --sandbox \
   --listen "${PAM_LISTEN:-127.0.0.1:8080}" --data-dir "${PAM_DATA_DIR:-.pam-approvals}" "$@"

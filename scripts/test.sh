@@ -7,7 +7,7 @@ scripts/setup.sh --tests
 
 step() { printf '\n=== %s\n' "$*"; }
 
-step "UI page: build (static/request/build)"
+step "UI pages: build (static/request/build, static/admin/build)"
 scripts/build-ui.sh
 
 step "format"
