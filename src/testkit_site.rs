@@ -151,3 +151,48 @@ impl FakeSite {
         })
     }
 }
+
+/// The Jira administrator of the admin tests' world.
+pub const ADMIN: &str = "acc-carol";
+
+impl crate::testkit::World {
+    /// A configured world with a working EPM connection and Carol, a Jira administrator,
+    /// signed in: what "Validate configuration" passes on.
+    pub fn admin_configured() -> crate::testkit::World {
+        use crate::config::{self, Config};
+        use crate::testkit_epm;
+        let mut world = crate::testkit::World::configured();
+        world.users.push(json!({"accountId": ADMIN, "accountType": "atlassian", "displayName": "Carol Admin", "emailAddress": "carol@example.com", "active": true}));
+        let config = Config {
+            enabled: true,
+            assignee_name: "John Doe".into(),
+            service_hostname: testkit_epm::HOST.into(),
+            client_id: testkit_epm::CLIENT_ID.into(),
+            ..Config::default()
+        };
+        world.kv.insert(config::CONFIG_KEY.into(), config.encode());
+        world
+            .secrets
+            .insert(config::SECRET_CLIENT_SECRET.into(), testkit_epm::CLIENT_SECRET.into());
+        world.user = Some(ADMIN.into());
+        world
+    }
+
+    /// Runs resolver `name` as the world's user with the EPM web trigger at `web_trigger_url`;
+    /// the answer's text.
+    pub fn resolve(&mut self, name: &str, payload: &Value, web_trigger_url: &str) -> String {
+        let context = json!({"accountId": self.user, "webTriggerUrls": {"epm-webhook": web_trigger_url}});
+        let outcome = crate::testkit::drive(
+            self,
+            crate::protocol::Invocation::Resolver {
+                name: name.into(),
+                payload: payload.to_string(),
+                context: context.to_string(),
+            },
+        );
+        match outcome {
+            crate::protocol::Outcome::Value(text) => text,
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+}

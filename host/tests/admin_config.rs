@@ -394,20 +394,14 @@ async fn epm_trouble_fails_the_token_check() {
 #[tokio::test]
 async fn a_password_changed_on_the_page_survives_a_restart() {
     let dir = TempDir::new("admin-restart");
-    let printed = |host: &Host, label: &str| {
-        host.stdout
-            .iter()
-            .find_map(|l| l.trim().strip_prefix(label).map(|v| v.trim().to_string()))
-            .expect(label)
-    };
     let host = Host::start_without_credentials(&dir.0);
-    let user = printed(&host, "webhook user:");
+    let user = host.printed("webhook user:");
     let answer = save(&host, json!({}), json!({"webhookPassword": NEW_PASSWORD})).await;
     assert_eq!(answer["ok"], json!(true), "{answer}");
     drop(host);
 
     let host = Host::start_without_credentials(&dir.0);
-    assert_eq!(printed(&host, "webhook password:"), NEW_PASSWORD);
+    assert_eq!(host.printed("webhook password:"), NEW_PASSWORD);
     let (status, body) = post(&host, Some((&user, NEW_PASSWORD)), SAMPLE).await;
     assert_eq!(status, 201, "{body}");
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_pam-approvals-host"))

@@ -118,19 +118,13 @@ async fn a_restart_keeps_everything() {
 #[tokio::test]
 async fn generated_sandbox_credentials_survive_a_restart() {
     let dir = TempDir::new("creds");
-    let printed = |host: &Host, label: &str| {
-        host.stdout
-            .iter()
-            .find_map(|l| l.trim().strip_prefix(label).map(|v| v.trim().to_string()))
-            .expect(label)
-    };
     let host = Host::start_without_credentials(&dir.0);
-    let (user, password) = (printed(&host, "webhook user:"), printed(&host, "webhook password:"));
+    let (user, password) = (host.printed("webhook user:"), host.printed("webhook password:"));
     assert!(password.len() >= 20, "a generated password is long");
     drop(host);
     let host = Host::start_without_credentials(&dir.0);
     assert_eq!(
-        (printed(&host, "webhook user:"), printed(&host, "webhook password:")),
+        (host.printed("webhook user:"), host.printed("webhook password:")),
         (user.clone(), password.clone())
     );
     let (status, _) = post(&host, Some((&user, &password)), SAMPLE).await;

@@ -3,45 +3,17 @@
 use serde_json::{Value, json};
 
 use crate::config::{self, Config};
-use crate::protocol::{Invocation, Outcome};
-use crate::testkit::{World, drive};
+use crate::testkit::World;
 use crate::testkit_epm;
 
-const CAROL: &str = "acc-carol";
 const WEB_TRIGGER_URL: &str = "https://site.example/x/epm-webhook";
 
-/// A configured world with a working EPM connection, Carol (a Jira admin) signed in.
 fn world() -> World {
-    let mut world = World::configured();
-    world.users.push(json!({"accountId": CAROL, "accountType": "atlassian", "displayName": "Carol Admin", "emailAddress": "carol@example.com", "active": true}));
-    let config = Config {
-        enabled: true,
-        assignee_name: "John Doe".into(),
-        service_hostname: testkit_epm::HOST.into(),
-        client_id: testkit_epm::CLIENT_ID.into(),
-        ..Config::default()
-    };
-    world.kv.insert(config::CONFIG_KEY.into(), config.encode());
-    world
-        .secrets
-        .insert(config::SECRET_CLIENT_SECRET.into(), testkit_epm::CLIENT_SECRET.into());
-    world.user = Some(CAROL.into());
-    world
+    World::admin_configured()
 }
 
 fn call(world: &mut World, name: &str, payload: Value) -> (String, Value) {
-    let context = json!({"accountId": world.user, "webTriggerUrls": {"epm-webhook": WEB_TRIGGER_URL}});
-    let outcome = drive(
-        world,
-        Invocation::Resolver {
-            name: name.into(),
-            payload: payload.to_string(),
-            context: context.to_string(),
-        },
-    );
-    let Outcome::Value(text) = outcome else {
-        panic!("{outcome:?}")
-    };
+    let text = world.resolve(name, &payload, WEB_TRIGGER_URL);
     let value = serde_json::from_str(&text).expect("JSON answer");
     (text, value)
 }

@@ -9,12 +9,11 @@ mod common;
 use pam_approvals::admin::checks::{Check, Summary};
 use pam_approvals::admin::view::AdminView;
 use pam_approvals::config::{self, Config};
-use pam_approvals::testkit::{World, drive};
-use pam_approvals::{Invocation, Outcome, testkit_epm};
+use pam_approvals::testkit::World;
+use pam_approvals::testkit_epm;
 use pam_approvals_ui::admin::answer::{self, ChecksAnswer, Reply, ViewAnswer};
 use serde_json::{Value, json};
 
-const CAROL: &str = "acc-carol";
 const ALICE: &str = "acc-alice";
 /// A web trigger URL shaped like Forge's.
 const WEB_TRIGGER_URL: &str =
@@ -23,20 +22,7 @@ const WEB_TRIGGER_URL: &str =
 /// A site where Carol is a Jira admin and the app is fully configured (what "Validate
 /// configuration" passes on).
 fn configured() -> World {
-    let mut world = World::configured();
-    let config = Config {
-        enabled: true,
-        service_hostname: testkit_epm::HOST.into(),
-        client_id: testkit_epm::CLIENT_ID.into(),
-        assignee_name: "John Doe".into(),
-        ..Config::default()
-    };
-    world.kv.insert(config::CONFIG_KEY.into(), config.encode());
-    world
-        .secrets
-        .insert(config::SECRET_CLIENT_SECRET.into(), testkit_epm::CLIENT_SECRET.into());
-    world.user = Some(CAROL.into());
-    world
+    World::admin_configured()
 }
 
 /// A first visit: nothing stored yet, so the defaults and no credentials.
@@ -48,19 +34,7 @@ fn fresh() -> World {
 }
 
 fn call(world: &mut World, name: &str, payload: Value) -> Value {
-    let context = json!({"accountId": world.user, "webTriggerUrls": {"epm-webhook": WEB_TRIGGER_URL}});
-    let outcome = drive(
-        world,
-        Invocation::Resolver {
-            name: name.into(),
-            payload: payload.to_string(),
-            context: context.to_string(),
-        },
-    );
-    let Outcome::Value(text) = outcome else {
-        panic!("{name}: {outcome:?}")
-    };
-    serde_json::from_str(&text).expect("resolver answers are JSON")
+    serde_json::from_str(&world.resolve(name, &payload, WEB_TRIGGER_URL)).expect("resolver answers are JSON")
 }
 
 fn stored_config(world: &World) -> Value {

@@ -101,6 +101,14 @@ impl Host {
         }
     }
 
+    /// The value of a start-up line such as `webhook password:`.
+    pub fn printed(&self, label: &str) -> String {
+        self.stdout
+            .iter()
+            .find_map(|l| l.trim().strip_prefix(label).map(|v| v.trim().to_string()))
+            .unwrap_or_else(|| panic!("the host printed no {label}: {:?}", self.stdout))
+    }
+
     pub fn webhook_url(&self) -> String {
         format!("{}/x/epm-webhook", self.base)
     }
