@@ -14,7 +14,8 @@ pub async fn run(caps: Caps, invocation: Invocation) -> Outcome {
         Invocation::Configure(document) => configure::configure(&caps, &document).await,
         Invocation::Resolver { name, payload, context } => resolve(&caps, &name, &payload, &context).await,
         Invocation::Job { queue, .. } => Outcome::Error(format!("unknown queue \"{queue}\"")),
-        Invocation::Tick(name) => Outcome::Error(format!("unknown scheduled trigger \"{name}\"")),
+        Invocation::Tick(name) if name == epm::expiry::TICK => epm::expiry::tick(&caps).await,
+        Invocation::Tick(name) => Outcome::Error(format!("unknown scheduled trigger \"{}\"", printable(&name))),
     }
 }
 

@@ -6,6 +6,7 @@ import { newWorkflow } from './forge/component';
 import { isConsentRequired, perform } from './forge/capabilities';
 import { provisionOnce } from './forge/provision';
 import { RESOLVER_NAMES, resolverAnswer, resolverContext, resolverInvocation } from './forge/resolver';
+import { logTickOutcome, tickInvocation, tickResponse } from './forge/scheduled';
 import { hostError, webTriggerInvocation, webTriggerResponse } from './forge/web-trigger';
 
 /** The same cap the component enforces; a run that goes past it is a bug. */
@@ -71,3 +72,21 @@ for (const name of RESOLVER_NAMES) {
 /** Function `resolver-fn`: the issue action page's and the configuration page's `invoke` calls
  * (docs/resolvers.md). */
 export const resolver = resolvers.getDefinitions();
+
+/** One scheduled trigger run: the outcome goes to the logs; Forge ignores the result. */
+async function runTick(trigger) {
+  await provisionOnce(runInvocation);
+  let outcome;
+  try {
+    outcome = await runInvocation(tickInvocation(trigger));
+  } catch (error) {
+    console.error(`scheduled trigger ${trigger}: the run failed: ${error?.message ?? error}`);
+    return tickResponse(undefined);
+  }
+  logTickOutcome(trigger, outcome);
+  return tickResponse(outcome);
+}
+
+/** Scheduled trigger `epm-expiry` (function `expiry-fn`, every five minutes): the core ends
+ * approved access whose time is up (note, property, transition to the expired status). */
+export const expiryTick = () => runTick('epm-expiry');

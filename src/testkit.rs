@@ -189,6 +189,30 @@ impl World {
                     .collect();
                 HttpResponse::json(200, &Value::Array(found))
             }
+            ("POST", "/rest/api/3/search/jql")
+                if body["jql"].as_str().is_some_and(|j| j.contains(".openExpiry <= ")) =>
+            {
+                // The expiry search: `issue.property[pam-approvals.epm].openExpiry <= N ORDER BY key`.
+                let jql = body["jql"].as_str().unwrap_or("");
+                let limit: u64 = jql
+                    .split(".openExpiry <= ")
+                    .nth(1)
+                    .and_then(|rest| rest.split_whitespace().next())
+                    .and_then(|n| n.parse().ok())
+                    .expect("a number after <=");
+                let keys: Vec<String> = self
+                    .issues
+                    .iter()
+                    .filter(|i| {
+                        i["properties"][0]["value"]["openExpiry"]
+                            .as_u64()
+                            .is_some_and(|end| end <= limit)
+                    })
+                    .filter_map(|i| i["key"].as_str().map(String::from))
+                    .collect();
+                let issues: Vec<Value> = keys.iter().filter_map(|k| self.issue_answer(k, true)).collect();
+                HttpResponse::json(200, &json!({"issues": issues, "isLast": true}))
+            }
             ("POST", "/rest/api/3/search/jql") => {
                 let jql = body["jql"].as_str().unwrap_or("");
                 let wanted = jql.rsplit('"').nth(1).unwrap_or("");
@@ -219,6 +243,31 @@ impl World {
     }
 
     /// The app's property on an issue.
+    /// The issue as `GET /issue/{key}?fields=summary,status,project` answers it.
+    fn issue_answer(&self, key: &str, with_property: bool) -> Option<Value> {
+        let issue = self.issue(key)?;
+        let project_type = if key.starts_with("PMCJIT") {
+            "service_desk"
+        } else {
+            "software"
+        };
+        let mut properties = serde_json::Map::new();
+        if with_property && !issue["properties"][0]["value"].is_null() {
+            properties.insert("pam-approvals.epm".into(), issue["properties"][0]["value"].clone());
+        }
+        Some(json!({
+            "key": key,
+            "id": issue["id"],
+            "self": format!("https://acme.atlassian.net/rest/api/3/issue/{}", issue["id"].as_str().unwrap_or("")),
+            "fields": {
+                "summary": issue["fields"]["summary"],
+                "status": {"name": issue["status"]},
+                "project": {"key": key.split('-').next(), "projectTypeKey": project_type},
+            },
+            "properties": properties,
+        }))
+    }
+
     pub fn property(&self, key: &str) -> Value {
         self.issue(key)
             .map(|i| i["properties"][0]["value"].clone())
@@ -268,32 +317,10 @@ impl World {
                 )
             }
             ("GET", ["rest", "api", "3", "issue", key]) => {
-                let Some(issue) = self.issue(key) else {
-                    return Some(not_found());
-                };
-                let project_type = if key.starts_with("PMCJIT") {
-                    "service_desk"
-                } else {
-                    "software"
-                };
-                let mut properties = serde_json::Map::new();
-                if query.contains("properties=pam-approvals.epm") && !issue["properties"][0]["value"].is_null() {
-                    properties.insert("pam-approvals.epm".into(), issue["properties"][0]["value"].clone());
+                match self.issue_answer(key, query.contains("properties=pam-approvals.epm")) {
+                    Some(answer) => HttpResponse::json(200, &answer),
+                    None => not_found(),
                 }
-                HttpResponse::json(
-                    200,
-                    &json!({
-                        "key": key,
-                        "id": issue["id"],
-                        "self": format!("https://acme.atlassian.net/rest/api/3/issue/{}", issue["id"].as_str().unwrap_or("")),
-                        "fields": {
-                            "summary": issue["fields"]["summary"],
-                            "status": {"name": issue["status"]},
-                            "project": {"key": key.split('-').next(), "projectTypeKey": project_type},
-                        },
-                        "properties": properties,
-                    }),
-                )
             }
             ("PUT", ["rest", "api", "3", "issue", key, "properties", "pam-approvals.epm"]) => {
                 let Some(issue) = self.issue_mut(key) else {

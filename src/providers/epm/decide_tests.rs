@@ -8,16 +8,16 @@ use crate::testkit::{SAMPLE, SAMPLE_REQUEST_ID, World, drive, drive_interleaved,
 use crate::testkit_epm::{CLIENT_ID, CLIENT_SECRET, HOST};
 
 const UPDATE: &str = include_str!("../../../tests/fixtures/epm/decision-update.sample.json");
-const HOUR_MS: u64 = 3_600_000;
+pub(super) const HOUR_MS: u64 = 3_600_000;
 
-fn configure(world: &mut World, change: impl FnOnce(&mut Config)) {
+pub(super) fn configure(world: &mut World, change: impl FnOnce(&mut Config)) {
     let mut config = Config::decode(&world.kv[CONFIG_KEY]).unwrap();
     change(&mut config);
     world.kv.insert(CONFIG_KEY.into(), config.encode());
 }
 
 /// A configured world with the sample request's issue PMCJIT-1 (reported by Bob).
-fn world() -> World {
+pub(super) fn world() -> World {
     let mut world = World::configured();
     configure(&mut world, |c| {
         c.service_hostname = HOST.into();
@@ -29,7 +29,7 @@ fn world() -> World {
     world
 }
 
-fn resolver(name: &str, key: &str, user: &str, payload: Value) -> Invocation {
+pub(super) fn resolver(name: &str, key: &str, user: &str, payload: Value) -> Invocation {
     Invocation::Resolver {
         name: name.into(),
         payload: payload.to_string(),
@@ -38,23 +38,23 @@ fn resolver(name: &str, key: &str, user: &str, payload: Value) -> Invocation {
     }
 }
 
-fn value(outcome: &Outcome) -> Value {
+pub(super) fn value(outcome: &Outcome) -> Value {
     match outcome {
         Outcome::Value(text) => serde_json::from_str(text).unwrap(),
         other => panic!("expected a value, got {other:?}"),
     }
 }
 
-fn as_user(world: &mut World, user: &str, invocation: Invocation) -> Value {
+pub(super) fn as_user(world: &mut World, user: &str, invocation: Invocation) -> Value {
     world.user = Some(user.into());
     value(&drive(world, invocation))
 }
 
-fn decide(world: &mut World, user: &str, payload: Value) -> Value {
+pub(super) fn decide(world: &mut World, user: &str, payload: Value) -> Value {
     as_user(world, user, resolver("epm.decide", "PMCJIT-1", user, payload))
 }
 
-fn approve_4h() -> Value {
+pub(super) fn approve_4h() -> Value {
     json!({"decision": "approve", "duration": {"unit": "hours", "count": 4}, "message": "for the driver update"})
 }
 
@@ -63,15 +63,15 @@ fn error_code(answer: &Value) -> &str {
     answer["error"]["code"].as_str().unwrap()
 }
 
-fn status(world: &World) -> &str {
+pub(super) fn status(world: &World) -> &str {
     world.issue("PMCJIT-1").unwrap()["status"].as_str().unwrap()
 }
 
-fn notes(world: &World) -> Vec<(bool, String)> {
+pub(super) fn notes(world: &World) -> Vec<(bool, String)> {
     world.comments.get("PMCJIT-1").cloned().unwrap_or_default()
 }
 
-fn update(decision: &str, timestamp: &str) -> Invocation {
+pub(super) fn update(decision: &str, timestamp: &str) -> Invocation {
     let body = UPDATE
         .replace("\"Decision\": \"Approved\"", &format!("\"Decision\": \"{decision}\""))
         .replace("2026-11-23T09:20:00Z", timestamp);

@@ -63,7 +63,8 @@ pub async fn load(caps: &Caps, actor: Actor, key: &str) -> Result<IssueFacts, Re
     Ok(facts(key, &issue))
 }
 
-fn facts(key: &str, issue: &Value) -> IssueFacts {
+/// The facts of an issue as `GET /issue` or a search answers it (with the app's property).
+pub fn facts(key: &str, issue: &Value) -> IssueFacts {
     let text = |pointer: &str| issue.pointer(pointer).and_then(Value::as_str).unwrap_or("").to_string();
     let self_url = text("/self");
     let site_url = self_url

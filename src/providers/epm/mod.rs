@@ -8,6 +8,7 @@ pub mod claim;
 pub mod decide;
 pub mod describe;
 pub mod duration;
+pub mod expiry;
 pub mod fields;
 pub mod form;
 pub mod intake;
@@ -41,5 +42,7 @@ pub async fn handle_webhook(caps: &Caps, config: &Config, body: &str) -> HttpRes
 
 #[cfg(test)]
 mod decide_tests;
+#[cfg(test)]
+mod expiry_tests;
 #[cfg(test)]
 mod tests;

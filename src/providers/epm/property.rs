@@ -92,6 +92,13 @@ pub struct EpmProperty {
     pub requester_account_id: Option<String>,
     pub request: RequestFacts,
     pub decision: Option<DecisionRecord>,
+    /// When an approval's end is due and not yet recorded (ms): indexed for the expiry search
+    /// (`openExpiry` in the manifest's entity property index), removed once recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_expiry: Option<u64>,
+    /// When the app recorded the end of the approval on the issue (ms).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expired_at: Option<u64>,
 }
 
 pub const PROPERTY_VERSION: u32 = 2;
@@ -108,6 +115,8 @@ impl EpmProperty {
             requester_account_id,
             request: facts(request),
             decision: None,
+            open_expiry: None,
+            expired_at: None,
         }
     }
 
