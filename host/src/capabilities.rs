@@ -52,7 +52,7 @@ impl Capabilities {
                 Ok(()) => Reply::Done,
                 Err(_) => Reply::Failed("the job queue is closed".into()),
             },
-            Call::Now => Reply::Time(now_ms()),
+            Call::Now => Reply::Time(self.app_now_ms()),
             Call::Sleep(ms) => {
                 tokio::time::sleep(Duration::from_millis(u64::from(ms))).await;
                 Reply::Done
@@ -66,6 +66,14 @@ impl Capabilities {
                 }
                 Reply::Done
             }
+        }
+    }
+
+    /// Real time, plus the sandbox clock's offset in sandbox mode; a real site has no offset.
+    fn app_now_ms(&self) -> u64 {
+        match &self.jira {
+            JiraTarget::Sandbox { site, .. } => site.clock().now_ms(),
+            JiraTarget::Site { .. } => now_ms(),
         }
     }
 

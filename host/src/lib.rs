@@ -16,6 +16,7 @@ pub mod run_totals;
 pub mod runtime;
 pub mod sample;
 pub mod sandbox;
+pub mod scheduled;
 pub mod server;
 pub mod sign_in;
 pub mod static_ui;

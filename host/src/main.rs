@@ -13,7 +13,7 @@ use pam_approvals_host::runtime::Runtime;
 use pam_approvals_host::sandbox::epm;
 use pam_approvals_host::server::AppState;
 use pam_approvals_host::targets::Targets;
-use pam_approvals_host::{credentials, provision, queue, sample, server, static_ui};
+use pam_approvals_host::{credentials, provision, queue, sample, scheduled, server, static_ui};
 
 #[derive(Parser)]
 #[command(version, about = "Runs PAM Approvals for Jira locally, the way Forge runs it")]
@@ -54,6 +54,11 @@ struct ServeArgs {
     /// A configuration document to apply at start-up (JSON: {"config": {...}, "secrets": {...}}).
     #[arg(long)]
     config: Option<PathBuf>,
+    /// Run the `epm-expiry` scheduled trigger (ends approved access whose time is up) every SECS
+    /// seconds (at most a week, Forge's longest interval), as Forge's scheduledTrigger would; 0
+    /// disables it.
+    #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(..=604_800))]
+    expiry_interval: u64,
     /// Where the Custom UI builds are (`<dir>/<resource>/build/`); default: the repository's static/.
     #[arg(long)]
     static_dir: Option<PathBuf>,
@@ -127,6 +132,16 @@ async fn serve(args: ServeArgs) -> Result<()> {
     )
     .await?;
 
+    // After provisioning, so the first tick already sees the configuration.
+    if args.expiry_interval > 0 {
+        scheduled::spawn(
+            runtime.clone(),
+            caps.clone(),
+            scheduled::EPM_EXPIRY,
+            std::time::Duration::from_secs(args.expiry_interval),
+        );
+    }
+
     println!("PAM Approvals for Jira — local host");
     println!("  web trigger (EPM): {}", server::web_trigger_url(&base, "epm-webhook"));
     println!("  issue action page: {base}/ui/request/");
@@ -141,6 +156,16 @@ async fn serve(args: ServeArgs) -> Result<()> {
             epm::HOST,
             epm::CLIENT_ID
         );
+    }
+    match args.expiry_interval {
+        0 => println!(
+            "  scheduled trigger: {} off (--expiry-interval 0)",
+            scheduled::EPM_EXPIRY
+        ),
+        secs => println!("  scheduled trigger: {} every {secs} s", scheduled::EPM_EXPIRY),
+    }
+    if args.sandbox {
+        println!("  sandbox controls:  {base}/_sandbox/clock, {base}/_sandbox/scheduled/<key>");
     }
     if let Some((user, password)) = &credentials
         && args.sandbox

@@ -1,6 +1,7 @@
 //! The HTTP front of the local host: web triggers at `/x/<module-key>`, the UI bridge at
-//! `/bridge/invoke`, Custom UI pages at `/ui/<resource>/`, the sandboxes under `/sandbox/`, and
-//! an index page. Each web trigger request and each invoke becomes one component run.
+//! `/bridge/invoke`, Custom UI pages at `/ui/<resource>/`, the sandboxes under `/sandbox/`, the
+//! sandbox-mode controls `/_sandbox/clock` and `/_sandbox/scheduled/{key}`, and an index page.
+//! Each web trigger request, invoke and scheduled run becomes one component run.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -45,12 +46,20 @@ pub struct Sandboxes {
 }
 
 pub fn router(state: AppState, static_dir: PathBuf, sandboxes: Option<Sandboxes>) -> Router {
-    let mut app = Router::new()
+    let mut routes = Router::new()
         .route("/", get(index))
         .route("/x/{key}", any(web_trigger))
-        .route("/bridge/invoke", post(crate::bridge::invoke))
-        .with_state(state)
-        .merge(crate::static_ui::router(static_dir));
+        .route("/bridge/invoke", post(crate::bridge::invoke));
+    if sandboxes.is_some() {
+        // Controls that bend time and schedules exist only where nothing real is at stake.
+        routes = routes
+            .route(
+                "/_sandbox/clock",
+                get(crate::sandbox::clock::read).post(crate::sandbox::clock::advance),
+            )
+            .route("/_sandbox/scheduled/{key}", post(run_scheduled));
+    }
+    let mut app = routes.with_state(state).merge(crate::static_ui::router(static_dir));
     if let Some(sandboxes) = sandboxes {
         app = app
             // A nested router's "/" answers only the prefix itself; the URL printed (and linked)
@@ -121,6 +130,35 @@ async fn web_trigger(
                 "the app failed while handling the request",
             )
         }
+    }
+}
+
+/// `POST /_sandbox/scheduled/{key}`: runs that scheduled trigger now; 200 with its value, 500
+/// with its error, 404 for an unknown key.
+async fn run_scheduled(State(state): State<AppState>, Path(key): Path<String>) -> Response {
+    match crate::scheduled::run_now(&state.runtime, &state.caps, &key).await {
+        None => {
+            let known: Vec<&str> = crate::scheduled::keys().collect();
+            json_error(
+                StatusCode::NOT_FOUND,
+                &format!(
+                    "no scheduled trigger \"{key}\"; the known ones are: {}",
+                    known.join(", ")
+                ),
+            )
+        }
+        Some(Ok(Outcome::Value(value))) => {
+            (StatusCode::OK, [("Content-Type", "application/json")], value).into_response()
+        }
+        Some(Ok(Outcome::Error(message))) => json_error(StatusCode::INTERNAL_SERVER_ERROR, &message),
+        Some(Ok(Outcome::Http(_))) => json_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the app answered the scheduled trigger with an HTTP response",
+        ),
+        Some(Err(e)) => json_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("the scheduled trigger's run failed: {e:#}"),
+        ),
     }
 }
 

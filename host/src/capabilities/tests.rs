@@ -142,3 +142,29 @@ async fn fetches_to_the_sandbox_epm_host_stay_in_process() {
     assert!(matches!(world.caps.perform(plain, &context).await, Reply::Failed(_)));
     assert_eq!(world.caps.counters.fetch.load(Ordering::Relaxed), 5);
 }
+
+fn time(reply: Reply) -> u64 {
+    match reply {
+        Reply::Time(ms) => ms,
+        other => panic!("expected a time, got {other:?}"),
+    }
+}
+
+/// Validates: in sandbox mode `Now` follows the sandbox clock; against a real site it is real
+/// time (there is no clock to move).
+#[tokio::test]
+async fn now_follows_the_sandbox_clock_only_in_sandbox_mode() {
+    let world = world();
+    let context = RunContext::default();
+    let before = now_ms();
+    world.jira.clock().advance(3_600_000);
+    let shifted = time(world.caps.perform(Call::Now, &context).await);
+    assert!(shifted >= before + 3_600_000, "{shifted} vs {before}");
+
+    let site = Capabilities {
+        jira: JiraTarget::site("https://site.test", "a@b.test", "token", reqwest::Client::new()),
+        ..world.caps
+    };
+    let real = time(site.perform(Call::Now, &context).await);
+    assert!(real >= before && real < before + 3_600_000, "{real} vs {before}");
+}

@@ -1,5 +1,6 @@
 //! Fakes of the external systems, served by the host under `/sandbox/<system>`.
 
+pub mod clock;
 pub mod epm;
 pub mod jira;
 pub(crate) mod time;

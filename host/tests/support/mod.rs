@@ -52,18 +52,34 @@ impl Host {
     }
 
     pub fn start_with(data_dir: &Path, extra: &[&str]) -> Host {
-        Host::spawn(data_dir, extra, true)
+        Host::spawn(data_dir, &["--sandbox"], extra, true)
     }
 
     /// With no PAM_WEBHOOK_* variables: the sandbox generates or reuses its own credentials.
     pub fn start_without_credentials(data_dir: &Path) -> Host {
-        Host::spawn(data_dir, &[], false)
+        Host::spawn(data_dir, &["--sandbox"], &[], false)
     }
 
-    fn spawn(data_dir: &Path, extra: &[&str], env_credentials: bool) -> Host {
+    /// Not in sandbox mode: against a Jira site at `site_url` (nothing is sent to it unless a
+    /// run needs Jira).
+    pub fn start_against_site(data_dir: &Path, site_url: &str, extra: &[&str]) -> Host {
+        let site = [
+            "--jira-url",
+            site_url,
+            "--jira-email",
+            "admin@site.test",
+            "--jira-token",
+            "not-a-token",
+        ];
+        Host::spawn(data_dir, &site, extra, true)
+    }
+
+    fn spawn(data_dir: &Path, mode: &[&str], extra: &[&str], env_credentials: bool) -> Host {
         let mut command = Command::new(env!("CARGO_BIN_EXE_pam-approvals-host"));
         command
-            .args(["serve", "--sandbox", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg("serve")
+            .args(mode)
+            .args(["--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .args(extra)
             .env_remove("PAM_WEBHOOK_USER")

@@ -44,6 +44,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::contracts::{Contracts, RequestViolation};
+use crate::sandbox::clock::SandboxClock;
 use catalog::Catalog;
 use error::{JiraError, RejectReason};
 pub use session::{DEFAULT_USER, Person, SESSION_COOKIE};
@@ -63,6 +64,8 @@ pub struct JiraSandbox {
     link_prefix: String,
     catalog: Catalog,
     log: Mutex<RequestLog>,
+    /// The sandbox world's clock, which the app's `Call::Now` reads in sandbox mode.
+    clock: SandboxClock,
 }
 
 #[derive(Default)]
@@ -107,6 +110,7 @@ impl JiraSandbox {
             base_url,
             catalog,
             log: Mutex::new(RequestLog::default()),
+            clock: SandboxClock::default(),
         }))
     }
 
@@ -177,6 +181,12 @@ impl JiraSandbox {
             .method_not_allowed_fallback(fallback)
             .layer(middleware::from_fn_with_state(Arc::clone(self), gate))
             .with_state(Arc::clone(self))
+    }
+
+    /// The clock the app sees in sandbox mode (`POST /_sandbox/clock` moves it). The sandbox's
+    /// own timestamps (comments, `updated`) stay on real time.
+    pub fn clock(&self) -> &SandboxClock {
+        &self.clock
     }
 
     /// The database connection (poisoning is ignored: every write is a transaction).

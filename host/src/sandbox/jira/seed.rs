@@ -81,12 +81,19 @@ pub(crate) fn catalog() -> Catalog {
             status("10001", "Open", "The request waits for a decision.", "new", true),
             status("10002", "Approved", "Access was granted.", "done", false),
             status("10003", "Denied", "Access was refused.", "done", false),
-            status("10004", "Expired", "No decision was made in time.", "done", false),
+            status(
+                "10004",
+                "Expired",
+                "No decision was made in time, or the access granted has ended.",
+                "done",
+                false,
+            ),
         ],
         transitions: vec![
             transition("11", "Approve", &["10001"], "10002"),
             transition("21", "Deny", &["10001"], "10003"),
-            transition("31", "Expire", &["10001"], "10004"),
+            // From Approved too: the app's expiry tick ends approved access.
+            transition("31", "Expire", &["10001", "10002"], "10004"),
             transition("41", "Reopen", &["10002", "10003", "10004"], "10001"),
         ],
         fields: fields(),

@@ -222,10 +222,16 @@ async fn create_get_comment_transition_and_search() {
         .await
         .json();
     assert_eq!(status["fields"]["status"]["name"], "Approved");
-    let reopen = call(&router, "GET", "/rest/api/3/issue/PMCJIT-1/transitions", None, None)
+    let from_approved = call(&router, "GET", "/rest/api/3/issue/PMCJIT-1/transitions", None, None)
         .await
         .json();
-    assert_eq!(reopen["transitions"][0]["name"], "Reopen");
+    let names: Vec<&str> = from_approved["transitions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert_eq!(names, ["Expire", "Reopen"]);
 
     create(&router, "Second request", "req-2").await;
 
@@ -904,6 +910,62 @@ async fn jql_errors_are_400s() {
         );
         assert_eq!(error["errors"], json!({}));
     }
+}
+
+/// The expiry tick's search: a numeric comparison on the app's property, keys ascending.
+#[tokio::test]
+async fn jql_compares_property_numbers() {
+    let router = memory();
+    let mut keys = Vec::new();
+    for (request_id, expiry) in [
+        ("x-1", json!(2000)),
+        ("x-2", json!(1000)),
+        ("x-3", json!(3000)),
+        ("x-4", Value::Null),
+    ] {
+        let key = create(&router, "Expiring", request_id).await;
+        let mut value = json!({"requestId": request_id});
+        if !expiry.is_null() {
+            value["openExpiry"] = expiry;
+        }
+        let path = format!("/rest/api/3/issue/{key}/properties/pam-approvals.epm");
+        let put = call(&router, "PUT", &path, Some(value), None).await;
+        assert!(put.status.is_success(), "{}", put.text);
+        keys.push(key);
+    }
+    let search = |jql: String| {
+        let router = router.clone();
+        async move {
+            let body = json!({
+                "jql": jql,
+                "properties": ["pam-approvals.epm"],
+                "fields": ["summary", "status", "project"],
+                "maxResults": 50,
+            });
+            call(&router, "POST", "/rest/api/3/search/jql", Some(body), None).await
+        }
+    };
+    let reply = search("issue.property[pam-approvals.epm].openExpiry <= 2000 ORDER BY key ASC".into()).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let found = reply.json();
+    let found_keys: Vec<&str> = found["issues"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|issue| issue["key"].as_str())
+        .collect();
+    assert_eq!(found_keys, [keys[0].as_str(), keys[1].as_str()]);
+    assert_eq!(
+        found["issues"][1]["properties"]["pam-approvals.epm"]["openExpiry"],
+        1000
+    );
+
+    let reply = search("issue.property[pam-approvals.epm].openExpiry <= later".into()).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        reply.json()["errorMessages"][0],
+        "The value 'later' for field 'issue.property[pam-approvals.epm].openExpiry' is invalid - please specify a number."
+    );
 }
 
 #[tokio::test]

@@ -6,7 +6,9 @@
 //! `NOT IN`; `summary`, `description`, `text` and text custom fields (`cf[10001]`,
 //! `customfield_10001`, or the field's name) with `~`, `!~`; `assignee`, `reporter`, `labels`
 //! with `=`, `!=`, `IN`, `NOT IN`, `IS [NOT] EMPTY`; `issue.property[key].path` with `=`, `!=`,
-//! `IN`, `NOT IN`; `ORDER BY created|updated|key|summary [ASC|DESC]`.
+//! `IN`, `NOT IN`, and `<`, `<=`, `>`, `>=` against a number (only JSON numbers at the path
+//! match, as a `number`-indexed property in Jira); `ORDER BY created|updated|key|summary
+//! [ASC|DESC]`.
 //! Not supported (clear error): `OR`, `NOT`, parentheses, functions, other fields.
 
 mod parse;
@@ -40,6 +42,13 @@ enum Filter {
         path: Vec<String>,
         values: Vec<String>,
         negate: bool,
+    },
+    PropertyRange {
+        key: String,
+        path: Vec<String>,
+        /// The orderings of `value.cmp(bound)` that match (`<=`: Less or Equal).
+        accept: &'static [Ordering],
+        bound: f64,
     },
 }
 
@@ -274,6 +283,27 @@ pub(crate) fn compile(jql: &str, catalog: &Catalog, issue_exists: &dyn Fn(&str) 
                 };
                 Filter::Labels(wanted, negative || clause.op == Op::IsNot)
             }
+            Kind::Property(key, path) if matches!(clause.op, Op::Compare(_)) => {
+                let Operand::Value(literal) = &clause.operand else {
+                    return Err(op_not_supported(clause.op, field));
+                };
+                let bound = literal.parse::<f64>().ok().filter(|n| n.is_finite()).ok_or_else(|| {
+                    format!("The value '{literal}' for field '{field}' is invalid - please specify a number.")
+                })?;
+                let accept: &'static [Ordering] = match clause.op {
+                    Op::Compare("<") => &[Ordering::Less],
+                    Op::Compare("<=") => &[Ordering::Less, Ordering::Equal],
+                    Op::Compare(">") => &[Ordering::Greater],
+                    Op::Compare(">=") => &[Ordering::Greater, Ordering::Equal],
+                    op => return Err(op_not_supported(op, field)),
+                };
+                Filter::PropertyRange {
+                    key,
+                    path,
+                    accept,
+                    bound,
+                }
+            }
             Kind::Property(key, path) => {
                 if !list_op || empty {
                     return Err(op_not_supported(clause.op, field));
@@ -376,7 +406,7 @@ impl Query {
     pub(crate) fn uses_properties(&self) -> bool {
         self.filters
             .iter()
-            .any(|filter| matches!(filter, Filter::Property { .. }))
+            .any(|filter| matches!(filter, Filter::Property { .. } | Filter::PropertyRange { .. }))
     }
 
     pub(crate) fn matches(&self, issue: &Issue, properties: &[(String, Value)]) -> bool {
@@ -448,6 +478,23 @@ impl Query {
                     .any(|value| values.iter().any(|wanted| scalar_equals(value, wanted)));
                 hit != *negate
             }
+            Filter::PropertyRange {
+                key,
+                path,
+                accept,
+                bound,
+            } => {
+                let mut found = Vec::new();
+                if let Some((_, value)) = properties.iter().find(|(k, _)| k == key) {
+                    values_at(value, path, &mut found);
+                }
+                found.iter().any(|value| {
+                    value
+                        .as_f64()
+                        .and_then(|number| number.partial_cmp(bound))
+                        .is_some_and(|ordering| accept.contains(&ordering))
+                })
+            }
         })
     }
 
@@ -481,6 +528,7 @@ impl Query {
 mod tests {
     use super::*;
     use crate::sandbox::jira::seed;
+    use serde_json::json;
 
     fn compile_ok(jql: &str) -> Query {
         compile(jql, &seed::catalog(), &|key| key == "PMCJIT-1" || key == "10000")
@@ -616,6 +664,59 @@ mod tests {
             created: id,
             updated: id,
         }
+    }
+
+    #[test]
+    fn property_comparisons_compare_numbers() {
+        let a = issue("PMCJIT-1", 10000, None);
+        let due = |expiry: Value| vec![("pam-approvals.epm".to_string(), json!({"openExpiry": expiry}))];
+        let q = compile_ok("issue.property[pam-approvals.epm].openExpiry <= 1700000000000 ORDER BY key ASC");
+        assert!(q.uses_properties());
+        assert!(q.matches(&a, &due(json!(1_699_999_999_999_i64))));
+        assert!(
+            q.matches(&a, &due(json!(1_700_000_000_000_i64))),
+            "<= includes the bound"
+        );
+        assert!(!q.matches(&a, &due(json!(1_700_000_000_001_i64))));
+        // Only numbers compare: absent, null, text and objects never match.
+        assert!(!q.matches(&a, &[]));
+        assert!(!q.matches(&a, &[("pam-approvals.epm".to_string(), json!({}))]));
+        for other in [json!(null), json!("1"), json!({"at": 1}), json!(true)] {
+            assert!(!q.matches(&a, &due(other.clone())), "{other}");
+        }
+        // Arrays match by any element, as for `=`.
+        assert!(q.matches(&a, &due(json!([1_800_000_000_000_i64, 5]))));
+
+        let cases = [
+            ("<", 5.0, false),
+            ("<", 4.5, true),
+            ("<=", 5.0, true),
+            (">", 5.0, false),
+            (">", 5.5, true),
+            (">=", 5.0, true),
+            (">=", 4.5, false),
+        ];
+        for (op, value, expected) in cases {
+            let q = compile_ok(&format!("issue.property[k].a.n {op} 5"));
+            let props = vec![("k".to_string(), json!({"a": {"n": value}}))];
+            assert_eq!(q.matches(&a, &props), expected, "{value} {op} 5");
+        }
+        let q = compile_ok("issue.property[k].n > -1.5 and issue.property[k].n < \"2e3\"");
+        assert!(q.matches(&a, &[("k".to_string(), json!({"n": 0}))]));
+        assert!(!q.matches(&a, &[("k".to_string(), json!({"n": 2000}))]));
+    }
+
+    #[test]
+    fn property_comparisons_need_one_number() {
+        let invalid = "The value 'soon' for field 'issue.property[k].n' is invalid - please specify a number.";
+        assert_eq!(compile_err("issue.property[k].n < soon"), invalid);
+        assert!(compile_err("issue.property[k].n >= \"\"").contains("please specify a number"));
+        assert!(compile_err("issue.property[k].n <= NaN").contains("please specify a number"));
+        assert!(compile_err("issue.property[k].n <= inf").contains("please specify a number"));
+        assert!(compile_err("issue.property[k].n > EMPTY").contains("The operator '>' is not supported"));
+        assert!(compile("issue.property[k].n < (1, 2)", &seed::catalog(), &|_| true).is_err());
+        // Other fields still refuse comparisons.
+        assert!(compile_err("project < 5").contains("The operator '<' is not supported by the 'project' field."));
     }
 
     #[test]
