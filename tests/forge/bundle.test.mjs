@@ -58,9 +58,9 @@ test('@forge/bundler builds one CommonJS bundle that exports the manifest handle
     const app = require(bundlePath);
     console.log(JSON.stringify(Object.fromEntries(Object.entries(app).map(([k, v]) => [k, typeof v]))));`);
   delete exported.stderr;
-  // index.epmWebhook and index.resolver are the manifest's handlers; runInvocation serves tests
-  // and provisioning.
-  assert.deepEqual(exported, { epmWebhook: 'function', resolver: 'function', runInvocation: 'function' });
+  // index.epmWebhook, index.resolver and index.expiryTick are the manifest's handlers;
+  // runInvocation serves tests and provisioning.
+  assert.deepEqual(exported, { epmWebhook: 'function', expiryTick: 'function', resolver: 'function', runInvocation: 'function' });
 });
 
 test('cold start: a fresh process requires the bundle and answers its first web trigger', (t) => {
@@ -148,6 +148,40 @@ test('PAM_CONFIGURE with onlyIfUnconfigured leaves a configuration saved on the 
   const replaced = run(false);
   assert.equal(replaced.config.approverGroup, '');
   assert.deepEqual(replaced.secrets, { 'epm.webhook.username': USER, 'epm.webhook.password': PASSWORD });
+});
+
+/** Runs the bundle's scheduled trigger handler once in a fresh process (`setup` is run first, with
+ * `platform`); prints {response, jiraCalls}, and what it logged is in stdout/stderr. */
+function expiryTickAlone(setup, env) {
+  const result = inFreshProcess(
+    `
+    const platform = forge.installForgeRuntime({ jiraBase: 'http://127.0.0.1:9' });
+    ${setup}
+    const app = require(bundlePath);
+    const event = { context: { cloudId: '7f3c1b9e-0000-4000-8000-00000000c10d', moduleKey: 'epm-expiry' }, contextToken: 'x' };
+    const response = await app.expiryTick(event, {});
+    console.log(JSON.stringify({ response, jiraCalls: platform.jiraCalls, unexpected: platform.unexpected }));`,
+    env,
+  );
+  assert.deepEqual(result.unexpected, []);
+  return result;
+}
+
+test('the expiry tick with the integration disabled: the core does nothing, and nothing is logged', () => {
+  // Unconfigured: the core's defaults leave the integration disabled.
+  const result = expiryTickAlone('');
+  assert.deepEqual(result.response, { statusCode: 200 });
+  assert.deepEqual(result.jiraCalls, []);
+  assert.equal(result.stderr, '');
+});
+
+test('the expiry tick when Jira cannot be reached: the core\'s error is logged as an error', () => {
+  // Enabled, but the stand-in's Jira is a closed port: the search fails, the outcome is `error`.
+  const config = JSON.stringify(JSON.stringify({ version: 1, ...SANDBOX_CONFIG }));
+  const result = expiryTickAlone(`platform.kvs.values.set('config', ${config});`);
+  assert.deepEqual(result.response, { statusCode: 500 });
+  assert.deepEqual(result.jiraCalls, ['app POST /rest/api/3/search/jql']);
+  assert.match(result.stderr, /^scheduled trigger epm-expiry: the expiry search failed: /m);
 });
 
 /** Both hosts, fresh: the local host serves the webhooks itself; the Forge bundle runs in this

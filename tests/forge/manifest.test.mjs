@@ -40,6 +40,18 @@ test('the configuration page is a jira:adminPage used as the app\'s Configure pa
   assert.deepEqual(folders, Object.fromEntries(Object.entries(PAGE_BUILDS).map(([key, dir]) => [key, path.relative(ROOT, dir)])));
 });
 
+test('expiry: a scheduledTrigger every five minutes runs expiry-fn (index.expiryTick), and openExpiry is indexed as a number', () => {
+  const { modules } = manifest();
+  // fiveMinute is the shortest interval @forge/manifest's schema allows.
+  assert.deepEqual(modules.scheduledTrigger, [{ key: 'epm-expiry', function: 'expiry-fn', interval: 'fiveMinute' }]);
+  assert.deepEqual(modules.function.find((f) => f.key === 'expiry-fn'), { key: 'expiry-fn', handler: 'index.expiryTick' });
+  // The core's search is `issue.property[pam-approvals.epm].openExpiry <= <now ms>`: Jira answers
+  // it only for an indexed path, numerically only for a `number`.
+  const [index] = modules['jira:entityProperty'];
+  assert.equal(index.propertyKey, 'pam-approvals.epm');
+  assert.deepEqual(index.values.find((v) => v.path === 'openExpiry'), { path: 'openExpiry', type: 'number', searchAlias: 'pamEpmOpenExpiry' });
+});
+
 test('the scopes are the ones docs/deploy-forge.md explains, each with the calls it covers', () => {
   const { permissions } = manifest();
   const docs = readFileSync(path.join(ROOT, 'docs', 'deploy-forge.md'), 'utf8');
@@ -119,6 +131,18 @@ describe('broken copies of the manifest fail with a clear message', { concurrenc
   test('a scope name Forge does not know fails the manifest validation', (t) =>
     assertRefused(t, (m) => m.replace('- write:servicedesk-request', '- write:servicedesk-requests'),
       /Invalid 'scopes' permission in the manifest.yml file - 'write:servicedesk-requests'/));
+
+  test('a scheduled trigger pointing at an unknown function fails the manifest validation', (t) =>
+    assertRefused(t, (m) => m.replace('function: expiry-fn', 'function: no-such-fn'),
+      /scheduledTrigger references undefined function module with key 'no-such-fn'/));
+
+  test('the expiry handler must be exported by src/index.js', (t) =>
+    assertRefused(t, (m) => m.replace('handler: index.expiryTick', 'handler: index.noSuchTick'),
+      /Cannot find exported function "noSuchTick"/));
+
+  test('a scheduled trigger interval shorter than five minutes is not accepted by Forge', (t) =>
+    assertRefused(t, (m) => m.replace('interval: fiveMinute', 'interval: minute'),
+      /allowed values are 'fiveMinute', 'hour', 'day', 'week'/));
 
   test('a web trigger pointing at an unknown function fails the manifest validation', (t) =>
     assertRefused(t, (m) => m.replace('function: epm-webhook-fn', 'function: no-such-fn'),

@@ -20,7 +20,7 @@ use crate::webtrigger::load_config;
 
 /// Module key of the scheduled trigger in the manifest.
 pub const TICK: &str = "epm-expiry";
-/// Issues handled per tick; the rest wait for the next one (a run has 25 s on Forge).
+/// Issues handled per tick; the rest wait for the next one (a scheduled run has 55 s on Forge).
 const BATCH: usize = 50;
 
 pub async fn tick(caps: &Caps) -> Outcome {

@@ -77,6 +77,22 @@ export const WEB_TRIGGER_URL = 'https://7f3c1b9e-0000-4000-8000-00000000c10d.hel
 /** The manifest's web trigger keys and their URLs on the stand-in platform. */
 const WEB_TRIGGERS = { 'epm-webhook': WEB_TRIGGER_URL };
 
+/**
+ * The platform's clock as the bundle reads it (the shell answers the component's `now` with
+ * `Date.now()`): the real time plus `offsetMs`, so a test can let time pass, e.g. until an
+ * approval has expired, without waiting. Only this process's `Date.now` moves; the local hosts
+ * keep their own time.
+ */
+export const clock = {
+  offsetMs: 0,
+  /** Moves the clock `ms` milliseconds ahead. */
+  advance(ms) {
+    this.offsetMs += ms;
+  },
+};
+const realNow = Date.now;
+Date.now = () => realNow() + clock.offsetMs;
+
 /** The invocation being served: Forge knows whose call it is; `asUser()` acts for that person. */
 const invocation = new AsyncLocalStorage();
 
@@ -189,5 +205,5 @@ export function installForgeRuntime({ jiraBase, epm, kvs = new InMemoryKvs() }) 
     return invocation.run({ accountId }, fn);
   }
 
-  return { kvs, unexpected, jiraCalls, egress, consentRequired, webTriggerRequests, webTriggers, signIn, asInvocation };
+  return { kvs, unexpected, jiraCalls, egress, consentRequired, webTriggerRequests, webTriggers, signIn, asInvocation, clock };
 }

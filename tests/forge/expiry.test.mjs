@@ -1,0 +1,212 @@
+// Server-side expiry through the real bundle: the scheduled trigger's handler (`expiryTick`,
+// function `expiry-fn`), called as Forge calls it, ends an approval whose time is up exactly as the
+// local host's tick does: the same outcome, the same Jira calls as the app, the same issue (moved
+// to Expired, a note, the property without `openExpiry`), and a second run that does nothing.
+// Time passes with a clock offset: the stand-in platform's `Date.now` for the bundle, the local
+// host's sandbox clock (`POST /_sandbox/clock`) for the local host. Each host has its own
+// sandboxes; the bundle's Jira calls go to a second local host's sandbox Jira.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { buildComponent, bundleApp } from './support/app-build.mjs';
+import { installForgeRuntime } from './support/forge-runtime.mjs';
+import { bridgeInvoke, forgeInvoke } from './support/invoke.mjs';
+import { startHost } from './support/local-host.mjs';
+import { SAMPLE } from './support/paths.mjs';
+import { EPM_HOST, SANDBOX_CONFIG, jiraRequests, resetJiraRequests, sandboxIssues } from './support/sandbox.mjs';
+
+const USER = 'pam-webhook';
+const PASSWORD = 'forge-parity-password-1';
+const ISSUE = 'PMCJIT-1';
+const TRIGGER = 'epm-expiry';
+const APPROVE_1H = { decision: 'approve', duration: { unit: 'hours', count: 1 }, message: 'for the driver update' };
+const HOUR_AND_A_MINUTE = 61 * 60 * 1000;
+const NOTHING_DUE = { due: 0, expired: [], failed: [] };
+
+/** The event and context Forge passes a scheduled trigger function (no user: no principal). */
+const scheduledEvent = () => ({
+  context: { cloudId: '7f3c1b9e-0000-4000-8000-00000000c10d', moduleKey: TRIGGER },
+  contextToken: 'stand-in-context-token',
+});
+const scheduledContext = () => ({ installContext: 'ari:cloud:jira::site/7f3c1b9e-0000-4000-8000-00000000c10d' });
+
+async function post(url, body) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, text: await response.text() };
+}
+
+describe('the expiry tick on the Forge bundle and on the local host', () => {
+  const outDir = mkdtempSync(path.join(tmpdir(), 'pam-forge-expiry-'));
+  let local;
+  let forgeSide;
+  let platform;
+  let app;
+  let alice;
+
+  before(async () => {
+    buildComponent();
+    const bundlePath = bundleApp(outDir);
+    const env = { PAM_WEBHOOK_USER: USER, PAM_WEBHOOK_PASSWORD: PASSWORD };
+    const started = await Promise.allSettled([startHost({ env }), startHost({ env })]);
+    [local, forgeSide] = started.map((s) => (s.status === 'fulfilled' ? s.value : undefined));
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason; // `after` stops the one that started
+    platform = installForgeRuntime({ jiraBase: forgeSide.jiraBase, epm: { host: EPM_HOST, base: forgeSide.epmBase } });
+    process.env.PAM_CONFIGURE = JSON.stringify({
+      config: SANDBOX_CONFIG,
+      secrets: { webhookUsername: USER, webhookPassword: PASSWORD, clientSecret: forgeSide.epmClientSecret() },
+      onlyIfUnconfigured: true,
+    });
+    app = createRequire(import.meta.url)(bundlePath);
+    alice = await platform.signIn('alice@example.com');
+  });
+  after(async () => {
+    delete process.env.PAM_CONFIGURE;
+    await Promise.all([local?.stop(), forgeSide?.stop()]);
+    rmSync(outDir, { recursive: true, force: true });
+  });
+
+  /** The local host's tick: its outcome JSON (`POST /_sandbox/scheduled/epm-expiry`). */
+  async function localTick() {
+    const { status, text } = await post(`${local.base}/_sandbox/scheduled/${TRIGGER}`);
+    assert.equal(status, 200, text);
+    return JSON.parse(text);
+  }
+
+  /** The bundle's tick as Forge runs it: {response, logged, errors} (what it wrote to the logs). */
+  async function forgeTick(t) {
+    const logged = [];
+    const errors = [];
+    const log = t.mock.method(console, 'log', (...args) => logged.push(args.join(' ')));
+    const error = t.mock.method(console, 'error', (...args) => errors.push(args.join(' ')));
+    try {
+      // Outside any user's invocation: an asUser() call would be refused (and recorded).
+      return { response: await app.expiryTick(scheduledEvent(), scheduledContext()), logged, errors };
+    } finally {
+      log.mock.restore();
+      error.mock.restore();
+    }
+  }
+
+  /** The outcome the bundle logged: the JSON after "scheduled trigger epm-expiry: ". */
+  function loggedOutcome(logged) {
+    const prefix = `scheduled trigger ${TRIGGER}: `;
+    const lines = logged.filter((line) => line.startsWith(prefix));
+    assert.equal(lines.length, 1, logged.join('\n'));
+    return JSON.parse(lines[0].slice(prefix.length));
+  }
+
+  /** Both hosts' Jira calls since the last reset agree; all were made as the app. */
+  async function sameJiraCallsAsTheApp() {
+    const [localCalls, forgeCalls] = await Promise.all([jiraRequests(local), jiraRequests(forgeSide)]);
+    assert.deepEqual(forgeCalls, localCalls);
+    const callers = new Set(forgeCalls.map((c) => c.caller));
+    assert.ok(callers.size <= 1 && !callers.has(alice), `as the app only: ${JSON.stringify(forgeCalls)}`);
+    assert.deepEqual(platform.unexpected, []);
+    return forgeCalls;
+  }
+
+  test('set-up: the webhook creates PMCJIT-1 and Alice approves it for one hour, on both hosts', async () => {
+    const sample = readFileSync(SAMPLE, 'utf8');
+    const authorization = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
+    const sent = await fetch(local.webTrigger, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: authorization },
+      body: sample,
+    });
+    assert.equal(sent.status, 201, await sent.text());
+    const created = await app.epmWebhook({
+      method: 'POST',
+      path: '/',
+      body: sample,
+      headers: { 'content-type': ['application/json'], authorization: [authorization] },
+      queryParameters: {},
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    assert.equal(JSON.parse(created.body).issueKey, ISSUE);
+
+    const call = { accountId: alice, name: 'epm.decide', payload: APPROVE_1H, issueKey: ISSUE };
+    const [localAnswer, forgeAnswer] = [await bridgeInvoke(local, call), await forgeInvoke({ platform, handler: app.resolver }, call)];
+    for (const answer of [localAnswer, forgeAnswer]) {
+      assert.ok(answer.ok, answer.message);
+      assert.equal(answer.value.ok, true, JSON.stringify(answer.value));
+      assert.equal(answer.value.outcome.movedTo, 'Approved');
+    }
+    // The approval waits for the tick: its end is in the property, indexed as openExpiry.
+    const issue = (await sandboxIssues(forgeSide)).find((i) => i.key === ISSUE);
+    assert.equal(issue.fields.status.name, 'Approved');
+    const property = issue.properties['pam-approvals.epm'];
+    assert.equal(property.openExpiry, '<epoch-ms>', JSON.stringify(property));
+    assert.equal(property.expiredAt, undefined);
+  });
+
+  test('before the hour has passed: nothing is due, the bundle logs nothing and writes nothing', async (t) => {
+    await Promise.all([resetJiraRequests(local), resetJiraRequests(forgeSide)]);
+    assert.deepEqual(await localTick(), NOTHING_DUE);
+    const forge = await forgeTick(t);
+    assert.deepEqual(forge.response, { statusCode: 200 });
+    assert.deepEqual([forge.logged, forge.errors], [[], []]);
+    const calls = await sameJiraCallsAsTheApp();
+    // One search, as the app, for the approvals whose openExpiry has passed.
+    assert.deepEqual(calls.map((c) => `${c.method} ${c.path} ${c.status}`), ['POST /rest/api/3/search/jql 200']);
+  });
+
+  test('an hour and a minute later: the approval expires, the issue moves to Expired, the outcome is logged', async (t) => {
+    platform.clock.advance(HOUR_AND_A_MINUTE);
+    const advanced = await post(`${local.base}/_sandbox/clock`, { advanceMs: HOUR_AND_A_MINUTE });
+    assert.ok(advanced.status < 300, `${advanced.status} ${advanced.text}`);
+    await Promise.all([resetJiraRequests(local), resetJiraRequests(forgeSide)]);
+
+    const localOutcome = await localTick();
+    const forge = await forgeTick(t);
+    assert.deepEqual(forge.response, { statusCode: 200 });
+    assert.deepEqual(forge.errors, []);
+    const forgeOutcome = loggedOutcome(forge.logged);
+    assert.deepEqual(forgeOutcome, localOutcome);
+    assert.deepEqual(forgeOutcome, { due: 1, expired: [{ issueKey: ISSUE, movedTo: 'Expired' }], failed: [] });
+
+    // The search, then the note, the property and the move, all as the app.
+    const calls = await sameJiraCallsAsTheApp();
+    const writes = calls.filter((c) => c.method !== 'GET' && c.path !== '/rest/api/3/search/jql');
+    assert.ok(writes.length >= 3, JSON.stringify(calls));
+    assert.ok(calls.every((c) => c.status < 300), JSON.stringify(calls));
+    assert.ok(writes.some((c) => c.method === 'PUT' && c.path === `/rest/api/3/issue/${ISSUE}/properties/pam-approvals.epm`));
+    assert.ok(writes.some((c) => c.method === 'POST' && c.path === `/rest/api/3/issue/${ISSUE}/transitions`));
+  });
+
+  test('both sandboxes hold the same expired issue: status Expired, a note, the property without openExpiry', async () => {
+    const [localIssues, forgeIssues] = await Promise.all([sandboxIssues(local), sandboxIssues(forgeSide)]);
+    assert.deepEqual(forgeIssues, localIssues);
+    const issue = forgeIssues.find((i) => i.key === ISSUE);
+    assert.equal(issue.fields.status.name, 'Expired');
+    const property = issue.properties['pam-approvals.epm'];
+    assert.equal(property.openExpiry, undefined, JSON.stringify(property));
+    assert.equal(property.expiredAt, '<epoch-ms>');
+    assert.equal(property.decision.approved, true);
+    // Two notes: the approval's, then the expiry's.
+    const notes = issue.comments;
+    assert.equal(notes.length, 2, JSON.stringify(notes));
+    assert.match(notes[0].plainText, /Approved by Alice Approver/);
+    assert.match(notes[1].plainText, /expired/i);
+  });
+
+  test('a second run finds nothing: no outcome logged, nothing written, on both hosts', async (t) => {
+    await Promise.all([resetJiraRequests(local), resetJiraRequests(forgeSide)]);
+    const before = await sandboxIssues(forgeSide);
+    assert.deepEqual(await localTick(), NOTHING_DUE);
+    const forge = await forgeTick(t);
+    assert.deepEqual(forge.response, { statusCode: 200 });
+    assert.deepEqual([forge.logged, forge.errors], [[], []]);
+    const calls = await sameJiraCallsAsTheApp();
+    assert.deepEqual(calls.map((c) => `${c.method} ${c.path}`), ['POST /rest/api/3/search/jql']);
+    assert.deepEqual(await sandboxIssues(forgeSide), before);
+  });
+});
