@@ -62,7 +62,7 @@ pub async fn tick(caps: &Caps) -> Outcome {
             continue;
         }
         match record::expiry(caps, &config, &facts, &property, &decision, now).await {
-            Ok(moved_to) => expired.push(json!({"issueKey": facts.key, "movedTo": moved_to})),
+            Ok(recorded) => expired.push(json!({"issueKey": facts.key, "movedTo": recorded.moved_to})),
             Err(e) => {
                 caps.log(
                     LogLevel::Warn,

@@ -41,12 +41,61 @@ pub async fn on_issue(
     property: &EpmProperty,
     record: &DecisionRecord,
 ) -> Result<Recorded, JiraError> {
-    let target = target_status(config, record);
-    let already_there = issue.status.eq_ignore_ascii_case(&target);
+    let mut lines = vec![format!(
+        "EPM access request {} (request id {}).",
+        if record.approved { "approved" } else { "denied" },
+        property.request_id
+    )];
+    lines.extend(decision_lines(record));
+    let mut updated = property.clone();
+    updated.decision = Some(record.clone());
+    // An approval with an end waits for the expiry tick (`expiry.rs`); anything else does not.
+    updated.open_expiry = record.expires_at.filter(|_| record.approved);
+    updated.expired_at = None;
+    write(caps, config, issue, lines, &updated, &target_status(config, record)).await
+}
+
+/// Records that an approval has ended: a note, the property without `openExpiry` (so the
+/// expiry search does not find it again) and with `expiredAt`, then the move to the configured
+/// expired status.
+pub async fn expiry(
+    caps: &Caps,
+    config: &Config,
+    issue: &IssueFacts,
+    property: &EpmProperty,
+    decision: &DecisionRecord,
+    now: u64,
+) -> Result<Recorded, JiraError> {
+    let lines = vec![
+        format!("EPM access expired (request id {}).", property.request_id),
+        format!(
+            "The approval for {} by {} ended at {}.",
+            decision.duration_label,
+            decision.decided_by.display_name,
+            crate::time::display(decision.expires_at.unwrap_or(now))
+        ),
+    ];
+    let mut updated = property.clone();
+    updated.open_expiry = None;
+    updated.expired_at = Some(now);
+    write(caps, config, issue, lines, &updated, &config.expired_status).await
+}
+
+/// The record's three writes, in order: the note (`lines`, plus why the status stays when the
+/// workflow cannot reach `target`), the property, then the transition.
+async fn write(
+    caps: &Caps,
+    config: &Config,
+    issue: &IssueFacts,
+    mut lines: Vec<String>,
+    property: &EpmProperty,
+    target: &str,
+) -> Result<Recorded, JiraError> {
+    let already_there = issue.status.eq_ignore_ascii_case(target);
     let transition = if already_there {
         None
     } else {
-        find_transition(caps, &issue.key, &target).await?
+        find_transition(caps, &issue.key, target).await?
     };
     let status_note = (!already_there && transition.is_none()).then(|| {
         format!(
@@ -54,33 +103,16 @@ pub async fn on_issue(
             issue.status
         )
     });
-    let mut lines = vec![format!(
-        "EPM access request {} (request id {}).",
-        if record.approved { "approved" } else { "denied" },
-        property.request_id
-    )];
-    lines.extend(decision_lines(record));
     lines.extend(status_note.clone());
     let internal_note = add_note(caps, config, issue, &lines).await?;
-    let mut updated = property.clone();
-    updated.decision = Some(record.clone());
-    // An approval with an end waits for the expiry tick (`expiry.rs`); anything else does not.
-    updated.open_expiry = record.expires_at.filter(|_| record.approved);
-    updated.expired_at = None;
     let path = format!("/rest/api/3/issue/{}/properties/{ISSUE_PROPERTY}", issue.key);
-    client::call(caps, Actor::App, "PUT", &path, Some(&updated.to_value())).await?;
+    client::call(caps, Actor::App, "PUT", &path, Some(&property.to_value())).await?;
     let mut moved_to = None;
     if let Some(id) = transition {
         let path = format!("/rest/api/3/issue/{}/transitions", issue.key);
-        client::call(
-            caps,
-            Actor::App,
-            "POST",
-            &path,
-            Some(&json!({"transition": {"id": id}})),
-        )
-        .await?;
-        moved_to = Some(target.clone());
+        let body = json!({"transition": {"id": id}});
+        client::call(caps, Actor::App, "POST", &path, Some(&body)).await?;
+        moved_to = Some(target.to_string());
     }
     if let Some(note) = &status_note {
         caps.log(LogLevel::Warn, format!("{}: {note}", issue.key)).await;
@@ -90,61 +122,6 @@ pub async fn on_issue(
         moved_to,
         status_note,
     })
-}
-
-/// Records that an approval has ended: a note, the property without `openExpiry` (so the
-/// expiry search does not find it again) and with `expiredAt`, then the move to the configured
-/// expired status. Answers the status the issue moved to, if it moved.
-pub async fn expiry(
-    caps: &Caps,
-    config: &Config,
-    issue: &IssueFacts,
-    property: &EpmProperty,
-    decision: &DecisionRecord,
-    now: u64,
-) -> Result<Option<String>, JiraError> {
-    let target = config.expired_status.clone();
-    let already_there = issue.status.eq_ignore_ascii_case(&target);
-    let transition = if already_there {
-        None
-    } else {
-        find_transition(caps, &issue.key, &target).await?
-    };
-    let ended = decision.expires_at.unwrap_or(now);
-    let mut lines = vec![
-        format!("EPM access expired (request id {}).", property.request_id),
-        format!(
-            "The approval for {} by {} ended at {}.",
-            decision.duration_label,
-            decision.decided_by.display_name,
-            crate::time::display(ended)
-        ),
-    ];
-    if !already_there && transition.is_none() {
-        lines.push(format!(
-            "The status stays \"{}\": the workflow has no transition to \"{target}\" from it.",
-            issue.status
-        ));
-    }
-    add_note(caps, config, issue, &lines).await?;
-    let mut updated = property.clone();
-    updated.open_expiry = None;
-    updated.expired_at = Some(now);
-    let path = format!("/rest/api/3/issue/{}/properties/{ISSUE_PROPERTY}", issue.key);
-    client::call(caps, Actor::App, "PUT", &path, Some(&updated.to_value())).await?;
-    let Some(id) = transition else {
-        return Ok(None);
-    };
-    let path = format!("/rest/api/3/issue/{}/transitions", issue.key);
-    client::call(
-        caps,
-        Actor::App,
-        "POST",
-        &path,
-        Some(&json!({"transition": {"id": id}})),
-    )
-    .await?;
-    Ok(Some(target))
 }
 
 /// The id of a transition leading to `target` (by the target status's name, else by the
