@@ -6,21 +6,15 @@
 // host's sandbox clock (`POST /_sandbox/clock`) for the local host. Each host has its own
 // sandboxes; the bundle's Jira calls go to a second local host's sandbox Jira.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { buildComponent, bundleApp } from './support/app-build.mjs';
-import { installForgeRuntime } from './support/forge-runtime.mjs';
 import { bridgeInvoke, forgeInvoke } from './support/invoke.mjs';
-import { startHost } from './support/local-host.mjs';
-import { SAMPLE } from './support/paths.mjs';
-import { EPM_HOST, SANDBOX_CONFIG, jiraRequests, resetJiraRequests, sandboxIssues } from './support/sandbox.mjs';
+import { sendSampleToBoth, startParity } from './support/parity.mjs';
+import { jiraRequests, resetJiraRequests, sandboxIssues } from './support/sandbox.mjs';
 
-const USER = 'pam-webhook';
-const PASSWORD = 'forge-parity-password-1';
 const ISSUE = 'PMCJIT-1';
 const TRIGGER = 'epm-expiry';
 const APPROVE_1H = { decision: 'approve', duration: { unit: 'hours', count: 1 }, message: 'for the driver update' };
@@ -49,28 +43,15 @@ describe('the expiry tick on the Forge bundle and on the local host', () => {
   let forgeSide;
   let platform;
   let app;
+  let stop;
   let alice;
 
   before(async () => {
-    buildComponent();
-    const bundlePath = bundleApp(outDir);
-    const env = { PAM_WEBHOOK_USER: USER, PAM_WEBHOOK_PASSWORD: PASSWORD };
-    const started = await Promise.allSettled([startHost({ env }), startHost({ env })]);
-    [local, forgeSide] = started.map((s) => (s.status === 'fulfilled' ? s.value : undefined));
-    const failed = started.find((s) => s.status === 'rejected');
-    if (failed) throw failed.reason; // `after` stops the one that started
-    platform = installForgeRuntime({ jiraBase: forgeSide.jiraBase, epm: { host: EPM_HOST, base: forgeSide.epmBase } });
-    process.env.PAM_CONFIGURE = JSON.stringify({
-      config: SANDBOX_CONFIG,
-      secrets: { webhookUsername: USER, webhookPassword: PASSWORD, clientSecret: forgeSide.epmClientSecret() },
-      onlyIfUnconfigured: true,
-    });
-    app = createRequire(import.meta.url)(bundlePath);
+    ({ local, forgeSide, platform, app, stop } = await startParity(outDir));
     alice = await platform.signIn('alice@example.com');
   });
   after(async () => {
-    delete process.env.PAM_CONFIGURE;
-    await Promise.all([local?.stop(), forgeSide?.stop()]);
+    await stop?.();
     rmSync(outDir, { recursive: true, force: true });
   });
 
@@ -115,21 +96,8 @@ describe('the expiry tick on the Forge bundle and on the local host', () => {
   }
 
   test('set-up: the webhook creates PMCJIT-1 and Alice approves it for one hour, on both hosts', async () => {
-    const sample = readFileSync(SAMPLE, 'utf8');
-    const authorization = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
-    const sent = await fetch(local.webTrigger, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: authorization },
-      body: sample,
-    });
+    const { local: sent, forge: created } = await sendSampleToBoth({ local, app });
     assert.equal(sent.status, 201, await sent.text());
-    const created = await app.epmWebhook({
-      method: 'POST',
-      path: '/',
-      body: sample,
-      headers: { 'content-type': ['application/json'], authorization: [authorization] },
-      queryParameters: {},
-    });
     assert.equal(created.statusCode, 201, created.body);
     assert.equal(JSON.parse(created.body).issueKey, ISSUE);
 

@@ -5,19 +5,15 @@
 // this process with its Jira calls sent to a second local host's sandbox Jira (as the app, or as
 // the invoking person) and its EPM fetches to that host's sandbox EPM.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { buildComponent, bundleApp } from './support/app-build.mjs';
-import { WEB_TRIGGER_URL, installForgeRuntime } from './support/forge-runtime.mjs';
+import { WEB_TRIGGER_URL } from './support/forge-runtime.mjs';
 import { adminPageContext, bridgeInvoke, comparable, forgeInvoke, issueActionContext } from './support/invoke.mjs';
-import { startHost } from './support/local-host.mjs';
-import { SAMPLE } from './support/paths.mjs';
+import { PASSWORD, USER, sendSampleToBoth, startParity } from './support/parity.mjs';
 import {
-  EPM_HOST,
   SANDBOX_CONFIG,
   epmDecisions,
   jiraRequests,
@@ -26,8 +22,6 @@ import {
   sandboxIssues,
 } from './support/sandbox.mjs';
 
-const USER = 'pam-webhook';
-const PASSWORD = 'forge-parity-password-1';
 const ISSUE = 'PMCJIT-1';
 const APPROVE_4H = { decision: 'approve', duration: { unit: 'hours', count: 4 }, message: 'for the driver update' };
 /** The Validate configuration checks, in order (docs/resolvers.md). */
@@ -40,33 +34,18 @@ describe('the pages\' resolvers on the Forge bundle and on the local host', () =
   let forgeSide;
   let platform;
   let app;
+  let stop;
   const people = {};
 
   before(async () => {
-    buildComponent();
-    const bundlePath = bundleApp(outDir);
-    const env = { PAM_WEBHOOK_USER: USER, PAM_WEBHOOK_PASSWORD: PASSWORD };
-    const started = await Promise.allSettled([startHost({ env }), startHost({ env })]);
-    [local, forgeSide] = started.map((s) => (s.status === 'fulfilled' ? s.value : undefined));
-    const failed = started.find((s) => s.status === 'rejected');
-    if (failed) throw failed.reason; // `after` stops the one that started
-    platform = installForgeRuntime({ jiraBase: forgeSide.jiraBase, epm: { host: EPM_HOST, base: forgeSide.epmBase } });
-    // What the local host applies at start-up in sandbox mode, with the EPM client secret of the
-    // sandbox EPM the Forge side talks to.
-    process.env.PAM_CONFIGURE = JSON.stringify({
-      config: SANDBOX_CONFIG,
-      secrets: { webhookUsername: USER, webhookPassword: PASSWORD, clientSecret: forgeSide.epmClientSecret() },
-      onlyIfUnconfigured: true,
-    });
-    app = createRequire(import.meta.url)(bundlePath);
+    ({ local, forgeSide, platform, app, stop } = await startParity(outDir));
     // Seeded people of the sandbox site; the same account ids on both hosts.
     people.alice = await platform.signIn('alice@example.com');
     people.bob = await platform.signIn('bob@example.com');
     people.carol = await platform.signIn('carol@example.com'); // a Jira administrator
   });
   after(async () => {
-    delete process.env.PAM_CONFIGURE;
-    await Promise.all([local?.stop(), forgeSide?.stop()]);
+    await stop?.();
     rmSync(outDir, { recursive: true, force: true });
   });
 
@@ -95,20 +74,7 @@ describe('the pages\' resolvers on the Forge bundle and on the local host', () =
   const forgeStorage = () => ({ values: new Map(platform.kvs.values), secrets: new Map(platform.kvs.secrets) });
 
   test('the webhook creates PMCJIT-1 through the bundle, as on the local host', async () => {
-    const sample = readFileSync(SAMPLE, 'utf8');
-    const authorization = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
-    const sent = await fetch(local.webTrigger, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: authorization },
-      body: sample,
-    });
-    const forge = await app.epmWebhook({
-      method: 'POST',
-      path: '/',
-      body: sample,
-      headers: { 'content-type': ['application/json'], authorization: [authorization] },
-      queryParameters: {},
-    });
+    const { local: sent, forge } = await sendSampleToBoth({ local, app });
     assert.equal(sent.status, 201);
     assert.equal(forge.statusCode, 201, forge.body);
     assert.equal(forge.body, await sent.text());
