@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 
 import { launch, screenshot, watchProblems } from './support/browser.mjs';
-import { fixture, startPageServer } from './support/page-server.mjs';
+import { answerByName, fixture, startPageServer } from './support/page-server.mjs';
 import { ADMIN_BUILD } from './support/paths.mjs';
 
 const SET = 'Set — leave blank to keep';
@@ -35,14 +35,7 @@ after(async () => {
 /** Resolver answers by name; a function gets the call and may delay. */
 let answers;
 beforeEach(() => {
-  server.state.calls.length = 0;
-  answers = { 'admin.config': () => fixture('admin-config') };
-  server.state.onInvoke = async (call) => {
-    const answer = answers[call.functionKey];
-    if (!answer) return { status: 400, body: { error: `no resolver ${call.functionKey}` } };
-    const body = await answer(call);
-    return body.status ? body : { body };
-  };
+  answers = answerByName(server, { 'admin.config': () => fixture('admin-config') });
 });
 
 /** Opens the page in a new tab; resolves to {page, problems} once the form or a message shows. */

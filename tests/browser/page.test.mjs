@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 
 import { launch, screenshot, watchProblems } from './support/browser.mjs';
-import { fixture, startPageServer } from './support/page-server.mjs';
+import { answerByName, fixture, startPageServer } from './support/page-server.mjs';
 import { BUILD } from './support/paths.mjs';
 
 const RESULT = 'Approved for 4 hours. EPM has the decision; the note and status are on the issue.';
@@ -31,14 +31,7 @@ after(async () => {
 /** Resolver answers by name; a function gets the call and may delay. */
 let answers;
 beforeEach(() => {
-  server.state.calls.length = 0;
-  answers = { 'epm.request': () => fixture('request-pending') };
-  server.state.onInvoke = async (call) => {
-    const answer = answers[call.functionKey];
-    if (!answer) return { status: 400, body: { error: `no resolver ${call.functionKey}` } };
-    const body = await answer(call);
-    return body.status ? body : { body };
-  };
+  answers = answerByName(server, { 'epm.request': () => fixture('request-pending') });
 });
 
 /** Opens the page in a new tab; resolves to {page, problems, closes} once the request shows. */

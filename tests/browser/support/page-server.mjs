@@ -28,6 +28,22 @@ export function fixture(name) {
 }
 
 /**
+ * Answers each invoke by resolver name from `answers` (name → a function of the call, which may
+ * be async and returns a body, or `{status, body}`); an unlisted name gets 400. Clears the calls
+ * kept so far and returns `answers`, which the test may change.
+ */
+export function answerByName(server, answers) {
+  server.state.calls.length = 0;
+  server.state.onInvoke = async (call) => {
+    const answer = answers[call.functionKey];
+    if (!answer) return { status: 400, body: { error: `no resolver ${call.functionKey}` } };
+    const body = await answer(call);
+    return body.status ? body : { body };
+  };
+  return answers;
+}
+
+/**
  * Starts the server on an ephemeral port. `server.onInvoke(call)` answers each invoke (`call` is
  * `{functionKey, payload, context}`) with `{status?, body}`; every call is kept in `server.calls`.
  */
