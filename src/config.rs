@@ -85,7 +85,8 @@ pub struct ConfigError {
     pub problem: String,
 }
 
-fn bad(field: &'static str, problem: impl Into<String>) -> ConfigError {
+/// A [`ConfigError`] for `field`.
+pub(crate) fn bad(field: &'static str, problem: impl Into<String>) -> ConfigError {
     ConfigError {
         field,
         problem: problem.into(),

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::view::SecretsState;
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, bad};
 
 /// Shortest webhook password and client secret accepted.
 pub const MIN_PASSWORD_CHARS: usize = 12;
@@ -47,13 +47,6 @@ pub struct SaveRequest {
     pub config: Config,
     #[serde(default)]
     pub secrets: SecretInput,
-}
-
-fn bad(field: &'static str, problem: impl Into<String>) -> ConfigError {
-    ConfigError {
-        field,
-        problem: problem.into(),
-    }
 }
 
 /// Every problem with `request`, given what is stored (`stored`), in form order.

@@ -4,8 +4,10 @@
 use serde_json::{Value, json};
 
 use super::form::SaveRequest;
+use super::view::SecretsState;
 use super::{access, checks, save, view};
 use crate::caps::Caps;
+use crate::config::Config;
 use crate::protocol::Outcome;
 use crate::resolver::{self, Context, Refusal};
 
@@ -20,15 +22,14 @@ pub async fn run(caps: &Caps, name: &str, payload: &Value, context: &Context) ->
     Some(resolver::answer(result))
 }
 
-async fn current_view(caps: &Caps, context: &Context) -> Result<Value, Refusal> {
-    let (config, secrets) = save::stored(caps).await?;
-    let view = view::build(config, secrets, context.web_trigger_url.as_deref());
-    Ok(json!({ "view": view }))
+fn answer_view(stored: (Config, SecretsState), context: &Context) -> Value {
+    let (config, secrets) = stored;
+    json!({ "view": view::build(config, secrets, context.web_trigger_url.as_deref()) })
 }
 
 async fn config(caps: &Caps, context: &Context) -> Result<Value, Refusal> {
     access::require_admin(caps, context).await?;
-    current_view(caps, context).await
+    Ok(answer_view(save::stored(caps).await?, context))
 }
 
 async fn save(caps: &Caps, payload: &Value, context: &Context) -> Result<Value, Refusal> {
@@ -48,8 +49,7 @@ async fn save(caps: &Caps, payload: &Value, context: &Context) -> Result<Value, 
             format!("The settings sent are not in the expected shape{field}; reload the page and try again."),
         )
     })?;
-    save::save(caps, request).await?;
-    current_view(caps, context).await
+    Ok(answer_view(save::save(caps, request).await?, context))
 }
 
 async fn validate(caps: &Caps, context: &Context) -> Result<Value, Refusal> {

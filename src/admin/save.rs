@@ -38,8 +38,9 @@ pub async fn stored(caps: &Caps) -> Result<(Config, SecretsState), Refusal> {
 }
 
 /// Validates `request` whole and, only if it is clean, writes the settings and the credentials
-/// given. A changed EPM host, client id or secret drops the cached EPM token.
-pub async fn save(caps: &Caps, request: SaveRequest) -> Result<(), Refusal> {
+/// given; answers what is stored afterwards. A changed EPM host, client id or secret drops the
+/// cached EPM token.
+pub async fn save(caps: &Caps, request: SaveRequest) -> Result<(Config, SecretsState), Refusal> {
     let (current, secrets) = stored(caps).await?;
     let errors = form::validate(&request, &secrets);
     if !errors.is_empty() {
@@ -83,5 +84,10 @@ pub async fn save(caps: &Caps, request: SaveRequest) -> Result<(), Refusal> {
         ),
     )
     .await;
-    Ok(())
+    let now_stored = SecretsState {
+        webhook_username: input.webhook_username().map_or(secrets.webhook_username, String::from),
+        webhook_password_set: secrets.webhook_password_set || input.webhook_password().is_some(),
+        client_secret_set: secrets.client_secret_set || input.client_secret().is_some(),
+    };
+    Ok((request.config, now_stored))
 }
