@@ -11,6 +11,7 @@ pub mod config;
 pub mod configure;
 pub mod dispatch;
 pub mod jira;
+pub mod lease;
 pub mod protocol;
 pub mod providers;
 pub mod resolver;

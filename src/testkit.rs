@@ -167,6 +167,10 @@ impl World {
                 issue["key"] = json!(key);
                 issue["id"] = json!(id);
                 issue["status"] = json!("Open");
+                issue["creator"] = match caller {
+                    None => json!({"accountId": "app-pam-approvals", "accountType": "app"}),
+                    Some(account) => json!({"accountId": account, "accountType": "atlassian"}),
+                };
                 self.issues.push(issue);
                 HttpResponse::json(201, &json!({"id": id, "key": key, "self": "x"}))
             }
@@ -200,6 +204,14 @@ impl World {
                     .and_then(|rest| rest.split_whitespace().next())
                     .and_then(|n| n.parse().ok())
                     .expect("a number after <=");
+                // `AND key NOT IN ("A-1", "A-2")`: keys the tick already looked at.
+                let excluded: Vec<String> = jql
+                    .split(" NOT IN (")
+                    .nth(1)
+                    .and_then(|rest| rest.split(')').next())
+                    .map(|list| list.split(", ").map(|k| k.trim_matches('"').to_string()).collect())
+                    .unwrap_or_default();
+                let max = body["maxResults"].as_u64().unwrap_or(50) as usize;
                 let keys: Vec<String> = self
                     .issues
                     .iter()
@@ -208,24 +220,36 @@ impl World {
                             .as_u64()
                             .is_some_and(|end| end <= limit)
                     })
+                    .filter(|i| !excluded.iter().any(|k| i["key"] == json!(k)))
+                    .take(max)
                     .filter_map(|i| i["key"].as_str().map(String::from))
                     .collect();
                 let issues: Vec<Value> = keys.iter().filter_map(|k| self.issue_answer(k, true)).collect();
                 HttpResponse::json(200, &json!({"issues": issues, "isLast": true}))
             }
             ("POST", "/rest/api/3/search/jql") => {
+                // The recovery search: `issue.property[pam-approvals.epm].requestId = "…" AND
+                // issue.property[pam-approvals.epm].tenantId = "…"`, exact matches only.
                 let jql = body["jql"].as_str().unwrap_or("");
-                let wanted = jql.rsplit('"').nth(1).unwrap_or("");
+                let wanted = |path: &str| -> Option<String> {
+                    let rest = jql.split(&format!("].{path} = ")).nth(1)?;
+                    serde_json::from_str::<String>(&rest[..jql_literal_len(rest)?]).ok()
+                };
+                let (Some(request_id), Some(tenant_id)) = (wanted("requestId"), wanted("tenantId")) else {
+                    return HttpResponse::json(
+                        400,
+                        &json!({"errorMessages": [format!("the fake has no JQL like {jql}")]}),
+                    );
+                };
                 let issues: Vec<Value> = self
                     .issues
                     .iter()
                     .filter(|i| {
-                        i["fields"]["customfield_10001"]
-                            .as_str()
-                            .is_some_and(|v| v.contains(wanted))
+                        let property = &i["properties"][0]["value"];
+                        property["requestId"] == json!(request_id) && property["tenantId"] == json!(tenant_id)
                     })
                     .map(|i| {
-                        json!({"id": i["id"], "key": i["key"], "fields": i["fields"],
+                        json!({"id": i["id"], "key": i["key"], "fields": {"creator": i["creator"]},
                                "properties": {"pam-approvals.epm": i["properties"][0]["value"]}})
                     })
                     .collect();
@@ -238,14 +262,32 @@ impl World {
 
 impl World {
     /// The issue with this key.
+    /// The issue with this key or Jira id.
     pub fn issue(&self, key: &str) -> Option<&Value> {
-        self.issues.iter().find(|i| i["key"] == json!(key))
+        self.issues
+            .iter()
+            .find(|i| i["key"] == json!(key) || i["id"] == json!(key))
+    }
+
+    /// An issue a person created in the project (not the app), with `property` as the app's
+    /// property key: what a requester can do with "Create issues" and "Edit issues".
+    pub fn user_issue(&mut self, creator: &str, property: Value) -> String {
+        let key = format!("PMCJIT-{}", self.issues.len() + 1);
+        let id = format!("{}", 10_000 + self.issues.len());
+        self.issues.push(json!({
+            "key": key, "id": id, "status": "Open",
+            "fields": {"summary": "Printer broken"},
+            "creator": {"accountId": creator, "accountType": "atlassian"},
+            "properties": [{"key": "pam-approvals.epm", "value": property}],
+        }));
+        key
     }
 
     /// The app's property on an issue.
     /// The issue as `GET /issue/{key}?fields=summary,status,project` answers it.
     fn issue_answer(&self, key: &str, with_property: bool) -> Option<Value> {
         let issue = self.issue(key)?;
+        let key = issue["key"].as_str().unwrap_or(key);
         let project_type = if key.starts_with("PMCJIT") {
             "service_desk"
         } else {
@@ -275,7 +317,9 @@ impl World {
     }
 
     fn issue_mut(&mut self, key: &str) -> Option<&mut Value> {
-        self.issues.iter_mut().find(|i| i["key"] == json!(key))
+        self.issues
+            .iter_mut()
+            .find(|i| i["key"] == json!(key) || i["id"] == json!(key))
     }
 
     /// The calls of the decision flow: issue reads, property, comments, transitions, the caller.
@@ -333,7 +377,10 @@ impl World {
                 let text = body["body"].to_string();
                 let internal =
                     body["properties"][0] == json!({"key": "sd.public.comment", "value": {"internal": true}});
-                self.comments.entry(key.to_string()).or_default().push((internal, text));
+                let Some(key) = self.issue(key).and_then(|i| i["key"].as_str()).map(String::from) else {
+                    return Some(not_found());
+                };
+                self.comments.entry(key).or_default().push((internal, text));
                 HttpResponse::json(201, &json!({"id": "1"}))
             }
             ("POST", ["rest", "servicedeskapi", "request", key, "comment"]) => {
@@ -423,4 +470,18 @@ pub fn http(outcome: &Outcome) -> (u16, Value) {
         Outcome::Http(r) => (r.status, serde_json::from_str(&r.body).unwrap_or(Value::Null)),
         other => panic!("expected an HTTP outcome, got {other:?}"),
     }
+}
+
+/// The length of the JSON string literal at the start of `text` (JQL escapes as JSON does).
+fn jql_literal_len(text: &str) -> Option<usize> {
+    let mut escaped = false;
+    for (i, c) in text.char_indices().skip(1) {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return Some(i + 1),
+            _ => {}
+        }
+    }
+    None
 }

@@ -44,27 +44,55 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// Reads `YYYY-MM-DD HH:MM:SS` (EPM) or `YYYY-MM-DDTHH:MM:SS[.fff][Z]` as UTC; `None` otherwise.
+/// Reads `YYYY-MM-DD HH:MM:SS` (EPM) or `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]` as an instant
+/// (ms; no offset means UTC); `None` otherwise.
 pub fn parse(text: &str) -> Option<u64> {
-    let text = text.trim().trim_end_matches('Z');
+    let text = text.trim();
     let (date, clock) = text.split_once([' ', 'T'])?;
     let mut date = date.split('-').map(|p| p.parse::<u32>().ok());
     let (year, month, day) = (date.next()??, date.next()??, date.next()??);
-    let clock = clock.split('.').next()?;
+    // The offset: `Z`, `+HH:MM`, `-HH:MM` (or none).
+    let (clock, offset_ms): (&str, i64) = if let Some(clock) = clock.strip_suffix('Z') {
+        (clock, 0)
+    } else if let Some(at) = clock.rfind(['+', '-']) {
+        let (h, m) = clock[at + 1..].split_once(':').unwrap_or((&clock[at + 1..], "0"));
+        let (h, m) = (h.parse::<i64>().ok()?, m.parse::<i64>().ok()?);
+        if h > 23 || m > 59 {
+            return None;
+        }
+        let sign = if clock.as_bytes()[at] == b'-' { -1 } else { 1 };
+        (&clock[..at], sign * (h * 3600 + m * 60) * 1000)
+    } else {
+        (clock, 0)
+    };
+    let (clock, fraction) = clock.split_once('.').unwrap_or((clock, ""));
+    let millis = if fraction.is_empty() {
+        0
+    } else if fraction.bytes().all(|b| b.is_ascii_digit()) {
+        format!("{fraction:0<3}")[..3].parse::<u64>().ok()?
+    } else {
+        return None;
+    };
     let mut clock = clock.split(':').map(|p| p.parse::<u64>().ok());
-    let (hour, minute, second) = (clock.next()??, clock.next()??, clock.next().flatten().unwrap_or(0));
+    let (hour, minute) = (clock.next()??, clock.next()??);
+    let second = match clock.next() {
+        Some(second) => second?,
+        None => 0,
+    };
     let valid = (1970..=9999).contains(&year)
         && (1..=12).contains(&month)
         && (1..=31).contains(&day)
         && hour < 24
         && minute < 60
-        && second < 60;
+        && second < 60
+        && clock.next().is_none();
     if !valid {
         return None;
     }
     let days = days_from_civil(i64::from(year), month, day);
-    let secs = u64::try_from(days).ok()? * 86_400 + hour * 3600 + minute * 60 + second;
-    Some(secs * 1000)
+    let local = i64::try_from(u64::try_from(days).ok()? * 86_400 + hour * 3600 + minute * 60 + second).ok()? * 1000
+        + i64::try_from(millis).ok()?;
+    u64::try_from(local - offset_ms).ok()
 }
 
 /// `YYYY-MM-DD HH:MM UTC`, for people.
@@ -83,7 +111,13 @@ mod tests {
             assert_eq!(parse(&epm_datetime(ms)), Some(ms), "{ms}");
             assert_eq!(parse(&iso(ms)), Some(ms), "{ms}");
         }
-        assert_eq!(parse("2026-11-23T10:04:05.123Z"), parse("2026-11-23 10:04:05"));
+        let base = parse("2026-11-23 10:04:05").unwrap();
+        assert_eq!(parse("2026-11-23T10:04:05.123Z"), Some(base + 123));
+        assert_eq!(parse("2026-11-23T10:04:05.5"), Some(base + 500));
+        // Offsets are instants: 12:04 at +02:00 is 10:04 UTC; compared as numbers, not text.
+        assert_eq!(parse("2026-11-23T12:04:05+02:00"), Some(base));
+        assert_eq!(parse("2026-11-23T05:04:05-05:00"), Some(base));
+        assert!(parse("2026-11-23T09:00:00Z") < parse("2026-11-23T10:00:00+02:00").map(|t| t + 3 * 3_600_000));
         for bad in [
             "",
             "2026-11-23",
@@ -91,6 +125,9 @@ mod tests {
             "2026-11-23 24:00:00",
             "x-y-z 1:2:3",
             "%%DecisionTime%%",
+            "2026-11-23T10:04:05.12x",
+            "2026-11-23T10:04:05+25:00",
+            "2026-11-23T10:04:05:07",
         ] {
             assert_eq!(parse(bad), None, "{bad}");
         }

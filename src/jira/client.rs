@@ -49,13 +49,37 @@ pub async fn call(
     path: &str,
     body: Option<&Value>,
 ) -> Result<Value, JiraError> {
+    call_retrying(caps, actor, method, path, body, &[429, 503]).await
+}
+
+/// A call that must not be repeated when it may have taken effect (a create): only a 429,
+/// which Jira answers before doing anything, is retried; a 503 or a timeout is returned as
+/// `Unavailable` / `Unreachable` (the outcome is unknown).
+pub async fn call_once(
+    caps: &Caps,
+    actor: Actor,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> Result<Value, JiraError> {
+    call_retrying(caps, actor, method, path, body, &[429]).await
+}
+
+async fn call_retrying(
+    caps: &Caps,
+    actor: Actor,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+    retried: &[u16],
+) -> Result<Value, JiraError> {
     let mut attempt = 1;
     loop {
         let response = caps.jira(actor, method, path, body).await?;
         if response.is_success() {
             return parse_body(&response);
         }
-        if matches!(response.status, 429 | 503) {
+        if retried.contains(&response.status) {
             if attempt >= MAX_ATTEMPTS {
                 return Err(JiraError::Unavailable(response.status));
             }

@@ -22,6 +22,9 @@ pub enum EpmError {
     NotConfigured(&'static str),
     #[error("EPM could not be reached: {0}")]
     Unreachable(String),
+    /// The decision call went out but no answer came back: EPM may have applied it.
+    #[error("EPM did not answer the decision call: {0}")]
+    NoAnswer(String),
     #[error("EPM refused the token request (HTTP {0}); check the client id and secret")]
     TokenRefused(u16),
     #[error("EPM's token service failed (HTTP {0})")]
@@ -171,7 +174,7 @@ pub async fn send_decision(
         let response = caps
             .fetch(request)
             .await
-            .map_err(|e| EpmError::Unreachable(e.to_string()))?;
+            .map_err(|e| EpmError::NoAnswer(e.to_string()))?;
         if response.is_success() {
             return Ok(());
         }

@@ -6,25 +6,27 @@
 use serde_json::json;
 
 use super::claim::{self, Acquired, Claim, ClaimState};
-use super::decide::{RECORD_VERSION, remember};
+use super::deliver;
 use super::duration::AccessDuration;
-use super::intake::IntakeRecord;
 use super::issue;
-use super::keys;
-use super::property::{DecisionRecord, EpmProperty, Person, Source};
+use super::property::{DecisionRecord, Person, Source};
 use super::record;
+use super::resolvers::REPAIR_AFTER_MS;
+use super::trusted::{self, RequestRecord};
 use super::update::PendingUpdate;
 use super::wire::RequestRef;
 use crate::caps::{CapError, Caps};
 use crate::config::Config;
 use crate::protocol::{Actor, HttpResponse, LogLevel};
-use crate::{store, time};
+use crate::time;
 
 /// What applying an update did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Applied {
     /// Recorded on this issue.
     Recorded(String),
+    /// Kept as the app's record; recording on the issue failed (why) and is retried later.
+    NotRecorded(String, String),
     /// The issue already shows this decision (or it is on its way there).
     Echo,
     /// The request has no issue yet; the update waits for it.
@@ -74,6 +76,7 @@ pub fn record_of(update: &PendingUpdate, approved: bool) -> DecisionRecord {
         decided_at,
         message: String::new(),
         source: Source::Epm,
+        expired_at: None,
     }
 }
 
@@ -86,67 +89,97 @@ pub async fn apply(
     let Some(approved) = approved(&update.decision) else {
         return Ok(Applied::NotADecision);
     };
-    let Some(intake) = caps
-        .kv_get(&keys::issue(request))
-        .await?
-        .and_then(|t| store::decode::<IntakeRecord>(super::intake::RECORD_VERSION, &t))
-    else {
+    let Some(record) = trusted::read(caps, request).await? else {
         return Ok(Applied::NoIssueYet);
     };
-    let known = caps
-        .kv_get(&keys::decision(request))
-        .await?
-        .and_then(|t| store::decode::<DecisionRecord>(RECORD_VERSION, &t));
-    let decision = record_of(update, approved);
+    let known = deliver::recorded(caps, request).await?;
+    let mut decision = record_of(update, approved);
     match known {
-        Some(known) if known.approved == approved => return Ok(Applied::Echo),
-        // EPM changed its mind after a decision was recorded: the newer word counts.
-        Some(_) => {
-            caps.kv_set(&keys::decision(request), &store::encode(RECORD_VERSION, &decision))
-                .await?;
+        Some(known) if known.approved == approved => {
+            // The echo adds nothing, unless the decision's recording was left unfinished.
+            return Ok(match repair(caps, config, &record, &known).await {
+                Some(Ok(key)) => Applied::Recorded(key),
+                Some(Err(e)) => Applied::NotRecorded(record.issue_key, e),
+                None => Applied::Echo,
+            });
         }
+        // EPM changed its mind after a decision was recorded: the newer word counts.
+        Some(_) => deliver::keep(caps, request, &decision).await?,
         None => {
             let claim = Claim {
                 at: caps.now().await?,
                 by: decision.decided_by.display_name.clone(),
                 approved,
                 state: ClaimState::Sending,
+                intent: None,
             };
             match claim::acquire(caps, request, &claim).await? {
-                Acquired::Won(generation) => remember(caps, request, generation, &claim, &decision).await,
-                Acquired::Busy(held) | Acquired::Decided(held) if held.approved == approved => {
+                Acquired::Won(generation) => deliver::remember(caps, request, generation, &claim, &decision).await?,
+                Acquired::Busy(Some(held)) | Acquired::Decided(held) if held.approved == approved => {
                     return Ok(Applied::Echo);
                 }
-                Acquired::Decided(_) => {
-                    caps.kv_set(&keys::decision(request), &store::encode(RECORD_VERSION, &decision))
-                        .await?;
+                // EPM says what it did with a decision whose delivery was unknown: settled.
+                Acquired::InFlight(generation, held) => {
+                    if held.approved == approved
+                        && let Some(intent) = &held.intent
+                    {
+                        decision = intent.decision.clone();
+                    }
+                    deliver::remember(caps, request, generation, &held, &decision).await?;
                 }
+                Acquired::Decided(_) => deliver::keep(caps, request, &decision).await?,
                 Acquired::Busy(_) | Acquired::Exhausted => return Ok(Applied::Busy),
             }
         }
     }
-    record_on_issue(caps, config, &intake.issue_key, request, &decision).await;
-    Ok(Applied::Recorded(intake.issue_key))
+    Ok(match record_on_issue(caps, config, &record, &decision).await {
+        Ok(()) => Applied::Recorded(record.issue_key),
+        Err(e) => Applied::NotRecorded(record.issue_key, e),
+    })
 }
 
-/// Records on the issue as the app. A Jira failure here is logged: the decision is kept and the
-/// next viewer of the request records it (`resolvers.rs`).
-async fn record_on_issue(caps: &Caps, config: &Config, key: &str, request: &RequestRef, decision: &DecisionRecord) {
+/// Completes an unfinished recording of a known decision once its own run had time to finish.
+async fn repair(
+    caps: &Caps,
+    config: &Config,
+    record: &RequestRecord,
+    known: &DecisionRecord,
+) -> Option<Result<String, String>> {
+    let now = caps.now().await.ok()?;
+    let since = known.expired_at.unwrap_or(known.decided_at);
+    if now.saturating_sub(since) < REPAIR_AFTER_MS || record::is_complete(caps, record, known).await.ok()? {
+        return None;
+    }
+    let facts = match issue::load(caps, Actor::App, &record.issue_id).await {
+        Ok(facts) => facts,
+        Err(refusal) => return Some(Err(refusal.message)),
+    };
+    let result = match known.expired_at {
+        Some(_) => record::expiry(caps, config, &facts, record, known).await,
+        None => record::on_issue(caps, config, &facts, record, known).await,
+    };
+    Some(result.map(|_| record.issue_key.clone()).map_err(|e| e.to_string()))
+}
+
+/// Records on the issue as the app. The decision is already the app's record; a Jira failure
+/// here is retried by the next viewer, redelivery or tick.
+async fn record_on_issue(
+    caps: &Caps,
+    config: &Config,
+    record: &RequestRecord,
+    decision: &DecisionRecord,
+) -> Result<(), String> {
+    let key = &record.issue_key;
     let result = async {
-        let facts = issue::load(caps, Actor::App, key).await.map_err(|r| r.message)?;
-        let property = facts.property.clone().unwrap_or_else(|| EpmProperty {
-            version: super::property::PROPERTY_VERSION,
-            provider: "epm".into(),
-            tenant_id: request.tenant_id.clone(),
-            request_id: request.request_id.clone(),
-            ..EpmProperty::default()
-        });
-        record::on_issue(caps, config, &facts, &property, decision)
+        let facts = issue::load(caps, Actor::App, &record.issue_id)
+            .await
+            .map_err(|r| r.message)?;
+        record::on_issue(caps, config, &facts, record, decision)
             .await
             .map_err(|e| e.to_string())
     }
     .await;
-    match result {
+    match &result {
         Ok(_) => {
             caps.log(
                 LogLevel::Info,
@@ -162,6 +195,7 @@ async fn record_on_issue(caps: &Caps, config: &Config, key: &str, request: &Requ
             .await
         }
     }
+    result.map(drop)
 }
 
 /// The web trigger's answer for an applied update.
@@ -169,6 +203,11 @@ pub fn answer(request: &RequestRef, applied: &Applied) -> HttpResponse {
     let id = &request.request_id;
     match applied {
         Applied::Recorded(key) => HttpResponse::json(200, &json!({"applied": true, "issueKey": key, "requestId": id})),
+        Applied::NotRecorded(key, error) => HttpResponse::json(
+            202,
+            &json!({"applied": false, "accepted": true, "issueKey": key, "requestId": id,
+                    "reason": format!("kept as the app's record; Jira could not record it on the issue yet ({error}). It is completed by the next view of the request or delivery of this update")}),
+        ),
         Applied::Echo => HttpResponse::json(
             200,
             &json!({"applied": false, "requestId": id, "reason": "the issue already shows this decision"}),

@@ -1,39 +1,23 @@
-//! The approver's decision (`epm.decide`): checked form, checked approver, first decision
-//! wins, EPM first (nothing is recorded as decided unless EPM took it), then the issue.
+//! The approver's decision (`epm.decide`): checked form, the app's record of the request,
+//! checked approver, first decision wins, EPM first (nothing is recorded as decided unless EPM
+//! took it), then the issue.
 
 use serde_json::{Value, json};
 
-use super::api::{self, Notification};
 use super::approver;
-use super::claim::{self, Acquired, Claim, ClaimState};
+use super::claim::{self, Acquired, Claim, ClaimState, Intent};
+use super::deliver::{self, Delivered};
 use super::form::{self, DecisionForm};
 use super::issue::{self, IssueFacts};
-use super::keys;
-use super::property::{DecisionRecord, EpmProperty, Source};
+use super::property::{DecisionRecord, Source};
 use super::record;
+use super::trusted::{self, RequestRecord};
 use super::view;
-use super::wire::RequestRef;
 use crate::caps::Caps;
 use crate::config::Config;
 use crate::protocol::{Actor, LogLevel};
 use crate::resolver::{Context, Refusal};
-use crate::{store, time};
-
-pub const RECORD_VERSION: u32 = 1;
-
-/// The request identity of an issue's property.
-pub fn request_ref(property: &EpmProperty) -> RequestRef {
-    RequestRef {
-        tenant_id: property.tenant_id.clone(),
-        request_id: property.request_id.clone(),
-    }
-}
-
-/// The recorded decision of a request, if EPM has one.
-pub async fn recorded(caps: &Caps, request: &RequestRef) -> Result<Option<DecisionRecord>, Refusal> {
-    let text = caps.kv_get(&keys::decision(request)).await.map_err(storage)?;
-    Ok(text.and_then(|t| store::decode(RECORD_VERSION, &t)))
-}
+use crate::time;
 
 pub fn storage(e: crate::caps::CapError) -> Refusal {
     Refusal::new(
@@ -62,20 +46,28 @@ pub async fn decision_config(caps: &Caps) -> Result<Config, Refusal> {
     Ok(config)
 }
 
-/// The issue of the page and its EPM property.
-pub async fn load_request(caps: &Caps, context: &Context) -> Result<(IssueFacts, EpmProperty), Refusal> {
+/// The page's issue (read as the user, so nobody reaches an issue Jira hides from them) and the
+/// app's record of the request it belongs to, found by the issue's Jira id. An issue the app did
+/// not create for a request is `not-epm`, whatever its property says.
+pub async fn load_request(caps: &Caps, context: &Context) -> Result<(IssueFacts, RequestRecord), Refusal> {
     let key = context
         .issue_key
         .as_deref()
         .ok_or_else(|| Refusal::new("no-issue", "This page was opened without an issue."))?;
     let issue = issue::load(caps, Actor::User, key).await?;
-    let property = issue.property.clone().ok_or_else(|| {
+    let record = trusted::for_issue(caps, &issue.id, issue.property.as_ref())
+        .await
+        .map_err(storage)?;
+    let record = record.ok_or_else(|| {
         Refusal::new(
             "not-epm",
-            format!("{key} is not an EPM access request, so there is nothing to decide here."),
+            format!(
+                "{} is not an EPM access request the app created, so there is nothing to decide here.",
+                issue.key
+            ),
         )
     })?;
-    Ok((issue, property))
+    Ok((issue, record))
 }
 
 fn already(record: &DecisionRecord) -> Refusal {
@@ -83,33 +75,46 @@ fn already(record: &DecisionRecord) -> Refusal {
     Refusal::new("already-decided", format!("Already decided: {}.", lines[0]))
 }
 
+/// Why nobody can decide while a decision's delivery is unknown.
+pub fn in_flight_message(held: &Claim) -> String {
+    format!(
+        "{} {} this request; EPM has not confirmed it yet, so the app is sending the same decision again. Nobody can send a different one meanwhile.",
+        held.by,
+        if held.approved { "approved" } else { "denied" },
+    )
+}
+
 pub async fn decide(caps: &Caps, context: &Context, payload: &Value) -> Result<Value, Refusal> {
     let form = form::validate(payload)
         .map_err(|fields| Refusal::new("invalid", "Some fields need attention.").with_fields(json!(fields)))?;
     let config = decision_config(caps).await?;
-    let (issue, property) = load_request(caps, context).await?;
-    let request = request_ref(&property);
-    if let Some(decision) = &property.decision {
-        return Err(already(decision));
-    }
-    if let Some(decision) = recorded(caps, &request).await? {
+    let (issue, record) = load_request(caps, context).await?;
+    let request = record.request_ref();
+    if let Some(decision) = deliver::recorded(caps, &request).await.map_err(storage)? {
         return Err(already(&decision));
     }
-    let (approver, blocked) = approver::check(caps, &config, &issue, &property, context.account_id.as_deref()).await?;
+    let account = context.account_id.as_deref();
+    let (approver, blocked) = approver::check(caps, &config, &issue, &record.requester(), account).await?;
     if let Some(refusal) = blocked {
         return Err(refusal);
     }
     let now = caps.now().await.map_err(storage)?;
+    let decision = decision_record(&form, &approver.person(), now);
     let claim = Claim {
         at: now,
         by: approver.display_name.clone(),
         approved: form.approve,
         state: ClaimState::Sending,
+        intent: Some(Intent {
+            decision: decision.clone(),
+            ticket_id: issue.key.clone(),
+            ticket_url: issue.browse_url(),
+        }),
     };
     let generation = match claim::acquire(caps, &request, &claim).await.map_err(storage)? {
         Acquired::Won(generation) => generation,
         Acquired::Decided(held) => {
-            return Err(match recorded(caps, &request).await? {
+            return Err(match deliver::recorded(caps, &request).await.map_err(storage)? {
                 Some(decision) => already(&decision),
                 None => Refusal::new(
                     "already-decided",
@@ -117,14 +122,26 @@ pub async fn decide(caps: &Caps, context: &Context, payload: &Value) -> Result<V
                 ),
             });
         }
+        Acquired::InFlight(generation, held) => {
+            if let Delivered::Sent = deliver::resend(caps, &config, &request, generation, &held, now)
+                .await
+                .map_err(storage)?
+                && let Some(intent) = &held.intent
+            {
+                finish(caps, &config, &issue, &record, &intent.decision, now).await;
+                return Err(already(&intent.decision));
+            }
+            return Err(Refusal::new("already-decided", in_flight_message(&held)));
+        }
         Acquired::Busy(held) => {
+            let who = held.as_ref().map_or("Someone else", |h| h.by.as_str());
+            let since = held
+                .as_ref()
+                .map(|h| format!(" (since {})", time::display(h.at)))
+                .unwrap_or_default();
             return Err(Refusal::new(
                 "already-decided",
-                format!(
-                    "{} is deciding this request right now (since {}). Reopen it in a moment to see the outcome.",
-                    held.by,
-                    time::display(held.at)
-                ),
+                format!("{who} is deciding this request right now{since}. Reopen it in a moment to see the outcome."),
             ));
         }
         Acquired::Exhausted => {
@@ -134,34 +151,34 @@ pub async fn decide(caps: &Caps, context: &Context, payload: &Value) -> Result<V
             ));
         }
     };
-    let decision = decision_record(&form, &approver.person(), now);
-    let notification = Notification {
-        request_id: property.request_id.clone(),
-        ticket_id: issue.key.clone(),
-        ticket_url: issue.browse_url(),
-        approved: form.approve,
-        duration: form.duration.map_or_else(|| "Once".to_string(), |d| d.to_epm()),
-        decision_time: time::epm_datetime(now),
-        performed_by: approver.display_name.clone(),
-        message: form.message.clone(),
-    };
-    if let Err(e) = api::send_decision(caps, &config, &notification, now).await {
-        if let Err(store_error) = claim::settle(caps, &request, generation, &claim, ClaimState::Released).await {
-            caps.log(
-                LogLevel::Error,
-                format!("could not release the decision claim: {store_error}"),
-            )
-            .await;
+    match deliver::deliver(caps, &config, &request, generation, &claim, now)
+        .await
+        .map_err(storage)?
+    {
+        Delivered::Sent => {}
+        Delivered::Refused(e) => {
+            return Err(Refusal::new(
+                "epm-failed",
+                format!("{e}. Nothing was recorded; you can try again."),
+            ));
         }
-        caps.log(
-            LogLevel::Warn,
-            format!("EPM did not take the decision for {}: {e}", issue.key),
-        )
-        .await;
-        return Err(Refusal::new(
-            "epm-failed",
-            format!("{e}. Nothing was recorded; you can try again."),
-        ));
+        Delivered::Unknown(e) => {
+            let view = view::build(
+                &issue.key,
+                &issue.summary,
+                &issue.status,
+                &record.property(None),
+                Some(in_flight_message(&claim)),
+                now,
+            );
+            return Ok(json!({"view": view, "outcome": {
+                "approved": decision.approved,
+                "pending": true,
+                "warning": format!("EPM did not confirm the decision ({e}). It may already have it: the app sends the same decision again until EPM confirms, then records it on the issue."),
+            }}));
+        }
+        // `deliver` always sends; only `resend` skips.
+        Delivered::NotDue => {}
     }
     caps.log(
         LogLevel::Info,
@@ -173,8 +190,7 @@ pub async fn decide(caps: &Caps, context: &Context, payload: &Value) -> Result<V
         ),
     )
     .await;
-    remember(caps, &request, generation, &claim, &decision).await;
-    Ok(finish(caps, &config, &issue, &property, &decision, now).await)
+    Ok(finish(caps, &config, &issue, &record, &decision, now).await)
 }
 
 /// The decision as recorded, from the form.
@@ -189,34 +205,20 @@ pub fn decision_record(form: &DecisionForm, by: &super::property::Person, now: u
         decided_at: now,
         message: form.message.clone(),
         source: Source::Jira,
-    }
-}
-
-/// Keeps the decision EPM took. Storage failing here loses no decision (EPM has it and its
-/// update webhook brings it back), so it is logged, not refused.
-pub async fn remember(caps: &Caps, request: &RequestRef, generation: u32, claim: &Claim, decision: &DecisionRecord) {
-    let kept = caps
-        .kv_set(&keys::decision(request), &store::encode(RECORD_VERSION, decision))
-        .await;
-    let settled = claim::settle(caps, request, generation, claim, ClaimState::Decided).await;
-    if let Err(e) = kept.and(settled) {
-        caps.log(LogLevel::Error, format!("could not keep the decision: {e}"))
-            .await;
+        expired_at: None,
     }
 }
 
 /// Records the decision on the issue and answers with the new view.
-async fn finish(
+pub async fn finish(
     caps: &Caps,
     config: &Config,
     issue: &IssueFacts,
-    property: &EpmProperty,
+    record: &RequestRecord,
     decision: &DecisionRecord,
     now: u64,
 ) -> Value {
-    let mut decided = property.clone();
-    decided.decision = Some(decision.clone());
-    let (status, outcome) = match record::on_issue(caps, config, issue, property, decision).await {
+    let (status, outcome) = match record::on_issue(caps, config, issue, record, decision).await {
         Ok(recorded) => (
             recorded.moved_to.clone().unwrap_or_else(|| issue.status.clone()),
             json!({
@@ -238,6 +240,13 @@ async fn finish(
             )
         }
     };
-    let view = view::build(&issue.key, &issue.summary, &status, &decided, None, now);
+    let view = view::build(
+        &issue.key,
+        &issue.summary,
+        &status,
+        &record.property(Some(decision)),
+        None,
+        now,
+    );
     json!({"view": view, "outcome": outcome})
 }

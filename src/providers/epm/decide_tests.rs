@@ -235,11 +235,11 @@ fn an_epm_failure_records_nothing_and_can_be_retried() {
     );
     // With a good token, EPM refuses the decision itself.
     cache_token(&mut world, "good");
-    world.epm.faults.push_back(Some(500));
+    world.epm.faults.push_back(Some(400));
     let refused = decide(&mut world, "acc-alice", approve_4h());
     assert_eq!(error_code(&refused), "epm-failed");
     let message = refused["error"]["message"].as_str().unwrap();
-    assert!(message.contains("HTTP 500") && message.contains("bad day"), "{message}");
+    assert!(message.contains("HTTP 400") && message.contains("bad day"), "{message}");
     assert!(world.epm.decisions.is_empty());
     assert_eq!(status(&world), "Open");
     assert!(notes(&world).is_empty());
@@ -363,7 +363,7 @@ fn epms_echo_of_a_jira_decision_adds_nothing() {
     let (code, body) = http(&drive(&mut world, update("Approved", "2026-11-23T09:20:00Z")));
     assert_eq!((code, &body["applied"]), (200, &json!(false)), "{body}");
     assert_eq!(notes(&world).len(), 1);
-    assert_eq!(world.jira_calls("POST", "/rest/api/3/issue/PMCJIT-1/transitions"), 1);
+    assert_eq!(world.jira_calls("POST", "/rest/api/3/issue/10000/transitions"), 1);
 }
 
 #[test]
@@ -465,13 +465,23 @@ fn a_decision_jira_could_not_record_is_completed_by_the_next_viewer() {
 }
 
 #[test]
-fn an_issue_jsm_does_not_know_gets_a_comment_kept_internal() {
+fn a_service_desk_note_is_an_adf_comment_kept_internal() {
     let mut world = world();
-    world.not_requests.push("PMCJIT-1".into());
-    let answer = decide(&mut world, "acc-alice", approve_4h());
+    let answer = decide(
+        &mut world,
+        "acc-alice",
+        json!({"decision": "approve", "duration": {"unit": "hours", "count": 4}, "message": "*bold* [~accountid:acc-bob] {color:red}x{color}"}),
+    );
     assert_eq!(answer["ok"], json!(true), "{answer}");
-    assert_eq!(answer["outcome"]["internalNote"], json!(false));
+    assert_eq!(answer["outcome"]["internalNote"], json!(true));
     let (internal, text) = &notes(&world)[0];
     assert!(*internal, "marked internal with sd.public.comment: {text}");
     assert!(text.contains("Approved by Alice Approver"));
+    // The approver's message is a text node: no markup, no mention.
+    assert!(
+        text.contains(r#""text":"Message: *bold* [~accountid:acc-bob] {color:red}x{color}""#),
+        "{text}"
+    );
+    assert!(!text.contains("\"mention\""), "{text}");
+    assert_eq!(world.jira_calls("POST", "/rest/servicedeskapi"), 0);
 }

@@ -28,14 +28,17 @@ fn an_approval_expires_once_when_its_end_has_passed() {
         world.property("PMCJIT-1")["openExpiry"],
         json!(decided_at + 4 * HOUR_MS)
     );
-    assert_eq!(tick(&mut world), json!({"due": 0, "expired": [], "failed": []}));
+    assert_eq!(
+        tick(&mut world),
+        json!({"due": 0, "expired": [], "failed": [], "skipped": 0, "more": false})
+    );
     assert_eq!(status(&world), "Approved");
 
     world.now += 4 * HOUR_MS;
     let notes_before = notes(&world).len();
     assert_eq!(
         tick(&mut world),
-        json!({"due": 1, "expired": [{"issueKey": "PMCJIT-1", "movedTo": "Expired"}], "failed": []})
+        json!({"due": 1, "expired": [{"issueKey": "PMCJIT-1", "movedTo": "Expired"}], "failed": [], "skipped": 0, "more": false})
     );
     assert_eq!(status(&world), "Expired");
     let notes = notes(&world);
@@ -57,7 +60,10 @@ fn an_approval_expires_once_when_its_end_has_passed() {
     );
 
     let calls = world.calls.len();
-    assert_eq!(tick(&mut world), json!({"due": 0, "expired": [], "failed": []}));
+    assert_eq!(
+        tick(&mut world),
+        json!({"due": 0, "expired": [], "failed": [], "skipped": 0, "more": false})
+    );
     let writes = world.calls[calls..]
         .iter()
         .filter(|c| matches!(c, Call::Jira { method, .. } if method != "GET" && !c_is_search(c)))
@@ -101,11 +107,11 @@ fn without_an_expire_transition_the_note_says_so_and_it_is_not_repeated() {
     world.now += 5 * HOUR_MS;
     assert_eq!(
         tick(&mut world),
-        json!({"due": 1, "expired": [{"issueKey": "PMCJIT-1", "movedTo": null}], "failed": []})
+        json!({"due": 1, "expired": [{"issueKey": "PMCJIT-1", "movedTo": null}], "failed": [], "skipped": 0, "more": false})
     );
     assert_eq!(status(&world), "Approved");
     let (_, text) = notes(&world).last().cloned().unwrap();
-    assert!(text.contains("The status stays \"Approved\""), "{text}");
+    assert!(text.contains(r#"The status stays \"Approved\""#), "{text}");
     assert_eq!(tick(&mut world)["due"], json!(0));
 }
 
@@ -122,6 +128,7 @@ fn a_failed_search_or_record_is_retried_by_the_next_tick() {
     // The search answers (as Jira would), then reading the transitions is refused.
     let found = json!({"issues": [{
         "key": "PMCJIT-1",
+        "id": "10000",
         "fields": {"status": {"name": "Approved"}, "project": {"projectTypeKey": "service_desk"}},
         "properties": {"pam-approvals.epm": world.property("PMCJIT-1")},
     }]});
@@ -136,6 +143,10 @@ fn a_failed_search_or_record_is_retried_by_the_next_tick() {
         "nothing recorded"
     );
     assert_eq!(status(&world), "Approved");
+    // The failing issue waits out its backoff (5 minutes after the first failure)…
+    assert_eq!(tick(&mut world)["skipped"], json!(1));
+    world.now += 5 * 60_000;
+    // …then the next tick records it.
     assert_eq!(tick(&mut world)["expired"][0]["movedTo"], json!("Expired"));
 }
 

@@ -2,54 +2,67 @@
 //! of deliveries, their concurrency, or a crash between steps.
 //!
 //! Protocol, per request (tenant + request id):
-//! 1. An `IntakeRecord` under `keys::issue` proves the issue exists: answer its key.
-//! 2. Otherwise claim creation with set-if-absent on `keys::claim(gen)`, starting at gen 0.
-//!    Exactly one delivery wins a generation and creates; the others poll for the record.
-//! 3. A claim is abandoned when its owner released it (Jira refused or failed) or it is older
-//!    than `CLAIM_STALE_MS` (its run died; runs live under a minute). Then the next generation
-//!    is claimed, and its owner first searches Jira for an issue already carrying the request
-//!    id, because the dead or failed run may have created it before it could record it.
+//! 1. The app's `RequestRecord` (`trusted.rs`) proves the issue exists: answer its key.
+//! 2. Otherwise take the creation lease (`lease.rs`: set-if-absent on `keys::claim(gen)`,
+//!    starting at the generation the hint names). Exactly one delivery wins a generation and
+//!    creates; the others poll for the record.
+//! 3. A lease is free for the next generation when its owner released it (Jira refused the
+//!    create, so nothing was made), when it is older than `CLAIM_STALE_MS` (its run died; runs
+//!    live under a minute), or `SETTLE_MS` after its owner saw the create's outcome unknown (a
+//!    timeout or 5xx after `POST /issue`: the issue may exist). The owner of any later
+//!    generation first searches Jira for an issue the app created with this exact request id
+//!    (`find_existing`), so a create that happened is found, not repeated. The hint slides
+//!    past used generations, so failures never lock a request out.
 
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::keys;
 use super::map::{self, ISSUE_PROPERTY, People};
+use super::property::EpmProperty;
+use super::trusted::{self, RequestRecord};
 use super::wire::{RequestRef, TicketCreated};
 use crate::caps::{CapError, Caps};
 use crate::config::Config;
 use crate::jira::client::{self, JiraError};
 use crate::jira::users;
+use crate::lease::{self, Lease, LeaseState, Taken};
 use crate::protocol::{Actor, HttpResponse, LogLevel};
-use crate::store;
 
-/// A claim older than this belongs to a run that died (Forge web triggers end within 55 s).
+/// A lease older than this belongs to a run that died (Forge web triggers end within 55 s).
 pub const CLAIM_STALE_MS: u64 = 60_000;
+/// After a create with an unknown outcome, how long before the next owner searches for it
+/// (Jira's search index lags a few seconds behind a create).
+pub const SETTLE_MS: u64 = 10_000;
 /// How often a waiting delivery looks for the owner's record.
 const POLL_MS: u32 = 200;
 /// How long a waiting delivery waits before answering 503 (EPM will deliver again).
 const MAX_WAIT_MS: u64 = 20_000;
-/// Claim generations tried before giving up on one delivery.
+/// Generations tried by one delivery before answering 503; the next delivery goes on from there.
 const MAX_GENERATIONS: u32 = 5;
-pub const RECORD_VERSION: u32 = 1;
 
-/// Proof that the issue of a request exists.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct IntakeRecord {
-    pub issue_key: String,
-    pub issue_id: String,
-    pub created_at: u64,
+struct ClaimKeys<'a>(&'a RequestRef);
+
+impl lease::Keys for ClaimKeys<'_> {
+    fn generation(&self, n: u32) -> String {
+        keys::claim(self.0, n)
+    }
+    fn hint(&self) -> String {
+        keys::claim_hint(self.0)
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct Claim {
-    at: u64,
-    released: bool,
+/// Whether the next generation may be taken over this lease.
+fn abandoned(lease: &Lease, now: u64) -> bool {
+    let age = now.saturating_sub(lease.at);
+    match lease.state {
+        LeaseState::Released => true,
+        LeaseState::Unknown => age >= SETTLE_MS,
+        LeaseState::Held => age > CLAIM_STALE_MS,
+    }
 }
 
 enum Waited {
-    Recorded(IntakeRecord),
+    Recorded(RequestRecord),
     Abandoned,
     TimedOut,
 }
@@ -68,29 +81,27 @@ pub async fn intake(caps: &Caps, config: &Config, request: &TicketCreated) -> Ht
 
 async fn intake_inner(caps: &Caps, config: &Config, request: &TicketCreated) -> Result<HttpResponse, CapError> {
     let req = &request.request;
-    if let Some(record) = read_record(caps, req).await? {
+    if let Some(record) = trusted::read(caps, req).await? {
         return Ok(existing(&record));
     }
-    for generation in 0..MAX_GENERATIONS {
+    let keys = ClaimKeys(req);
+    for _ in 0..MAX_GENERATIONS {
         let now = caps.now().await?;
-        let claim = store::encode(
-            RECORD_VERSION,
-            &Claim {
-                at: now,
-                released: false,
+        match lease::take(caps, &keys, now, |l| abandoned(l, now), MAX_GENERATIONS).await? {
+            Taken::Won {
+                generation,
+                after_earlier,
+            } => return create_as_owner(caps, config, request, generation, after_earlier, now).await,
+            Taken::Held(generation, _) => match wait_for_owner(caps, req, generation).await? {
+                Waited::Recorded(record) => return Ok(existing(&record)),
+                Waited::Abandoned => continue,
+                Waited::TimedOut => {
+                    return Ok(retry_later(
+                        "the issue for this request is being created by another delivery; retry later",
+                    ));
+                }
             },
-        );
-        if caps.kv_set_if_absent(&keys::claim(req, generation), &claim).await? {
-            return create_as_owner(caps, config, request, generation, now).await;
-        }
-        match wait_for_owner(caps, req, generation).await? {
-            Waited::Recorded(record) => return Ok(existing(&record)),
-            Waited::Abandoned => continue,
-            Waited::TimedOut => {
-                return Ok(retry_later(
-                    "the issue for this request is being created by another delivery; retry later",
-                ));
-            }
+            Taken::Exhausted => break,
         }
     }
     Ok(retry_later(
@@ -98,27 +109,21 @@ async fn intake_inner(caps: &Caps, config: &Config, request: &TicketCreated) -> 
     ))
 }
 
-async fn read_record(caps: &Caps, req: &RequestRef) -> Result<Option<IntakeRecord>, CapError> {
-    let text = caps.kv_get(&keys::issue(req)).await?;
-    Ok(text.and_then(|t| store::decode(RECORD_VERSION, &t)))
-}
-
 async fn wait_for_owner(caps: &Caps, req: &RequestRef, generation: u32) -> Result<Waited, CapError> {
     let started = caps.now().await?;
     loop {
         let now = caps.now().await?;
-        let claim = caps.kv_get(&keys::claim(req, generation)).await?;
-        match claim.and_then(|t| store::decode::<Claim>(RECORD_VERSION, &t)) {
-            Some(c) if c.released || now.saturating_sub(c.at) > CLAIM_STALE_MS => return Ok(Waited::Abandoned),
-            // An unreadable claim cannot be waited on; treat it as abandoned.
-            None => return Ok(Waited::Abandoned),
-            Some(_) => {}
+        // Absent right after a conflict means not readable yet: keep waiting, never take it.
+        if let Some(lease) = lease::read(caps, &ClaimKeys(req), generation).await?
+            && abandoned(&lease, now)
+        {
+            return Ok(Waited::Abandoned);
         }
         if now.saturating_sub(started) >= MAX_WAIT_MS {
             return Ok(Waited::TimedOut);
         }
         caps.sleep(POLL_MS).await?;
-        if let Some(record) = read_record(caps, req).await? {
+        if let Some(record) = trusted::read(caps, req).await? {
             return Ok(Waited::Recorded(record));
         }
     }
@@ -129,13 +134,14 @@ async fn create_as_owner(
     config: &Config,
     request: &TicketCreated,
     generation: u32,
+    after_earlier: bool,
     now: u64,
 ) -> Result<HttpResponse, CapError> {
     let req = &request.request;
+    let people = find_people(caps, config, request, now).await;
+    let property = EpmProperty::new(request, people.reporter.clone(), now);
     let created = async {
-        if generation > 0
-            && let Some((key, id)) = find_existing(caps, config, req).await?
-        {
+        if after_earlier && let Some((key, id)) = find_existing(caps, req).await? {
             caps.log(
                 LogLevel::Info,
                 format!("found {key} already created for EPM request {}", req.request_id),
@@ -143,28 +149,32 @@ async fn create_as_owner(
             .await;
             return Ok((key, id, false));
         }
-        let people = find_people(caps, config, request, now).await;
-        let (key, id) = create_issue(caps, config, request, people, now).await?;
+        let (key, id) = create_issue(caps, config, request, &property, people).await?;
         Ok::<_, JiraError>((key, id, true))
     }
     .await;
     match created {
         Ok((issue_key, issue_id, fresh)) => {
-            let record = IntakeRecord {
+            let record = RequestRecord {
                 issue_key,
                 issue_id,
                 created_at: now,
+                request: property,
+                epm_user: request.user().map(String::from),
+                legacy: false,
             };
-            if let Err(e) = caps
-                .kv_set(&keys::issue(req), &store::encode(RECORD_VERSION, &record))
-                .await
-            {
-                // The issue exists; a later delivery recovers the record from Jira.
+            if let Err(e) = trusted::write(caps, &record).await {
+                // The issue exists; the next delivery's owner finds it in Jira and records it.
                 caps.log(
                     LogLevel::Error,
                     format!("{} created but not recorded: {e}", record.issue_key),
                 )
                 .await;
+                lease::settle(caps, &ClaimKeys(req), generation, now, LeaseState::Unknown).await?;
+                return Ok(retry_later(&format!(
+                    "{} was created but the app could not record it ({e}); retry later",
+                    record.issue_key
+                )));
             }
             super::apply::apply_pending(caps, config, req).await;
             if fresh {
@@ -182,14 +192,14 @@ async fn create_as_owner(
             }
         }
         Err(e) => {
-            let released = store::encode(
-                RECORD_VERSION,
-                &Claim {
-                    at: now,
-                    released: true,
-                },
-            );
-            caps.kv_set(&keys::claim(req, generation), &released).await?;
+            // A refusal made nothing; a timeout or 5xx may have made the issue, so the next
+            // owner waits for Jira's index and searches before it creates.
+            let state = if e.is_transient() {
+                LeaseState::Unknown
+            } else {
+                LeaseState::Released
+            };
+            lease::settle(caps, &ClaimKeys(req), generation, now, state).await?;
             caps.log(
                 LogLevel::Error,
                 format!("could not create the issue for EPM request {}: {e}", req.request_id),
@@ -225,22 +235,23 @@ async fn find_people(caps: &Caps, config: &Config, request: &TicketCreated, now:
 }
 
 /// One create call; if Jira refuses only the people (e.g. the app may not set the reporter),
-/// once more without them.
+/// once more without them. The create is never retried on a 5xx or a timeout
+/// (`client::call_once`): it may have happened.
 async fn create_issue(
     caps: &Caps,
     config: &Config,
     request: &TicketCreated,
+    property: &EpmProperty,
     mut people: People,
-    now: u64,
 ) -> Result<(String, String), JiraError> {
     loop {
-        let body = map::create_issue(config, request, &people, now);
-        match client::call(caps, Actor::App, "POST", "/rest/api/3/issue", Some(&body)).await {
+        let body = map::create_issue(config, request, &people, property);
+        match client::call_once(caps, Actor::App, "POST", "/rest/api/3/issue", Some(&body)).await {
             Ok(created) => {
                 let key = created["key"].as_str().unwrap_or_default().to_string();
                 let id = created["id"].as_str().unwrap_or_default().to_string();
-                if key.is_empty() {
-                    return Err(JiraError::Unexpected("the create answer has no issue key".into()));
+                if key.is_empty() || id.is_empty() {
+                    return Err(JiraError::Unexpected("the create answer has no issue key or id".into()));
                 }
                 return Ok((key, id));
             }
@@ -265,31 +276,31 @@ fn only_people_refused(errors: &Value) -> bool {
         .is_some_and(|e| !e.is_empty() && e.keys().all(|k| k == "assignee" || k == "reporter"))
 }
 
-/// An issue already carrying the request id in the custom field (and, when it has the app's
-/// property, the same tenant).
-async fn find_existing(caps: &Caps, config: &Config, req: &RequestRef) -> Result<Option<(String, String)>, JiraError> {
+/// An issue the app itself created for exactly this request: an exact match on the indexed
+/// property path (`string` type, so `=` compares whole values; the JQL string is escaped), then
+/// checked in the answer: same tenant and request id, and created by an app account (a person
+/// can copy the property onto an issue of theirs, but cannot make an app its creator).
+async fn find_existing(caps: &Caps, req: &RequestRef) -> Result<Option<(String, String)>, JiraError> {
     let body = json!({
-        "jql": map::find_issue_jql(config, req),
-        "fields": [config.custom_field_id],
+        "jql": map::find_issue_jql(req),
+        "fields": ["creator"],
         "properties": [ISSUE_PROPERTY],
         "maxResults": 20,
     });
     let found = client::call(caps, Actor::App, "POST", "/rest/api/3/search/jql", Some(&body)).await?;
     let issues = found["issues"].as_array().cloned().unwrap_or_default();
     Ok(issues.iter().find_map(|issue| {
-        let same_id = issue["fields"][&config.custom_field_id].as_str() == Some(req.request_id.as_str());
-        let tenant = &issue["properties"][ISSUE_PROPERTY]["tenantId"];
-        let same_tenant = tenant.is_null() || tenant.as_str() == Some(req.tenant_id.as_str());
-        (same_id && same_tenant).then(|| {
-            (
-                issue["key"].as_str().unwrap_or_default().to_string(),
-                issue["id"].as_str().unwrap_or_default().to_string(),
-            )
-        })
+        let property = &issue["properties"][ISSUE_PROPERTY];
+        let same = property["requestId"].as_str() == Some(req.request_id.as_str())
+            && property["tenantId"].as_str() == Some(req.tenant_id.as_str());
+        let by_app = issue.pointer("/fields/creator/accountType").and_then(Value::as_str) == Some("app");
+        let key = issue["key"].as_str().filter(|k| !k.is_empty())?;
+        let id = issue["id"].as_str().filter(|i| !i.is_empty())?;
+        (same && by_app).then(|| (key.to_string(), id.to_string()))
     }))
 }
 
-fn existing(record: &IntakeRecord) -> HttpResponse {
+fn existing(record: &RequestRecord) -> HttpResponse {
     HttpResponse::json(200, &json!({ "issueKey": record.issue_key, "created": false }))
 }
 

@@ -13,12 +13,17 @@ use crate::resolver::Refusal;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssueFacts {
     pub key: String,
+    /// Jira's id of the issue: fixed for its life and never written by users, so it is what the
+    /// app's records are looked up by (`trusted::for_issue`).
+    pub id: String,
     pub summary: String,
     pub status: String,
     /// `service_desk` for JSM projects (internal notes are possible there).
     pub project_type: String,
     /// The Jira site's address, from the issue's `self` (for links sent to EPM).
     pub site_url: String,
+    /// The app's issue property as Jira has it: anyone who may edit the issue can write it, so
+    /// it is only a hint for finding the app's record, never acted on.
     pub property: Option<EpmProperty>,
 }
 
@@ -42,9 +47,11 @@ pub fn is_issue_key(key: &str) -> bool {
         && number.chars().all(|c| c.is_ascii_digit())
 }
 
-/// Reads the issue as `actor` (as the user, so that people see only issues they may browse).
+/// Reads the issue (by key or Jira id) as `actor` (as the user, so that people see only issues
+/// they may browse).
 pub async fn load(caps: &Caps, actor: Actor, key: &str) -> Result<IssueFacts, Refusal> {
-    if !is_issue_key(key) {
+    let is_id = !key.is_empty() && key.len() <= 18 && key.bytes().all(|b| b.is_ascii_digit());
+    if !is_issue_key(key) && !is_id {
         return Err(Refusal::new("no-issue", "This page was opened without a valid issue."));
     }
     let path = format!("/rest/api/3/issue/{key}?fields=summary,status,project&properties={ISSUE_PROPERTY}");
@@ -73,6 +80,7 @@ pub fn facts(key: &str, issue: &Value) -> IssueFacts {
         .unwrap_or_default();
     IssueFacts {
         key: issue["key"].as_str().unwrap_or(key).to_string(),
+        id: text("/id"),
         summary: text("/fields/summary"),
         status: text("/fields/status/name"),
         project_type: text("/fields/project/projectTypeKey"),

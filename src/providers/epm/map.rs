@@ -20,7 +20,7 @@ pub struct People {
 }
 
 /// The body of `POST /rest/api/3/issue`.
-pub fn create_issue(config: &Config, request: &TicketCreated, people: &People, received_at: u64) -> Value {
+pub fn create_issue(config: &Config, request: &TicketCreated, people: &People, property: &EpmProperty) -> Value {
     let mut fields = Map::new();
     fields.insert("project".into(), json!({ "key": config.project_key }));
     fields.insert("issuetype".into(), json!({ "name": config.issue_type_name }));
@@ -41,17 +41,17 @@ pub fn create_issue(config: &Config, request: &TicketCreated, people: &People, r
     }
     json!({
         "fields": fields,
-        "properties": [{ "key": ISSUE_PROPERTY, "value": EpmProperty::new(request, people.reporter.clone(), received_at).to_value() }],
+        "properties": [{ "key": ISSUE_PROPERTY, "value": property.to_value() }],
     })
 }
 
-/// The JQL that finds the issue of a request by the configured custom field (used to recover
-/// after a run stopped between creating the issue and recording it).
-pub fn find_issue_jql(config: &Config, request: &RequestRef) -> String {
-    let number = config.custom_field_id.trim_start_matches("customfield_");
+/// The JQL that finds the issue of a request by its exact request id in the app's indexed
+/// property (used to recover after a run stopped between creating the issue and recording it).
+/// A `string` index path compares whole values with `=`; the value is a JQL string literal.
+pub fn find_issue_jql(request: &RequestRef) -> String {
     format!(
-        "project = {} AND cf[{number}] ~ {}",
-        crate::jira::client::jql_string(&config.project_key),
-        crate::jira::client::jql_string(&request.request_id)
+        "issue.property[{ISSUE_PROPERTY}].requestId = {} AND issue.property[{ISSUE_PROPERTY}].tenantId = {}",
+        crate::jira::client::jql_string(&request.request_id),
+        crate::jira::client::jql_string(&request.tenant_id)
     )
 }

@@ -69,6 +69,10 @@ pub struct DecisionRecord {
     pub decided_at: u64,
     pub message: String,
     pub source: Source,
+    /// When the expiry tick found the approval ended (ms); set in the app's record first, then
+    /// recorded on the issue.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expired_at: Option<u64>,
 }
 
 impl DecisionRecord {

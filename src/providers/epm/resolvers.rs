@@ -1,18 +1,25 @@
-//! The EPM resolvers of the issue action page (`docs/resolvers.md`).
+//! The EPM resolvers of the issue action page (`docs/resolvers.md`). Everything they act on
+//! comes from the app's records (`trusted.rs`, `deliver::recorded`, the decision claim); the
+//! issue property is never read for state.
 
 use serde_json::{Value, json};
 
 use super::approver;
-use super::decide::{self, decision_config, load_request, recorded, request_ref};
+use super::claim;
+use super::decide::{self, decision_config, in_flight_message, load_request};
+use super::deliver::{self, Delivered};
+use super::issue::IssueFacts;
+use super::property::DecisionRecord;
 use super::record;
+use super::trusted::RequestRecord;
 use super::view;
 use crate::caps::Caps;
 use crate::protocol::{LogLevel, Outcome};
 use crate::resolver::{self, Context, Refusal};
 
-/// A decision kept in storage but missing on the issue is recorded by the next viewer once
-/// it is this old (younger, its own run may still be recording it).
-const REPAIR_AFTER_MS: u64 = 30_000;
+/// A decision kept in storage but not fully recorded on the issue is completed by the next
+/// viewer once it is this old (younger, its own run may still be recording it).
+pub const REPAIR_AFTER_MS: u64 = 30_000;
 
 /// Routes `epm.*` resolvers; `None` for names this provider does not have.
 pub async fn run(caps: &Caps, name: &str, payload: &Value, context: &Context) -> Option<Outcome> {
@@ -26,37 +33,69 @@ pub async fn run(caps: &Caps, name: &str, payload: &Value, context: &Context) ->
 
 /// The page's view of the request, for the signed-in user.
 async fn request(caps: &Caps, context: &Context) -> Result<Value, Refusal> {
-    let (issue, mut property) = load_request(caps, context).await?;
+    let (issue, record) = load_request(caps, context).await?;
+    let request = record.request_ref();
     let now = caps.now().await.map_err(decide::storage)?;
     let mut status = issue.status.clone();
-    if property.decision.is_none()
-        && let Some(decision) = recorded(caps, &request_ref(&property)).await?
+    let mut decision = deliver::recorded(caps, &request).await.map_err(decide::storage)?;
+    let mut blocker = None;
+    if decision.is_none()
+        && let Some((generation, held)) = claim::current(caps, &request).await.map_err(decide::storage)?
+        && held.in_flight(now)
     {
-        if now.saturating_sub(decision.decided_at) >= REPAIR_AFTER_MS
-            && let Ok(config) = crate::webtrigger::load_config(caps).await
+        // A decision whose delivery is unknown: this viewer sends the same one again.
+        if let Ok(config) = decision_config(caps).await
+            && let Delivered::Sent = deliver::resend(caps, &config, &request, generation, &held, now)
+                .await
+                .map_err(decide::storage)?
         {
-            match record::on_issue(caps, &config, &issue, &property, &decision).await {
-                Ok(recorded) => status = recorded.moved_to.unwrap_or(status),
-                Err(e) => {
-                    caps.log(LogLevel::Warn, format!("{} is still not recorded: {e}", issue.key))
-                        .await
-                }
-            }
+            decision = held.intent.as_ref().map(|i| i.decision.clone());
         }
-        property.decision = Some(decision);
+        if decision.is_none() {
+            blocker = Some(in_flight_message(&held));
+        }
     }
-    let blocker = if property.decision.is_some() {
-        None
-    } else {
-        match decision_config(caps).await {
+    if let Some(known) = &decision {
+        status = repair(caps, &issue, &record, known, now).await.unwrap_or(status);
+    } else if blocker.is_none() {
+        blocker = match decision_config(caps).await {
             Err(refusal) => Some(refusal.message),
             Ok(config) => {
                 let account = context.account_id.as_deref();
-                let (_, blocked) = approver::check(caps, &config, &issue, &property, account).await?;
+                let (_, blocked) = approver::check(caps, &config, &issue, &record.requester(), account).await?;
                 blocked.map(|r| r.message)
             }
-        }
-    };
+        };
+    }
+    let property = record.property(decision.as_ref());
     let view = view::build(&issue.key, &issue.summary, &status, &property, blocker, now);
     Ok(json!({ "view": view }))
+}
+
+/// Completes the recording of a decision (or of its end) on the issue when a run left it
+/// unfinished; the status it moved to, if it did.
+async fn repair(
+    caps: &Caps,
+    issue: &IssueFacts,
+    record: &RequestRecord,
+    decision: &DecisionRecord,
+    now: u64,
+) -> Option<String> {
+    let since = decision.expired_at.unwrap_or(decision.decided_at);
+    if now.saturating_sub(since) < REPAIR_AFTER_MS {
+        return None;
+    }
+    let config = crate::webtrigger::load_config(caps).await.ok()?;
+    let result = match decision.expired_at {
+        Some(_) => record::expiry(caps, &config, issue, record, decision).await,
+        None => record::on_issue(caps, &config, issue, record, decision).await,
+    };
+    match result {
+        Ok(recorded) => recorded.moved_to.filter(|_| recorded.wrote),
+        Err(e) => {
+            caps.log(LogLevel::Warn, format!("{} is still not recorded: {e}", issue.key))
+                .await;
+            None
+        }
+    }
 }

@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use super::map::{People, create_issue};
 use super::placeholders::{check_template, render_summary};
+use super::property::EpmProperty;
 use super::wire::{Event, ParseError, TicketCreated, parse};
 use crate::config::Config;
 use crate::protocol::{HttpResponse, Outcome};
@@ -253,7 +254,8 @@ fn maps_to_one_create_request_with_everything() {
         assignee: Some("acc-john".into()),
         reporter: Some("acc-bob".into()),
     };
-    let body = create_issue(&config, &sample(), &people, 42);
+    let property = EpmProperty::new(&sample(), people.reporter.clone(), 42);
+    let body = create_issue(&config, &sample(), &people, &property);
     let fields = &body["fields"];
     assert_eq!(fields["project"], json!({"key": "PMCJIT"}));
     assert_eq!(fields["issuetype"], json!({"name": "Access Request"}));
@@ -271,7 +273,7 @@ fn maps_to_one_create_request_with_everything() {
         json!("0b9e4f6a-1c2d-4e3f-8a7b-9c0d1e2f3a4b")
     );
     assert_eq!(body["properties"][0]["value"]["receivedAt"], json!(42));
-    let no_people = create_issue(&config, &sample(), &People::default(), 42);
+    let no_people = create_issue(&config, &sample(), &People::default(), &property);
     assert!(no_people["fields"].get("assignee").is_none() && no_people["fields"].get("reporter").is_none());
 }
 

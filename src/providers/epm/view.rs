@@ -142,6 +142,7 @@ mod tests {
                 display_name: "Alice Approver".into(),
             },
             decided_at: NOW,
+            expired_at: None,
             message: "ok for the patch".into(),
             source: Source::Jira,
         }
