@@ -32,6 +32,12 @@ pub struct World {
     pub transitions: Vec<(String, String, String)>,
     /// Issues the JSM API does not know as customer requests (its comment call answers 404).
     pub not_requests: Vec<String>,
+    /// Answers for the next `POST /rest/api/3/issue` calls instead of creating.
+    pub create_faults: VecDeque<HttpResponse>,
+    /// Keys whose read right after a conflicting set-if-absent misses them (a store that is not
+    /// read-your-writes consistent).
+    pub hidden_after_conflict: Vec<String>,
+    hide_next_get: Option<String>,
     pub epm: crate::testkit_epm::FakeEpm,
     pub site: crate::testkit_site::FakeSite,
 }
@@ -117,13 +123,24 @@ impl World {
                 Reply::Http(self.jira(caller.as_deref(), &method, &path, body.as_deref()))
             }
             Call::Fetch(request) => self.epm.handle(&request),
-            Call::KvGet(k) => Reply::Value(self.kv.get(&k).cloned()),
+            Call::KvGet(k) => {
+                if self.hide_next_get.as_ref() == Some(&k) {
+                    self.hide_next_get = None;
+                    return Reply::Value(None);
+                }
+                Reply::Value(self.kv.get(&k).cloned())
+            }
             Call::KvSet(k, v) => {
                 self.kv.insert(k, v);
                 Reply::Done
             }
             Call::KvSetIfAbsent(k, v) => match self.kv.entry(k) {
-                std::collections::btree_map::Entry::Occupied(_) => Reply::Claimed(false),
+                std::collections::btree_map::Entry::Occupied(slot) => {
+                    if self.hidden_after_conflict.contains(slot.key()) {
+                        self.hide_next_get = Some(slot.key().clone());
+                    }
+                    Reply::Claimed(false)
+                }
                 std::collections::btree_map::Entry::Vacant(slot) => {
                     slot.insert(v);
                     Reply::Claimed(true)
@@ -160,6 +177,10 @@ impl World {
             return response;
         }
         match (method, path.split('?').next().unwrap_or("")) {
+            ("POST", "/rest/api/3/issue") if !self.create_faults.is_empty() => self
+                .create_faults
+                .pop_front()
+                .unwrap_or_else(|| HttpResponse::json(500, &Value::Null)),
             ("POST", "/rest/api/3/issue") => {
                 let key = format!("PMCJIT-{}", self.issues.len() + 1);
                 let id = format!("{}", 10_000 + self.issues.len());

@@ -77,6 +77,7 @@ pub fn record_of(update: &PendingUpdate, approved: bool) -> DecisionRecord {
         message: String::new(),
         source: Source::Epm,
         expired_at: None,
+        kept_at: 0,
     }
 }
 
@@ -146,7 +147,7 @@ async fn repair(
     known: &DecisionRecord,
 ) -> Option<Result<String, String>> {
     let now = caps.now().await.ok()?;
-    let since = known.expired_at.unwrap_or(known.decided_at);
+    let since = known.expired_at.unwrap_or(known.kept_at);
     if now.saturating_sub(since) < REPAIR_AFTER_MS || record::is_complete(caps, record, known).await.ok()? {
         return None;
     }

@@ -206,6 +206,7 @@ pub fn decision_record(form: &DecisionForm, by: &super::property::Person, now: u
         message: form.message.clone(),
         source: Source::Jira,
         expired_at: None,
+        kept_at: 0,
     }
 }
 

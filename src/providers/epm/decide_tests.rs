@@ -251,7 +251,7 @@ fn an_epm_failure_records_nothing_and_can_be_retried() {
 }
 
 /// Puts a token in the app's cache; EPM knows it when it is "good".
-fn cache_token(world: &mut World, token: &str) {
+pub(super) fn cache_token(world: &mut World, token: &str) {
     if token == "good" {
         world.epm.tokens.push(token.into());
     }

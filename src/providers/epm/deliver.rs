@@ -36,7 +36,11 @@ pub async fn recorded(caps: &Caps, request: &RequestRef) -> Result<Option<Decisi
 
 /// Keeps a decision as the app's record (an EPM change of mind, an expiry).
 pub async fn keep(caps: &Caps, request: &RequestRef, decision: &DecisionRecord) -> Result<(), CapError> {
-    caps.kv_set(&keys::decision(request), &store::encode(RECORD_VERSION, decision))
+    let kept = DecisionRecord {
+        kept_at: caps.now().await?,
+        ..decision.clone()
+    };
+    caps.kv_set(&keys::decision(request), &store::encode(RECORD_VERSION, &kept))
         .await
 }
 

@@ -7,7 +7,7 @@ use super::decide_tests::{HOUR_MS, approve_4h, configure, decide, notes, status,
 use crate::protocol::{Call, HttpResponse, Invocation};
 use crate::testkit::{World, drive, http};
 
-fn tick(world: &mut World) -> Value {
+pub(super) fn tick(world: &mut World) -> Value {
     value(&drive(world, Invocation::Tick("epm-expiry".into())))
 }
 

@@ -48,3 +48,5 @@ mod decide_tests;
 mod expiry_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod trust_tests;

@@ -73,6 +73,14 @@ pub struct DecisionRecord {
     /// recorded on the issue.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expired_at: Option<u64>,
+    /// When the app kept this decision (ms, the app's clock; EPM's `decided_at` may be far off):
+    /// unfinished recordings are repaired only once their own run had time to finish.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub kept_at: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl DecisionRecord {

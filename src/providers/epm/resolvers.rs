@@ -81,7 +81,7 @@ async fn repair(
     decision: &DecisionRecord,
     now: u64,
 ) -> Option<String> {
-    let since = decision.expired_at.unwrap_or(decision.decided_at);
+    let since = decision.expired_at.unwrap_or(decision.kept_at);
     if now.saturating_sub(since) < REPAIR_AFTER_MS {
         return None;
     }

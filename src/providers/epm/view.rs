@@ -143,6 +143,7 @@ mod tests {
             },
             decided_at: NOW,
             expired_at: None,
+            kept_at: 0,
             message: "ok for the patch".into(),
             source: Source::Jira,
         }
