@@ -30,8 +30,6 @@ pub struct World {
     pub comments: BTreeMap<String, Vec<(bool, String)>>,
     /// Transitions offered from every status: (id, name, to status).
     pub transitions: Vec<(String, String, String)>,
-    /// Issues the JSM API does not know as customer requests (its comment call answers 404).
-    pub not_requests: Vec<String>,
     /// Answers for the next `POST /rest/api/3/issue` calls instead of creating.
     pub create_faults: VecDeque<HttpResponse>,
     /// Keys whose read right after a conflicting set-if-absent misses them (a store that is not
@@ -403,18 +401,6 @@ impl World {
                 };
                 self.comments.entry(key).or_default().push((internal, text));
                 HttpResponse::json(201, &json!({"id": "1"}))
-            }
-            ("POST", ["rest", "servicedeskapi", "request", key, "comment"]) => {
-                assert_eq!(body["public"], json!(false));
-                if self.not_requests.iter().any(|k| k == key) {
-                    return Some(HttpResponse::json(
-                        404,
-                        &json!({"errorMessage": "not a customer request"}),
-                    ));
-                }
-                let text = body["body"].as_str().unwrap_or("").to_string();
-                self.comments.entry(key.to_string()).or_default().push((true, text));
-                HttpResponse::json(201, &json!({"id": "2"}))
             }
             ("GET", ["rest", "api", "3", "issue", _key, "transitions"]) => {
                 let transitions: Vec<Value> = self

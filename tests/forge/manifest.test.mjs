@@ -129,8 +129,8 @@ describe('broken copies of the manifest fail with a clear message', { concurrenc
       /can’t use either pages or sections in the jira:adminPage entry that includes either useAsConfig/));
 
   test('a scope name Forge does not know fails the manifest validation', (t) =>
-    assertRefused(t, (m) => m.replace('- write:servicedesk-request', '- write:servicedesk-requests'),
-      /Invalid 'scopes' permission in the manifest.yml file - 'write:servicedesk-requests'/));
+    assertRefused(t, (m) => m.replace('- read:jira-user', '- read:jira-users'),
+      /Invalid 'scopes' permission in the manifest.yml file - 'read:jira-users'/));
 
   test('a scheduled trigger pointing at an unknown function fails the manifest validation', (t) =>
     assertRefused(t, (m) => m.replace('function: expiry-fn', 'function: no-such-fn'),

@@ -16,8 +16,11 @@ pub struct DecideOutcome {
     pub moved_to: Option<String>,
     /// Set when the workflow had no transition to the configured status.
     pub status_note: Option<String>,
-    /// Set when EPM took the decision but Jira could not record it yet.
+    /// Set when EPM took the decision but Jira could not record it yet, or when EPM's answer
+    /// is unknown (`pending`).
     pub warning: Option<String>,
+    /// EPM did not confirm the decision; the app sends the same one again until it does.
+    pub pending: bool,
 }
 
 /// A refusal, written for the person at the page.

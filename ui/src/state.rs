@@ -291,6 +291,10 @@ fn refused(model: &mut Model, refusal: Refusal) {
 fn result_notice(view: &RequestView, outcome: &DecideOutcome) -> Notice {
     let decision = view.state.decision.as_ref();
     let title = match decision {
+        None if outcome.pending => format!(
+            "{} sent to EPM; waiting for EPM to confirm it.",
+            if outcome.approved { "Approval" } else { "Denial" }
+        ),
         Some(d) if !d.approved => "Denied.".to_string(),
         Some(d) if d.duration_label == "once" => "Approved once.".to_string(),
         Some(d) if !d.duration_label.is_empty() => format!("Approved for {}.", d.duration_label),

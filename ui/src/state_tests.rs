@@ -206,6 +206,20 @@ fn results_name_the_decision() {
     let mut model = ready();
     reduce(&mut model, Action::ChooseDecision(Decision::Approve));
     reduce(&mut model, Action::Submit);
+    let mut pending = fixture("decide-approved");
+    pending["view"]["state"]["decision"] = json!(null);
+    pending["outcome"] = json!({"approved": true, "pending": true, "warning": "EPM did not confirm the decision."});
+    reduce(&mut model, Action::DecideAnswered(Ok(pending)));
+    let notice = model.notice.unwrap();
+    assert_eq!(
+        (notice.tone, notice.title.as_str()),
+        (Tone::Warning, "Approval sent to EPM; waiting for EPM to confirm it.")
+    );
+    assert_eq!(notice.lines, ["EPM did not confirm the decision."]);
+
+    let mut model = ready();
+    reduce(&mut model, Action::ChooseDecision(Decision::Approve));
+    reduce(&mut model, Action::Submit);
     let mut once = fixture("decide-approved");
     once["view"]["state"]["decision"]["durationLabel"] = json!("once");
     once["outcome"]["statusNote"] = json!("The workflow has no transition to Approved.");

@@ -62,6 +62,19 @@ fn children(node_value: &Value, out: &mut String, depth: usize) {
     }
 }
 
+/// The text of an ADF document, one line per top-level block.
+pub(crate) fn lines(doc: &Value) -> String {
+    let blocks = doc.get("content").and_then(Value::as_array).into_iter().flatten();
+    let lines: Vec<String> = blocks
+        .map(|block| {
+            let mut text = String::new();
+            plain_text(block, &mut text, 1);
+            text
+        })
+        .collect();
+    lines.join("\n")
+}
+
 fn plain_text(node_value: &Value, out: &mut String, depth: usize) {
     if depth > 256 {
         return;

@@ -39,9 +39,13 @@ pub(crate) async fn issues(State(sandbox): Shared) -> Result<Response, JiraError
                 if let Some(object) = json.as_object_mut() {
                     object.insert("internal".into(), json!(!comment.jsd_public));
                     object.insert("source".into(), json!(comment.source));
-                    if let Some(text) = &comment.plain_text {
-                        object.insert("plainText".into(), json!(text));
-                    }
+                    // The text a person reads: a JSM comment's own text, or the ADF body's
+                    // blocks, one line each.
+                    let text = comment
+                        .plain_text
+                        .clone()
+                        .unwrap_or_else(|| super::adf_html::lines(&comment.body));
+                    object.insert("plainText".into(), json!(text));
                 }
                 json
             })
