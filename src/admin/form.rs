@@ -61,11 +61,25 @@ pub fn validate(request: &SaveRequest, stored: &SecretsState) -> Vec<ConfigError
 /// ([`stored_secret_kept_for_new_host`]). What `admin.save` runs; the page runs [`validate`].
 pub fn validate_change(request: &SaveRequest, current: &Config, stored: &SecretsState) -> Vec<ConfigError> {
     let mut errors = validate(request, stored);
+    check_stored_secret(request, current, stored, &mut errors);
+    errors
+}
+
+/// What host provisioning (`configure`, e.g. Forge's `PAM_CONFIGURE`) checks: the same rules as
+/// [`validate_change`] except "required while enabled", since a host may bring the settings and
+/// the client secret in separate documents (the local sandbox does). An enabled integration
+/// missing a credential fails closed: webhooks are refused, decisions cannot reach EPM.
+pub fn validate_provisioning(request: &SaveRequest, current: &Config, stored: &SecretsState) -> Vec<ConfigError> {
+    let mut errors = validate_values(request, stored);
+    check_stored_secret(request, current, stored, &mut errors);
+    errors
+}
+
+fn check_stored_secret(request: &SaveRequest, current: &Config, stored: &SecretsState, errors: &mut Vec<ConfigError>) {
     // A host or client id that is refused anyway is the problem to show.
     if !errors.iter().any(|e| matches!(e.field, "serviceHostname" | "clientId")) {
         errors.extend(stored_secret_kept_for_new_host(request, current, stored));
     }
-    errors
 }
 
 /// The stored client secret was typed for one EPM host and client id: a save that changes
