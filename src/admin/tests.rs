@@ -451,3 +451,35 @@ fn a_new_epm_host_or_client_id_needs_the_client_secret_again() {
     let (text, answer) = call(&mut world, "admin.save", payload);
     assert_eq!(answer["error"]["code"], json!("invalid"), "{text}");
 }
+
+#[test]
+fn the_view_warns_when_the_automatic_reporter_is_off() {
+    let mut world = world();
+    let reporter_warning = |answer: &Value| {
+        answer["view"]["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .filter(|w| w.starts_with("Automatic reporter is off"))
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    let (_, answer) = call(&mut world, "admin.config", json!({}));
+    assert!(reporter_warning(&answer).is_empty(), "on by default: no warning");
+
+    let mut payload = save_payload(&world, json!({}));
+    payload["config"]["automaticReporter"] = json!(false);
+    let (text, saved) = call(&mut world, "admin.save", payload);
+    assert_eq!(saved["ok"], json!(true), "{text}");
+    let (_, answer) = call(&mut world, "admin.config", json!({}));
+    for answer in [&saved, &answer] {
+        let warning = reporter_warning(answer);
+        assert_eq!(warning.len(), 1, "{answer}");
+        assert!(
+            warning[0].contains("own request") && warning[0].contains("names and e-mail addresses"),
+            "{}",
+            warning[0]
+        );
+    }
+}
