@@ -1,6 +1,7 @@
 //! HTTP Basic authentication of webhooks, compared in constant time.
 
 use base64::Engine;
+use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 /// Credentials a caller presented.
@@ -25,7 +26,9 @@ pub fn parse_basic(header: Option<&str>) -> Option<Presented> {
 }
 
 /// True when both parts match the configured ones. Both comparisons always run, so timing does
-/// not tell which part was wrong; unset credentials never match.
+/// not tell which part was wrong; unset credentials never match. What is compared are SHA-256
+/// digests, always 32 bytes: a comparison of the values themselves ends early when the lengths
+/// differ, which would tell a caller the length of the username and password.
 pub fn matches(presented: Option<&Presented>, user: Option<&str>, password: Option<&str>) -> bool {
     let (Some(presented), Some(user), Some(password)) = (presented, user, password) else {
         return false;
@@ -33,9 +36,14 @@ pub fn matches(presented: Option<&Presented>, user: Option<&str>, password: Opti
     if user.is_empty() || password.is_empty() {
         return false;
     }
-    let user_ok = presented.user.as_slice().ct_eq(user.as_bytes());
-    let password_ok = presented.password.as_slice().ct_eq(password.as_bytes());
+    let user_ok = digest(&presented.user).ct_eq(&digest(user.as_bytes()));
+    let password_ok = digest(&presented.password).ct_eq(&digest(password.as_bytes()));
     bool::from(user_ok & password_ok)
+}
+
+/// The fixed-length stand-in of a credential that is compared.
+fn digest(value: &[u8]) -> [u8; 32] {
+    Sha256::digest(value).into()
 }
 
 #[cfg(test)]
@@ -69,6 +77,49 @@ mod tests {
         assert!(
             !matches(parse_basic(Some(&header("", ""))).as_ref(), Some(""), Some("")),
             "empty creds"
+        );
+    }
+
+    /// The compared values have one length whatever the credentials' lengths (a slice
+    /// comparison returns at once on a length mismatch, telling the length by its timing), and
+    /// only the exact pair matches: no prefix, extension or other byte.
+    #[test]
+    fn compares_fixed_length_digests_and_only_the_exact_pair_matches() {
+        for value in ["", "a", "s3cret:with:colons", &"x".repeat(10_000)] {
+            assert_eq!(digest(value.as_bytes()).len(), 32);
+        }
+        let configured = ("hook", "correct-horse-battery");
+        let accepted = |user: &str, password: &str| {
+            matches(
+                parse_basic(Some(&header(user, password))).as_ref(),
+                Some(configured.0),
+                Some(configured.1),
+            )
+        };
+        assert!(accepted("hook", "correct-horse-battery"));
+        for (user, password) in [
+            ("hook", "correct-horse-batter"),
+            ("hook", "correct-horse-battery "),
+            ("hook", "correct-horse-battery\0"),
+            ("hoo", "correct-horse-battery"),
+            ("hookk", "correct-horse-battery"),
+            ("HOOK", "correct-horse-battery"),
+            ("hook", ""),
+            ("", "correct-horse-battery"),
+        ] {
+            assert!(!accepted(user, password), "{user:?}/{password:?}");
+        }
+        let raw = Presented {
+            user: b"hook".to_vec(),
+            password: b"correct-horse-battery\xff".to_vec(),
+        };
+        assert!(
+            !matches(Some(&raw), Some(configured.0), Some(configured.1)),
+            "non-UTF-8"
+        );
+        assert!(
+            !matches(Some(&raw), Some(""), Some("")),
+            "empty credentials never match"
         );
     }
 

@@ -114,11 +114,19 @@ impl Config {
         if self.version != VERSION {
             errors.push(bad("version", format!("must be {VERSION} (this version of the app)")));
         }
-        if !self.service_hostname.is_empty() && !is_dns_name(&self.service_hostname) {
-            errors.push(bad(
-                "serviceHostname",
-                "must be a bare host name like pmc-services.example.com (no scheme, path or port)",
-            ));
+        if !self.service_hostname.is_empty() {
+            if !is_dns_name(&self.service_hostname) {
+                errors.push(bad(
+                    "serviceHostname",
+                    "must be a bare host name like pmc-services.example.com (no scheme, path or port)",
+                ));
+            } else if is_local_or_numeric(&self.service_hostname) {
+                errors.push(bad(
+                    "serviceHostname",
+                    "must be EPM's public services host name like pmc-services.example.com, not an IP \
+                     address, localhost or a .local/.internal name",
+                ));
+            }
         }
         if !matches!(self.epm_api_version.as_str(), "v2" | "v3") {
             errors.push(bad("epmApiVersion", "must be v2 or v3"));
@@ -179,6 +187,26 @@ fn is_dns_name(host: &str) -> bool {
                 && !label.starts_with('-')
                 && !label.ends_with('-')
         })
+}
+
+/// A host name the app must never send the EPM client secret to: an IP address in any notation
+/// (a name whose last label is a number is one, as URL parsers read it: `127.1`, `0x7f.1`), and
+/// names reserved for this machine or a private network. IPv6 literals never get here: a colon
+/// or bracket is not a DNS name. (Names that resolve to private addresses cannot be told apart
+/// without DNS; the Forge manifest's egress list is the fence for those.)
+fn is_local_or_numeric(host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    let last = host.rsplit('.').next().unwrap_or("");
+    let numeric = !last.is_empty()
+        && (last.bytes().all(|b| b.is_ascii_digit())
+            || last
+                .strip_prefix("0x")
+                .is_some_and(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit())));
+    numeric
+        || host == "localhost"
+        || [".localhost", ".local", ".internal", ".home.arpa"]
+            .iter()
+            .any(|suffix| host.ends_with(suffix))
 }
 
 /// An absolute URL EPM can post to: https (http only to this machine, for the local host),
@@ -292,6 +320,58 @@ mod tests {
         assert!(is_dns_name("pmc-services.example.com"));
         for bad in ["example", "a..b", "-a.com", "a.com:8080", "a.com/x", "user@a.com", ""] {
             assert!(!is_dns_name(bad), "{bad}");
+        }
+    }
+
+    /// The EPM host gets the client secret: never an address on this machine or a private
+    /// network, in any spelling. The names the sandboxes and tests use stay valid.
+    #[test]
+    fn service_host_names_refuse_addresses_and_local_names() {
+        let refused = |host: &str| {
+            let config = Config {
+                service_hostname: host.into(),
+                ..Config::default()
+            };
+            config.validate().iter().any(|e| e.field == "serviceHostname")
+        };
+        for bad in [
+            "127.0.0.1",
+            "10.0.0.8",
+            "192.168.1.20",
+            "169.254.169.254",
+            "0.0.0.0",
+            "127.1",
+            "0x7f.1",
+            "0x7F000001.0",
+            "2130706433.0",
+            "123.456",
+            "::1",
+            "[::1]",
+            "[fd00::1]",
+            "fe80::1%25eth0",
+            "[::ffff:127.0.0.1]",
+            "localhost",
+            "LocalHost",
+            "epm.localhost",
+            "printer.local",
+            "metadata.google.internal",
+            "EPM.Corp.Internal",
+            "router.home.arpa",
+        ] {
+            assert!(refused(bad), "{bad} must be refused");
+        }
+        for good in [
+            "pmc-services.example.com",
+            "epm.sandbox.test",
+            "epm.example.test",
+            "yourtenant-services.pm.beyondtrustcloud.com",
+            "1password.example.com",
+            "10.example.com",
+            "localhost.example.com",
+            "internal.example.com",
+            "x.example.com",
+        ] {
+            assert!(!refused(good), "{good} must be accepted");
         }
     }
 }

@@ -112,7 +112,7 @@ mod tests {
     #[test]
     fn first_step_asks_for_a_call_and_a_missing_reply_is_a_500() {
         let mut run = Run::start(trigger());
-        assert!(matches!(run.next(None), Step::Call(Call::KvGet(_))));
+        assert!(matches!(run.next(None), Step::Call(Call::SecretGet(_))));
         match run.next(None) {
             Step::Done(Outcome::Http(r)) => assert_eq!(r.status, 500),
             other => panic!("{other:?}"),
@@ -129,10 +129,15 @@ mod tests {
         assert!(matches!(run.next(Some(Reply::Done)), Step::Done(Outcome::Error(_))));
         let mut run = Run::start(trigger());
         run.next(None);
-        // kv-get answered with a time: the workflow treats it as a storage failure, not a panic.
+        // secret-get answered with a time: the workflow treats it as a storage failure, not a
+        // panic.
         let mut step = run.next(Some(Reply::Time(1)));
-        while let Step::Call(Call::Log(..)) = step {
-            step = run.next(Some(Reply::Done));
+        while let Step::Call(call) = step {
+            let reply = match call {
+                Call::SecretGet(_) => Reply::Value(None),
+                _ => Reply::Done,
+            };
+            step = run.next(Some(reply));
         }
         match step {
             Step::Done(Outcome::Http(r)) => assert_eq!(r.status, 503),

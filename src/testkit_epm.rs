@@ -107,3 +107,12 @@ impl FakeEpm {
         HttpResponse::json(200, &json!({}))
     }
 }
+
+/// The app's cached EPM token (secret `epm.token`) as `providers::epm::api` stores it, issued
+/// for this fake's host and client id, valid until `expires_at`.
+pub fn cached_token_record(token: &str, expires_at: u64) -> String {
+    crate::store::encode(
+        2,
+        &json!({"accessToken": token, "expiresAt": expires_at, "host": HOST, "clientId": CLIENT_ID}),
+    )
+}

@@ -1,5 +1,6 @@
 //! Web trigger requests, whatever the host: method, size, authentication and the master switch
-//! are checked before a provider sees the body, and nothing is written on any refusal.
+//! are checked before a provider sees the body, and nothing is written on any refusal. The
+//! configuration is read only after the caller has authenticated.
 
 use crate::auth;
 use crate::caps::Caps;
@@ -33,13 +34,8 @@ pub async fn handle(caps: &Caps, trigger: &str, request: &HttpRequest) -> HttpRe
             ),
         );
     }
-    let config = match load_config(caps).await {
-        Ok(config) => config,
-        Err(message) => {
-            caps.log(LogLevel::Error, message.clone()).await;
-            return HttpResponse::error(503, message);
-        }
-    };
+    // Authentication first: a caller without the credentials learns nothing about the
+    // configuration (whether it is stored, readable or enabled).
     let user = caps.secret_get(SECRET_WEBHOOK_USER).await;
     let password = caps.secret_get(SECRET_WEBHOOK_PASSWORD).await;
     let (Ok(user), Ok(password)) = (user, password) else {
@@ -56,6 +52,13 @@ pub async fn handle(caps: &Caps, trigger: &str, request: &HttpRequest) -> HttpRe
             "Basic realm=\"PAM Approvals for Jira\", charset=\"UTF-8\"",
         );
     }
+    let config = match load_config(caps).await {
+        Ok(config) => config,
+        Err(message) => {
+            caps.log(LogLevel::Error, message.clone()).await;
+            return HttpResponse::error(503, message);
+        }
+    };
     if !config.enabled {
         return HttpResponse::error(503, "the EPM integration is disabled in the app's configuration");
     }
@@ -165,6 +168,34 @@ mod tests {
         assert!(response.header("www-authenticate").unwrap().starts_with("Basic"));
         assert!(!response.body.contains("password") && !response.body.contains("user"));
         assert!(!response.body.contains("pw-123456"));
+    }
+
+    /// Before authentication nothing about the configuration shows: an unreadable or missing
+    /// record, or storage trouble reading it, answers a stranger 401 like everything else.
+    #[test]
+    fn the_configuration_is_read_only_after_authentication() {
+        let mut world = World::configured();
+        world
+            .kv
+            .insert(crate::config::CONFIG_KEY.into(), "{not a configuration".into());
+        let (status, body) = http(&drive(&mut world, webhook("hook", "wrong", SAMPLE)));
+        assert_eq!(status, 401, "{body}");
+        assert!(
+            !world.calls.iter().any(|c| matches!(c, crate::protocol::Call::KvGet(_))),
+            "no configuration read for a stranger: {:?}",
+            world.calls
+        );
+        let (status, body) = http(&drive(&mut world, webhook("hook", "pw-123456", SAMPLE)));
+        assert_eq!(status, 503, "{body}");
+        assert!(body["error"].as_str().unwrap().contains("unreadable"), "{body}");
+
+        // Storage down: 503 either way, and it says nothing about the configuration.
+        world.storage_down = true;
+        for password in ["wrong", "pw-123456"] {
+            let (status, body) = http(&drive(&mut world, webhook("hook", password, SAMPLE)));
+            assert_eq!(status, 503, "{body}");
+            assert_eq!(body["error"], json!("secret storage is unavailable; retry later"));
+        }
     }
 
     #[test]

@@ -51,6 +51,69 @@ pub struct SaveRequest {
 
 /// Every problem with `request`, given what is stored (`stored`), in form order.
 pub fn validate(request: &SaveRequest, stored: &SecretsState) -> Vec<ConfigError> {
+    let mut errors = validate_values(request, stored);
+    required_while_enabled(request, stored, &mut errors);
+    errors
+}
+
+/// [`validate`] for a change of what is stored (`current` settings, `stored` secrets): also
+/// refuses to keep the stored client secret for a new EPM host or client id
+/// ([`stored_secret_kept_for_new_host`]). What `admin.save` runs; the page runs [`validate`].
+pub fn validate_change(request: &SaveRequest, current: &Config, stored: &SecretsState) -> Vec<ConfigError> {
+    let mut errors = validate(request, stored);
+    check_stored_secret(request, current, stored, &mut errors);
+    errors
+}
+
+/// What host provisioning (`configure`, e.g. Forge's `PAM_CONFIGURE`) checks: the same rules as
+/// [`validate_change`] except "required while enabled", since a host may bring the settings and
+/// the client secret in separate documents (the local sandbox does). An enabled integration
+/// missing a credential fails closed: webhooks are refused, decisions cannot reach EPM.
+pub fn validate_provisioning(request: &SaveRequest, current: &Config, stored: &SecretsState) -> Vec<ConfigError> {
+    let mut errors = validate_values(request, stored);
+    check_stored_secret(request, current, stored, &mut errors);
+    errors
+}
+
+fn check_stored_secret(request: &SaveRequest, current: &Config, stored: &SecretsState, errors: &mut Vec<ConfigError>) {
+    // A host or client id that is refused anyway is the problem to show.
+    if !errors.iter().any(|e| matches!(e.field, "serviceHostname" | "clientId")) {
+        errors.extend(stored_secret_kept_for_new_host(request, current, stored));
+    }
+}
+
+/// The stored client secret was typed for one EPM host and client id: a save that changes
+/// either (to a host, not to none) without typing the secret again would have the app post the
+/// stored secret to the new host (on the next decision or "Validate configuration").
+pub fn stored_secret_kept_for_new_host(
+    request: &SaveRequest,
+    current: &Config,
+    stored: &SecretsState,
+) -> Option<ConfigError> {
+    let config = &request.config;
+    if !stored.client_secret_set || request.secrets.client_secret().is_some() || config.service_hostname.is_empty() {
+        return None;
+    }
+    if config.service_hostname != current.service_hostname {
+        Some(bad(
+            "clientSecret",
+            "Enter the client secret again: the EPM host changed, and the stored secret is never \
+             sent to a new host.",
+        ))
+    } else if config.client_id != current.client_id {
+        Some(bad(
+            "clientSecret",
+            "Enter the client secret again: the client id changed, and the stored secret is only \
+             used with the client id it was entered for.",
+        ))
+    } else {
+        None
+    }
+}
+
+/// Every problem with the values given, without "required while enabled" (host provisioning
+/// may bring the settings and the client secret in separate documents).
+pub fn validate_values(request: &SaveRequest, stored: &SecretsState) -> Vec<ConfigError> {
     let config = &request.config;
     let secrets = &request.secrets;
     let mut errors = config.validate();
@@ -88,6 +151,21 @@ pub fn validate(request: &SaveRequest, stored: &SecretsState) -> Vec<ConfigError
     if secrets.webhook_password().is_some_and(|p| p == user) {
         errors.push(bad("webhookPassword", "must differ from the username"));
     }
+    if config.client_id.chars().count() > 255 || config.client_id.chars().any(char::is_control) {
+        errors.push(bad(
+            "clientId",
+            "must be at most 255 characters, without control characters",
+        ));
+    }
+    errors
+}
+
+/// The settings and credentials an enabled integration cannot work without, each named once
+/// (a field that already has a problem keeps that one).
+pub fn required_while_enabled(request: &SaveRequest, stored: &SecretsState, errors: &mut Vec<ConfigError>) {
+    let config = &request.config;
+    let secrets = &request.secrets;
+    let user = secrets.webhook_username().unwrap_or(&stored.webhook_username);
     if config.enabled {
         let required: [(&'static str, bool); 5] = [
             ("serviceHostname", !config.service_hostname.is_empty()),
@@ -108,13 +186,6 @@ pub fn validate(request: &SaveRequest, stored: &SecretsState) -> Vec<ConfigError
             }
         }
     }
-    if config.client_id.chars().count() > 255 || config.client_id.chars().any(char::is_control) {
-        errors.push(bad(
-            "clientId",
-            "must be at most 255 characters, without control characters",
-        ));
-    }
-    errors
 }
 
 /// The errors as the page's `fields` map (first problem per field).

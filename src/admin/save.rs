@@ -42,7 +42,7 @@ pub async fn stored(caps: &Caps) -> Result<(Config, SecretsState), Refusal> {
 /// cached EPM token.
 pub async fn save(caps: &Caps, request: SaveRequest) -> Result<(Config, SecretsState), Refusal> {
     let (current, secrets) = stored(caps).await?;
-    let errors = form::validate(&request, &secrets);
+    let errors = form::validate_change(&request, &current, &secrets);
     if !errors.is_empty() {
         let count = form::fields_map(&errors).len();
         let noun = if count == 1 { "setting needs" } else { "settings need" };

@@ -385,3 +385,101 @@ fn the_app_without_create_permission_fails_the_project_check() {
         "{project}"
     );
 }
+
+/// The stored client secret was typed for the stored EPM host: a save pointing the app at
+/// another host (or client id) must bring the secret again, or "Validate configuration" and the
+/// next decision would post the stored secret to the new host.
+#[test]
+fn a_new_epm_host_or_client_id_needs_the_client_secret_again() {
+    let mut world = world();
+    let before = (world.kv.clone(), world.secrets.clone());
+    for (field, value, says) in [
+        ("serviceHostname", "epm.attacker.example", "the EPM host changed"),
+        ("clientId", "client-2", "the client id changed"),
+    ] {
+        for enabled in [true, false] {
+            let mut payload = save_payload(&world, json!({"clientSecret": ""}));
+            payload["config"][field] = json!(value);
+            payload["config"]["enabled"] = json!(enabled);
+            let (text, answer) = call(&mut world, "admin.save", payload);
+            assert_eq!(answer["error"]["code"], json!("invalid"), "{field}: {text}");
+            let fields = answer["error"]["fields"].as_object().unwrap();
+            assert_eq!(fields.keys().collect::<Vec<_>>(), ["clientSecret"], "{text}");
+            let message = fields["clientSecret"].as_str().unwrap();
+            assert!(
+                message.starts_with("Enter the client secret again") && message.contains(says),
+                "{message}"
+            );
+            assert_eq!((world.kv.clone(), world.secrets.clone()), before, "nothing written");
+        }
+    }
+    // "Validate configuration" still talks to the stored host only.
+    let (_, answer) = call(&mut world, "admin.validate", json!({}));
+    assert_eq!(check(&answer, "epmToken")["status"], json!("pass"));
+    let hosts: Vec<&str> = world
+        .calls
+        .iter()
+        .filter_map(|c| match c {
+            crate::protocol::Call::Fetch(request) => Some(request.url.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        hosts
+            .iter()
+            .all(|url| url.starts_with(&format!("https://{}/", testkit_epm::HOST))),
+        "{hosts:?}"
+    );
+
+    // With the secret typed again, the new host is saved; clearing the host needs no secret.
+    let mut payload = save_payload(&world, json!({"clientSecret": "the-secret-for-the-new-host"}));
+    payload["config"]["serviceHostname"] = json!("epm2.example.test");
+    let (text, answer) = call(&mut world, "admin.save", payload);
+    assert_eq!(answer["ok"], json!(true), "{text}");
+    assert_eq!(
+        world.secrets[config::SECRET_CLIENT_SECRET],
+        "the-secret-for-the-new-host"
+    );
+    let mut payload = save_payload(&world, json!({}));
+    payload["config"]["serviceHostname"] = json!("");
+    payload["config"]["enabled"] = json!(false);
+    let (text, answer) = call(&mut world, "admin.save", payload);
+    assert_eq!(answer["ok"], json!(true), "{text}");
+    // Setting a host again (from none) asks for the secret again too.
+    let mut payload = save_payload(&world, json!({}));
+    payload["config"]["serviceHostname"] = json!("epm2.example.test");
+    let (text, answer) = call(&mut world, "admin.save", payload);
+    assert_eq!(answer["error"]["code"], json!("invalid"), "{text}");
+}
+
+#[test]
+fn the_view_warns_when_the_automatic_reporter_is_off() {
+    let mut world = world();
+    let reporter_warning = |answer: &Value| {
+        answer["view"]["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .filter(|w| w.starts_with("Automatic reporter is off"))
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    let (_, answer) = call(&mut world, "admin.config", json!({}));
+    assert!(reporter_warning(&answer).is_empty(), "on by default: no warning");
+
+    let mut payload = save_payload(&world, json!({}));
+    payload["config"]["automaticReporter"] = json!(false);
+    let (text, saved) = call(&mut world, "admin.save", payload);
+    assert_eq!(saved["ok"], json!(true), "{text}");
+    let (_, answer) = call(&mut world, "admin.config", json!({}));
+    for answer in [&saved, &answer] {
+        let warning = reporter_warning(answer);
+        assert_eq!(warning.len(), 1, "{answer}");
+        assert!(
+            warning[0].contains("own request") && warning[0].contains("names and e-mail addresses"),
+            "{}",
+            warning[0]
+        );
+    }
+}

@@ -86,6 +86,15 @@ pub fn warnings(config: &Config, secrets: &SecretsState, no_url: bool) -> Vec<St
                 .to_string(),
         );
     }
+    if !config.automatic_reporter {
+        warnings.push(
+            "Automatic reporter is off: the app knows the requester only by EPM's user name, not as \
+             a Jira account, so the check that nobody approves their own request can only compare \
+             names and e-mail addresses. Turn on \"Automatic reporter\" so that requesters are \
+             matched to their Jira accounts."
+                .to_string(),
+        );
+    }
     if no_url {
         warnings.push(
             "The host did not tell the app its web trigger URL. On Jira Cloud run `forge webtrigger` \
