@@ -257,7 +257,7 @@ pub(super) fn cache_token(world: &mut World, token: &str) {
     }
     world.secrets.insert(
         "epm.token".into(),
-        crate::store::encode(1, &json!({"accessToken": token, "expiresAt": world.now + 10 * HOUR_MS})),
+        crate::testkit_epm::cached_token_record(token, world.now + 10 * HOUR_MS),
     );
 }
 
