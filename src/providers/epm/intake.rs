@@ -62,7 +62,7 @@ fn abandoned(lease: &Lease, now: u64) -> bool {
 }
 
 enum Waited {
-    Recorded(RequestRecord),
+    Recorded(Box<RequestRecord>),
     Abandoned,
     TimedOut,
 }
@@ -124,7 +124,7 @@ async fn wait_for_owner(caps: &Caps, req: &RequestRef, generation: u32) -> Resul
         }
         caps.sleep(POLL_MS).await?;
         if let Some(record) = trusted::read(caps, req).await? {
-            return Ok(Waited::Recorded(record));
+            return Ok(Waited::Recorded(Box::new(record)));
         }
     }
 }
