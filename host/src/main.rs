@@ -93,9 +93,8 @@ async fn serve(args: ServeArgs) -> Result<()> {
     let base = format!("http://{}", listener.local_addr()?);
 
     let kv = Arc::new(Kv::open(&args.data_dir.join("kv.sqlite"))?);
-    let http = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(20))
-        .build()?;
+    // Follows no redirect: a 3xx goes back to the component as is.
+    let http = pam_approvals_host::outbound::client()?;
     let epm_secret = if args.sandbox {
         Some(credentials::sandbox_epm_client_secret(&args.data_dir)?)
     } else {
