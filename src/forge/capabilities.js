@@ -28,6 +28,14 @@ function headerPairs(headers) {
   return list;
 }
 
+/**
+ * Never follow a redirect: a 3xx goes back to the component as it came, and neither the app's
+ * or user's credentials nor a body are replayed to wherever `Location` points. @forge/api's
+ * RequestInit takes `redirect` (its typings: `redirect?: RequestRedirect`) and passes the init
+ * on as is, to the runtime's fetch for `fetch` and to the platform proxy for `requestJira`.
+ */
+const NO_REDIRECTS = 'manual';
+
 async function httpReply(responsePromise) {
   const response = await responsePromise;
   return { tag: 'http', val: { status: response.status, headers: headerPairs(response.headers), body: await response.text() } };
@@ -39,7 +47,9 @@ function jira({ actor, method, path, body }) {
   if (body != null) {
     headers['Content-Type'] = 'application/json';
   }
-  return httpReply(requester.requestJira(assumeTrustedRoute(path), { method, headers, body: body ?? undefined }));
+  return httpReply(
+    requester.requestJira(assumeTrustedRoute(path), { method, headers, body: body ?? undefined, redirect: NO_REDIRECTS }),
+  );
 }
 
 /** @forge/api takes headers as a record; repeated names are joined as HTTP allows. */
@@ -58,7 +68,9 @@ function headerRecord(list) {
 
 function outbound({ method, url, headers, body }) {
   const hasBody = body !== '' && method !== 'GET' && method !== 'HEAD';
-  return httpReply(fetch(url, { method, headers: headerRecord(headers), body: hasBody ? body : undefined }));
+  return httpReply(
+    fetch(url, { method, headers: headerRecord(headers), body: hasBody ? body : undefined, redirect: NO_REDIRECTS }),
+  );
 }
 
 /**
