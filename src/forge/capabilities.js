@@ -1,7 +1,7 @@
 // Performs the component's capability calls with Forge's APIs and builds the reply each call is
 // owed (see `variant call` in wit/types.wit). One switch, no business rules.
 import api, { assumeTrustedRoute, fetch } from '@forge/api';
-import { kvs } from '@forge/kvs';
+import { kvs, ForgeKvsAPIError } from '@forge/kvs';
 import { Queue } from '@forge/events';
 
 const done = { tag: 'done' };
@@ -73,12 +73,22 @@ function outbound({ method, url, headers, body }) {
   );
 }
 
+/** The codes a KVS 409 carries when FAIL_IF_EXISTS meets an existing key (../shared/FORGE-NOTES.md:
+ * KEY_CONFLICT in most reports, KEY_ALREADY_EXISTS in some). */
+const KEY_CONFLICT_CODES = new Set(['KEY_CONFLICT', 'KEY_ALREADY_EXISTS']);
+
 /**
- * @forge/kvs 1.6.5 throws ForgeKvsAPIError (`code` from the service's error body, `responseDetails`
- * with the HTTP status) when a FAIL_IF_EXISTS write meets an existing key: a 409 KEY_CONFLICT.
+ * True only for @forge/kvs's own ForgeKvsAPIError (its `name` stays 'ForgeKvsError', so
+ * `instanceof`) with HTTP status 409 in `responseDetails.status` and a key-conflict `code`.
+ * Anything else (another status or code, a network error, a look-alike object) is a failure: a
+ * claim is only ever lost to a key that is really there. Exported for tests.
  */
-function isKeyConflict(error) {
-  return error?.code === 'KEY_CONFLICT' || error?.responseDetails?.status === 409;
+export function isKeyConflict(error) {
+  return (
+    error instanceof ForgeKvsAPIError &&
+    error.responseDetails?.status === 409 &&
+    KEY_CONFLICT_CODES.has(error.code)
+  );
 }
 
 async function setIfAbsent(key, v) {
