@@ -15,7 +15,7 @@ target_dir="${CARGO_TARGET_DIR:-target}"
 
 # The Node figures use jco, a devDependency of the Forge side.
 if command -v node >/dev/null && [ ! -d node_modules/@bytecodealliance/jco-transpile ]; then
-  npm install --no-audit --no-fund
+  npm ci --no-audit --no-fund
 fi
 
 echo "== build (release): the host binary, pam-bench and the criterion benchmark"

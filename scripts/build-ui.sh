@@ -44,7 +44,7 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wanted" ]; 
   exit 1
 fi
 if [ ! -x node_modules/.bin/esbuild ] || [ ! -d node_modules/@forge/bridge ]; then
-  echo "[build-ui] esbuild and @forge/bridge are needed: run npm install" >&2
+  echo "[build-ui] esbuild and @forge/bridge are needed: run scripts/setup.sh (npm ci)" >&2
   exit 1
 fi
 

@@ -20,11 +20,17 @@ if [ -n "$wasm_bindgen" ] && [ "$(wasm-bindgen --version 2>/dev/null | awk '{pri
 fi
 
 # npm packages: the UI build bundles @forge/bridge with esbuild; the tests need the rest.
+# `npm ci` installs exactly package-lock.json (which records every optional platform package,
+# so npm sees it in sync) and never rewrites it. Skipped when node_modules was installed from
+# this very package.json and lock: npm's own node_modules/.package-lock.json is there and the
+# stamp written after the last install holds their current hash.
 if [ -f package.json ]; then
-  # npm ci refuses jco's lock file (see ../shared/FORGE-NOTES.md); install follows the lock.
-  if [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    say "installing npm packages"
-    npm install --no-audit --no-fund
+  stamp=node_modules/.setup-lock.sha256
+  lock_hash=$(cat package.json package-lock.json | sha256sum | cut -d' ' -f1)
+  if [ ! -f node_modules/.package-lock.json ] || [ "$(cat "$stamp" 2>/dev/null)" != "$lock_hash" ]; then
+    say "installing npm packages (npm ci)"
+    npm ci --no-audit --no-fund
+    echo "$lock_hash" >"$stamp"
   fi
 fi
 

@@ -2,18 +2,25 @@
 //! `{"functionKey", "payload", "context": {"extension"}}` runs one resolver invocation as the
 //! signed-in user (docs/resolvers.md).
 //!
-//! Answers: the resolver's JSON value 200; the core's `Outcome::Error` 400 `{"error"}`; not
-//! signed in 401; not JSON 415; over 64 KiB 413; malformed 400; a failed run 500; a run past
-//! Forge's 25 s 504. The page cannot choose whom it acts for: `accountId` comes from
-//! [`SignIn`](crate::sign_in::SignIn), whatever the page sends. Requiring a JSON content type
-//! also means another site cannot post here without a CORS preflight, which this host never
-//! grants.
+//! Answers: the resolver's JSON value 200; the core's `Outcome::Error` 400 `{"error"}`; a
+//! request from another site or to another host name 403; not signed in 401; not JSON 415;
+//! over 64 KiB 413; malformed 400; a failed run 500; a run past Forge's 25 s 504. The page
+//! cannot choose whom it acts for: `accountId` comes from [`SignIn`](crate::sign_in::SignIn),
+//! whatever the page sends.
+//!
+//! Only this host's own pages may call: the `Host` must be this host (its listen address, or
+//! `localhost` / `127.0.0.1` / `[::1]` on its port), so a DNS-rebound name (`evil.example`
+//! resolving to 127.0.0.1) is refused; an `Origin`, when sent, must be `http://<that Host>`; and
+//! `Sec-Fetch-Site`, when sent, must be `same-origin` or `none`. Clients that send neither
+//! (curl, node) are not browsers carrying someone's cookies and may call. Requiring a JSON content
+//! type also means another site cannot post here without a CORS preflight, which this host
+//! never grants.
 
 use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
@@ -85,7 +92,65 @@ fn resolver_context(extension: Value, account_id: &str, site_url: &str, public_u
     })
 }
 
-pub async fn invoke(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+/// The host names a request may carry to reach this host listening at `public_url`
+/// (`http://<listen address>`): that address, and the loopback names on its port (without the
+/// port too when it is 80, as browsers send it).
+fn own_hosts(public_url: &str) -> Vec<String> {
+    let listen = public_url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_ascii_lowercase();
+    let port = listen
+        .rsplit_once(':')
+        .map(|(_, port)| port.to_string())
+        .unwrap_or_default();
+    let mut hosts = vec![listen];
+    for name in ["localhost", "127.0.0.1", "[::1]"] {
+        hosts.push(format!("{name}:{port}"));
+        if port == "80" {
+            hosts.push(name.to_string());
+        }
+    }
+    hosts
+}
+
+/// Why a request is not from this host's own pages (see the module docs), if it is not.
+fn foreign_request(headers: &HeaderMap, uri: &Uri, public_url: &str) -> Option<String> {
+    let text = |name: header::HeaderName| {
+        headers
+            .get(&name)
+            .map(|value| value.to_str().unwrap_or("(not text)").trim().to_string())
+    };
+    let Some(host) = text(header::HOST).or_else(|| uri.authority().map(|a| a.to_string())) else {
+        return Some("request refused: it names no Host".into());
+    };
+    if !own_hosts(public_url).contains(&host.to_ascii_lowercase()) {
+        return Some(format!(
+            "request refused: Host {host} is not this host (DNS rebinding?); open the pages at {public_url}"
+        ));
+    }
+    if let Some(site) = text(header::HeaderName::from_static("sec-fetch-site"))
+        && !["same-origin", "none"].contains(&site.to_ascii_lowercase().as_str())
+    {
+        return Some(format!(
+            "cross-origin request refused: Sec-Fetch-Site is {site}; only this host's own pages may call the bridge"
+        ));
+    }
+    if let Some(origin) = text(header::ORIGIN)
+        && !origin.eq_ignore_ascii_case(&format!("http://{host}"))
+    {
+        return Some(format!(
+            "cross-origin request refused: Origin {origin} is not this host"
+        ));
+    }
+    None
+}
+
+pub async fn invoke(State(state): State<AppState>, uri: Uri, headers: HeaderMap, body: Body) -> Response {
+    if let Some(message) = foreign_request(&headers, &uri, &state.public_url) {
+        tracing::warn!("bridge: {message}");
+        return json_error(StatusCode::FORBIDDEN, &message);
+    }
     let account_id = match state.sign_in.account_id(&headers, &state.caps).await {
         Ok(account_id) => account_id,
         Err(SignInError::NotSignedIn(message)) => return json_error(StatusCode::UNAUTHORIZED, &message),
@@ -173,6 +238,83 @@ mod tests {
             json!({"epm-webhook": "http://h/x/epm-webhook"})
         );
         assert_eq!(context.as_object().map(|o| o.len()), Some(5));
+    }
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(*name, value.parse().expect("header value"));
+        }
+        map
+    }
+
+    #[test]
+    fn only_this_hosts_own_pages_may_call() {
+        let url = "http://127.0.0.1:8080";
+        let uri = Uri::from_static("/bridge/invoke");
+        for (name, pairs) in [
+            ("curl", vec![("host", "127.0.0.1:8080")]),
+            ("localhost", vec![("host", "LocalHost:8080")]),
+            ("ipv6", vec![("host", "[::1]:8080")]),
+            (
+                "same-origin page",
+                vec![
+                    ("host", "127.0.0.1:8080"),
+                    ("origin", "http://127.0.0.1:8080"),
+                    ("sec-fetch-site", "same-origin"),
+                ],
+            ),
+        ] {
+            assert_eq!(foreign_request(&headers(&pairs), &uri, url), None, "{name}");
+        }
+        for (name, pairs, expected) in [
+            ("no host", vec![], "names no Host"),
+            (
+                "rebinding",
+                vec![("host", "evil.example:8080")],
+                "Host evil.example:8080 is not this host",
+            ),
+            ("other port", vec![("host", "127.0.0.1:9090")], "is not this host"),
+            (
+                "evil origin",
+                vec![("host", "127.0.0.1:8080"), ("origin", "http://evil.example")],
+                "Origin http://evil.example is not this host",
+            ),
+            (
+                "null origin",
+                vec![("host", "127.0.0.1:8080"), ("origin", "null")],
+                "Origin null is not this host",
+            ),
+            (
+                "another loopback origin",
+                vec![("host", "127.0.0.1:8080"), ("origin", "http://localhost:8080")],
+                "is not this host",
+            ),
+            (
+                "https origin",
+                vec![("host", "127.0.0.1:8080"), ("origin", "https://127.0.0.1:8080")],
+                "is not this host",
+            ),
+            (
+                "cross-site fetch",
+                vec![("host", "127.0.0.1:8080"), ("sec-fetch-site", "cross-site")],
+                "Sec-Fetch-Site is cross-site",
+            ),
+            (
+                "same-site fetch",
+                vec![("host", "127.0.0.1:8080"), ("sec-fetch-site", "same-site")],
+                "Sec-Fetch-Site is same-site",
+            ),
+        ] {
+            let message = foreign_request(&headers(&pairs), &uri, url).unwrap_or_else(|| panic!("{name} passed"));
+            assert!(message.contains(expected), "{name}: {message}");
+        }
+        // Port 80: browsers leave the port out.
+        let eighty = headers(&[("host", "localhost"), ("origin", "http://localhost")]);
+        assert_eq!(foreign_request(&eighty, &uri, "http://127.0.0.1:80"), None);
+        // HTTP/2 carries the authority in the URI.
+        let h2 = Uri::from_static("http://127.0.0.1:8080/bridge/invoke");
+        assert_eq!(foreign_request(&HeaderMap::new(), &h2, url), None);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use rand::Rng;
 use rand::distr::Alphanumeric;
 use serde::{Deserialize, Serialize};
@@ -55,7 +55,7 @@ pub fn webhook_credentials(data_dir: &Path, sandbox: bool) -> Result<Option<(Str
                 password: random_password(),
                 epm_client_secret: None,
             };
-            write_private(&data_dir.join(FILE), &serde_json::to_string(&generated)?)?;
+            crate::data_dir::write_private(&data_dir.join(FILE), &serde_json::to_string(&generated)?)?;
             generated
         }
     };
@@ -98,7 +98,7 @@ pub fn sandbox_epm_client_secret(data_dir: &Path) -> Result<String> {
     }
     let secret = random_password();
     stored.epm_client_secret = Some(secret.clone());
-    write_private(&data_dir.join(FILE), &serde_json::to_string(&stored)?)?;
+    crate::data_dir::write_private(&data_dir.join(FILE), &serde_json::to_string(&stored)?)?;
     Ok(secret)
 }
 
@@ -135,16 +135,6 @@ fn random_password() -> String {
         .take(24)
         .map(char::from)
         .collect()
-}
-
-fn write_private(path: &Path, text: &str) -> Result<()> {
-    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

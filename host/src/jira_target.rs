@@ -37,6 +37,8 @@ impl JiraTarget {
         }
     }
 
+    /// `client` must follow no redirects ([`crate::outbound::client`]): the API token is never
+    /// sent on to wherever a `Location` points.
     pub fn site(base_url: &str, email: &str, token: &str, client: reqwest::Client) -> JiraTarget {
         let credentials = base64::engine::general_purpose::STANDARD.encode(format!("{email}:{token}"));
         JiraTarget::Site {

@@ -28,13 +28,17 @@ impl Table {
 
 impl Kv {
     pub fn open(path: &Path) -> Result<Kv> {
+        if path.as_os_str() != ":memory:" {
+            // The database holds secrets: private before SQLite writes a byte (its -wal and
+            // -shm files take the database's mode).
+            crate::data_dir::private_file(path)?;
+        }
         let conn = Connection::open(path).with_context(|| format!("opening {}", path.display()))?;
         conn.execute_batch(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;
              CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
              CREATE TABLE IF NOT EXISTS secrets (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
         )?;
-        restrict_permissions(path);
         Ok(Kv { conn: Mutex::new(conn) })
     }
 
@@ -78,17 +82,6 @@ impl Kv {
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
-}
-
-/// The database holds secrets: only the owner may read it.
-fn restrict_permissions(path: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
-    }
-    #[cfg(not(unix))]
-    let _ = path;
 }
 
 #[cfg(test)]

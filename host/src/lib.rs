@@ -5,6 +5,7 @@ pub mod bridge;
 pub mod capabilities;
 pub mod contracts;
 pub mod credentials;
+pub mod data_dir;
 pub mod in_process;
 pub mod jira_target;
 pub mod kv;

@@ -13,7 +13,7 @@ use pam_approvals_host::runtime::Runtime;
 use pam_approvals_host::sandbox::epm;
 use pam_approvals_host::server::AppState;
 use pam_approvals_host::targets::Targets;
-use pam_approvals_host::{credentials, provision, queue, sample, scheduled, server, static_ui};
+use pam_approvals_host::{credentials, data_dir, provision, queue, sample, scheduled, server, static_ui};
 
 #[derive(Parser)]
 #[command(version, about = "Runs PAM Approvals for Jira locally, the way Forge runs it")]
@@ -72,6 +72,9 @@ async fn main() -> Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
+    // Whatever this process creates (the data dir's databases and their -wal/-shm files, even
+    // when `send-sample` opens them) is its user's alone.
+    data_dir::private_umask();
     match Cli::parse().command {
         Command::Serve(args) => serve(args).await,
         Command::SendSample(args) => sample::send(args).await,
@@ -82,16 +85,16 @@ async fn serve(args: ServeArgs) -> Result<()> {
     if !args.sandbox && args.jira_url.is_none() {
         bail!("choose where Jira is: --sandbox, or --jira-url with --jira-email and --jira-token");
     }
-    std::fs::create_dir_all(&args.data_dir).with_context(|| format!("creating {}", args.data_dir.display()))?;
+    // The data dir holds secrets: 0700, and every file in it 0600 from its first byte.
+    data_dir::prepare(&args.data_dir)?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
     let base = format!("http://{}", listener.local_addr()?);
 
     let kv = Arc::new(Kv::open(&args.data_dir.join("kv.sqlite"))?);
-    let http = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(20))
-        .build()?;
+    // Follows no redirect: a 3xx goes back to the component as is.
+    let http = pam_approvals_host::outbound::client()?;
     let epm_secret = if args.sandbox {
         Some(credentials::sandbox_epm_client_secret(&args.data_dir)?)
     } else {

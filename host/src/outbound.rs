@@ -1,11 +1,25 @@
 //! Where the component's outbound fetches go: to a sandbox by host name (in sandbox mode,
 //! `https://epm.sandbox.test/...` goes in-process to the sandbox EPM), everything else over the
 //! network with reqwest.
+//!
+//! Never a redirect: [`client`] (the one client the host sends Jira calls and fetches with)
+//! follows none, so a 3xx goes back to the core as it came, and credentials or a body are
+//! never replayed to wherever a `Location` points.
+
+use std::time::Duration;
 
 use axum::Router;
 
 use crate::capabilities::from_reqwest;
 use crate::runtime::{HttpRequest, HttpResponse};
+
+/// The HTTP client for the app's Jira calls and fetches: no redirects followed, 20 s per request.
+pub fn client() -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(20))
+        .build()
+}
 
 pub struct Outbound {
     client: reqwest::Client,
@@ -14,7 +28,8 @@ pub struct Outbound {
 }
 
 impl Outbound {
-    /// Every fetch goes over the network.
+    /// Every fetch goes over the network, with `client` (made by [`client`]: it must not follow
+    /// redirects).
     pub fn network(client: reqwest::Client) -> Outbound {
         Outbound {
             client,

@@ -61,7 +61,8 @@ pub async fn send(args: SampleArgs) -> Result<()> {
         );
     };
     let request_id = args.request_id.unwrap_or_else(random_request_id);
-    let response = reqwest::Client::new()
+    // The webhook credentials go to the URL given and nowhere else: no redirect is followed.
+    let response = crate::outbound::client()?
         .post(&args.url)
         .basic_auth(&user, Some(&password))
         .header("Content-Type", "application/json")

@@ -148,3 +148,101 @@ async fn invokes_run_the_resolver_as_the_signed_in_person() {
     .await;
     assert_eq!(status, 401, "an accountId in the body never signs anyone in");
 }
+
+/// Request headers as name/value pairs.
+type Headers<'a> = Vec<(&'a str, &'a str)>;
+
+const CAROL_ADMIN: &str = "712020:0c7e6b2a-1b1d-4d1f-9a51-3f0a5c000004";
+
+/// Validates: a page on another site (its `Origin`, or `Sec-Fetch-Site: cross-site`) and a
+/// DNS-rebound host name (`Host: evil.example:<port>`) are refused with 403 and a message
+/// naming the problem, before anyone is signed in: the admin's save writes nothing and Jira
+/// hears nothing. The same call from this host's own page (matching `Origin`, `same-origin`),
+/// and from a client that sends no `Origin` (curl), is answered.
+#[tokio::test]
+async fn cross_site_and_rebound_requests_are_refused() {
+    let dir = TempDir::new("bridge-origin");
+    let host = Host::start(&dir.0);
+    let carol = sandbox_user_cookie(CAROL_ADMIN);
+    let own = host.base.trim_start_matches("http://").to_string();
+    let port = own.rsplit_once(':').map(|(_, p)| p.to_string()).expect("port");
+    let json_type = ("Content-Type", "application/json");
+
+    // No Origin (curl): answered.
+    let read =
+        json!({"functionKey": "admin.config", "payload": {}, "context": {"extension": {"type": "jira:adminPage"}}});
+    let (status, answer) = invoke(&host, Some(&carol), &read).await;
+    assert_eq!(status, 200, "{answer}");
+    let mut config = answer["view"]["config"].clone();
+    config["summaryTemplate"] = json!("Changed by a cross-site page");
+    let save = json!({
+        "functionKey": "admin.save",
+        "payload": {"config": config, "secrets": {"webhookPassword": "a-password-from-evil-1"}},
+        "context": {"extension": {"type": "jira:adminPage"}},
+    })
+    .to_string();
+    let before_config = stored_config(&dir.0);
+    let before_password = stored_secret(&dir.0, "epm.webhook.password");
+    let before_jira = jira_requests(&host).await.len();
+
+    let rebound = format!("evil.example:{port}");
+    let cases: [(&str, Headers, &str); 5] = [
+        (
+            "evil origin",
+            vec![json_type, ("Origin", "http://evil.example")],
+            "cross-origin request refused: Origin http://evil.example is not this host",
+        ),
+        (
+            "null origin",
+            vec![json_type, ("Origin", "null")],
+            "Origin null is not this host",
+        ),
+        (
+            "cross-site fetch",
+            vec![json_type, ("Sec-Fetch-Site", "cross-site")],
+            "Sec-Fetch-Site is cross-site",
+        ),
+        (
+            "DNS rebinding",
+            vec![json_type, ("Host", rebound.as_str())],
+            "Host evil.example",
+        ),
+        (
+            "DNS rebinding with its own origin",
+            vec![json_type, ("Host", rebound.as_str()), ("Origin", "http://evil.example")],
+            "is not this host",
+        ),
+    ];
+    for (name, headers, expected) in cases {
+        let (status, answer) = invoke_with_headers(&host, Some(&carol), &headers, save.clone()).await;
+        assert_eq!(status, 403, "{name}: {answer}");
+        assert!(
+            answer["error"].as_str().is_some_and(|m| m.contains(expected)),
+            "{name}: {answer} lacks {expected:?}"
+        );
+    }
+    assert_eq!(stored_config(&dir.0), before_config, "nothing saved");
+    assert_eq!(stored_secret(&dir.0, "epm.webhook.password"), before_password);
+    assert_eq!(jira_requests(&host).await.len(), before_jira, "Jira heard nothing");
+
+    // This host's own page: same origin.
+    let origin = format!("http://{own}");
+    let page = [
+        json_type,
+        ("Origin", origin.as_str()),
+        ("Sec-Fetch-Site", "same-origin"),
+    ];
+    let (status, answer) = invoke_with_headers(&host, Some(&carol), &page, save.clone()).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["ok"], json!(true), "{answer}");
+    assert_eq!(
+        stored_config(&dir.0)["summaryTemplate"],
+        json!("Changed by a cross-site page")
+    );
+
+    // localhost on the same port is this host too.
+    let localhost = format!("localhost:{port}");
+    let by_name = [json_type, ("Host", localhost.as_str())];
+    let (status, answer) = invoke_with_headers(&host, Some(&carol), &by_name, read.to_string()).await;
+    assert_eq!(status, 200, "{answer}");
+}

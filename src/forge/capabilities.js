@@ -1,7 +1,7 @@
 // Performs the component's capability calls with Forge's APIs and builds the reply each call is
 // owed (see `variant call` in wit/types.wit). One switch, no business rules.
 import api, { assumeTrustedRoute, fetch } from '@forge/api';
-import { kvs } from '@forge/kvs';
+import { kvs, ForgeKvsAPIError } from '@forge/kvs';
 import { Queue } from '@forge/events';
 
 const done = { tag: 'done' };
@@ -28,6 +28,14 @@ function headerPairs(headers) {
   return list;
 }
 
+/**
+ * Never follow a redirect: a 3xx goes back to the component as it came, and neither the app's
+ * or user's credentials nor a body are replayed to wherever `Location` points. @forge/api's
+ * RequestInit takes `redirect` (its typings: `redirect?: RequestRedirect`) and passes the init
+ * on as is, to the runtime's fetch for `fetch` and to the platform proxy for `requestJira`.
+ */
+const NO_REDIRECTS = 'manual';
+
 async function httpReply(responsePromise) {
   const response = await responsePromise;
   return { tag: 'http', val: { status: response.status, headers: headerPairs(response.headers), body: await response.text() } };
@@ -39,7 +47,9 @@ function jira({ actor, method, path, body }) {
   if (body != null) {
     headers['Content-Type'] = 'application/json';
   }
-  return httpReply(requester.requestJira(assumeTrustedRoute(path), { method, headers, body: body ?? undefined }));
+  return httpReply(
+    requester.requestJira(assumeTrustedRoute(path), { method, headers, body: body ?? undefined, redirect: NO_REDIRECTS }),
+  );
 }
 
 /** @forge/api takes headers as a record; repeated names are joined as HTTP allows. */
@@ -58,15 +68,27 @@ function headerRecord(list) {
 
 function outbound({ method, url, headers, body }) {
   const hasBody = body !== '' && method !== 'GET' && method !== 'HEAD';
-  return httpReply(fetch(url, { method, headers: headerRecord(headers), body: hasBody ? body : undefined }));
+  return httpReply(
+    fetch(url, { method, headers: headerRecord(headers), body: hasBody ? body : undefined, redirect: NO_REDIRECTS }),
+  );
 }
 
+/** The codes a KVS 409 carries when FAIL_IF_EXISTS meets an existing key (../shared/FORGE-NOTES.md:
+ * KEY_CONFLICT in most reports, KEY_ALREADY_EXISTS in some). */
+const KEY_CONFLICT_CODES = new Set(['KEY_CONFLICT', 'KEY_ALREADY_EXISTS']);
+
 /**
- * @forge/kvs 1.6.5 throws ForgeKvsAPIError (`code` from the service's error body, `responseDetails`
- * with the HTTP status) when a FAIL_IF_EXISTS write meets an existing key: a 409 KEY_CONFLICT.
+ * True only for @forge/kvs's own ForgeKvsAPIError (its `name` stays 'ForgeKvsError', so
+ * `instanceof`) with HTTP status 409 in `responseDetails.status` and a key-conflict `code`.
+ * Anything else (another status or code, a network error, a look-alike object) is a failure: a
+ * claim is only ever lost to a key that is really there. Exported for tests.
  */
-function isKeyConflict(error) {
-  return error?.code === 'KEY_CONFLICT' || error?.responseDetails?.status === 409;
+export function isKeyConflict(error) {
+  return (
+    error instanceof ForgeKvsAPIError &&
+    error.responseDetails?.status === 409 &&
+    KEY_CONFLICT_CODES.has(error.code)
+  );
 }
 
 async function setIfAbsent(key, v) {

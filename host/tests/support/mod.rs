@@ -354,10 +354,21 @@ pub async fn invoke_raw(
     content_type: &str,
     body: impl Into<reqwest::Body>,
 ) -> (u16, Value) {
-    let mut request = client()
-        .post(host.bridge_url())
-        .header("Content-Type", content_type)
-        .body(body);
+    invoke_with_headers(host, cookie, &[("Content-Type", content_type)], body).await
+}
+
+/// Posts a body to the UI bridge with the given headers (e.g. `Origin`, `Host`) and an
+/// optional cookie; answers status and JSON.
+pub async fn invoke_with_headers(
+    host: &Host,
+    cookie: Option<&str>,
+    headers: &[(&str, &str)],
+    body: impl Into<reqwest::Body>,
+) -> (u16, Value) {
+    let mut request = client().post(host.bridge_url()).body(body);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
     if let Some(cookie) = cookie {
         request = request.header("Cookie", cookie);
     }

@@ -34,6 +34,8 @@ pub(super) fn open(path: &Path) -> anyhow::Result<Connection> {
     let conn = if in_memory {
         Connection::open_in_memory()
     } else {
+        // Private (0600) before SQLite writes a byte; its -wal/-shm files take this mode.
+        crate::data_dir::private_file(path)?;
         Connection::open(path)
     }
     .with_context(|| format!("opening the EPM sandbox database {}", path.display()))?;
@@ -47,21 +49,7 @@ pub(super) fn open(path: &Path) -> anyhow::Result<Connection> {
              received_at TEXT NOT NULL, notification TEXT NOT NULL);",
     )
     .context("creating the EPM sandbox tables")?;
-    if !in_memory {
-        restrict_permissions(path);
-    }
     Ok(conn)
-}
-
-/// The file holds live bearer tokens: only the owner may read it.
-fn restrict_permissions(path: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
-    }
-    #[cfg(not(unix))]
-    let _ = path;
 }
 
 pub(super) fn add_token(conn: &Connection, token: &str, client_id: &str, expires_at: i64) -> rusqlite::Result<()> {

@@ -82,6 +82,8 @@ pub(crate) fn open(path: &Path) -> anyhow::Result<Connection> {
     let conn = if in_memory {
         Connection::open_in_memory()
     } else {
+        // Private (0600) before SQLite writes a byte; its -wal/-shm files take this mode.
+        crate::data_dir::private_file(path)?;
         Connection::open(path)
     }
     .with_context(|| format!("opening the Jira sandbox database {}", path.display()))?;
