@@ -37,9 +37,8 @@ pub async fn serve(data_dir: &Path) -> Result<()> {
     let site_url = format!("{base}/sandbox/jira");
 
     let kv = Arc::new(Kv::open(&data_dir.join("kv.sqlite"))?);
-    let http = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(20))
-        .build()?;
+    // The host's own client: no redirects followed, the host's timeout.
+    let http = pam_approvals_host::outbound::client()?;
     let epm_secret = credentials::sandbox_epm_client_secret(data_dir)?;
     let site = JiraSandbox::open(
         &data_dir.join("sandbox-jira.sqlite"),
