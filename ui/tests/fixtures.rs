@@ -44,6 +44,8 @@ fn approved_for_four_hours() -> DecisionRecord {
         decided_at: now(),
         message: "OK for the quarterly update".into(),
         source: Source::Jira,
+        expired_at: None,
+        kept_at: 0,
     }
 }
 
