@@ -19,7 +19,7 @@ const ISSUE = 'PMCJIT-1';
 const TRIGGER = 'epm-expiry';
 const APPROVE_1H = { decision: 'approve', duration: { unit: 'hours', count: 1 }, message: 'for the driver update' };
 const HOUR_AND_A_MINUTE = 61 * 60 * 1000;
-const NOTHING_DUE = { due: 0, expired: [], failed: [] };
+const NOTHING_DUE = { due: 0, expired: [], failed: [], skipped: 0, more: false };
 
 /** The event and context Forge passes a scheduled trigger function (no user: no principal). */
 const scheduledEvent = () => ({
@@ -139,7 +139,7 @@ describe('the expiry tick on the Forge bundle and on the local host', () => {
     assert.deepEqual(forge.errors, []);
     const forgeOutcome = loggedOutcome(forge.logged);
     assert.deepEqual(forgeOutcome, localOutcome);
-    assert.deepEqual(forgeOutcome, { due: 1, expired: [{ issueKey: ISSUE, movedTo: 'Expired' }], failed: [] });
+    assert.deepEqual(forgeOutcome, { due: 1, expired: [{ issueKey: ISSUE, movedTo: 'Expired' }], failed: [], skipped: 0, more: false });
 
     // The search, then the note, the property and the move, all as the app.
     const calls = await sameJiraCallsAsTheApp();
