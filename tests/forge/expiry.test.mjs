@@ -146,8 +146,10 @@ describe('the expiry tick on the Forge bundle and on the local host', () => {
     const writes = calls.filter((c) => c.method !== 'GET' && c.path !== '/rest/api/3/search/jql');
     assert.ok(writes.length >= 3, JSON.stringify(calls));
     assert.ok(calls.every((c) => c.status < 300), JSON.stringify(calls));
-    assert.ok(writes.some((c) => c.method === 'PUT' && c.path === `/rest/api/3/issue/${ISSUE}/properties/pam-approvals.epm`));
-    assert.ok(writes.some((c) => c.method === 'POST' && c.path === `/rest/api/3/issue/${ISSUE}/transitions`));
+    // The app names the issue by its Jira id (fixed for the issue's life) in what it writes.
+    const { id } = (await sandboxIssues(local)).find((i) => i.key === ISSUE);
+    assert.ok(writes.some((c) => c.method === 'PUT' && c.path === `/rest/api/3/issue/${id}/properties/pam-approvals.epm`));
+    assert.ok(writes.some((c) => c.method === 'POST' && c.path === `/rest/api/3/issue/${id}/transitions`));
   });
 
   test('both sandboxes hold the same expired issue: status Expired, a note, the property without openExpiry', async () => {
