@@ -26,6 +26,16 @@ pub enum LeaseState {
 pub struct Lease {
     pub at: u64,
     pub state: LeaseState,
+    /// The host process that took it (`instance.rs`), when the host says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+}
+
+impl Lease {
+    /// Held by a host process that is gone (the local host restarted).
+    pub fn orphaned(&self, current: Option<&str>) -> bool {
+        self.state == LeaseState::Held && crate::instance::from_dead_process(self.instance.as_deref(), current)
+    }
 }
 
 /// Where a lease lives: `generation(n)` keys and one hint key.
@@ -51,6 +61,7 @@ pub async fn take(
     caps: &Caps,
     keys: &impl Keys,
     now: u64,
+    instance: Option<&str>,
     free: impl Fn(&Lease) -> bool,
     max_generations: u32,
 ) -> Result<Taken, CapError> {
@@ -64,6 +75,7 @@ pub async fn take(
         &Lease {
             at: now,
             state: LeaseState::Held,
+            instance: instance.map(String::from),
         },
     );
     for generation in start..start.saturating_add(max_generations) {
@@ -107,7 +119,14 @@ pub async fn settle(
 ) -> Result<(), CapError> {
     caps.kv_set(
         &keys.generation(generation),
-        &store::encode(VERSION, &Lease { at: now, state }),
+        &store::encode(
+            VERSION,
+            &Lease {
+                at: now,
+                state,
+                instance: None,
+            },
+        ),
     )
     .await
 }

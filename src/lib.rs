@@ -10,6 +10,7 @@ pub mod caps;
 pub mod config;
 pub mod configure;
 pub mod dispatch;
+pub mod instance;
 pub mod jira;
 pub mod lease;
 pub mod protocol;

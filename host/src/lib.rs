@@ -11,6 +11,7 @@ pub mod jira_target;
 pub mod kv;
 pub mod media_type;
 pub mod outbound;
+pub mod process_instance;
 pub mod provision;
 pub mod queue;
 pub mod run_totals;

@@ -93,6 +93,8 @@ async fn serve(args: ServeArgs) -> Result<()> {
     let base = format!("http://{}", listener.local_addr()?);
 
     let kv = Arc::new(Kv::open(&args.data_dir.join("kv.sqlite"))?);
+    // Before anything runs: claims of an earlier process on this data dir are then known dead.
+    pam_approvals_host::process_instance::mark(&kv)?;
     // Follows no redirect: a 3xx goes back to the component as is.
     let http = pam_approvals_host::outbound::client()?;
     let epm_secret = if args.sandbox {

@@ -113,6 +113,7 @@ pub async fn apply(
                 approved,
                 state: ClaimState::Sending,
                 intent: None,
+                instance: crate::instance::current(caps).await,
             };
             match claim::acquire(caps, request, &claim).await? {
                 Acquired::Won(generation) => deliver::remember(caps, request, generation, &claim, &decision).await?,

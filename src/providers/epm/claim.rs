@@ -57,13 +57,19 @@ pub struct Claim {
     /// The decision being sent; `None` for EPM's own updates (nothing to send).
     #[serde(default)]
     pub intent: Option<Intent>,
+    /// The host process of the run that claimed it (`instance.rs`), when the host says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
 }
 
 impl Claim {
-    /// Sent (or being sent) with an unknown outcome, or its sender died.
-    pub fn in_flight(&self, now: u64) -> bool {
+    /// Sent (or being sent) with an unknown outcome, or its sender died (too long ago, or in a
+    /// host process that is gone).
+    pub fn in_flight(&self, now: u64, instance: Option<&str>) -> bool {
         self.state == ClaimState::Unknown
-            || (self.state == ClaimState::Sending && now.saturating_sub(self.at) >= STALE_MS)
+            || (self.state == ClaimState::Sending
+                && (now.saturating_sub(self.at) >= STALE_MS
+                    || crate::instance::from_dead_process(self.instance.as_deref(), instance)))
     }
 }
 
@@ -98,7 +104,9 @@ pub async fn acquire(caps: &Caps, request: &RequestRef, claim: &Claim) -> Result
             None => return Ok(Acquired::Busy(None)),
             Some(text) => match store::decode::<Claim>(VERSION, &text) {
                 Some(c) if c.state == ClaimState::Decided => return Ok(Acquired::Decided(c)),
-                Some(c) if c.in_flight(claim.at) => return Ok(Acquired::InFlight(generation, c)),
+                Some(c) if c.in_flight(claim.at, claim.instance.as_deref()) => {
+                    return Ok(Acquired::InFlight(generation, c));
+                }
                 Some(c) if c.state == ClaimState::Sending => return Ok(Acquired::Busy(Some(c))),
                 // Released, or unreadable: the next generation is free to take.
                 _ => {}

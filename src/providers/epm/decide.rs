@@ -110,6 +110,7 @@ pub async fn decide(caps: &Caps, context: &Context, payload: &Value) -> Result<V
             ticket_id: issue.key.clone(),
             ticket_url: issue.browse_url(),
         }),
+        instance: crate::instance::current(caps).await,
     };
     let generation = match claim::acquire(caps, &request, &claim).await.map_err(storage)? {
         Acquired::Won(generation) => generation,

@@ -24,7 +24,7 @@ pub enum Delivered {
     Refused(EpmError),
     /// EPM's answer is unknown (it may have applied it): the same decision is sent again later.
     Unknown(EpmError),
-    /// Another viewer resent it moments ago.
+    /// Nothing was sent: another viewer resent it moments ago, or the claim is EPM's own.
     NotDue,
 }
 
@@ -90,10 +90,10 @@ pub async fn deliver(
     claim: &Claim,
     now: u64,
 ) -> Result<Delivered, CapError> {
+    // A claim of EPM's own update holds nothing to send: EPM already has that decision, and the
+    // update's redelivery settles the claim (`apply.rs`).
     let Some(intent) = &claim.intent else {
-        return Ok(Delivered::Refused(EpmError::Unexpected(
-            "the claim holds no decision to send".into(),
-        )));
+        return Ok(Delivered::NotDue);
     };
     match api::send_decision(caps, config, &notification(request, intent), now).await {
         Ok(()) => {

@@ -51,8 +51,13 @@ impl lease::Keys for ClaimKeys<'_> {
     }
 }
 
-/// Whether the next generation may be taken over this lease.
-fn abandoned(lease: &Lease, now: u64) -> bool {
+/// Whether the next generation may be taken over this lease: released, left unknown long
+/// enough for Jira's index, or held by a run that died (too old, or of a host process that is
+/// gone: `instance.rs`).
+fn abandoned(lease: &Lease, now: u64, instance: Option<&str>) -> bool {
+    if lease.orphaned(instance) {
+        return true;
+    }
     let age = now.saturating_sub(lease.at);
     match lease.state {
         LeaseState::Released => true,
@@ -85,14 +90,17 @@ async fn intake_inner(caps: &Caps, config: &Config, request: &TicketCreated) -> 
         return Ok(existing(&record));
     }
     let keys = ClaimKeys(req);
+    let instance = crate::instance::current(caps).await;
+    let instance = instance.as_deref();
     for _ in 0..MAX_GENERATIONS {
         let now = caps.now().await?;
-        match lease::take(caps, &keys, now, |l| abandoned(l, now), MAX_GENERATIONS).await? {
+        let free = |l: &Lease| abandoned(l, now, instance);
+        match lease::take(caps, &keys, now, instance, free, MAX_GENERATIONS).await? {
             Taken::Won {
                 generation,
                 after_earlier,
             } => return create_as_owner(caps, config, request, generation, after_earlier, now).await,
-            Taken::Held(generation, _) => match wait_for_owner(caps, req, generation).await? {
+            Taken::Held(generation, _) => match wait_for_owner(caps, req, generation, instance).await? {
                 Waited::Recorded(record) => return Ok(existing(&record)),
                 Waited::Abandoned => continue,
                 Waited::TimedOut => {
@@ -109,13 +117,18 @@ async fn intake_inner(caps: &Caps, config: &Config, request: &TicketCreated) -> 
     ))
 }
 
-async fn wait_for_owner(caps: &Caps, req: &RequestRef, generation: u32) -> Result<Waited, CapError> {
+async fn wait_for_owner(
+    caps: &Caps,
+    req: &RequestRef,
+    generation: u32,
+    instance: Option<&str>,
+) -> Result<Waited, CapError> {
     let started = caps.now().await?;
     loop {
         let now = caps.now().await?;
         // Absent right after a conflict means not readable yet: keep waiting, never take it.
         if let Some(lease) = lease::read(caps, &ClaimKeys(req), generation).await?
-            && abandoned(&lease, now)
+            && abandoned(&lease, now, instance)
         {
             return Ok(Waited::Abandoned);
         }

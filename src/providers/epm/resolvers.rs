@@ -41,7 +41,7 @@ async fn request(caps: &Caps, context: &Context) -> Result<Value, Refusal> {
     let mut blocker = None;
     if decision.is_none()
         && let Some((generation, held)) = claim::current(caps, &request).await.map_err(decide::storage)?
-        && held.in_flight(now)
+        && held.in_flight(now, crate::instance::current(caps).await.as_deref())
     {
         // A decision whose delivery is unknown: this viewer sends the same one again.
         if let Ok(config) = decision_config(caps).await

@@ -495,3 +495,64 @@ fn a_perfect_property_without_the_apps_record_is_refused() {
     assert_eq!(code(&decide(&mut world, "acc-alice", approve_4h())), "not-epm");
     assert!(world.epm.decisions.is_empty());
 }
+
+fn claim_key(kind: &str) -> String {
+    format!(
+        "epm:{kind}:{}:{}:0",
+        crate::store::key_part(TENANT),
+        crate::store::key_part(SAMPLE_REQUEST_ID)
+    )
+}
+
+#[test]
+fn a_creation_lease_of_a_host_process_that_is_gone_is_taken_over_at_once() {
+    for (writer, waits) in [("process-before-restart", false), ("this-process", true)] {
+        let mut world = World::configured();
+        world.kv.insert(crate::instance::KEY.into(), "this-process".into());
+        // A fresh lease (taken a moment ago) by `writer`.
+        let lease = json!({"at": world.now, "state": "held", "instance": writer});
+        world.kv.insert(claim_key("claim"), crate::store::encode(1, &lease));
+        let before = world.now;
+        let (status, body) = http(&drive(&mut world, webhook("hook", "pw-123456", SAMPLE)));
+        if waits {
+            // A live run of this very process holds it: wait for it, then ask EPM to come back.
+            assert_eq!(status, 503, "{body}");
+            assert!(world.now - before >= 20_000);
+            assert!(world.issues.is_empty());
+        } else {
+            assert_eq!((status, &body["created"]), (201, &json!(true)), "{body}");
+            assert!(world.now - before < 1_000, "no waiting for the dead run's timeout");
+            assert_eq!(
+                world.jira_calls("POST", "/rest/api/3/search/jql"),
+                1,
+                "it may have created the issue: searched first"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_decision_being_sent_by_a_host_process_that_is_gone_is_resent_at_once() {
+    let mut world = world();
+    world.kv.insert(crate::instance::KEY.into(), "this-process".into());
+    let intent = json!({
+        "decision": {"approved": true, "duration": {"unit": "hours", "count": 4}, "durationLabel": "4 hours",
+                     "decidedBy": {"accountId": "acc-alice", "displayName": "Alice Approver"},
+                     "decidedAt": world.now, "message": "", "source": "jira"},
+        "ticketId": "PMCJIT-1", "ticketUrl": "https://acme.atlassian.net/browse/PMCJIT-1",
+    });
+    let claim = json!({"at": world.now, "by": "Alice Approver", "approved": true, "state": "sending",
+                       "intent": intent, "instance": "process-before-restart"});
+    world.kv.insert(claim_key("decide"), crate::store::encode(1, &claim));
+    let view = as_user(
+        &mut world,
+        "acc-john",
+        resolver("epm.request", "PMCJIT-1", "acc-john", json!({})),
+    );
+    assert_eq!(view["view"]["state"]["kind"], json!("approved"), "{view}");
+    assert_eq!(world.epm.decisions.len(), 1);
+    assert_eq!(
+        world.epm.decisions[0]["decisionPerformedByUser"],
+        json!("Alice Approver")
+    );
+}

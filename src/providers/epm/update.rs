@@ -61,8 +61,12 @@ pub async fn accept(caps: &Caps, config: &Config, update: &DecisionUpdated) -> H
 async fn locked(caps: &Caps, config: &Config, update: &DecisionUpdated) -> Result<Option<HttpResponse>, CapError> {
     let keys = LockKeys(&update.request);
     let now = caps.now().await?;
-    let free = |l: &lease::Lease| l.state != LeaseState::Held || now.saturating_sub(l.at) > LOCK_STALE_MS;
-    let generation = match lease::take(caps, &keys, now, free, 20).await? {
+    let instance = crate::instance::current(caps).await;
+    let instance = instance.as_deref();
+    let free = |l: &lease::Lease| {
+        l.state != LeaseState::Held || now.saturating_sub(l.at) > LOCK_STALE_MS || l.orphaned(instance)
+    };
+    let generation = match lease::take(caps, &keys, now, instance, free, 20).await? {
         Taken::Won { generation, .. } => generation,
         Taken::Held(..) | Taken::Exhausted => return Ok(None),
     };
