@@ -141,25 +141,7 @@ mod tests {
     const JIRA_LIMIT: usize = 32_767;
     const MARGIN: usize = 2_000;
 
-    fn adf_validator() -> jsonschema::Validator {
-        let schema: Value =
-            serde_json::from_str(include_str!("../../../contracts/specs/adf-schema-v1-full.json")).unwrap();
-        jsonschema::options()
-            .with_draft(jsonschema::Draft::Draft4)
-            .build(&schema)
-            .unwrap()
-    }
-
-    fn text_of(v: &Value) -> String {
-        match v {
-            Value::Object(o) => {
-                let own = o.get("text").and_then(Value::as_str).unwrap_or("").to_string();
-                own + &o.get("content").map(text_of).unwrap_or_default()
-            }
-            Value::Array(a) => a.iter().map(text_of).collect(),
-            _ => String::new(),
-        }
-    }
+    use super::super::tests::{adf_validator, collect_text as text_of};
 
     /// The sample with `count` unknown `requestInfo` fields, each name and value `chars` long.
     fn with_unknown_fields(count: usize, chars: usize, known_too: bool) -> Value {

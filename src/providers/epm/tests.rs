@@ -29,7 +29,8 @@ fn with(field: &str, value: Value) -> String {
     body.to_string()
 }
 
-fn adf_validator() -> jsonschema::Validator {
+/// Atlassian's ADF JSON Schema (also used by `describe.rs`'s tests).
+pub(super) fn adf_validator() -> jsonschema::Validator {
     let schema: Value = serde_json::from_str(include_str!("../../../contracts/specs/adf-schema-v1-full.json")).unwrap();
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft4)
@@ -233,7 +234,8 @@ fn description_stays_valid_and_bounded_for_a_maximal_request() {
     assert!(text_chars < 32_000, "description text is {text_chars} characters");
 }
 
-fn collect_text(v: &Value) -> String {
+/// Every text node of an ADF value, concatenated.
+pub(super) fn collect_text(v: &Value) -> String {
     match v {
         Value::Object(o) => {
             let own = o.get("text").and_then(Value::as_str).unwrap_or("").to_string();

@@ -10,6 +10,11 @@ use crate::testkit::{SAMPLE, SAMPLE_REQUEST_ID, World, drive, http, webhook};
 
 const TENANT: &str = "0b9e4f6a-1c2d-4e3f-8a7b-9c0d1e2f3a4b";
 
+/// The page's view of PMCJIT-1 for `user`.
+fn view_as(world: &mut World, user: &str) -> Value {
+    as_user(world, user, resolver("epm.request", "PMCJIT-1", user, json!({})))
+}
+
 fn code(answer: &Value) -> &str {
     assert_eq!(answer["ok"], json!(false), "{answer}");
     answer["error"]["code"].as_str().unwrap()
@@ -98,11 +103,7 @@ fn a_property_edited_on_the_real_issue_changes_nothing_the_app_acts_on() {
     property["decision"] = json!({"approved": true, "durationLabel": "12 months", "decidedAt": 1,
         "decidedBy": {"displayName": "Alice Approver"}, "source": "jira"});
     world.issues[0]["properties"][0]["value"] = property;
-    let view = as_user(
-        &mut world,
-        "acc-alice",
-        resolver("epm.request", "PMCJIT-1", "acc-alice", json!({})),
-    );
+    let view = view_as(&mut world, "acc-alice");
     assert_eq!(view["view"]["state"]["kind"], json!("pending"), "{view}");
     assert_eq!(view["view"]["request"]["application"], json!("Tax Reporting Suite"));
     assert_eq!(view["view"]["canDecide"], json!(true));
@@ -183,11 +184,7 @@ fn without_a_requester_account_the_epm_name_still_refuses_the_requester() {
     let mut world = without_reporter();
     assert!(world.property("PMCJIT-1")["requesterAccountId"].is_null());
     assert_eq!(code(&decide(&mut world, "acc-bob", approve_4h())), "self-approval");
-    let view = as_user(
-        &mut world,
-        "acc-bob",
-        resolver("epm.request", "PMCJIT-1", "acc-bob", json!({})),
-    );
+    let view = view_as(&mut world, "acc-bob");
     assert_eq!(view["view"]["canDecide"], json!(false), "{view}");
     assert!(world.epm.decisions.is_empty());
     assert_eq!(decide(&mut world, "acc-alice", approve_4h())["ok"], json!(true));
@@ -262,11 +259,7 @@ fn a_create_with_an_unknown_outcome_is_found_not_repeated() {
         "an exact match: {search}"
     );
     // The request's own view works from the recovered record.
-    let view = as_user(
-        &mut world,
-        "acc-alice",
-        resolver("epm.request", "PMCJIT-1", "acc-alice", json!({})),
-    );
+    let view = view_as(&mut world, "acc-alice");
     assert_eq!(view["ok"], json!(true), "{view}");
 }
 
@@ -337,11 +330,7 @@ fn a_decision_whose_delivery_is_unknown_is_resent_never_replaced() {
     assert_eq!(world.epm.faults.len(), 0, "the resend reached EPM");
     // A minute later the next viewer resends the same approval, and it is recorded once.
     world.now += 60_000;
-    let view = as_user(
-        &mut world,
-        "acc-john",
-        resolver("epm.request", "PMCJIT-1", "acc-john", json!({})),
-    );
+    let view = view_as(&mut world, "acc-john");
     assert_eq!(view["view"]["state"]["kind"], json!("approved"), "{view}");
     assert_eq!(world.epm.decisions.len(), 1);
     assert_eq!(world.epm.decisions[0]["decision"], json!("Approved"));
@@ -372,11 +361,7 @@ fn epms_update_settles_a_decision_whose_delivery_is_unknown() {
     );
     assert!(world.epm.decisions.is_empty(), "nothing resent once EPM said it has it");
     world.now += 120_000;
-    as_user(
-        &mut world,
-        "acc-john",
-        resolver("epm.request", "PMCJIT-1", "acc-john", json!({})),
-    );
+    view_as(&mut world, "acc-john");
     assert!(world.epm.decisions.is_empty());
 }
 
@@ -414,20 +399,12 @@ fn a_failed_recording_step_is_completed_once_never_repeated() {
     assert_eq!(status(&world), "Open");
     // Viewers within 30 s do not race the deciding run; after that one of them repairs.
     for _ in 0..3 {
-        as_user(
-            &mut world,
-            "acc-john",
-            resolver("epm.request", "PMCJIT-1", "acc-john", json!({})),
-        );
+        view_as(&mut world, "acc-john");
     }
     assert_eq!(status(&world), "Open");
     world.now += 31_000;
     for _ in 0..3 {
-        let view = as_user(
-            &mut world,
-            "acc-john",
-            resolver("epm.request", "PMCJIT-1", "acc-john", json!({})),
-        );
+        let view = view_as(&mut world, "acc-john");
         assert_eq!(view["view"]["status"], json!("Approved"), "{view}");
     }
     assert_eq!(status(&world), "Approved");
@@ -486,11 +463,7 @@ fn a_perfect_property_without_the_apps_record_is_refused() {
     world
         .kv
         .retain(|k, _| !k.starts_with("epm:by-issue:") && !k.starts_with("epm:issue:"));
-    let view = as_user(
-        &mut world,
-        "acc-alice",
-        resolver("epm.request", "PMCJIT-1", "acc-alice", json!({})),
-    );
+    let view = view_as(&mut world, "acc-alice");
     assert_eq!(code(&view), "not-epm");
     assert_eq!(code(&decide(&mut world, "acc-alice", approve_4h())), "not-epm");
     assert!(world.epm.decisions.is_empty());
@@ -544,11 +517,7 @@ fn a_decision_being_sent_by_a_host_process_that_is_gone_is_resent_at_once() {
     let claim = json!({"at": world.now, "by": "Alice Approver", "approved": true, "state": "sending",
                        "intent": intent, "instance": "process-before-restart"});
     world.kv.insert(claim_key("decide"), crate::store::encode(1, &claim));
-    let view = as_user(
-        &mut world,
-        "acc-john",
-        resolver("epm.request", "PMCJIT-1", "acc-john", json!({})),
-    );
+    let view = view_as(&mut world, "acc-john");
     assert_eq!(view["view"]["state"]["kind"], json!("approved"), "{view}");
     assert_eq!(world.epm.decisions.len(), 1);
     assert_eq!(
