@@ -13,11 +13,16 @@ use axum::Router;
 use crate::capabilities::from_reqwest;
 use crate::runtime::{HttpRequest, HttpResponse};
 
-/// The HTTP client for the app's Jira calls and fetches: no redirects followed, 20 s per request.
+/// How long the host waits for an answer to one Jira call or fetch (over the network, and
+/// in-process to a sandbox alike).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The HTTP client for the app's Jira calls and fetches: no redirects followed,
+/// [`REQUEST_TIMEOUT`] per request.
 pub fn client() -> reqwest::Result<reqwest::Client> {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(20))
+        .timeout(REQUEST_TIMEOUT)
         .build()
 }
 

@@ -2,6 +2,7 @@
 
 pub mod clock;
 pub mod epm;
+pub(crate) mod faults;
 pub mod jira;
 pub(crate) mod time;
 

@@ -3,9 +3,15 @@
 //!
 //! - `GET decisions`: recorded decisions, oldest first, `{seq, apiVersion, receivedAt, notification}`.
 //! - `GET requests`: every management call since start or reset, with its status.
-//! - `POST reset`: forgets decisions, the request log and planned failures (tokens stay valid).
-//! - `POST fail` `{"times": n, "status": 503}` | `{"times": n, "unreachable": true}`: the next n
-//!   management calls (token or notification) fail so; replaces any earlier plan.
+//! - `POST reset`: forgets decisions, the request log and fault rules (tokens stay valid).
+//! - `POST fail` with a rule (`{"method"?, "path"?, "fault": {...}, "times" | "rate", ...}`, the
+//!   syntax shared with the sandbox Jira, see `crate::sandbox::faults`): adds it, answers it with
+//!   its `id`. Paths are below `/sandbox/epm`, e.g. `/oauth/connect/token` or
+//!   `/management-api/*/AuthorizationRequest/notification`; a status fault answers
+//!   `{"message": ...}`; `afterHandling` records the decision and then fails the answer.
+//! - `POST fail` `{"times": n, "status": 503}` | `{"times": n, "unreachable": true}` (the older
+//!   form): the next n management calls (token or notification) fail so; replaces every rule.
+//! - `GET fail`: the rules with how many calls each matched and failed; `DELETE fail` clears them.
 //! - `POST revoke-tokens`: every issued token is refused from now on (the app's 401 retry).
 //! - `POST expire-tokens`: every issued token is expired now (as if an hour had passed).
 
@@ -18,8 +24,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::faults::FaultPlan;
-use super::{EpmSandbox, message, store};
+use super::faults;
+use super::{EpmSandbox, message, refused, store};
+use crate::sandbox::faults::Rule;
 use crate::sandbox::time::now_ms;
 
 type Shared = State<Arc<EpmSandbox>>;
@@ -47,19 +54,47 @@ pub(super) async fn reset(State(sandbox): Shared) -> Response {
         return storage_failed(e);
     }
     sandbox.log().clear();
-    *sandbox.faults() = FaultPlan::default();
+    sandbox.faults().clear();
     StatusCode::NO_CONTENT.into_response()
 }
 
 pub(super) async fn fail(State(sandbox): Shared, body: Bytes) -> Response {
-    match FaultPlan::parse(&body) {
-        Ok(plan) => {
-            let described = plan.describe();
-            *sandbox.faults() = plan;
-            Json(described).into_response()
-        }
-        Err(problem) => message(StatusCode::BAD_REQUEST, problem),
+    if faults::is_older_form(&body) {
+        return match faults::parse(&body) {
+            Ok(plan) => {
+                let mut rules = sandbox.faults();
+                rules.clear();
+                if let Some(rule) = plan.rule
+                    && let Err(problem) = rules.add(rule)
+                {
+                    return message(StatusCode::BAD_REQUEST, problem.to_string());
+                }
+                Json(plan.answer).into_response()
+            }
+            Err(problem) => message(StatusCode::BAD_REQUEST, problem),
+        };
     }
+    let added = Rule::parse(&body).and_then(|rule| sandbox.faults().add(rule));
+    match added {
+        Ok(rule) => Json(rule).into_response(),
+        Err(problem) => {
+            let text = problem.to_string();
+            let mut answer = json!({ "message": text });
+            if let Some(field) = problem.field {
+                answer["field"] = json!(field);
+            }
+            refused(StatusCode::BAD_REQUEST, answer, text)
+        }
+    }
+}
+
+pub(super) async fn fault_rules(State(sandbox): Shared) -> Response {
+    Json(sandbox.faults().list()).into_response()
+}
+
+pub(super) async fn clear_faults(State(sandbox): Shared) -> Response {
+    let cleared = sandbox.faults().clear();
+    Json(json!({ "cleared": cleared })).into_response()
 }
 
 pub(super) async fn revoke_tokens(State(sandbox): Shared) -> Response {

@@ -1,19 +1,20 @@
-//! Every management call passes here: a planned failure answers instead of the route, and the
-//! call is logged. Test controls (`/_sandbox/...`) pass straight through and are not logged.
+//! Every management call passes here: a fault rule that fires answers instead of the route (or
+//! delays it, or replaces its answer after it ran), and the call is logged. Test controls
+//! (`/_sandbox/...`) pass straight through and are not logged.
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::Response;
 use serde_json::Value;
 
-use super::faults::Fault;
 use super::log::LoggedRequest;
 use super::{EpmSandbox, MAX_BODY_BYTES, Refusal, message};
-use crate::sandbox::Unreachable;
+use crate::sandbox::faults::{self, Fault};
 use crate::sandbox::time::{now_ms, utc_iso};
 
 pub(super) async fn gate(State(sandbox): State<Arc<EpmSandbox>>, request: Request, next: Next) -> Response {
@@ -28,11 +29,12 @@ pub(super) async fn gate(State(sandbox): State<Arc<EpmSandbox>>, request: Reques
         path: path.clone(),
         status: None,
         injected: false,
+        fault: None,
         error: None,
         body: None,
     };
-    // Taken before the body is read, so a planned failure counts each call exactly once.
-    let fault = sandbox.faults().take();
+    // Decided before the body is read, so a rule counts each call exactly once.
+    let fault = sandbox.faults().decide(request.method().as_str(), &path);
     let (parts, body) = request.into_parts();
     let read = axum::body::to_bytes(body, MAX_BODY_BYTES).await;
     let bytes = read.as_ref().cloned().unwrap_or_default();
@@ -41,30 +43,39 @@ pub(super) async fn gate(State(sandbox): State<Arc<EpmSandbox>>, request: Reques
             .ok()
             .or_else(|| (!bytes.is_empty()).then(|| Value::String(String::from_utf8_lossy(&bytes).into_owned())));
     }
-    let response = match fault {
-        Some(Fault::Unreachable) => {
-            entry.injected = true;
-            entry.error = Some("unreachable".into());
-            unreachable()
-        }
-        Some(Fault::Status(status)) => {
-            entry.injected = true;
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    if let Some(fault) = fault {
+        entry.injected = true;
+        entry.fault = Some(fault.describe());
+    }
+    let handle = async move {
+        if read.is_err() {
             message(
-                status,
-                format!(
-                    "The EPM sandbox failed this call on purpose (HTTP {}).",
-                    status.as_u16()
-                ),
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("The request body is larger than {MAX_BODY_BYTES} bytes."),
             )
+        } else {
+            next.run(Request::from_parts(parts, Body::from(bytes))).await
         }
-        None if read.is_err() => message(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("The request body is larger than {MAX_BODY_BYTES} bytes."),
-        ),
-        None => next.run(Request::from_parts(parts, Body::from(bytes))).await,
     };
-    if fault != Some(Fault::Unreachable) {
+    let response = match fault {
+        None => handle.await,
+        Some(Fault::Delay { ms }) => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            handle.await
+        }
+        Some(fault) => {
+            if fault.performs_request() {
+                let handled = handle.await.status().as_u16();
+                if let Some(description) = entry.fault.as_mut() {
+                    description.push_str(&format!(" (handled: HTTP {handled})"));
+                }
+            }
+            injected(fault)
+        }
+    };
+    if matches!(fault, Some(Fault::Unreachable { .. })) {
+        entry.error = Some("unreachable".into());
+    } else {
         entry.status = Some(response.status().as_u16());
         entry.error = response.extensions().get::<Refusal>().map(|r| r.0.clone());
     }
@@ -72,17 +83,22 @@ pub(super) async fn gate(State(sandbox): State<Arc<EpmSandbox>>, request: Reques
     response
 }
 
-/// A response that is no response: in-process callers see the [`Unreachable`] mark; over real
-/// HTTP the body fails, so the connection is cut before a complete answer.
-fn unreachable() -> Response {
-    let cut = futures_util::stream::once(async {
-        Err::<Bytes, std::io::Error>(std::io::Error::new(
-            std::io::ErrorKind::ConnectionReset,
-            "the EPM sandbox plays an unreachable host",
-        ))
-    });
-    let mut response = Response::new(Body::from_stream(cut));
-    *response.status_mut() = StatusCode::BAD_GATEWAY;
-    response.extensions_mut().insert(Unreachable);
-    response
+/// The answer a fault gives in place of EPM's.
+fn injected(fault: Fault) -> Response {
+    match fault {
+        Fault::Unreachable { .. } => faults::cut_connection("the EPM sandbox"),
+        Fault::Status { status, .. } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            let mut response = message(
+                status,
+                format!(
+                    "The EPM sandbox failed this call on purpose (HTTP {}).",
+                    status.as_u16()
+                ),
+            );
+            faults::add_retry_after(&mut response, fault);
+            response
+        }
+        Fault::Delay { .. } => message(StatusCode::INTERNAL_SERVER_ERROR, "a delay is not an answer"),
+    }
 }

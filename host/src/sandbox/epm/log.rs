@@ -19,8 +19,11 @@ pub(super) struct LoggedRequest {
     pub path: String,
     /// The HTTP status answered; null when the sandbox played an unreachable host.
     pub status: Option<u16>,
-    /// The call was failed on purpose (`POST /_sandbox/fail`).
+    /// A fault rule fired on the call (`POST /_sandbox/fail`): failed, delayed or cut.
     pub injected: bool,
+    /// Which fault (`HTTP 503`, `HTTP 503 after handling`, `delayed 200 ms`, `unreachable`...),
+    /// with the status the call was handled with when it was performed first.
+    pub fault: Option<String>,
     /// Why it was refused (status >= 400), or "unreachable".
     pub error: Option<String>,
     /// The JSON body of a notification (none for token requests: the form holds the secret).

@@ -7,7 +7,7 @@
 //!
 //! - `POST /oauth/connect/token` (form `grant_type=client_credentials&client_id&client_secret`)
 //! - `POST /management-api/{v1|v2|v3}/AuthorizationRequest/notification` (Bearer token, JSON)
-//! - `/_sandbox/...`: `GET decisions`, `GET requests`, `POST reset`, `POST fail`,
+//! - `/_sandbox/...`: `GET decisions`, `GET requests`, `POST reset`, `POST`/`GET`/`DELETE fail`,
 //!   `POST revoke-tokens`, `POST expire-tokens` (see `controls.rs`).
 //!
 //! Issued tokens and recorded decisions are kept in SQLite (like the sandbox Jira's issues, they
@@ -33,7 +33,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use rusqlite::Connection;
 
-use faults::FaultPlan;
+use crate::sandbox::faults::FaultRules;
 use log::RequestLog;
 
 /// The reserved host name the sandbox configuration gives the app as EPM's services host
@@ -58,7 +58,7 @@ pub struct EpmSandbox {
     db: Mutex<Connection>,
     client: ClientCredentials,
     log: Mutex<RequestLog>,
-    faults: Mutex<FaultPlan>,
+    faults: Mutex<FaultRules>,
 }
 
 impl EpmSandbox {
@@ -68,7 +68,7 @@ impl EpmSandbox {
             db: Mutex::new(store::open(db_path)?),
             client,
             log: Mutex::new(RequestLog::default()),
-            faults: Mutex::new(FaultPlan::default()),
+            faults: Mutex::new(FaultRules::default()),
         }))
     }
 
@@ -84,7 +84,12 @@ impl EpmSandbox {
             .route("/_sandbox/decisions", get(controls::decisions))
             .route("/_sandbox/requests", get(controls::requests))
             .route("/_sandbox/reset", post(controls::reset))
-            .route("/_sandbox/fail", post(controls::fail))
+            .route(
+                "/_sandbox/fail",
+                post(controls::fail)
+                    .get(controls::fault_rules)
+                    .delete(controls::clear_faults),
+            )
             .route("/_sandbox/revoke-tokens", post(controls::revoke_tokens))
             .route("/_sandbox/expire-tokens", post(controls::expire_tokens))
             .fallback(not_found)
@@ -101,7 +106,7 @@ impl EpmSandbox {
         self.log.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn faults(&self) -> MutexGuard<'_, FaultPlan> {
+    fn faults(&self) -> MutexGuard<'_, FaultRules> {
         self.faults.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }

@@ -31,6 +31,7 @@ struct Reply {
     json: Value,
     unreachable: bool,
     challenge: Option<String>,
+    retry_after: Option<String>,
 }
 
 async fn send(router: &Router, method: &str, uri: &str, headers: &[(&str, &str)], body: &str) -> Reply {
@@ -50,12 +51,18 @@ async fn send(router: &Router, method: &str, uri: &str, headers: &[(&str, &str)]
         .get("www-authenticate")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     if unreachable {
         return Reply {
             status,
             json: Value::Null,
             unreachable,
             challenge,
+            retry_after,
         };
     }
     let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
@@ -66,6 +73,7 @@ async fn send(router: &Router, method: &str, uri: &str, headers: &[(&str, &str)]
         json: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
         unreachable,
         challenge,
+        retry_after,
     }
 }
 
@@ -370,3 +378,5 @@ async fn restart_keeps_tokens_and_decisions() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+mod faults;

@@ -1,8 +1,20 @@
-//! Test inspection endpoints (not Jira): the request log and a dump of every issue.
+//! Test inspection endpoints (not Jira): the request log, a dump of every issue, and faults on
+//! demand.
+//!
+//! - `POST /_sandbox/fail` with a rule (`{"method"?, "path"?, "fault": {...}, "times" | "rate",
+//!   ...}`, syntax in `crate::sandbox::faults`): adds it, answers it with its `id`. Paths are the
+//!   REST paths below `/sandbox/jira` (`/rest/api/3/issue`, `/rest/api/3/issue/*/transitions`);
+//!   only `/rest/...` requests that pass the contract and authentication checks are matched.
+//!   A refused body answers 400 `{"errorMessages": ["field: why"], "errors": {"field": "why"}}`.
+//! - `GET /_sandbox/fail`: the rules, oldest first, with how many requests each matched and
+//!   failed; `DELETE /_sandbox/fail` clears them (`{"cleared": n}`).
 
 use std::sync::Arc;
 
+use std::collections::BTreeMap;
+
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -11,6 +23,7 @@ use serde_json::{Map, Value, json};
 use super::error::JiraError;
 use super::render::{FieldSelection, PropertySelection};
 use super::{JiraSandbox, store};
+use crate::sandbox::faults::Rule;
 
 type Shared = State<Arc<JiraSandbox>>;
 
@@ -23,6 +36,32 @@ pub(crate) async fn requests(State(sandbox): Shared) -> Response {
 pub(crate) async fn reset_requests(State(sandbox): Shared) -> Response {
     sandbox.reset_log();
     StatusCode::NO_CONTENT.into_response()
+}
+
+/// `POST /_sandbox/fail`: adds a fault rule.
+pub(crate) async fn add_fault(State(sandbox): Shared, body: Bytes) -> Response {
+    match Rule::parse(&body).and_then(|rule| sandbox.faults().add(rule)) {
+        Ok(rule) => Json(rule).into_response(),
+        Err(problem) => {
+            let errors = problem
+                .field
+                .clone()
+                .map(|field| BTreeMap::from([(field, problem.message.clone())]))
+                .unwrap_or_default();
+            JiraError::new(StatusCode::BAD_REQUEST, vec![problem.to_string()], errors).into_response()
+        }
+    }
+}
+
+/// `GET /_sandbox/fail`: the fault rules with their counts.
+pub(crate) async fn fault_rules(State(sandbox): Shared) -> Response {
+    Json(sandbox.faults().list()).into_response()
+}
+
+/// `DELETE /_sandbox/fail`: clears the fault rules.
+pub(crate) async fn clear_faults(State(sandbox): Shared) -> Response {
+    let cleared = sandbox.faults().clear();
+    Json(json!({ "cleared": cleared })).into_response()
 }
 
 /// `GET /_sandbox/issues`: every issue (oldest first) with all fields, all properties and all

@@ -5,8 +5,8 @@
 //! through a gate first: the request is held to Atlassian's published contract
 //! ([`Contracts::check_request`]; unknown operation → 404, broken contract → 400, operation
 //! deprecated in the spec → 410; nothing is written), the caller is resolved (no `Authorization` → the app; Basic with a seeded email and
-//! password `sandbox` → that person; anything else → 401), and the request is logged for
-//! `/_sandbox/requests`.
+//! password `sandbox` → that person; anything else → 401), a fault rule may fire
+//! (`/_sandbox/fail`, see `inspect.rs`), and the request is logged for `/_sandbox/requests`.
 
 mod adf_html;
 mod auth;
@@ -45,6 +45,7 @@ use serde_json::Value;
 
 use crate::contracts::{Contracts, RequestViolation};
 use crate::sandbox::clock::SandboxClock;
+use crate::sandbox::faults::{self, Fault, FaultRules};
 use catalog::Catalog;
 use error::{JiraError, RejectReason};
 pub use session::{DEFAULT_USER, Person, SESSION_COOKIE};
@@ -66,6 +67,8 @@ pub struct JiraSandbox {
     log: Mutex<RequestLog>,
     /// The sandbox world's clock, which the app's `Call::Now` reads in sandbox mode.
     clock: SandboxClock,
+    /// Faults on demand (`/_sandbox/fail`), in memory.
+    faults: Mutex<FaultRules>,
 }
 
 #[derive(Default)]
@@ -85,7 +88,13 @@ pub(crate) struct LoggedRequest {
     query: Option<String>,
     /// The spec path template the request matched, if any.
     operation: Option<String>,
-    status: u16,
+    /// The status answered; null when a fault played an unreachable host.
+    status: Option<u16>,
+    /// A fault rule fired on the request (`/_sandbox/fail`): failed, delayed or cut.
+    injected: bool,
+    /// Which fault (`HTTP 503`, `HTTP 503 after handling (handled: HTTP 201)`, `delayed 200 ms`,
+    /// `unreachable`...).
+    fault: Option<String>,
     /// Account id the request acted as (null when authentication failed).
     caller: Option<String>,
     /// Why the request was refused (any status >= 400).
@@ -111,6 +120,7 @@ impl JiraSandbox {
             catalog,
             log: Mutex::new(RequestLog::default()),
             clock: SandboxClock::default(),
+            faults: Mutex::new(FaultRules::default()),
         }))
     }
 
@@ -177,6 +187,12 @@ impl JiraSandbox {
             .route("/_sandbox/requests", get(inspect::requests))
             .route("/_sandbox/requests/reset", post(inspect::reset_requests))
             .route("/_sandbox/issues", get(inspect::issues))
+            .route(
+                "/_sandbox/fail",
+                post(inspect::add_fault)
+                    .get(inspect::fault_rules)
+                    .delete(inspect::clear_faults),
+            )
             .fallback(fallback)
             .method_not_allowed_fallback(fallback)
             .layer(middleware::from_fn_with_state(Arc::clone(self), gate))
@@ -215,6 +231,10 @@ impl JiraSandbox {
     fn logged_requests(&self) -> Vec<LoggedRequest> {
         let log = self.log.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         log.entries.iter().cloned().collect()
+    }
+
+    fn faults(&self) -> MutexGuard<'_, FaultRules> {
+        self.faults.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn reset_log(&self) {
@@ -257,13 +277,15 @@ async fn gate(State(sandbox): State<Arc<JiraSandbox>>, request: Request, next: N
             .contracts
             .operation_template(method.as_str(), &path)
             .map(str::to_string),
-        status: 0,
+        status: None,
+        injected: false,
+        fault: None,
         caller: None,
         rejected: None,
         body: None,
     };
     let refuse = |mut entry: LoggedRequest, error: JiraError| {
-        entry.status = error.status().as_u16();
+        entry.status = Some(error.status().as_u16());
         let response = error.into_response();
         entry.rejected = response
             .extensions()
@@ -329,14 +351,55 @@ async fn gate(State(sandbox): State<Arc<JiraSandbox>>, request: Request, next: N
     entry.caller = Some(caller.account_id.clone());
     parts.extensions.insert(caller);
 
-    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
-    entry.status = response.status().as_u16();
+    let fault = sandbox.faults().decide(method.as_str(), &path);
+    if let Some(fault) = fault {
+        entry.injected = true;
+        entry.fault = Some(fault.describe());
+    }
+    let handle = next.run(Request::from_parts(parts, Body::from(bytes)));
+    let response = match fault {
+        None => handle.await,
+        Some(Fault::Delay { ms }) => {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            handle.await
+        }
+        Some(fault) => {
+            if fault.performs_request() {
+                let handled = handle.await.status().as_u16();
+                if let Some(description) = entry.fault.as_mut() {
+                    description.push_str(&format!(" (handled: HTTP {handled})"));
+                }
+            }
+            injected(fault)
+        }
+    };
+    if matches!(fault, Some(Fault::Unreachable { .. })) {
+        sandbox.record(entry);
+        return response;
+    }
+    entry.status = Some(response.status().as_u16());
     entry.rejected = response
         .extensions()
         .get::<RejectReason>()
         .map(|reason| reason.0.clone());
     sandbox.record(entry);
     response
+}
+
+/// What an injected fault answers in place of Jira: the status in Jira's error shape
+/// (`{"errorMessages": ["sandbox: injected fault"], "errors": {}}`, with `Retry-After` when the
+/// rule gives one), or a cut connection.
+fn injected(fault: Fault) -> Response {
+    match fault {
+        Fault::Unreachable { .. } => faults::cut_connection("the Jira sandbox"),
+        Fault::Status { status, .. } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            let mut response = JiraError::message(status, "sandbox: injected fault").into_response();
+            faults::add_retry_after(&mut response, fault);
+            response
+        }
+        Fault::Delay { .. } => JiraError::internal("a delay is not an answer").into_response(),
+    }
 }
 
 async fn fallback(method: Method, uri: Uri) -> Response {

@@ -1295,3 +1295,4 @@ fn sign_in_follows_the_session_cookie() {
 }
 
 mod configuration;
+mod faults;
