@@ -151,13 +151,19 @@ async fn handle(caps: &Caps, config: &Config, found: &Value, now: u64) -> Candid
             return Ok(None);
         };
         let request = record.request_ref();
-        let Some(mut decision) = deliver::recorded(caps, &request).await? else {
-            return Ok(None);
-        };
-        let due = decision.approved && decision.expires_at.is_some_and(|end| end <= now);
+        let known = deliver::recorded(caps, &request).await?;
+        let due = known
+            .as_ref()
+            .is_some_and(|d| d.approved && d.expires_at.is_some_and(|end| end <= now));
         if !due {
+            // The app's own issue, with a property someone edited to look due: write back what
+            // the app's records say, so the search stops finding it.
+            restore(caps, &facts, &record, known.as_ref()).await;
             return Ok(None);
         }
+        let Some(mut decision) = known else {
+            return Ok(None);
+        };
         let retry = read_retry(caps, &facts.id).await?;
         if retry.next_at > now {
             return Ok(None);
@@ -208,6 +214,37 @@ async fn handle(caps: &Caps, config: &Config, found: &Value, now: u64) -> Candid
             )
             .await;
             Candidate::Failed(json!({"issueKey": facts.key, "error": e.to_string(), "failures": failures}))
+        }
+    }
+}
+
+async fn restore(
+    caps: &Caps,
+    facts: &issue::IssueFacts,
+    record: &trusted::RequestRecord,
+    known: Option<&super::property::DecisionRecord>,
+) {
+    let property = record.property(known);
+    if facts.property.as_ref() == Some(&property) {
+        return;
+    }
+    match record::put_property(caps, &facts.id, &property).await {
+        Ok(()) => {
+            caps.log(
+                LogLevel::Warn,
+                format!(
+                    "{}: its property said the approval ended, the app's records do not; the property is restored",
+                    facts.key
+                ),
+            )
+            .await
+        }
+        Err(e) => {
+            caps.log(
+                LogLevel::Warn,
+                format!("{}: could not restore the property: {e}", facts.key),
+            )
+            .await
         }
     }
 }

@@ -249,7 +249,8 @@ async fn write(
     })
 }
 
-async fn put_property(caps: &Caps, issue: &str, property: &EpmProperty) -> Result<(), JiraError> {
+/// Writes the app's property on the issue with this id (as the app).
+pub async fn put_property(caps: &Caps, issue: &str, property: &EpmProperty) -> Result<(), JiraError> {
     let path = format!("/rest/api/3/issue/{issue}/properties/{ISSUE_PROPERTY}");
     client::call(caps, Actor::App, "PUT", &path, Some(&property.to_value())).await?;
     Ok(())

@@ -160,6 +160,14 @@ fn a_real_issue_with_a_forged_open_expiry_does_not_expire_early() {
     let answer = super::expiry_tests::tick(&mut world);
     assert_eq!(answer["expired"], json!([]), "{answer}");
     assert_eq!(status(&world), "Approved", "the app's record says 3 more hours");
+    // The app wrote back its own property, so the next tick does not find the issue again.
+    let end = world.property("PMCJIT-1")["decision"]["expiresAt"].clone();
+    assert_eq!(world.property("PMCJIT-1")["openExpiry"], end);
+    assert_eq!(super::expiry_tests::tick(&mut world)["skipped"], json!(0));
+    // When the real end comes, it expires as usual.
+    world.now += 3 * HOUR_MS;
+    let answer = super::expiry_tests::tick(&mut world);
+    assert_eq!(answer["expired"][0]["movedTo"], json!("Expired"), "{answer}");
 }
 
 /// The sample's request with automatic reporter off: the app knows Bob only as `CORP\bob`.
