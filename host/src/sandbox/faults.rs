@@ -570,6 +570,33 @@ impl FaultRules {
     }
 }
 
+/// Serves one request under the fault the rules decided for it: a delay holds it, then handles
+/// it; any other fault answers `injected(fault)` instead, after handling the request when the
+/// fault says so (its answer lost), noting what it got in the log's `description`.
+pub(crate) async fn serve(
+    fault: Option<Fault>,
+    handle: impl std::future::Future<Output = Response>,
+    description: &mut Option<String>,
+    injected: fn(Fault) -> Response,
+) -> Response {
+    match fault {
+        None => handle.await,
+        Some(Fault::Delay { ms }) => {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            handle.await
+        }
+        Some(fault) => {
+            if fault.performs_request() {
+                let handled = handle.await.status().as_u16();
+                if let Some(description) = description.as_mut() {
+                    description.push_str(&format!(" (handled: HTTP {handled})"));
+                }
+            }
+            injected(fault)
+        }
+    }
+}
+
 /// Sets `Retry-After` on an injected answer when its fault asks for one.
 pub(crate) fn add_retry_after(response: &mut Response, fault: Fault) {
     if let Fault::Status {

@@ -148,7 +148,7 @@ fn self_approval(requester: &Requester, approver: &Approver) -> Option<Refusal> 
     same_person(user, approver).then(refuse)
 }
 
-/// EPM's user name (`DOMAIN\\user`, `user@domain`, a display name), without a domain prefix and
+/// EPM's user name (`DOMAIN\user`, `user@domain`, a display name), without a domain prefix and
 /// ignoring case, against the approver's e-mail address, its local part, and display name.
 pub fn same_person(epm_user: &str, approver: &Approver) -> bool {
     let name = epm_user.rsplit('\\').next().unwrap_or(epm_user).trim().to_lowercase();

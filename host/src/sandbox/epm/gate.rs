@@ -3,7 +3,6 @@
 //! (`/_sandbox/...`) pass straight through and are not logged.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -57,22 +56,7 @@ pub(super) async fn gate(State(sandbox): State<Arc<EpmSandbox>>, request: Reques
             next.run(Request::from_parts(parts, Body::from(bytes))).await
         }
     };
-    let response = match fault {
-        None => handle.await,
-        Some(Fault::Delay { ms }) => {
-            tokio::time::sleep(Duration::from_millis(ms)).await;
-            handle.await
-        }
-        Some(fault) => {
-            if fault.performs_request() {
-                let handled = handle.await.status().as_u16();
-                if let Some(description) = entry.fault.as_mut() {
-                    description.push_str(&format!(" (handled: HTTP {handled})"));
-                }
-            }
-            injected(fault)
-        }
-    };
+    let response = faults::serve(fault, handle, &mut entry.fault, injected).await;
     if matches!(fault, Some(Fault::Unreachable { .. })) {
         entry.error = Some("unreachable".into());
     } else {

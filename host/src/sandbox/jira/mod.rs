@@ -357,22 +357,7 @@ async fn gate(State(sandbox): State<Arc<JiraSandbox>>, request: Request, next: N
         entry.fault = Some(fault.describe());
     }
     let handle = next.run(Request::from_parts(parts, Body::from(bytes)));
-    let response = match fault {
-        None => handle.await,
-        Some(Fault::Delay { ms }) => {
-            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
-            handle.await
-        }
-        Some(fault) => {
-            if fault.performs_request() {
-                let handled = handle.await.status().as_u16();
-                if let Some(description) = entry.fault.as_mut() {
-                    description.push_str(&format!(" (handled: HTTP {handled})"));
-                }
-            }
-            injected(fault)
-        }
-    };
+    let response = faults::serve(fault, handle, &mut entry.fault, injected).await;
     if matches!(fault, Some(Fault::Unreachable { .. })) {
         sandbox.record(entry);
         return response;
