@@ -127,10 +127,15 @@ impl Caps {
         done("secret-set", self.call(Call::SecretSet(key.into(), value.into())).await)
     }
 
-    pub async fn queue_push(&self, queue: &str, payload: &str) -> Result<(), CapError> {
+    pub async fn queue_push(&self, queue: &str, payload: &str, delay_ms: u32) -> Result<(), CapError> {
         done(
             "queue-push",
-            self.call(Call::QueuePush(queue.into(), payload.into())).await,
+            self.call(Call::QueuePush {
+                queue: queue.into(),
+                payload: payload.into(),
+                delay_ms,
+            })
+            .await,
         )
     }
 

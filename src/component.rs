@@ -77,6 +77,7 @@ fn invocation_from(i: w::Invocation) -> p::Invocation {
         w::Invocation::Job(c) => p::Invocation::Job {
             queue: c.queue,
             payload: c.payload,
+            attempt: c.attempt,
         },
         w::Invocation::Tick(name) => p::Invocation::Tick(name),
         w::Invocation::Configure(doc) => p::Invocation::Configure(doc),
@@ -101,6 +102,7 @@ fn step_to(s: p::Step) -> w::Step {
             p::Outcome::Http(h) => w::Outcome::Http(response_to(h)),
             p::Outcome::Value(v) => w::Outcome::Value(v),
             p::Outcome::Error(e) => w::Outcome::Error(e),
+            p::Outcome::Retry { after_ms, reason } => w::Outcome::Retry(w::JobRetry { after_ms, reason }),
         }),
     }
 }
@@ -128,7 +130,15 @@ fn call_to(c: p::Call) -> w::Call {
         p::Call::KvDelete(k) => w::Call::KvDelete(k),
         p::Call::SecretGet(k) => w::Call::SecretGet(k),
         p::Call::SecretSet(k, v) => w::Call::SecretSet((k, v)),
-        p::Call::QueuePush(q, v) => w::Call::QueuePush((q, v)),
+        p::Call::QueuePush {
+            queue,
+            payload,
+            delay_ms,
+        } => w::Call::QueuePush(w::JobPush {
+            queue,
+            payload,
+            delay_ms,
+        }),
         p::Call::Now => w::Call::Now,
         p::Call::Sleep(ms) => w::Call::Sleep(ms),
         p::Call::Log(level, m) => w::Call::Log((

@@ -76,6 +76,8 @@ pub enum Invocation {
     Job {
         queue: String,
         payload: String,
+        /// Deliveries before this one (0 on the first).
+        attempt: u32,
     },
     Tick(String),
     Configure(String),
@@ -112,7 +114,11 @@ pub enum Call {
     KvDelete(String),
     SecretGet(String),
     SecretSet(String, String),
-    QueuePush(String, String),
+    QueuePush {
+        queue: String,
+        payload: String,
+        delay_ms: u32,
+    },
     Now,
     Sleep(u32),
     Log(LogLevel, String),
@@ -135,6 +141,11 @@ pub enum Outcome {
     Http(HttpResponse),
     Value(String),
     Error(String),
+    /// Only for jobs: deliver the job again after `after_ms`.
+    Retry {
+        after_ms: u32,
+        reason: String,
+    },
 }
 
 /// What the host must do next.

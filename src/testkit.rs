@@ -153,7 +153,7 @@ impl World {
                 self.secrets.insert(k, v);
                 Reply::Done
             }
-            Call::QueuePush(..) => Reply::Done,
+            Call::QueuePush { .. } => Reply::Done,
             Call::Now => Reply::Time(self.now),
             Call::Sleep(ms) => {
                 self.now += u64::from(ms);
