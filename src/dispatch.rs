@@ -4,7 +4,7 @@ use crate::caps::Caps;
 use crate::protocol::{Invocation, Outcome};
 use crate::providers::epm;
 use crate::resolver::Context;
-use crate::{admin, configure, webtrigger};
+use crate::{admin, configure, jobs, webtrigger};
 
 pub async fn run(caps: Caps, invocation: Invocation) -> Outcome {
     match invocation {
@@ -13,10 +13,27 @@ pub async fn run(caps: Caps, invocation: Invocation) -> Outcome {
         }
         Invocation::Configure(document) => configure::configure(&caps, &document).await,
         Invocation::Resolver { name, payload, context } => resolve(&caps, &name, &payload, &context).await,
-        Invocation::Job { queue, .. } => Outcome::Error(format!("unknown queue \"{queue}\"")),
+        Invocation::Job {
+            queue,
+            payload,
+            attempt,
+        } => job(&caps, &queue, &payload, attempt).await,
         Invocation::Tick(name) if name == epm::expiry::TICK => epm::expiry::tick(&caps).await,
         Invocation::Tick(name) => Outcome::Error(format!("unknown scheduled trigger \"{}\"", printable(&name))),
     }
+}
+
+/// Runs a queued job and decides, from how far it got, whether it runs again.
+async fn job(caps: &Caps, queue: &str, payload: &str, attempt: u32) -> Outcome {
+    let job = match jobs::parse(queue, payload) {
+        Ok(job) => job,
+        Err(outcome) => return outcome,
+    };
+    let progress = match epm::run_job(caps, &job).await {
+        Some(progress) => progress,
+        None => jobs::Progress::Failed(format!("unknown job kind \"{}\"", printable(&job.kind))),
+    };
+    jobs::conclude(caps, &job, attempt, progress).await
 }
 
 /// Runs a page's resolver. An invocation that cannot be routed is an error for the host; every

@@ -12,6 +12,7 @@ pub mod configure;
 pub mod dispatch;
 pub mod instance;
 pub mod jira;
+pub mod jobs;
 pub mod lease;
 pub mod protocol;
 pub mod providers;

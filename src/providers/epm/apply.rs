@@ -208,7 +208,7 @@ pub fn answer(request: &RequestRef, applied: &Applied) -> HttpResponse {
         Applied::NotRecorded(key, error) => HttpResponse::json(
             202,
             &json!({"applied": false, "accepted": true, "issueKey": key, "requestId": id,
-                    "reason": format!("kept as the app's record; Jira could not record it on the issue yet ({error}). It is completed by the next view of the request or delivery of this update")}),
+                    "reason": format!("kept as the app's record; Jira could not record it on the issue yet ({error}). The app's queue completes it")}),
         ),
         Applied::Echo => HttpResponse::json(
             200,
@@ -222,8 +222,7 @@ pub fn answer(request: &RequestRef, applied: &Applied) -> HttpResponse {
             202,
             &json!({"accepted": true, "requestId": id, "reason": "not an approval or denial; kept"}),
         ),
-        Applied::Busy => HttpResponse::error(503, "a different decision for this request is being sent; retry later")
-            .with_header("Retry-After", "5"),
+        Applied::Busy => super::intake::accepted(id, "a different decision for this request is being sent"),
     }
 }
 

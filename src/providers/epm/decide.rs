@@ -164,7 +164,9 @@ pub async fn decide(caps: &Caps, context: &Context, payload: &Value) -> Result<V
             ));
         }
         Delivered::Unknown(e) => {
-            let view = view::build(
+            // The outbox: the app's queue sends the same decision again until EPM answers.
+            super::settle::queue(caps, &request, now, crate::jobs::backoff::BASE_MS).await;
+            let mut view = view::build(
                 &issue.key,
                 &issue.summary,
                 &issue.status,
@@ -172,10 +174,11 @@ pub async fn decide(caps: &Caps, context: &Context, payload: &Value) -> Result<V
                 Some(in_flight_message(&claim)),
                 now,
             );
+            view.sending = true;
             return Ok(json!({"view": view, "outcome": {
                 "approved": decision.approved,
                 "pending": true,
-                "warning": format!("EPM did not confirm the decision ({e}). It may already have it: the app sends the same decision again until EPM confirms, then records it on the issue."),
+                "warning": format!("EPM did not confirm the decision ({e}). It may already have it: the app is sending the same decision again until EPM confirms, then records it on the issue."),
             }}));
         }
         // `deliver` always sends; only `resend` skips.
@@ -233,11 +236,12 @@ pub async fn finish(
         Err(e) => {
             caps.log(LogLevel::Error, format!("{} decided but not recorded: {e}", issue.key))
                 .await;
+            super::settle::queue(caps, &record.request_ref(), now, super::resolvers::REPAIR_AFTER_MS).await;
             (
                 issue.status.clone(),
                 json!({
                     "approved": decision.approved,
-                    "warning": format!("EPM has the decision, but Jira could not record it yet ({e}). It is recorded when the request is opened again."),
+                    "warning": format!("EPM has the decision, but Jira could not record it yet ({e}). The app records it shortly."),
                 }),
             )
         }

@@ -13,7 +13,7 @@ use crate::{store, time};
 
 pub const RECORD_VERSION: u32 = 1;
 /// At most one resend of an undelivered decision per this long.
-const RESEND_EVERY_MS: u64 = 60_000;
+pub const RESEND_EVERY_MS: u64 = 15_000;
 
 /// What EPM made of a delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,6 +2,9 @@
 //! of deliveries, their concurrency, or a crash between steps.
 //!
 //! Protocol, per request (tenant + request id):
+//! The webhook's body is kept and a job queued before this runs (`inbox.rs`), so a run that
+//! cannot finish leaves the rest to the queue.
+//!
 //! 1. The app's `RequestRecord` (`trusted.rs`) proves the issue exists: answer its key.
 //! 2. Otherwise take the creation lease (`lease.rs`: set-if-absent on `keys::claim(gen)`,
 //!    starting at the generation the hint names). Exactly one delivery wins a generation and
@@ -35,9 +38,7 @@ pub const CLAIM_STALE_MS: u64 = 60_000;
 pub const SETTLE_MS: u64 = 10_000;
 /// How often a waiting delivery looks for the owner's record.
 const POLL_MS: u32 = 200;
-/// How long a waiting delivery waits before answering 503 (EPM will deliver again).
-const MAX_WAIT_MS: u64 = 20_000;
-/// Generations tried by one delivery before answering 503; the next delivery goes on from there.
+/// Generations tried by one run before it leaves the rest to the queued job.
 const MAX_GENERATIONS: u32 = 5;
 
 struct ClaimKeys<'a>(&'a RequestRef);
@@ -72,22 +73,76 @@ enum Waited {
     TimedOut,
 }
 
-/// Runs the intake of one ticket-created event and answers the web trigger.
-pub async fn intake(caps: &Caps, config: &Config, request: &TicketCreated) -> HttpResponse {
-    match intake_inner(caps, config, request).await {
-        Ok(response) => response,
+/// How far one intake run got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Intake {
+    /// The request has its issue: created by this run (`fresh`) or earlier.
+    Recorded { record: Box<RequestRecord>, fresh: bool },
+    /// Not finished (Jira busy, a create whose outcome is unknown, another run creating it,
+    /// storage failing): the queued job finishes it, after at least `hint_ms`.
+    Unfinished { hint_ms: Option<u64>, reason: String },
+    /// Jira refused the create: trying again makes the same request.
+    Refused(String),
+}
+
+/// How long a web trigger waits for another delivery that is creating the issue.
+pub const WEB_TRIGGER_WAIT_MS: u64 = 20_000;
+/// How long a job waits for it (then it asks to run again later).
+pub const JOB_WAIT_MS: u64 = 5_000;
+
+/// Runs the intake of one ticket-created event: exactly one issue per request.
+pub async fn run(caps: &Caps, config: &Config, request: &TicketCreated, max_wait_ms: u64) -> Intake {
+    match intake_inner(caps, config, request, max_wait_ms).await {
+        Ok(intake) => intake,
         Err(e) => {
             caps.log(LogLevel::Error, format!("storage failed during EPM intake: {e}"))
                 .await;
-            retry_later(&format!("storage is unavailable ({e}); retry later"))
+            Intake::Unfinished {
+                hint_ms: None,
+                reason: format!("storage is unavailable ({e})"),
+            }
         }
     }
 }
 
-async fn intake_inner(caps: &Caps, config: &Config, request: &TicketCreated) -> Result<HttpResponse, CapError> {
+/// The web trigger's answer: 201 created, 200 already there, 202 accepted (the queue finishes
+/// it), 502 Jira refused the create.
+pub fn answer(request: &TicketCreated, intake: &Intake) -> HttpResponse {
+    match intake {
+        Intake::Recorded { record, fresh: true } => HttpResponse::json(
+            201,
+            &json!({ "issueKey": record.issue_key, "created": true }),
+        ),
+        Intake::Recorded { record, fresh: false } => existing(record),
+        Intake::Unfinished { reason, .. } => accepted(&request.request.request_id, reason),
+        Intake::Refused(e) => HttpResponse::error(502, format!("could not create the Jira issue: {e}")),
+    }
+}
+
+/// 202: the request is kept and the app's queue finishes it; the sender need not retry.
+pub fn accepted(request_id: &str, reason: &str) -> HttpResponse {
+    HttpResponse::json(
+        202,
+        &json!({
+            "accepted": true,
+            "requestId": request_id,
+            "reason": format!("{reason}; the request is kept and the app finishes it shortly"),
+        }),
+    )
+}
+
+async fn intake_inner(
+    caps: &Caps,
+    config: &Config,
+    request: &TicketCreated,
+    max_wait_ms: u64,
+) -> Result<Intake, CapError> {
     let req = &request.request;
     if let Some(record) = trusted::read(caps, req).await? {
-        return Ok(existing(&record));
+        return Ok(Intake::Recorded {
+            record: Box::new(record),
+            fresh: false,
+        });
     }
     let keys = ClaimKeys(req);
     let instance = crate::instance::current(caps).await;
@@ -100,21 +155,25 @@ async fn intake_inner(caps: &Caps, config: &Config, request: &TicketCreated) -> 
                 generation,
                 after_earlier,
             } => return create_as_owner(caps, config, request, generation, after_earlier, now).await,
-            Taken::Held(generation, _) => match wait_for_owner(caps, req, generation, instance).await? {
-                Waited::Recorded(record) => return Ok(existing(&record)),
+            Taken::Held(generation, _) => match wait_for_owner(caps, req, generation, instance, max_wait_ms).await? {
+                Waited::Recorded(record) => {
+                    return Ok(Intake::Recorded { record, fresh: false });
+                }
                 Waited::Abandoned => continue,
                 Waited::TimedOut => {
-                    return Ok(retry_later(
-                        "the issue for this request is being created by another delivery; retry later",
-                    ));
+                    return Ok(Intake::Unfinished {
+                        hint_ms: Some(u64::from(POLL_MS) * 10),
+                        reason: "the issue for this request is being created by another delivery".into(),
+                    });
                 }
             },
             Taken::Exhausted => break,
         }
     }
-    Ok(retry_later(
-        "creating the issue for this request failed repeatedly; retry later",
-    ))
+    Ok(Intake::Unfinished {
+        hint_ms: Some(SETTLE_MS),
+        reason: "creating the issue for this request failed repeatedly".into(),
+    })
 }
 
 async fn wait_for_owner(
@@ -122,6 +181,7 @@ async fn wait_for_owner(
     req: &RequestRef,
     generation: u32,
     instance: Option<&str>,
+    max_wait_ms: u64,
 ) -> Result<Waited, CapError> {
     let started = caps.now().await?;
     loop {
@@ -132,7 +192,7 @@ async fn wait_for_owner(
         {
             return Ok(Waited::Abandoned);
         }
-        if now.saturating_sub(started) >= MAX_WAIT_MS {
+        if now.saturating_sub(started) >= max_wait_ms {
             return Ok(Waited::TimedOut);
         }
         caps.sleep(POLL_MS).await?;
@@ -149,7 +209,7 @@ async fn create_as_owner(
     generation: u32,
     after_earlier: bool,
     now: u64,
-) -> Result<HttpResponse, CapError> {
+) -> Result<Intake, CapError> {
     let req = &request.request;
     let people = find_people(caps, config, request, now).await;
     let property = EpmProperty::new(request, people.reporter.clone(), now);
@@ -184,10 +244,10 @@ async fn create_as_owner(
                 )
                 .await;
                 lease::settle(caps, &ClaimKeys(req), generation, now, LeaseState::Unknown).await?;
-                return Ok(retry_later(&format!(
-                    "{} was created but the app could not record it ({e}); retry later",
-                    record.issue_key
-                )));
+                return Ok(Intake::Unfinished {
+                    hint_ms: Some(SETTLE_MS),
+                    reason: format!("{} was created but the app could not record it ({e})", record.issue_key),
+                });
             }
             super::apply::apply_pending(caps, config, req).await;
             if fresh {
@@ -196,13 +256,11 @@ async fn create_as_owner(
                     format!("created {} for EPM request {}", record.issue_key, req.request_id),
                 )
                 .await;
-                Ok(HttpResponse::json(
-                    201,
-                    &json!({ "issueKey": record.issue_key, "created": true }),
-                ))
-            } else {
-                Ok(existing(&record))
             }
+            Ok(Intake::Recorded {
+                record: Box::new(record),
+                fresh,
+            })
         }
         Err(e) => {
             // A refusal made nothing; a timeout or 5xx may have made the issue, so the next
@@ -219,9 +277,12 @@ async fn create_as_owner(
             )
             .await;
             Ok(if e.is_transient() {
-                retry_later(&e.to_string())
+                Intake::Unfinished {
+                    hint_ms: Some(SETTLE_MS),
+                    reason: e.to_string(),
+                }
             } else {
-                HttpResponse::error(502, format!("could not create the Jira issue: {e}"))
+                Intake::Refused(e.to_string())
             })
         }
     }
@@ -315,8 +376,4 @@ async fn find_existing(caps: &Caps, req: &RequestRef) -> Result<Option<(String, 
 
 fn existing(record: &RequestRecord) -> HttpResponse {
     HttpResponse::json(200, &json!({ "issueKey": record.issue_key, "created": false }))
-}
-
-fn retry_later(message: &str) -> HttpResponse {
-    HttpResponse::error(503, message).with_header("Retry-After", "5")
 }

@@ -12,6 +12,7 @@ pub mod duration;
 pub mod expiry;
 pub mod fields;
 pub mod form;
+pub mod inbox;
 pub mod intake;
 pub mod issue;
 pub mod keys;
@@ -20,6 +21,7 @@ pub mod placeholders;
 pub mod property;
 pub mod record;
 pub mod resolvers;
+pub mod settle;
 pub mod templates;
 pub mod trusted;
 pub mod update;
@@ -37,9 +39,17 @@ pub const WEB_TRIGGER: &str = "epm-webhook";
 pub async fn handle_webhook(caps: &Caps, config: &Config, body: &str) -> HttpResponse {
     match wire::parse(body) {
         Err(e) => HttpResponse::error(400, e.to_string()),
-        Ok(wire::Event::TicketCreated(request)) => intake::intake(caps, config, &request).await,
-        Ok(wire::Event::DecisionUpdated(update)) => update::accept(caps, config, &update).await,
+        Ok(event) => inbox::receive(caps, config, body, event).await,
     }
+}
+
+/// Runs one of the provider's jobs; `None` for kinds it does not have.
+pub async fn run_job(caps: &Caps, job: &crate::jobs::Job) -> Option<crate::jobs::Progress> {
+    Some(match job.kind.as_str() {
+        inbox::KIND => inbox::run_job(caps, job).await,
+        settle::KIND => settle::run_job(caps, job).await,
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

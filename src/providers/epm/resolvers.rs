@@ -39,6 +39,7 @@ async fn request(caps: &Caps, context: &Context) -> Result<Value, Refusal> {
     let mut status = issue.status.clone();
     let mut decision = deliver::recorded(caps, &request).await.map_err(decide::storage)?;
     let mut blocker = None;
+    let mut sending = false;
     if decision.is_none()
         && let Some((generation, held)) = claim::current(caps, &request).await.map_err(decide::storage)?
         && held.in_flight(now, crate::instance::current(caps).await.as_deref())
@@ -53,6 +54,7 @@ async fn request(caps: &Caps, context: &Context) -> Result<Value, Refusal> {
         }
         if decision.is_none() {
             blocker = Some(in_flight_message(&held));
+            sending = true;
         }
     }
     if let Some(known) = &decision {
@@ -68,7 +70,8 @@ async fn request(caps: &Caps, context: &Context) -> Result<Value, Refusal> {
         };
     }
     let property = record.property(decision.as_ref());
-    let view = view::build(&issue.key, &issue.summary, &status, &property, blocker, now);
+    let mut view = view::build(&issue.key, &issue.summary, &status, &property, blocker, now);
+    view.sending = sending;
     Ok(json!({ "view": view }))
 }
 

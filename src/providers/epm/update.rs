@@ -42,24 +42,88 @@ impl lease::Keys for LockKeys<'_> {
     }
 }
 
-/// Keeps the update, then applies it to the request's issue if that exists (`apply.rs`).
-pub async fn accept(caps: &Caps, config: &Config, update: &DecisionUpdated) -> HttpResponse {
-    match locked(caps, config, update).await {
-        Ok(Some(response)) => response,
-        Ok(None) => HttpResponse::error(
-            503,
-            "another decision update for this request is being applied; retry later",
-        )
-        .with_header("Retry-After", "5"),
-        Err(e) => HttpResponse::error(503, format!("storage is unavailable ({e}); retry later"))
-            .with_header("Retry-After", "5"),
+/// How far one run of an update got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Updated {
+    /// Another run holds the request's update lock.
+    LockBusy,
+    /// A newer update for this request was already received; this one changes nothing.
+    Older,
+    Applied(apply::Applied),
+    /// Storage failed.
+    Storage(String),
+}
+
+impl Updated {
+    /// Whether this update needs nothing more (the queued job then stops).
+    pub fn finished(&self) -> bool {
+        use apply::Applied::*;
+        match self {
+            Updated::Older => true,
+            Updated::Applied(a) => matches!(a, Recorded(_) | Echo | NoIssueYet | NotADecision),
+            Updated::LockBusy | Updated::Storage(_) => false,
+        }
     }
 }
 
-/// Runs `keep` and `apply` holding the request's update lock; `None` when another delivery
-/// holds it.
-async fn locked(caps: &Caps, config: &Config, update: &DecisionUpdated) -> Result<Option<HttpResponse>, CapError> {
-    let keys = LockKeys(&update.request);
+/// Keeps the update, then applies it to the request's issue if that exists (`apply.rs`).
+pub async fn run(caps: &Caps, config: &Config, update: &DecisionUpdated) -> Updated {
+    match locked(caps, config, update).await {
+        Ok(updated) => updated,
+        Err(e) => Updated::Storage(e.to_string()),
+    }
+}
+
+/// The web trigger's answer. The update's body is kept and a job queued before it ran
+/// (`inbox.rs`), so what is not finished is accepted (202): the queue finishes it.
+pub fn answer(update: &DecisionUpdated, updated: &Updated) -> HttpResponse {
+    let id = &update.request.request_id;
+    match updated {
+        Updated::Older => HttpResponse::json(
+            200,
+            &json!({
+                "applied": false,
+                "requestId": id,
+                "reason": "a newer update for this request was already received",
+            }),
+        ),
+        Updated::Applied(applied) => apply::answer(&update.request, applied),
+        Updated::LockBusy => super::intake::accepted(id, "another decision update for this request is being applied"),
+        Updated::Storage(e) => super::intake::accepted(id, &format!("storage is unavailable ({e})")),
+    }
+}
+
+/// Runs `keep` and `apply` holding the request's update lock.
+async fn locked(caps: &Caps, config: &Config, update: &DecisionUpdated) -> Result<Updated, CapError> {
+    let applied = with_lock(caps, &update.request, async || match keep(caps, update).await? {
+        Some(kept) => apply::apply(caps, config, &update.request, &kept).await.map(Updated::Applied),
+        None => Ok(Updated::Older),
+    })
+    .await?;
+    Ok(applied.unwrap_or(Updated::LockBusy))
+}
+
+/// Applies the update kept for a request (one that arrived before its issue), under the lock;
+/// `None` when nothing is kept.
+pub async fn apply_kept(caps: &Caps, config: &Config, request: &RequestRef) -> Result<Option<Updated>, CapError> {
+    let Some(update) = kept(caps, request).await? else {
+        return Ok(None);
+    };
+    let applied = with_lock(caps, request, async || {
+        apply::apply(caps, config, request, &update).await.map(Updated::Applied)
+    })
+    .await?;
+    Ok(Some(applied.unwrap_or(Updated::LockBusy)))
+}
+
+/// Runs `work` holding the request's update lock, released whatever happened; `None` when
+/// another run holds it.
+async fn with_lock<T>(
+    caps: &Caps,
+    request: &RequestRef,
+    work: impl AsyncFnOnce() -> Result<T, CapError>,
+) -> Result<Option<T>, CapError> {
+    let keys = LockKeys(request);
     let now = caps.now().await?;
     let instance = crate::instance::current(caps).await;
     let instance = instance.as_deref();
@@ -70,28 +134,12 @@ async fn locked(caps: &Caps, config: &Config, update: &DecisionUpdated) -> Resul
         Taken::Won { generation, .. } => generation,
         Taken::Held(..) | Taken::Exhausted => return Ok(None),
     };
-    let applied = async {
-        match keep(caps, update).await? {
-            Some(kept) => apply::apply(caps, config, &update.request, &kept).await.map(Some),
-            None => Ok(None),
-        }
-    }
-    .await;
-    // Released whatever happened: the next delivery starts from the kept state.
+    let result = work().await;
+    // Released whatever happened: the next run starts from the kept state.
     let released = lease::settle(caps, &keys, generation, now, LeaseState::Released).await;
-    let response = match applied? {
-        Some(applied) => apply::answer(&update.request, &applied),
-        None => HttpResponse::json(
-            200,
-            &json!({
-                "applied": false,
-                "requestId": update.request.request_id,
-                "reason": "a newer update for this request was already received",
-            }),
-        ),
-    };
+    let value = result?;
     released?;
-    Ok(Some(response))
+    Ok(Some(value))
 }
 
 /// The update kept for a request, if any.

@@ -41,6 +41,10 @@ pub struct RequestView {
     /// Whether the signed-in user may decide now; when not, `cannot_decide` says why.
     pub can_decide: bool,
     pub cannot_decide: Option<String>,
+    /// A decision is on its way to EPM (its delivery is being retried by the app's queue): the
+    /// page says "Sending to EPM…" and asks again until it lands.
+    #[serde(default)]
+    pub sending: bool,
 }
 
 /// The state of a request at `now` (ms): an approval for a duration ends on its own.
@@ -119,6 +123,7 @@ pub fn build(
         request: property.request.clone(),
         can_decide: cannot_decide.is_none(),
         cannot_decide,
+        sending: false,
         state,
     }
 }
