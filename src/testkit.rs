@@ -38,6 +38,27 @@ pub struct World {
     hide_next_get: Option<String>,
     pub epm: crate::testkit_epm::FakeEpm,
     pub site: crate::testkit_site::FakeSite,
+    /// The durable queue: jobs pushed and not yet finished.
+    pub queue: Vec<QueuedJob>,
+    /// Fails this share of `POST /issue` calls (percent) from a seeded sequence: `(state,
+    /// percent)`. Failures cycle through 429 with Retry-After, 500, 503, no answer, and a create
+    /// that happened but whose answer is lost (503).
+    pub create_chaos: Option<(u64, u32)>,
+    /// Creates failed by `create_chaos`.
+    pub chaos_failures: usize,
+    /// Makes every `queue-push` fail.
+    pub queue_down: bool,
+    /// What each job run ended with, in order: (kind, outcome).
+    pub job_runs: Vec<(String, Outcome)>,
+}
+
+/// A job in the test queue, as a host keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedJob {
+    pub queue: String,
+    pub payload: String,
+    pub attempt: u32,
+    pub due: u64,
 }
 
 impl World {
@@ -70,6 +91,22 @@ impl World {
             ("21".into(), "Deny".into(), "Denied".into()),
         ];
         world
+    }
+
+    /// Creates an issue from a create body; its id and key.
+    fn create_from(&mut self, body: &Value, caller: Option<&str>) -> (String, String) {
+        let key = format!("PMCJIT-{}", self.issues.len() + 1);
+        let id = format!("{}", 10_000 + self.issues.len());
+        let mut issue = body.clone();
+        issue["key"] = json!(key);
+        issue["id"] = json!(id);
+        issue["status"] = json!("Open");
+        issue["creator"] = match caller {
+            None => json!({"accountId": "app-pam-approvals", "accountType": "app"}),
+            Some(account) => json!({"accountId": account, "accountType": "atlassian"}),
+        };
+        self.issues.push(issue);
+        (id, key)
     }
 
     pub fn jira_calls(&self, method: &str, path_prefix: &str) -> usize {
@@ -153,7 +190,20 @@ impl World {
                 self.secrets.insert(k, v);
                 Reply::Done
             }
-            Call::QueuePush { .. } => Reply::Done,
+            Call::QueuePush { .. } if self.queue_down => Reply::Failed("the queue is down".into()),
+            Call::QueuePush {
+                queue,
+                payload,
+                delay_ms,
+            } => {
+                self.queue.push(QueuedJob {
+                    queue,
+                    payload,
+                    attempt: 0,
+                    due: self.now + u64::from(delay_ms),
+                });
+                Reply::Done
+            }
             Call::Now => Reply::Time(self.now),
             Call::Sleep(ms) => {
                 self.now += u64::from(ms);
@@ -175,22 +225,32 @@ impl World {
             return response;
         }
         match (method, path.split('?').next().unwrap_or("")) {
+            ("POST", "/rest/api/3/issue")
+                if self
+                    .create_chaos
+                    .as_mut()
+                    .is_some_and(|(state, percent)| crate::testkit_epm::roll(state, *percent).is_some()) =>
+            {
+                self.chaos_failures += 1;
+                let busy = |status| HttpResponse::json(status, &json!({"errorMessages": ["busy"]}));
+                match self.chaos_failures % 5 {
+                    0 => busy(429).with_header("Retry-After", "2"),
+                    1 => busy(500),
+                    2 => busy(503),
+                    3 => HttpResponse::json(504, &json!({"errorMessages": ["gateway timeout"]})),
+                    _ => {
+                        // Made, but the answer is lost on the way back.
+                        self.create_from(&body, caller);
+                        busy(503)
+                    }
+                }
+            }
             ("POST", "/rest/api/3/issue") if !self.create_faults.is_empty() => self
                 .create_faults
                 .pop_front()
                 .unwrap_or_else(|| HttpResponse::json(500, &Value::Null)),
             ("POST", "/rest/api/3/issue") => {
-                let key = format!("PMCJIT-{}", self.issues.len() + 1);
-                let id = format!("{}", 10_000 + self.issues.len());
-                let mut issue = body.clone();
-                issue["key"] = json!(key);
-                issue["id"] = json!(id);
-                issue["status"] = json!("Open");
-                issue["creator"] = match caller {
-                    None => json!({"accountId": "app-pam-approvals", "accountType": "app"}),
-                    Some(account) => json!({"accountId": account, "accountType": "atlassian"}),
-                };
-                self.issues.push(issue);
+                let (id, key) = self.create_from(&body, caller);
                 HttpResponse::json(201, &json!({"id": id, "key": key, "self": "x"}))
             }
             ("GET", "/rest/api/3/user/search") => {
@@ -427,6 +487,52 @@ impl World {
             _ => return None,
         })
     }
+}
+
+impl World {
+    /// Jobs queued of this kind (`epm.settle`, ...).
+    pub fn queued(&self, kind: &str) -> usize {
+        self.queue.iter().filter(|j| job_kind(&j.payload) == kind).count()
+    }
+
+    /// Runs the queue as a host would, advancing the clock to each next due job, until it is
+    /// empty or `limit_ms` of clock time passed; the number of job runs.
+    pub fn run_jobs(&mut self, limit_ms: u64) -> usize {
+        let end = self.now + limit_ms;
+        let mut runs = 0;
+        while let Some(next) = (0..self.queue.len()).min_by_key(|&i| self.queue[i].due) {
+            if self.queue[next].due > end {
+                break;
+            }
+            let job = self.queue.remove(next);
+            self.now = self.now.max(job.due);
+            let outcome = drive(
+                self,
+                Invocation::Job {
+                    queue: job.queue.clone(),
+                    payload: job.payload.clone(),
+                    attempt: job.attempt,
+                },
+            );
+            runs += 1;
+            if let Outcome::Retry { after_ms, .. } = &outcome {
+                self.queue.push(QueuedJob {
+                    attempt: job.attempt + 1,
+                    due: self.now + u64::from(*after_ms),
+                    ..job.clone()
+                });
+            }
+            self.job_runs.push((job_kind(&job.payload), outcome));
+        }
+        runs
+    }
+}
+
+fn job_kind(payload: &str) -> String {
+    serde_json::from_str::<Value>(payload)
+        .ok()
+        .and_then(|v| v["kind"].as_str().map(String::from))
+        .unwrap_or_default()
 }
 
 /// Runs one invocation to its outcome.

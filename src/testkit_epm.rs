@@ -21,6 +21,21 @@ pub struct FakeEpm {
     pub tokens: Vec<String>,
     /// Faults for the next calls: `Some(status)` answers it, `None` is a transport failure.
     pub faults: VecDeque<Option<u16>>,
+    /// Fails this share of decision calls (percent), before handling them, from a seeded
+    /// sequence: `(state, percent)`. Failures cycle through 500, 503, 429 and no answer.
+    pub decision_chaos: Option<(u64, u32)>,
+    /// Decision calls failed by `decision_chaos`.
+    pub chaos_failures: usize,
+}
+
+/// A seeded roll (SplitMix64): whether this call fails, and which fault it gets.
+pub fn roll(state: &mut u64, percent: u32) -> Option<u64> {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    (z % 100 < u64::from(percent)).then_some(z / 100)
 }
 
 impl FakeEpm {
@@ -41,6 +56,19 @@ impl FakeEpm {
         } else if request.url == token_url {
             self.token(request)
         } else if request.url == decision_url {
+            if let Some((state, percent)) = &mut self.decision_chaos
+                && let Some(which) = roll(state, *percent)
+            {
+                self.chaos_failures += 1;
+                return match which % 4 {
+                    0 => Reply::Failed("timed out".into()),
+                    1 => Reply::Http(HttpResponse::json(429, &json!({"message": "slow down"}))),
+                    n => Reply::Http(HttpResponse::json(
+                        if n == 2 { 500 } else { 503 },
+                        &json!({"message": "EPM is having a bad day"}),
+                    )),
+                };
+            }
             self.decision(request)
         } else {
             HttpResponse::json(404, &json!({"message": format!("no such endpoint: {}", request.url)}))

@@ -99,10 +99,7 @@ mod tests {
         assert_eq!(next(MAX_ATTEMPTS - 1, 0, 1, None, 1), Next::GiveUp);
         assert!(matches!(next(MAX_ATTEMPTS - 2, 0, 1, None, 1), Next::RetryAfter(_)));
         // The last wait ends at the bound, not past it.
-        assert_eq!(
-            next(30, 0, MAX_TOTAL_MS - 500, Some(60_000), 1),
-            Next::RetryAfter(500)
-        );
+        assert_eq!(next(30, 0, MAX_TOTAL_MS - 500, Some(60_000), 1), Next::RetryAfter(500));
     }
 
     #[test]

@@ -39,7 +39,11 @@ impl Job {
     /// A stable number of this job (FNV-1a): the seed of its jitter.
     fn seed(&self) -> u64 {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in self.kind.bytes().chain(self.ids.iter().flat_map(|i| i.bytes().chain([0]))) {
+        for b in self
+            .kind
+            .bytes()
+            .chain(self.ids.iter().flat_map(|i| i.bytes().chain([0])))
+        {
             h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
         h
@@ -143,6 +147,3 @@ async fn give_up(caps: &Caps, job: &Job, attempt: u32, reason: String) -> Outcom
     .await;
     Outcome::Error(reason)
 }
-
-#[cfg(test)]
-mod tests;

@@ -90,6 +90,18 @@ pub async fn deliver(
     claim: &Claim,
     now: u64,
 ) -> Result<Delivered, CapError> {
+    send(caps, config, request, generation, claim, now, false).await
+}
+
+async fn send(
+    caps: &Caps,
+    config: &Config,
+    request: &RequestRef,
+    generation: u32,
+    claim: &Claim,
+    now: u64,
+    resending: bool,
+) -> Result<Delivered, CapError> {
     // A claim of EPM's own update holds nothing to send: EPM already has that decision, and the
     // update's redelivery settles the claim (`apply.rs`).
     let Some(intent) = &claim.intent else {
@@ -100,7 +112,9 @@ pub async fn deliver(
             remember(caps, request, generation, claim, &intent.decision).await?;
             Ok(Delivered::Sent)
         }
-        Err(e) if outcome_unknown(&e) => {
+        // A resend that EPM throttles did nothing now, but an earlier send may have landed: the
+        // claim stays in flight, never released for a different decision.
+        Err(e) if outcome_unknown(&e) || (resending && throttled(&e)) => {
             let unknown = Claim {
                 at: now,
                 ..claim.clone()
@@ -144,5 +158,9 @@ pub async fn resend(
     {
         return Ok(Delivered::NotDue);
     }
-    deliver(caps, config, request, generation, claim, now).await
+    send(caps, config, request, generation, claim, now, true).await
+}
+
+fn throttled(error: &EpmError) -> bool {
+    matches!(error, EpmError::Refused { status: 429, .. })
 }

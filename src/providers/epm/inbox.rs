@@ -51,7 +51,8 @@ pub async fn receive(caps: &Caps, config: &Config, body: &str, event: Event) -> 
         }
     }
     if let Err(e) = keep(caps, body).await {
-        caps.log(LogLevel::Error, format!("could not keep an EPM webhook: {e}")).await;
+        caps.log(LogLevel::Error, format!("could not keep an EPM webhook: {e}"))
+            .await;
         return unavailable(&e);
     }
     match event {
@@ -111,7 +112,8 @@ pub async fn run_job(caps: &Caps, job: &Job) -> Progress {
         && let Err(e) = caps.kv_delete(&key(digest)).await
     {
         // Harmless: the next run of a redelivered job finds the work done.
-        caps.log(LogLevel::Warn, format!("could not drop a finished webhook: {e}")).await;
+        caps.log(LogLevel::Warn, format!("could not drop a finished webhook: {e}"))
+            .await;
     }
     progress
 }

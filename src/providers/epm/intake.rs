@@ -109,10 +109,9 @@ pub async fn run(caps: &Caps, config: &Config, request: &TicketCreated, max_wait
 /// it), 502 Jira refused the create.
 pub fn answer(request: &TicketCreated, intake: &Intake) -> HttpResponse {
     match intake {
-        Intake::Recorded { record, fresh: true } => HttpResponse::json(
-            201,
-            &json!({ "issueKey": record.issue_key, "created": true }),
-        ),
+        Intake::Recorded { record, fresh: true } => {
+            HttpResponse::json(201, &json!({ "issueKey": record.issue_key, "created": true }))
+        }
         Intake::Recorded { record, fresh: false } => existing(record),
         Intake::Unfinished { reason, .. } => accepted(&request.request.request_id, reason),
         Intake::Refused(e) => HttpResponse::error(502, format!("could not create the Jira issue: {e}")),

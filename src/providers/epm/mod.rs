@@ -57,6 +57,8 @@ mod decide_tests;
 #[cfg(test)]
 mod expiry_tests;
 #[cfg(test)]
+mod queue_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod trust_tests;

@@ -31,7 +31,10 @@ pub async fn queue(caps: &Caps, request: &RequestRef, now: u64, delay_ms: u64) {
     if let Err(e) = jobs::push(caps, &job(request, now), delay_ms).await {
         caps.log(
             crate::protocol::LogLevel::Warn,
-            format!("could not queue the completion of EPM request {}: {e}", request.request_id),
+            format!(
+                "could not queue the completion of EPM request {}: {e}",
+                request.request_id
+            ),
         )
         .await;
     }
@@ -73,7 +76,9 @@ async fn settle(caps: &Caps, config: &Config, request: &RequestRef) -> Result<Pr
         match update::apply_kept(caps, config, request).await? {
             Some(Updated::LockBusy) => return Ok(busy("another update for this request is being applied")),
             Some(updated) if !updated.finished() => {
-                return Ok(Progress::retry(format!("EPM's update is not applied yet ({updated:?})")));
+                return Ok(Progress::retry(format!(
+                    "EPM's update is not applied yet ({updated:?})"
+                )));
             }
             _ => {}
         }
@@ -87,7 +92,9 @@ async fn settle(caps: &Caps, config: &Config, request: &RequestRef) -> Result<Pr
                             "EPM refused the decision ({e}); the claim is released for the approver to decide again"
                         )));
                     }
-                    Delivered::Unknown(e) => return Ok(Progress::retry(format!("EPM did not confirm the decision: {e}"))),
+                    Delivered::Unknown(e) => {
+                        return Ok(Progress::retry(format!("EPM did not confirm the decision: {e}")));
+                    }
                     Delivered::NotDue => {
                         return Ok(Progress::Retry {
                             hint_ms: Some(deliver::RESEND_EVERY_MS / 2),
@@ -131,7 +138,10 @@ async fn settle(caps: &Caps, config: &Config, request: &RequestRef) -> Result<Pr
     };
     Ok(match result {
         Ok(_) => Progress::Done(format!("recorded the decision on {}", record.issue_key)),
-        Err(e) => Progress::retry(format!("Jira could not record the decision on {} yet: {e}", record.issue_key)),
+        Err(e) => Progress::retry(format!(
+            "Jira could not record the decision on {} yet: {e}",
+            record.issue_key
+        )),
     })
 }
 

@@ -351,18 +351,36 @@ fn a_run_that_died_after_creating_is_recovered_from_jira() {
 }
 
 #[test]
-fn jira_failure_answers_retry_and_the_retry_creates() {
+fn jira_failure_is_accepted_and_the_queue_creates_without_a_redelivery() {
     let mut world = World::configured();
     world.jira_faults = vec![None, None, None].into();
     let outcome = drive(&mut world, webhook("hook", "pw-123456", SAMPLE));
-    // Two user lookups and the create fail: people are skipped, the create is refused → 503.
+    // Two user lookups and the create fail: people are skipped, the create's outcome is unknown
+    // → 202: the body is kept and the job finishes it.
     let Outcome::Http(response) = &outcome else { panic!() };
-    assert_eq!(response.status, 503, "{}", response.body);
-    assert_eq!(response.header("Retry-After"), Some("5"));
+    assert_eq!(response.status, 202, "{}", response.body);
     assert!(world.issues.is_empty());
+    assert_eq!(world.queued("epm.webhook"), 1);
+    let before = world.now;
+    world.run_jobs(120_000);
+    assert_eq!(world.issues.len(), 1, "{:?}", world.job_runs);
+    assert!(world.queue.is_empty(), "finished: {:?}", world.queue);
+    assert!(
+        world.now - before >= super::intake::SETTLE_MS,
+        "the job searched only after Jira's index settled"
+    );
+    assert_eq!(
+        world.jira_calls("POST", "/rest/api/3/search/jql"),
+        1,
+        "searched before creating"
+    );
+    assert!(
+        !world.kv.keys().any(|k| k.starts_with("epm:inbox:")),
+        "the inbox is emptied"
+    );
+    // A redelivery is answered from the record.
     let (status, body) = deliver(&mut world);
-    assert_eq!((status, body["created"].clone()), (201, json!(true)));
-    assert_eq!(world.issues.len(), 1);
+    assert_eq!((status, body["created"].clone()), (200, json!(false)));
 }
 
 #[test]

@@ -96,7 +96,9 @@ pub fn answer(update: &DecisionUpdated, updated: &Updated) -> HttpResponse {
 /// Runs `keep` and `apply` holding the request's update lock.
 async fn locked(caps: &Caps, config: &Config, update: &DecisionUpdated) -> Result<Updated, CapError> {
     let applied = with_lock(caps, &update.request, async || match keep(caps, update).await? {
-        Some(kept) => apply::apply(caps, config, &update.request, &kept).await.map(Updated::Applied),
+        Some(kept) => apply::apply(caps, config, &update.request, &kept)
+            .await
+            .map(Updated::Applied),
         None => Ok(Updated::Older),
     })
     .await?;
