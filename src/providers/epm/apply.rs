@@ -11,7 +11,6 @@ use super::duration::AccessDuration;
 use super::issue;
 use super::property::{DecisionRecord, Person, Source};
 use super::record;
-use super::resolvers::REPAIR_AFTER_MS;
 use super::trusted::{self, RequestRecord};
 use super::update::PendingUpdate;
 use super::wire::RequestRef;
@@ -148,19 +147,27 @@ async fn repair(
     known: &DecisionRecord,
 ) -> Option<Result<String, String>> {
     let now = caps.now().await.ok()?;
-    let since = known.expired_at.unwrap_or(known.kept_at);
-    if now.saturating_sub(since) < REPAIR_AFTER_MS || record::is_complete(caps, record, known).await.ok()? {
+    if record::wait_before_repair(known, now).is_some() || record::is_complete(caps, record, known).await.ok()? {
         return None;
     }
-    let facts = match issue::load(caps, Actor::App, &record.issue_id).await {
-        Ok(facts) => facts,
-        Err(refusal) => return Some(Err(refusal.message)),
-    };
-    let result = match known.expired_at {
-        Some(_) => record::expiry(caps, config, &facts, record, known).await,
-        None => record::on_issue(caps, config, &facts, record, known).await,
-    };
-    Some(result.map(|_| record.issue_key.clone()).map_err(|e| e.to_string()))
+    Some(complete_as_app(caps, config, record, known).await)
+}
+
+/// Loads the issue as the app and records what is missing of the decision; the issue key, or
+/// why not.
+pub async fn complete_as_app(
+    caps: &Caps,
+    config: &Config,
+    record: &RequestRecord,
+    decision: &DecisionRecord,
+) -> Result<String, String> {
+    let facts = issue::load(caps, Actor::App, &record.issue_id)
+        .await
+        .map_err(|r| r.message)?;
+    record::complete(caps, config, &facts, record, decision)
+        .await
+        .map(|_| record.issue_key.clone())
+        .map_err(|e| e.to_string())
 }
 
 /// Records on the issue as the app. The decision is already the app's record; a Jira failure

@@ -236,7 +236,7 @@ pub async fn finish(
         Err(e) => {
             caps.log(LogLevel::Error, format!("{} decided but not recorded: {e}", issue.key))
                 .await;
-            super::settle::queue(caps, &record.request_ref(), now, super::resolvers::REPAIR_AFTER_MS).await;
+            super::settle::queue(caps, &record.request_ref(), now, super::record::REPAIR_AFTER_MS).await;
             (
                 issue.status.clone(),
                 json!({

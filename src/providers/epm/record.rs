@@ -88,6 +88,34 @@ pub async fn is_complete(caps: &Caps, record: &RequestRecord, decision: &Decisio
     Ok(done.complete())
 }
 
+/// A decision kept (or ended) moments ago is being recorded by the run that kept it; any other
+/// run leaves it that run's time to finish, so two runs never add the same note. How long
+/// still to wait, `None` when another run may complete it.
+pub fn wait_before_repair(decision: &DecisionRecord, now: u64) -> Option<u64> {
+    let since = decision.expired_at.unwrap_or(decision.kept_at);
+    REPAIR_AFTER_MS
+        .checked_sub(now.saturating_sub(since))
+        .filter(|&w| w > 0)
+}
+
+/// A decision kept in storage but not fully recorded on the issue is completed by another run
+/// (a view, a redelivery, the queue) once it is this old.
+pub const REPAIR_AFTER_MS: u64 = 30_000;
+
+/// Records the decision, or its end when it ended, on the issue: each missing step.
+pub async fn complete(
+    caps: &Caps,
+    config: &Config,
+    issue: &IssueFacts,
+    record: &RequestRecord,
+    decision: &DecisionRecord,
+) -> Result<Recorded, JiraError> {
+    match decision.expired_at {
+        Some(_) => expiry(caps, config, issue, record, decision).await,
+        None => on_issue(caps, config, issue, record, decision).await,
+    }
+}
+
 pub async fn on_issue(
     caps: &Caps,
     config: &Config,

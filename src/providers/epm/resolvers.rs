@@ -17,10 +17,6 @@ use crate::caps::Caps;
 use crate::protocol::{LogLevel, Outcome};
 use crate::resolver::{self, Context, Refusal};
 
-/// A decision kept in storage but not fully recorded on the issue is completed by the next
-/// viewer once it is this old (younger, its own run may still be recording it).
-pub const REPAIR_AFTER_MS: u64 = 30_000;
-
 /// Routes `epm.*` resolvers; `None` for names this provider does not have.
 pub async fn run(caps: &Caps, name: &str, payload: &Value, context: &Context) -> Option<Outcome> {
     let result = match name {
@@ -84,16 +80,11 @@ async fn repair(
     decision: &DecisionRecord,
     now: u64,
 ) -> Option<String> {
-    let since = decision.expired_at.unwrap_or(decision.kept_at);
-    if now.saturating_sub(since) < REPAIR_AFTER_MS {
+    if record::wait_before_repair(decision, now).is_some() {
         return None;
     }
     let config = crate::webtrigger::load_config(caps).await.ok()?;
-    let result = match decision.expired_at {
-        Some(_) => record::expiry(caps, &config, issue, record, decision).await,
-        None => record::on_issue(caps, &config, issue, record, decision).await,
-    };
-    match result {
+    match record::complete(caps, &config, issue, record, decision).await {
         Ok(recorded) => recorded.moved_to.filter(|_| recorded.wrote),
         Err(e) => {
             caps.log(LogLevel::Warn, format!("{} is still not recorded: {e}", issue.key))

@@ -5,18 +5,16 @@
 //! finish and by every accepted webhook (`inbox.rs`); running it again when all is done costs a
 //! few reads.
 
+use super::apply;
 use super::claim::{self, ClaimState};
 use super::deliver::{self, Delivered};
-use super::issue;
 use super::record;
-use super::resolvers::REPAIR_AFTER_MS;
 use super::trusted;
 use super::update::{self, Updated};
 use super::wire::RequestRef;
 use crate::caps::Caps;
 use crate::config::Config;
 use crate::jobs::{self, Job, Progress};
-use crate::protocol::Actor;
 
 pub const KIND: &str = "epm.settle";
 
@@ -118,26 +116,16 @@ async fn settle(caps: &Caps, config: &Config, request: &RequestRef) -> Result<Pr
     if record::is_complete(caps, &record, &decision).await.unwrap_or(false) {
         return Ok(Progress::Done(format!("{} shows the decision", record.issue_key)));
     }
-    // A decision kept moments ago by another run is being recorded by that run: leave it the
-    // time to finish, so that two runs never add the same note.
-    let since = decision.expired_at.unwrap_or(decision.kept_at);
-    let age = now.saturating_sub(since);
-    if !sent_now && age < REPAIR_AFTER_MS {
+    // This job kept it only if it just sent it; otherwise the run that kept it may still be
+    // recording it.
+    if !sent_now && let Some(wait) = record::wait_before_repair(&decision, now) {
         return Ok(Progress::Retry {
-            hint_ms: Some(REPAIR_AFTER_MS - age),
+            hint_ms: Some(wait),
             reason: "the decision is being recorded by the run that kept it".into(),
         });
     }
-    let facts = match issue::load(caps, Actor::App, &record.issue_id).await {
-        Ok(facts) => facts,
-        Err(refusal) => return Ok(Progress::retry(refusal.message)),
-    };
-    let result = match decision.expired_at {
-        Some(_) => record::expiry(caps, config, &facts, &record, &decision).await,
-        None => record::on_issue(caps, config, &facts, &record, &decision).await,
-    };
-    Ok(match result {
-        Ok(_) => Progress::Done(format!("recorded the decision on {}", record.issue_key)),
+    Ok(match apply::complete_as_app(caps, config, &record, &decision).await {
+        Ok(key) => Progress::Done(format!("recorded the decision on {key}")),
         Err(e) => Progress::retry(format!(
             "Jira could not record the decision on {} yet: {e}",
             record.issue_key
