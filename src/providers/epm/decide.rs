@@ -152,7 +152,7 @@ pub async fn decide(caps: &Caps, context: &Context, payload: &Value) -> Result<V
             ));
         }
     };
-    match deliver::deliver(caps, &config, &request, generation, &claim, now)
+    match deliver::deliver(caps, &config, &request, generation, &claim, now, false)
         .await
         .map_err(storage)?
     {

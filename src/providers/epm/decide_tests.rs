@@ -421,10 +421,9 @@ fn a_workflow_without_the_status_gets_a_note_instead() {
     assert!(text.contains("The status stays"));
 }
 
-#[test]
-fn a_decision_jira_could_not_record_is_completed_by_the_next_viewer() {
-    let mut world = world();
-    // GET transitions fails for good (three 503s) after EPM took the decision.
+/// Alice approves PMCJIT-1 for 4 hours while Jira answers every `GET …/transitions` 503, for
+/// good, after EPM took the decision; her answer.
+pub(super) fn approve_while_transitions_fail(world: &mut World) -> Value {
     world.user = Some("acc-alice".into());
     let invocation = resolver("epm.decide", "PMCJIT-1", "acc-alice", approve_4h());
     let mut run = crate::runner::Run::start(invocation);
@@ -442,7 +441,13 @@ fn a_decision_jira_could_not_record_is_completed_by_the_next_viewer() {
             }
         }
     };
-    let answer = value(&outcome);
+    value(&outcome)
+}
+
+#[test]
+fn a_decision_jira_could_not_record_is_completed_by_the_next_viewer() {
+    let mut world = world();
+    let answer = approve_while_transitions_fail(&mut world);
     assert_eq!(answer["ok"], json!(true), "{answer}");
     assert!(
         answer["outcome"]["warning"]

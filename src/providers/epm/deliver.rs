@@ -81,19 +81,9 @@ pub fn outcome_unknown(error: &EpmError) -> bool {
     }
 }
 
-/// Sends the claim's decision and settles the claim by the answer.
+/// Sends the claim's decision (`resending`: again, after an unknown outcome) and settles the
+/// claim by the answer.
 pub async fn deliver(
-    caps: &Caps,
-    config: &Config,
-    request: &RequestRef,
-    generation: u32,
-    claim: &Claim,
-    now: u64,
-) -> Result<Delivered, CapError> {
-    send(caps, config, request, generation, claim, now, false).await
-}
-
-async fn send(
     caps: &Caps,
     config: &Config,
     request: &RequestRef,
@@ -158,7 +148,7 @@ pub async fn resend(
     {
         return Ok(Delivered::NotDue);
     }
-    send(caps, config, request, generation, claim, now, true).await
+    deliver(caps, config, request, generation, claim, now, true).await
 }
 
 fn throttled(error: &EpmError) -> bool {

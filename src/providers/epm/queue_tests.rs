@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::decide_tests::{approve_4h, as_user, resolver, update, world};
+use super::decide_tests::{approve_4h, approve_while_transitions_fail, as_user, resolver, update, world};
 use crate::jobs::{self, backoff};
-use crate::protocol::{Call, Outcome};
+use crate::protocol::Outcome;
 use crate::testkit::{SAMPLE, SAMPLE_REQUEST_ID, World, drive, drive_interleaved, http, webhook};
 
 fn ticket(n: usize) -> String {
@@ -153,23 +153,8 @@ fn epm_failing_a_fifth_of_notifications_gets_each_decision_once_and_one_note_eac
 #[test]
 fn a_decision_jira_could_not_record_is_recorded_by_the_queue_without_a_page_load() {
     let mut world = world();
-    world.user = Some("acc-alice".into());
-    let mut run = crate::runner::Run::start(resolver("epm.decide", "PMCJIT-1", "acc-alice", approve_4h()));
-    let mut reply = None;
-    let outcome = loop {
-        match run.next(reply.take()) {
-            crate::protocol::Step::Done(outcome) => break outcome,
-            crate::protocol::Step::Call(call) => {
-                let transitions = matches!(&call, Call::Jira { method, path, .. } if method == "GET" && path.ends_with("/transitions"));
-                reply = Some(if transitions {
-                    crate::protocol::Reply::Http(crate::protocol::HttpResponse::json(503, &json!({})))
-                } else {
-                    world.perform_for_tests(call)
-                });
-            }
-        }
-    };
-    assert!(matches!(outcome, Outcome::Value(_)));
+    let answer = approve_while_transitions_fail(&mut world);
+    assert_eq!(answer["ok"], json!(true), "{answer}");
     assert_eq!(world.queued("epm.settle"), 1, "the recording is queued");
     world.run_jobs(10 * 60_000);
     assert_eq!(world.issue("PMCJIT-1").unwrap()["status"], json!("Approved"));
