@@ -133,6 +133,12 @@ impl Host {
         format!("{}/sandbox/jira{path}", self.base)
     }
 
+    /// Kills the host at once (SIGKILL): no clean-up, as a crash or an OOM kill would.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// Stops the host as Ctrl-C would and waits for it to exit.
     pub fn stop(mut self) -> std::process::ExitStatus {
         self.terminate()
@@ -188,6 +194,21 @@ pub async fn post(host: &Host, auth: Option<(&str, &str)>, body: impl Into<reqwe
     let status = response.status().as_u16();
     let text = response.text().await.unwrap_or_default();
     (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+/// Posts a webhook; `None` when no answer came (e.g. the host was killed meanwhile).
+pub async fn try_post(host_webhook_url: &str, body: String) -> Option<(u16, Value)> {
+    let response = client()
+        .post(host_webhook_url)
+        .header("Content-Type", "application/json")
+        .basic_auth(USER, Some(PASSWORD))
+        .body(body)
+        .send()
+        .await
+        .ok()?;
+    let status = response.status().as_u16();
+    let text = response.text().await.ok()?;
+    Some((status, serde_json::from_str(&text).unwrap_or(Value::String(text))))
 }
 
 pub async fn get_json(url: &str) -> Value {
