@@ -34,10 +34,12 @@ beforeEach(() => {
   answers = answerByName(server, { 'epm.request': () => fixture('request-pending') });
 });
 
-/** Opens the page in a new tab; resolves to {page, problems, closes} once the request shows. */
-async function open({ waitFor = '#request:not([hidden]), #notice:not([hidden])' } = {}) {
+/** Opens the page in a new tab; resolves to {page, problems, closes} once the request shows.
+ * `clock`: the page's timers are Playwright's fake clock, which the test moves on. */
+async function open({ waitFor = '#request:not([hidden]), #notice:not([hidden])', clock = false } = {}) {
   const page = await browser.context.newPage();
   const problems = await watchProblems(page);
+  if (clock) await page.clock.install();
   // The page closes by posting to its parent; opened alone, its parent is itself.
   await page.addInitScript(() => {
     window.__closes = [];
@@ -49,6 +51,7 @@ async function open({ waitFor = '#request:not([hidden]), #notice:not([hidden])' 
 }
 
 const decideCalls = () => server.state.calls.filter((c) => c.functionKey === 'epm.decide');
+const requestCalls = () => server.state.calls.filter((c) => c.functionKey === 'epm.request');
 
 /** Chooses Approve for 4 hours with a message, by mouse. */
 async function approveFourHours(page) {
@@ -198,6 +201,39 @@ describe('Manage JIT Access Request page', () => {
     assert.match(await page.locator('#state-label').textContent(), /^Approved until 2026-11-23 13:20 UTC$/);
     assert.equal(await page.evaluate(() => document.activeElement.id), 'notice', 'focus moves to the result');
     await screenshot(page, 'page-result');
+    await page.getByRole('button', { name: 'Close' }).click();
+    await page.waitForFunction(() => window.__closes.length > 0);
+    assert.deepEqual(await closes(), [{ type: 'pam-approvals:close', refresh: true }]);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('a decision on its way to EPM says so, and the page shows it once it lands, without a reload', async () => {
+    // The first check comes 3 s after the answer that says `sending` (ui/src/polling.rs); the
+    // fake clock jumps there instead of waiting.
+    const replies = [fixture('request-sending'), fixture('request-approved')];
+    answers['epm.request'] = () => replies.shift() ?? fixture('request-approved');
+    const { page, problems, closes } = await open({ clock: true });
+    await page.locator('#notice-title', { hasText: 'Sending the decision to EPM…' }).waitFor();
+    const notice = () => page.locator('#notice').innerText().then((t) => t.replace(/\s+/g, ' ').trim());
+    assert.match(await notice(), /Alice Approver approved this request; EPM has not confirmed it yet/);
+    assert.match(await notice(), /This page updates by itself when EPM confirms it\.$/);
+    assert.equal(await page.locator('#decision-form').isVisible(), false, 'nothing else can be sent meanwhile');
+    assert.equal(await page.getByRole('button', { name: 'Close' }).isVisible(), true);
+    assert.equal(await page.locator('#state-label').textContent(), 'Pending decision');
+    assert.equal(requestCalls().length, 1, 'no check before the first wait');
+    await screenshot(page, 'page-sending-to-epm');
+
+    await page.clock.fastForward(3_000);
+    await page.locator('.notice-success').waitFor();
+    assert.equal(await notice(), 'Approved for 4 hours. EPM confirmed the decision.');
+    assert.match(await page.locator('#state-label').textContent(), /^Approved until 2026-11-23 13:20 UTC$/);
+    assert.equal(requestCalls().length, 2);
+    // Landed: no more checks.
+    await page.clock.fastForward(60_000);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // time for a stray call to arrive
+    assert.equal(requestCalls().length, 2, 'no check once the decision is shown');
+    await screenshot(page, 'page-sending-landed');
     await page.getByRole('button', { name: 'Close' }).click();
     await page.waitForFunction(() => window.__closes.length > 0);
     assert.deepEqual(await closes(), [{ type: 'pam-approvals:close', refresh: true }]);

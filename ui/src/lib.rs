@@ -3,8 +3,8 @@
 //! (`<html data-page="request|admin">`) and `start` runs that one.
 //!
 //! Pure modules, tested natively. The request page: `answer` (the resolvers' answers),
-//! `form_state` (what the approver entered), `state` (the page's state machine), `screen` (what
-//! to show). The configuration page: `admin::*`, laid out the same way. The rules and view
+//! `form_state` (what the approver entered), `state` (the page's state machine), `polling` (when
+//! to check again while a decision is on its way to EPM), `screen` (what to show). The configuration page: `admin::*`, laid out the same way. The rules and view
 //! models are the core's (`pam_approvals::providers::epm::{form, view}`,
 //! `pam_approvals::admin::{form, view, checks}`).
 //!
@@ -14,6 +14,7 @@
 pub mod admin;
 pub mod answer;
 pub mod form_state;
+pub mod polling;
 pub mod screen;
 pub mod state;
 

@@ -88,7 +88,11 @@ pub fn screen(model: &Model) -> Screen<'_> {
         request: model.view.as_ref().map(request),
         notice: model.notice.as_ref(),
         form,
-        close: matches!(model.phase, Phase::Unavailable | Phase::Blocked | Phase::Decided),
+        // While a decision is in flight the page may be closed: the app keeps sending it.
+        close: matches!(
+            model.phase,
+            Phase::Unavailable | Phase::Blocked | Phase::Decided | Phase::Sending
+        ),
     }
 }
 
@@ -287,6 +291,15 @@ mod tests {
             (Some(SENDING), true, SENDING)
         );
         assert!(!screen.close);
+    }
+
+    #[test]
+    fn a_decision_in_flight_has_no_form_and_can_be_closed() {
+        let model = loaded(include_str!("../../tests/browser/fixtures/request-sending.json"));
+        let screen = screen(&model);
+        assert!(screen.form.is_none() && screen.close && screen.busy.is_none());
+        assert_eq!(screen.notice.unwrap().title, crate::state::SENDING_TO_EPM);
+        assert_eq!(screen.request.unwrap().state_kind, "pending");
     }
 
     #[test]

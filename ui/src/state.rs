@@ -1,13 +1,17 @@
 //! The page as a state machine: loading → ready (or blocked) → submitting → decided, with
-//! errors on the way. `reduce` is pure: it changes the model and says what the outside world
-//! must do next (`Effect`); the DOM layer only renders the model and runs effects.
+//! errors on the way, and sending (checking again until EPM confirms) when a decision is in
+//! flight. `reduce` is pure: it changes the model and says what the outside world must do next
+//! (`Effect`), including when to check again; the DOM layer only renders the model and runs
+//! effects.
 
 use pam_approvals::providers::epm::form::FieldErrors;
+use pam_approvals::providers::epm::property::DecisionRecord;
 use pam_approvals::providers::epm::view::RequestView;
 use serde_json::Value;
 
 use crate::answer::{Answer, DecideOutcome, Refusal};
 use crate::form_state::{Decision, FormState};
+use crate::polling::Polling;
 
 /// Where the page is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +28,9 @@ pub enum Phase {
     Submitting,
     /// EPM has the decision.
     Decided,
+    /// A decision is on its way to EPM (`RequestView::sending`): the request is shown without
+    /// the form, and the page checks again (`Model::polling`) until the decision lands.
+    Sending,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,6 +96,8 @@ pub struct Model {
     /// Whether the issue may have changed since the page opened (a decision was answered), so
     /// closing should refresh Jira's issue view.
     pub issue_changed: bool,
+    /// The checks while `Phase::Sending`; `None` otherwise.
+    pub polling: Option<Polling>,
 }
 
 impl Default for Model {
@@ -101,6 +110,7 @@ impl Default for Model {
             notice: None,
             focus: None,
             issue_changed: false,
+            polling: None,
         }
     }
 }
@@ -117,6 +127,8 @@ pub enum Action {
     EditMessage(String),
     Submit,
     DecideAnswered(Result<Value, String>),
+    /// `epm.request` answered a check made while sending (`Effect::Refresh`).
+    Refreshed(Result<Value, String>),
     Retry,
     Close,
 }
@@ -129,6 +141,10 @@ pub enum Effect {
     Load,
     /// Invoke `epm.decide` with this payload and come back with `DecideAnswered`.
     Decide(Value),
+    /// Wait `after_ms`, then invoke `epm.request` and come back with `Refreshed`.
+    Refresh {
+        after_ms: u32,
+    },
     /// Close the dialog; `refresh` asks Jira to show the issue's new state.
     Close {
         refresh: bool,
@@ -136,6 +152,15 @@ pub enum Effect {
 }
 
 pub const FIELDS_NEED_ATTENTION: &str = "Some fields need attention.";
+/// The notice's title while a decision is in flight.
+pub const SENDING_TO_EPM: &str = "Sending the decision to EPM…";
+/// After who decided (the resolver's `cannot_decide`, which says the app is sending it again).
+pub const UPDATES_BY_ITSELF: &str = "This page updates by itself when EPM confirms it.";
+/// The notice's title when the page stops checking (`polling::GIVE_UP_AFTER_MS`).
+pub const STILL_NOT_CONFIRMED: &str = "Still not confirmed by EPM; reopen the request later.";
+/// The notice's title when the decision in flight went away without being recorded (EPM refused
+/// it in the end, so the app released the claim).
+pub const NOT_TAKEN: &str = "EPM did not take the decision, so nothing was recorded.";
 
 pub fn reduce(model: &mut Model, action: Action) -> Effect {
     match action {
@@ -143,19 +168,14 @@ pub fn reduce(model: &mut Model, action: Action) -> Effect {
             *model = Model::default();
             Effect::Load
         }
-        Action::RequestAnswered(answer) => {
-            loaded(model, answer);
-            Effect::None
-        }
+        Action::RequestAnswered(answer) => loaded(model, answer),
         Action::ChooseDecision(decision) => edit(model, &["decision", "duration"], |f| f.decision = Some(decision)),
         Action::ChooseUnit(unit) => edit(model, &["duration"], |f| f.choose_unit(&unit)),
         Action::ChooseCount(count) => edit(model, &["duration"], |f| f.choose_count(&count)),
         Action::EditMessage(message) => edit(model, &["message"], |f| f.message = message),
         Action::Submit => submit(model),
-        Action::DecideAnswered(answer) => {
-            decided(model, answer);
-            Effect::None
-        }
+        Action::DecideAnswered(answer) => decided(model, answer),
+        Action::Refreshed(answer) => refreshed(model, answer),
         Action::Retry => match (&model.notice, model.phase) {
             (Some(notice), Phase::Unavailable) if notice.retry => reduce(model, Action::Start),
             (Some(notice), Phase::Ready) if notice.retry => submit(model),
@@ -203,22 +223,13 @@ fn first_field_with_error(errors: &FieldErrors) -> Option<&'static str> {
     FIELDS.into_iter().find(|field| errors.contains_key(*field))
 }
 
-fn loaded(model: &mut Model, answer: Result<Value, String>) {
+fn loaded(model: &mut Model, answer: Result<Value, String>) -> Effect {
     if model.phase != Phase::Loading {
-        return;
+        return Effect::None;
     }
     match answer.and_then(Answer::parse) {
-        Ok(Answer::Ok { view, .. }) => {
-            model.notice = (!view.can_decide).then(|| {
-                let why = view
-                    .cannot_decide
-                    .clone()
-                    .unwrap_or_else(|| "You cannot decide this request.".into());
-                Notice::new(Tone::Info, why)
-            });
-            model.phase = if view.can_decide { Phase::Ready } else { Phase::Blocked };
-            model.view = Some(*view);
-        }
+        Ok(Answer::Ok { view, .. }) if view.sending => return sending(model, *view),
+        Ok(Answer::Ok { view, .. }) => show(model, *view),
         Ok(Answer::Refused(refusal)) => {
             let tone = if refusal.can_retry() { Tone::Error } else { Tone::Info };
             model.notice = Some(Notice::new(tone, refusal.message.clone()).retry(refusal.can_retry()));
@@ -233,15 +244,30 @@ fn loaded(model: &mut Model, answer: Result<Value, String>) {
             model.phase = Phase::Unavailable;
         }
     }
+    Effect::None
 }
 
-fn decided(model: &mut Model, answer: Result<Value, String>) {
+/// Shows a request that is not in flight: with the form, or with why the user may not decide.
+fn show(model: &mut Model, view: RequestView) {
+    model.notice = (!view.can_decide).then(|| {
+        let why = view
+            .cannot_decide
+            .clone()
+            .unwrap_or_else(|| "You cannot decide this request.".into());
+        Notice::new(Tone::Info, why)
+    });
+    model.phase = if view.can_decide { Phase::Ready } else { Phase::Blocked };
+    model.view = Some(view);
+}
+
+fn decided(model: &mut Model, answer: Result<Value, String>) -> Effect {
     if model.phase != Phase::Submitting {
-        return;
+        return Effect::None;
     }
     model.issue_changed = true;
     model.focus = Some(Focus::Notice);
     match answer.and_then(Answer::parse) {
+        Ok(Answer::Ok { view, .. }) if view.sending => return sending(model, *view),
         Ok(Answer::Ok { view, outcome }) => {
             model.notice = Some(result_notice(&view, &outcome.unwrap_or_default()));
             model.view = Some(*view);
@@ -258,6 +284,106 @@ fn decided(model: &mut Model, answer: Result<Value, String>) {
                     .retry(true),
             );
             model.phase = Phase::Ready;
+        }
+    }
+    Effect::None
+}
+
+/// A decision is in flight: the form is gone (nobody can send a different one meanwhile) and the
+/// page checks again.
+fn sending(model: &mut Model, view: RequestView) -> Effect {
+    model.phase = Phase::Sending;
+    model.view = Some(view);
+    model.field_errors.clear();
+    model.polling.get_or_insert_with(Polling::default).answered();
+    check_again(model)
+}
+
+/// The next check, or the end of checking once it has gone on for too long.
+fn check_again(model: &mut Model) -> Effect {
+    let Some(polling) = model.polling.as_mut() else {
+        return Effect::None;
+    };
+    match polling.next_wait() {
+        Some(after_ms) => {
+            model.notice = Some(sending_notice(model.view.as_ref(), polling));
+            Effect::Refresh { after_ms }
+        }
+        None => {
+            model.polling = None;
+            model.phase = Phase::Blocked;
+            let mut notice = Notice::new(Tone::Warning, STILL_NOT_CONFIRMED);
+            notice
+                .lines
+                .extend(model.view.as_ref().and_then(|v| v.cannot_decide.clone()));
+            model.notice = Some(notice);
+            Effect::None
+        }
+    }
+}
+
+/// "Sending the decision to EPM…", who decided, and that the page follows it. Calm while checks
+/// answer; a warning with the problem once they keep failing.
+fn sending_notice(view: Option<&RequestView>, polling: &Polling) -> Notice {
+    let who = view.and_then(|v| v.cannot_decide.clone()).unwrap_or_else(|| {
+        "A decision on this request is on its way to EPM; the app keeps sending it until EPM confirms.".into()
+    });
+    let notice = Notice::new(Tone::Info, SENDING_TO_EPM)
+        .line(who)
+        .line(UPDATES_BY_ITSELF);
+    match polling.keeps_failing() {
+        None => notice,
+        Some(problem) => Notice {
+            tone: Tone::Warning,
+            ..notice.line(format!(
+                "The page could not check for a while ({problem}); it keeps trying."
+            ))
+        },
+    }
+}
+
+/// The answer to a check: still in flight (check again), landed (show it, stop), or the check
+/// failed (check again as planned, quietly at first).
+fn refreshed(model: &mut Model, answer: Result<Value, String>) -> Effect {
+    if model.phase != Phase::Sending {
+        return Effect::None;
+    }
+    let problem = match answer.and_then(Answer::parse) {
+        Ok(Answer::Ok { view, .. }) if view.sending => return sending(model, *view),
+        Ok(Answer::Ok { view, .. }) => {
+            landed(model, *view);
+            return Effect::None;
+        }
+        // A refusal now (unavailable, say) does not undo the decision in flight.
+        Ok(Answer::Refused(refusal)) => refusal.message,
+        Err(problem) => problem,
+    };
+    if let Some(polling) = model.polling.as_mut() {
+        polling.failed(problem);
+    }
+    check_again(model)
+}
+
+/// The decision is no longer in flight: recorded (show it as a result), or released without
+/// being recorded (show the request as it is now, saying so).
+fn landed(model: &mut Model, view: RequestView) {
+    model.polling = None;
+    match &view.state.decision {
+        Some(decision) => {
+            model.issue_changed = true;
+            model.notice =
+                Some(Notice::new(Tone::Success, decision_title(decision)).line("EPM confirmed the decision."));
+            model.phase = Phase::Decided;
+            model.view = Some(view);
+        }
+        None => {
+            show(model, view);
+            let mut notice = Notice::new(Tone::Warning, NOT_TAKEN);
+            match model.notice.take() {
+                Some(why) => notice.lines.push(why.title),
+                None => notice.lines.push("You can decide again.".into()),
+            }
+            model.notice = Some(notice);
         }
     }
 }
@@ -289,17 +415,14 @@ fn refused(model: &mut Model, refusal: Refusal) {
 
 /// "Approved for 4 hours." and what happened on the issue, from the recorded decision.
 fn result_notice(view: &RequestView, outcome: &DecideOutcome) -> Notice {
-    let decision = view.state.decision.as_ref();
-    let title = match decision {
+    let title = match view.state.decision.as_ref() {
         None if outcome.pending => format!(
             "{} sent to EPM; waiting for EPM to confirm it.",
             if outcome.approved { "Approval" } else { "Denial" }
         ),
-        Some(d) if !d.approved => "Denied.".to_string(),
-        Some(d) if d.duration_label == "once" => "Approved once.".to_string(),
-        Some(d) if !d.duration_label.is_empty() => format!("Approved for {}.", d.duration_label),
-        _ if outcome.approved => "Approved.".to_string(),
-        _ => "Denied.".to_string(),
+        Some(d) => decision_title(d),
+        None if outcome.approved => "Approved.".to_string(),
+        None => "Denied.".to_string(),
     };
     match &outcome.warning {
         Some(warning) => Notice::new(Tone::Warning, title).line(warning.clone()),
@@ -309,6 +432,19 @@ fn result_notice(view: &RequestView, outcome: &DecideOutcome) -> Notice {
             notice.lines.extend(outcome.status_note.clone());
             notice
         }
+    }
+}
+
+/// "Approved for 4 hours.", "Approved once.", "Denied.".
+fn decision_title(d: &DecisionRecord) -> String {
+    if !d.approved {
+        "Denied.".to_string()
+    } else if d.duration_label == "once" {
+        "Approved once.".to_string()
+    } else if !d.duration_label.is_empty() {
+        format!("Approved for {}.", d.duration_label)
+    } else {
+        "Approved.".to_string()
     }
 }
 

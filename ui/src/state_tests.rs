@@ -14,6 +14,8 @@ fn fixture(name: &str) -> Value {
         "decide-approved" => include_str!("../../tests/browser/fixtures/decide-approved.json"),
         "decide-invalid" => include_str!("../../tests/browser/fixtures/decide-invalid.json"),
         "decide-epm-failed" => include_str!("../../tests/browser/fixtures/decide-epm-failed.json"),
+        "request-sending" => include_str!("../../tests/browser/fixtures/request-sending.json"),
+        "decide-sending" => include_str!("../../tests/browser/fixtures/decide-sending.json"),
         other => panic!("no fixture {other}"),
     };
     serde_json::from_str(text).expect("fixtures are JSON")
@@ -236,4 +238,197 @@ fn late_answers_are_ignored() {
     reduce(&mut model, Action::DecideAnswered(Ok(fixture("decide-approved"))));
     reduce(&mut model, Action::RequestAnswered(Ok(fixture("request-approved"))));
     assert_eq!(model, before);
+}
+
+/// A model that opened on a decision in flight; the effect it asked for.
+fn opened_sending() -> (Model, Effect) {
+    let mut model = Model::default();
+    reduce(&mut model, Action::Start);
+    let effect = reduce(&mut model, Action::RequestAnswered(Ok(fixture("request-sending"))));
+    (model, effect)
+}
+
+/// The waits a model asks for while `answer` keeps coming back, until it stops asking.
+fn waits_while(model: &mut Model, first: Effect, answer: impl Fn() -> Result<Value, String>) -> Vec<u32> {
+    let mut waits = Vec::new();
+    let mut effect = first;
+    while let Effect::Refresh { after_ms } = effect {
+        waits.push(after_ms);
+        assert!(waits.len() < 1000, "never stops");
+        effect = reduce(model, Action::Refreshed(answer()));
+    }
+    assert_eq!(effect, Effect::None);
+    waits
+}
+
+#[test]
+fn a_decision_in_flight_is_shown_and_checked_again_with_growing_waits() {
+    let (mut model, effect) = opened_sending();
+    assert_eq!(effect, Effect::Refresh { after_ms: 3_000 });
+    assert_eq!(model.phase, Phase::Sending);
+    let notice = model.notice.clone().unwrap();
+    assert_eq!((notice.tone, notice.title.as_str()), (Tone::Info, SENDING_TO_EPM));
+    assert!(
+        notice.lines[0].starts_with("Alice Approver approved this request"),
+        "{notice:?}"
+    );
+    assert_eq!(notice.lines[1], UPDATES_BY_ITSELF);
+
+    // The form is frozen: nothing can be chosen or sent meanwhile.
+    assert_eq!(reduce(&mut model, Action::ChooseDecision(Decision::Deny)), Effect::None);
+    assert_eq!(reduce(&mut model, Action::Submit), Effect::None);
+    assert_eq!(model.form, FormState::default());
+    assert_eq!(reduce(&mut model, Action::Retry), Effect::None);
+
+    let mut waits = Vec::new();
+    for _ in 0..5 {
+        match reduce(&mut model, Action::Refreshed(Ok(fixture("request-sending")))) {
+            Effect::Refresh { after_ms } => waits.push(after_ms),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(waits, [6_000, 12_000, 15_000, 15_000, 15_000]);
+    assert_eq!(model.notice.as_ref().unwrap().title, SENDING_TO_EPM);
+    // Closing is allowed: the app keeps sending without the page.
+    assert_eq!(reduce(&mut model, Action::Close), Effect::Close { refresh: false });
+}
+
+#[test]
+fn the_decision_landing_shows_it_and_ends_the_checks() {
+    let (mut model, _) = opened_sending();
+    reduce(&mut model, Action::Refreshed(Ok(fixture("request-sending"))));
+    let effect = reduce(&mut model, Action::Refreshed(Ok(fixture("request-approved"))));
+    assert_eq!(effect, Effect::None, "no further check");
+    assert_eq!((model.phase, model.polling.as_ref()), (Phase::Decided, None));
+    let notice = model.notice.clone().unwrap();
+    assert_eq!(
+        (notice.tone, notice.title.as_str()),
+        (Tone::Success, "Approved for 4 hours.")
+    );
+    assert!(model.view.as_ref().unwrap().state.label.starts_with("Approved until"));
+    // A late check's answer changes nothing.
+    let before = model.clone();
+    assert_eq!(
+        reduce(&mut model, Action::Refreshed(Ok(fixture("request-sending")))),
+        Effect::None
+    );
+    assert_eq!(model, before);
+    assert_eq!(reduce(&mut model, Action::Close), Effect::Close { refresh: true });
+}
+
+#[test]
+fn nothing_in_flight_means_no_checks() {
+    for name in ["request-pending", "request-approved", "request-self-approval"] {
+        let mut model = Model::default();
+        reduce(&mut model, Action::Start);
+        assert_eq!(
+            reduce(&mut model, Action::RequestAnswered(Ok(fixture(name)))),
+            Effect::None,
+            "{name}"
+        );
+        assert_eq!(model.polling, None, "{name}");
+        assert_eq!(
+            reduce(&mut model, Action::Refreshed(Ok(fixture("request-sending")))),
+            Effect::None,
+            "{name}: an unasked check is ignored"
+        );
+        assert_ne!(model.phase, Phase::Sending, "{name}");
+    }
+    let mut model = ready();
+    approve_four_hours(&mut model);
+    assert_eq!(
+        reduce(&mut model, Action::DecideAnswered(Ok(fixture("decide-approved")))),
+        Effect::None
+    );
+    assert_eq!(model.polling, None);
+}
+
+#[test]
+fn checks_stop_after_about_ten_minutes() {
+    let (mut model, first) = opened_sending();
+    let waits = waits_while(&mut model, first, || Ok(fixture("request-sending")));
+    let total: u64 = waits.iter().copied().map(u64::from).sum();
+    assert!(
+        (9 * 60_000..=10 * 60_000).contains(&total),
+        "{total} ms in {} checks",
+        waits.len()
+    );
+    assert_eq!((model.phase, model.polling.as_ref()), (Phase::Blocked, None));
+    let notice = model.notice.clone().unwrap();
+    assert_eq!(
+        (notice.tone, notice.title.as_str()),
+        (Tone::Warning, STILL_NOT_CONFIRMED)
+    );
+    assert!(notice.lines[0].starts_with("Alice Approver approved"));
+    assert_eq!(
+        reduce(&mut model, Action::Refreshed(Ok(fixture("request-sending")))),
+        Effect::None
+    );
+}
+
+#[test]
+fn failed_checks_keep_the_same_waits_and_say_so_only_when_they_keep_failing() {
+    let (mut model, _) = opened_sending();
+    let calm = model.notice.clone();
+    let failed = |model: &mut Model| reduce(model, Action::Refreshed(Err("HTTP 502: Bad Gateway".into())));
+    assert_eq!(failed(&mut model), Effect::Refresh { after_ms: 6_000 });
+    assert_eq!(
+        reduce(
+            &mut model,
+            Action::Refreshed(Ok(
+                json!({"ok": false, "error": {"code": "unavailable", "message": "Jira did not answer."}})
+            ))
+        ),
+        Effect::Refresh { after_ms: 12_000 }
+    );
+    assert_eq!(model.notice, calm, "two failures are not worth a word");
+    assert_eq!(failed(&mut model), Effect::Refresh { after_ms: 15_000 });
+    let notice = model.notice.clone().unwrap();
+    assert_eq!((notice.tone, notice.title.as_str()), (Tone::Warning, SENDING_TO_EPM));
+    assert_eq!(
+        notice.lines[2],
+        "The page could not check for a while (HTTP 502: Bad Gateway); it keeps trying."
+    );
+    assert_eq!(model.phase, Phase::Sending);
+    // An answer calms it down again.
+    reduce(&mut model, Action::Refreshed(Ok(fixture("request-sending"))));
+    assert_eq!(model.notice, calm);
+
+    // Failing all along still stops at the cap.
+    let (mut model, first) = opened_sending();
+    let waits = waits_while(&mut model, first, || Err("no answer".into()));
+    assert!(waits.len() > 30);
+    assert_eq!(model.notice.unwrap().title, STILL_NOT_CONFIRMED);
+}
+
+#[test]
+fn a_decision_answered_in_flight_starts_the_checks() {
+    let mut model = ready();
+    approve_four_hours(&mut model);
+    let effect = reduce(&mut model, Action::DecideAnswered(Ok(fixture("decide-sending"))));
+    assert_eq!(effect, Effect::Refresh { after_ms: 3_000 });
+    assert_eq!(model.phase, Phase::Sending);
+    assert_eq!(model.notice.as_ref().unwrap().title, SENDING_TO_EPM);
+    assert_eq!(model.focus, Some(Focus::Notice));
+    reduce(&mut model, Action::Refreshed(Ok(fixture("request-approved"))));
+    assert_eq!(model.phase, Phase::Decided);
+    assert_eq!(reduce(&mut model, Action::Close), Effect::Close { refresh: true });
+}
+
+#[test]
+fn a_decision_that_goes_away_unrecorded_gives_the_form_back() {
+    let mut model = ready();
+    approve_four_hours(&mut model);
+    reduce(&mut model, Action::DecideAnswered(Ok(fixture("decide-sending"))));
+    // EPM refused it in the end: the app released the claim, the request is pending again.
+    let effect = reduce(&mut model, Action::Refreshed(Ok(fixture("request-pending"))));
+    assert_eq!(effect, Effect::None);
+    assert_eq!((model.phase, model.polling.as_ref()), (Phase::Ready, None));
+    let notice = model.notice.clone().unwrap();
+    assert_eq!((notice.tone, notice.title.as_str()), (Tone::Warning, NOT_TAKEN));
+    assert_eq!(notice.lines, ["You can decide again."]);
+    assert_eq!(
+        model.form.message, "OK for the quarterly update",
+        "the form as it was sent"
+    );
 }

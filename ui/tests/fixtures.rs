@@ -7,6 +7,8 @@
 mod common;
 
 use pam_approvals::Outcome;
+use pam_approvals::providers::epm::claim::{Claim, ClaimState};
+use pam_approvals::providers::epm::decide;
 use pam_approvals::providers::epm::duration::AccessDuration;
 use pam_approvals::providers::epm::property::{DecisionRecord, EpmProperty, Person, Source};
 use pam_approvals::providers::epm::view;
@@ -61,6 +63,29 @@ fn view_answer(status: &str, property: &EpmProperty, blocker: Option<&str>) -> V
     answer_json(resolver::ok(json!({ "view": view })))
 }
 
+/// The answer while Alice's approval is in flight: sent, EPM's answer unknown, the app's queue
+/// sending it again (`resolvers::request` and `decide::decide` set `sending`).
+fn sending_answer(property: &EpmProperty) -> Value {
+    let held = Claim {
+        at: now(),
+        by: "Alice Approver".into(),
+        approved: true,
+        state: ClaimState::Unknown,
+        intent: None,
+        instance: None,
+    };
+    let mut view = view::build(
+        "PMCJIT-1",
+        SUMMARY,
+        "Open",
+        property,
+        Some(decide::in_flight_message(&held)),
+        now(),
+    );
+    view.sending = true;
+    answer_json(resolver::ok(json!({ "view": view })))
+}
+
 fn refusal(code: &'static str, message: &str, fields: Value) -> Value {
     answer_json(resolver::refused(Refusal::new(code, message).with_fields(fields)))
 }
@@ -71,6 +96,9 @@ fn fixtures() -> Vec<(&'static str, Value)> {
     decided.decision = Some(approved_for_four_hours());
     let mut approved = view_answer("Approved", &decided, None);
     approved["outcome"] = json!({"approved": true, "internalNote": true, "movedTo": "Approved", "statusNote": null});
+    let mut decide_sending = sending_answer(&pending);
+    decide_sending["outcome"] = json!({"approved": true, "pending": true,
+        "warning": "EPM did not confirm the decision (EPM did not answer). It may already have it: the app is sending the same decision again until EPM confirms, then records it on the issue."});
     vec![
         ("request-pending", view_answer("Open", &pending, None)),
         (
@@ -82,6 +110,7 @@ fn fixtures() -> Vec<(&'static str, Value)> {
             ),
         ),
         ("request-approved", view_answer("Approved", &decided, None)),
+        ("request-sending", sending_answer(&pending)),
         (
             "request-not-epm",
             refusal(
@@ -91,6 +120,7 @@ fn fixtures() -> Vec<(&'static str, Value)> {
             ),
         ),
         ("decide-approved", approved),
+        ("decide-sending", decide_sending),
         (
             "decide-invalid",
             refusal(

@@ -1,5 +1,6 @@
 //! "Manage JIT Access Request" in the loop: `state::reduce`, `dom::RequestPage`, and its
-//! effects (`epm.request`, `epm.decide`, closing the dialog).
+//! effects (`epm.request`, now or after a wait that `reduce` chose; `epm.decide`; closing the
+//! dialog).
 
 use serde_json::json;
 use wasm_bindgen::prelude::*;
@@ -7,7 +8,7 @@ use wasm_bindgen_futures::spawn_local;
 
 use super::{Dispatch, Page};
 use crate::bridge;
-use crate::dom::RequestPage;
+use crate::dom::{self, RequestPage};
 use crate::screen::screen;
 use crate::state::{Action, Effect, Model, reduce};
 
@@ -40,6 +41,13 @@ impl Page for RequestPage {
             Effect::Load => spawn_local(async move {
                 let answer = bridge::invoke("epm.request", &json!({})).await;
                 dispatch(Action::RequestAnswered(answer));
+            }),
+            Effect::Refresh { after_ms } => spawn_local(async move {
+                let answer = match dom::sleep(after_ms).await {
+                    Ok(()) => bridge::invoke("epm.request", &json!({})).await,
+                    Err(problem) => Err(format!("the page could not wait: {problem:?}")),
+                };
+                dispatch(Action::Refreshed(answer));
             }),
             Effect::Decide(payload) => spawn_local(async move {
                 let answer = bridge::invoke("epm.decide", &payload).await;

@@ -93,6 +93,19 @@ pub fn set_flag(element: &Element, attribute: &str, on: bool) -> Result<(), JsVa
     }
 }
 
+/// Resolves after `ms` milliseconds (`window.setTimeout`, which calls the promise's own
+/// `resolve`: no Rust closure is handed to JavaScript).
+pub async fn sleep(ms: u32) -> Result<(), JsValue> {
+    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    let timeout = i32::try_from(ms).unwrap_or(i32::MAX);
+    let mut scheduled = Ok(0);
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        scheduled = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, timeout);
+    });
+    scheduled?;
+    wasm_bindgen_futures::JsFuture::from(promise).await.map(drop)
+}
+
 /// Adds an event listener for the page's lifetime. Listeners are added once, at start-up, so
 /// handing the closure to JavaScript (`forget`) leaks nothing that grows.
 pub fn listen(target: &EventTarget, event: &str, handler: impl FnMut(Event) + 'static) -> Result<(), JsValue> {
