@@ -188,8 +188,14 @@ async fn jira_failing_a_fifth_of_creates_loses_and_duplicates_nothing_without_re
         json!({"delayMs": 21000}),
     ];
     for (seed, fault) in faults.iter().enumerate() {
-        let rule = json!({"method": "POST", "path": "/rest/api/3/issue", "fault": fault, "rate": 0.055, "seed": seed + 1});
-        let response = client().post(host.jira("/_sandbox/fail")).json(&rule).send().await.unwrap();
+        let rule =
+            json!({"method": "POST", "path": "/rest/api/3/issue", "fault": fault, "rate": 0.055, "seed": seed + 1});
+        let response = client()
+            .post(host.jira("/_sandbox/fail"))
+            .json(&rule)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status().as_u16(), 201, "{}", response.text().await.unwrap());
     }
     let bodies: Vec<String> = (0..total).map(|n| body("flaky", n)).collect();
@@ -233,7 +239,11 @@ async fn epm_failing_a_fifth_of_notifications_gets_each_decision_once_and_one_no
     let host = Host::start(&dir.0);
     let bodies: Vec<String> = (0..total).map(|n| body("decide", n)).collect();
     let answers = deliver_all(&host.webhook_url(), &bodies, Arc::new(AtomicBool::new(false)), |_| {}).await;
-    assert!(answers.iter().all(|a| matches!(a, Some((201, _)))), "{:?}", statuses(&answers));
+    assert!(
+        answers.iter().all(|a| matches!(a, Some((201, _)))),
+        "{:?}",
+        statuses(&answers)
+    );
     // 20 % of decision notifications fail before EPM handles them: 500, 503, no answer.
     let faults = [
         json!({"status": 500}),
@@ -309,11 +319,20 @@ async fn jobs_pending_when_the_host_is_killed_finish_after_the_restart() {
     let host = Host::start(&dir.0);
     // Jira refuses every create as unavailable: each webhook is accepted and left to the queue.
     let rule = json!({"method": "POST", "path": "/rest/api/3/issue", "fault": {"status": 503}, "times": 10_000});
-    let response = client().post(host.jira("/_sandbox/fail")).json(&rule).send().await.unwrap();
+    let response = client()
+        .post(host.jira("/_sandbox/fail"))
+        .json(&rule)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status().as_u16(), 201);
     let bodies: Vec<String> = (0..total).map(|n| body("backlog", n)).collect();
     let answers = deliver_all(&host.webhook_url(), &bodies, Arc::new(AtomicBool::new(false)), |_| {}).await;
-    assert!(answers.iter().all(|a| matches!(a, Some((202, _)))), "{:?}", statuses(&answers));
+    assert!(
+        answers.iter().all(|a| matches!(a, Some((202, _)))),
+        "{:?}",
+        statuses(&answers)
+    );
     let backlog = queue(&host).await;
     assert!(backlog["pending"].as_u64().unwrap() >= total as u64, "{backlog}");
     assert!(issues(&host).await.is_empty());
