@@ -48,7 +48,7 @@ impl Capabilities {
             Call::SecretSet((key, value)) => {
                 self.storage(|kv| kv.set(Table::Secrets, &key, &value).map(|_| Reply::Done))
             }
-            Call::QueuePush((queue, payload)) => match self.queue.send((queue, payload)) {
+            Call::QueuePush(push) => match self.queue.send((push.queue, push.payload)) {
                 Ok(()) => Reply::Done,
                 Err(_) => Reply::Failed("the job queue is closed".into()),
             },

@@ -16,6 +16,7 @@ pub fn spawn_worker(runtime: Arc<Runtime>, caps: Arc<Capabilities>, mut jobs: Un
                     Invocation::Job(JobCall {
                         queue: queue.clone(),
                         payload,
+                        attempt: 0,
                     }),
                     &caps,
                     // Jobs run without a user, as Forge's queue consumers do.
@@ -24,6 +25,9 @@ pub fn spawn_worker(runtime: Arc<Runtime>, caps: Arc<Capabilities>, mut jobs: Un
                 .await
             {
                 Ok((Outcome::Error(e), _)) => tracing::warn!(%queue, "job failed: {e}"),
+                Ok((Outcome::Retry(retry), _)) => {
+                    tracing::warn!(%queue, "job asked to be retried; this queue cannot yet: {}", retry.reason)
+                }
                 Ok(_) => {}
                 Err(e) => tracing::error!(%queue, "job run failed: {e:#}"),
             }

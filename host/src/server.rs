@@ -155,6 +155,13 @@ async fn run_scheduled(State(state): State<AppState>, Path(key): Path<String>) -
             StatusCode::INTERNAL_SERVER_ERROR,
             "the app answered the scheduled trigger with an HTTP response",
         ),
+        Some(Ok(Outcome::Retry(retry))) => json_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!(
+                "the app asked to retry the scheduled trigger, which only jobs may: {}",
+                retry.reason
+            ),
+        ),
         Some(Err(e)) => json_error(
             StatusCode::INTERNAL_SERVER_ERROR,
             &format!("the scheduled trigger's run failed: {e:#}"),
