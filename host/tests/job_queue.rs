@@ -114,6 +114,46 @@ async fn jobs_left_by_a_stopped_host_run_after_a_restart() {
     );
 }
 
+/// Validates: the queue's connection to `kv.sqlite` leaves the KV's intact, so another process
+/// reading the data dir while the host runs (as tests and `send-sample` do) neither hides nor
+/// loses the host's later writes: a job it pushes runs, and the total the host writes is read.
+#[tokio::test]
+async fn another_process_sees_the_hosts_writes_while_it_runs() {
+    let dir = TempDir::new("queue-shared");
+    let host = Host::start(&dir.0);
+    let db = dir.0.join("kv.sqlite");
+    // Opened and closed while the host has the database open.
+    let instance = Kv::open(&db)
+        .unwrap()
+        .get(
+            pam_approvals_host::kv::Table::Values,
+            pam_approvals_host::process_instance::KEY,
+        )
+        .unwrap();
+    assert!(instance.is_some());
+    {
+        // A pusher of its own instance: the host is idle, so no take of its is freed.
+        let pusher = Queue::open(&db, "another-process").unwrap();
+        pusher
+            .push(UNKNOWN_QUEUE, "{}", 0, pam_approvals_host::capabilities::now_ms())
+            .unwrap();
+    }
+    let started = Instant::now();
+    while queue_figures(&host).await["dropped"] != 1 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the host never ran the job"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let dropped: u64 = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT n FROM job_totals WHERE name = 'dropped'", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(dropped, 1, "the host's write is in the file others read");
+    host.stop();
+}
+
 /// Validates: the queue's figures are a sandbox control: absent against a real site.
 #[tokio::test]
 async fn the_queue_figures_exist_only_in_sandbox_mode() {
