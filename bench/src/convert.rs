@@ -47,6 +47,10 @@ pub fn step_from_wit(step: wit::Step) -> core::Step {
             }),
             wit::Outcome::Value(v) => core::Outcome::Value(v),
             wit::Outcome::Error(e) => core::Outcome::Error(e),
+            wit::Outcome::Retry(r) => core::Outcome::Retry {
+                after_ms: r.after_ms,
+                reason: r.reason,
+            },
         }),
         wit::Step::Call(call) => core::Step::Call(call_from_wit(call)),
     }
@@ -75,7 +79,11 @@ fn call_from_wit(call: wit::Call) -> core::Call {
         wit::Call::KvDelete(k) => core::Call::KvDelete(k),
         wit::Call::SecretGet(k) => core::Call::SecretGet(k),
         wit::Call::SecretSet((k, v)) => core::Call::SecretSet(k, v),
-        wit::Call::QueuePush((q, p)) => core::Call::QueuePush(q, p),
+        wit::Call::QueuePush(p) => core::Call::QueuePush {
+            queue: p.queue,
+            payload: p.payload,
+            delay_ms: p.delay_ms,
+        },
         wit::Call::Now => core::Call::Now,
         wit::Call::Sleep(ms) => core::Call::Sleep(ms),
         wit::Call::Log((level, message)) => core::Call::Log(

@@ -201,6 +201,14 @@ pub async fn invoke(State(state): State<AppState>, uri: Uri, headers: HeaderMap,
                 "the resolver did not answer with a value",
             )
         }
+        // Only jobs may ask to be retried: the app broke the protocol, the user did nothing wrong.
+        Ok(Ok((Outcome::Retry(retry), _))) => {
+            tracing::error!(resolver = %name, "the resolver asked to be retried, which only jobs may: {}", retry.reason);
+            json_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the resolver did not answer with a value",
+            )
+        }
         Ok(Err(e)) => {
             tracing::error!(resolver = %name, "resolver run failed: {e:#}");
             json_error(

@@ -1,5 +1,6 @@
-//! Performs the component's capability calls on this machine: SQLite KV and secrets, Jira (the
-//! embedded sandbox or a real site), outbound HTTP, the clock, sleep and logging. Decides nothing.
+//! Performs the component's capability calls on this machine: SQLite KV, secrets and job queue,
+//! Jira (the embedded sandbox or a real site), outbound HTTP, the clock, sleep and logging.
+//! Decides nothing.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -8,6 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crate::jira_target::JiraTarget;
 use crate::kv::{Kv, Table};
 use crate::outbound::Outbound;
+use crate::queue::Queue;
 use crate::runtime::{Call, HttpResponse, LogLevel, Reply, RunContext};
 
 /// Counts of capability calls, for the benchmarks and tests.
@@ -24,8 +26,8 @@ pub struct Capabilities {
     /// Outbound fetches: the network, or a sandbox by host name.
     pub outbound: Outbound,
     pub counters: Counters,
-    /// Jobs the component queued, delivered by the server's queue worker.
-    pub queue: tokio::sync::mpsc::UnboundedSender<(String, String)>,
+    /// The durable job queue (`kv.sqlite`), delivered by the queue's workers.
+    pub queue: Arc<Queue>,
 }
 
 impl Capabilities {
@@ -48,9 +50,13 @@ impl Capabilities {
             Call::SecretSet((key, value)) => {
                 self.storage(|kv| kv.set(Table::Secrets, &key, &value).map(|_| Reply::Done))
             }
-            Call::QueuePush((queue, payload)) => match self.queue.send((queue, payload)) {
+            // Due by the clock the app sees, which is the one the workers compare with.
+            Call::QueuePush(push) => match self
+                .queue
+                .push(&push.queue, &push.payload, push.delay_ms, self.app_now_ms())
+            {
                 Ok(()) => Reply::Done,
-                Err(_) => Reply::Failed("the job queue is closed".into()),
+                Err(e) => Reply::Failed(format!("the job queue: {e}")),
             },
             Call::Now => Reply::Time(self.app_now_ms()),
             Call::Sleep(ms) => {
@@ -70,7 +76,7 @@ impl Capabilities {
     }
 
     /// Real time, plus the sandbox clock's offset in sandbox mode; a real site has no offset.
-    fn app_now_ms(&self) -> u64 {
+    pub fn app_now_ms(&self) -> u64 {
         match &self.jira {
             JiraTarget::Sandbox { site, .. } => site.clock().now_ms(),
             JiraTarget::Site { .. } => now_ms(),

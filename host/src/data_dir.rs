@@ -140,13 +140,24 @@ fn make_private(path: &Path) -> Result<()> {
 /// SQLite opens a database file, so the database and its companions are private from their
 /// first byte.
 pub fn private_file(path: &Path) -> Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options
-        .open(path)
-        .with_context(|| format!("creating {}", path.display()))?;
+    // An existing file is never opened here: closing any descriptor of a file drops every POSIX
+    // lock this process holds on it, SQLite's included, so a second connection to a database
+    // this process has open (the job queue's, beside the KV's) would break the first one's WAL.
+    let exists = path
+        .try_exists()
+        .with_context(|| format!("reading {}", path.display()))?;
+    if !exists {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(path) {
+            Ok(_) => {}
+            // Created meanwhile by someone else: made private below like any existing file.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e).with_context(|| format!("creating {}", path.display())),
+        }
+    }
     make_private(path)
 }
 

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
+use clap::builder::TypedValueParser;
 use clap::{Parser, Subcommand};
 
 use pam_approvals_host::capabilities::Capabilities;
@@ -59,6 +60,10 @@ struct ServeArgs {
     /// disables it.
     #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(..=604_800))]
     expiry_interval: u64,
+    /// How many jobs of the app's queue run at once (jobs are kept in <data-dir>/kv.sqlite and
+    /// survive a restart).
+    #[arg(long, value_name = "N", default_value_t = queue::worker::DEFAULT_WORKERS, value_parser = clap::value_parser!(u16).range(1..=64).map(usize::from))]
+    queue_workers: usize,
     /// Where the Custom UI builds are (`<dir>/<resource>/build/`); default: the repository's static/.
     #[arg(long)]
     static_dir: Option<PathBuf>,
@@ -93,8 +98,10 @@ async fn serve(args: ServeArgs) -> Result<()> {
     let base = format!("http://{}", listener.local_addr()?);
 
     let kv = Arc::new(Kv::open(&args.data_dir.join("kv.sqlite"))?);
-    // Before anything runs: claims of an earlier process on this data dir are then known dead.
-    pam_approvals_host::process_instance::mark(&kv)?;
+    // Before anything runs: claims of an earlier process on this data dir are then known dead,
+    // and so are its jobs' takes (they are queued again).
+    let instance = pam_approvals_host::process_instance::mark(&kv)?;
+    let jobs = Arc::new(queue::Queue::open(&args.data_dir.join("kv.sqlite"), &instance)?);
     // Follows no redirect: a 3xx goes back to the component as is.
     let http = pam_approvals_host::outbound::client()?;
     let epm_secret = if args.sandbox {
@@ -115,15 +122,13 @@ async fn serve(args: ServeArgs) -> Result<()> {
     let started = std::time::Instant::now();
     let runtime = Arc::new(Runtime::new(pam_approvals_host::runtime::COMPONENT)?);
     tracing::info!("component compiled in {:?}", started.elapsed());
-    let (queue_tx, queue_rx) = tokio::sync::mpsc::unbounded_channel();
     let caps = Arc::new(Capabilities {
         kv,
         jira: target.jira,
         outbound: target.outbound,
         counters: Default::default(),
-        queue: queue_tx,
+        queue: jobs,
     });
-    queue::spawn_worker(runtime.clone(), caps.clone(), queue_rx);
 
     let credentials = provision::apply(
         &runtime,
@@ -137,7 +142,8 @@ async fn serve(args: ServeArgs) -> Result<()> {
     )
     .await?;
 
-    // After provisioning, so the first tick already sees the configuration.
+    // After provisioning, so the first job and the first tick already see the configuration.
+    queue::worker::spawn_component(args.queue_workers, runtime.clone(), caps.clone());
     if args.expiry_interval > 0 {
         scheduled::spawn(
             runtime.clone(),
@@ -169,8 +175,12 @@ async fn serve(args: ServeArgs) -> Result<()> {
         ),
         secs => println!("  scheduled trigger: {} every {secs} s", scheduled::EPM_EXPIRY),
     }
+    match args.queue_workers {
+        1 => println!("  job queue:         1 worker"),
+        n => println!("  job queue:         {n} workers"),
+    }
     if args.sandbox {
-        println!("  sandbox controls:  {base}/_sandbox/clock, {base}/_sandbox/scheduled/<key>");
+        println!("  sandbox controls:  {base}/_sandbox/clock, {base}/_sandbox/scheduled/<key>, {base}/_sandbox/queue");
     }
     if let Some((user, password)) = &credentials
         && args.sandbox

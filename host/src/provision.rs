@@ -63,6 +63,10 @@ async fn configure(runtime: &Runtime, caps: &std::sync::Arc<Capabilities>, docum
         Outcome::Value(_) => Ok(()),
         Outcome::Error(e) => bail!("the configuration was refused: {e}"),
         Outcome::Http(_) => bail!("the configuration run answered like a web trigger"),
+        Outcome::Retry(retry) => bail!(
+            "the configuration run asked to be retried, which only jobs may: {}",
+            retry.reason
+        ),
     }
 }
 

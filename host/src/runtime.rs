@@ -13,8 +13,8 @@ use crate::capabilities::Capabilities;
 wasmtime::component::bindgen!({ world: "app", path: "../wit" });
 
 pub use pam::approvals::types::{
-    Actor, Call, HttpRequest, HttpResponse, Invocation, JiraRequest, JobCall, LogLevel, Outcome, Reply, ResolverCall,
-    Step, WebTriggerCall,
+    Actor, Call, HttpRequest, HttpResponse, Invocation, JiraRequest, JobCall, JobPush, JobRetry, LogLevel, Outcome,
+    Reply, ResolverCall, Step, WebTriggerCall,
 };
 
 /// The component bytes built by build.rs.

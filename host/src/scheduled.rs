@@ -96,6 +96,11 @@ fn log(key: &str, result: &Result<Outcome>) {
             status = response.status,
             "scheduled trigger answered with an HTTP response, which ticks do not have"
         ),
+        Ok(Outcome::Retry(retry)) => tracing::warn!(
+            trigger = key,
+            "scheduled trigger asked to be retried, which only jobs may (the next beat runs it again): {}",
+            retry.reason
+        ),
         Err(e) => tracing::error!(trigger = key, "scheduled trigger run failed: {e:#}"),
     }
 }

@@ -1,6 +1,7 @@
 //! The HTTP front of the local host: web triggers at `/x/<module-key>`, the UI bridge at
 //! `/bridge/invoke`, Custom UI pages at `/ui/<resource>/`, the sandboxes under `/sandbox/`, the
-//! sandbox-mode controls `/_sandbox/clock` and `/_sandbox/scheduled/{key}`, and an index page.
+//! sandbox-mode controls `/_sandbox/clock`, `/_sandbox/scheduled/{key}` and `/_sandbox/queue`,
+//! and an index page.
 //! Each web trigger request, invoke and scheduled run becomes one component run.
 
 use std::net::SocketAddr;
@@ -57,7 +58,8 @@ pub fn router(state: AppState, static_dir: PathBuf, sandboxes: Option<Sandboxes>
                 "/_sandbox/clock",
                 get(crate::sandbox::clock::read).post(crate::sandbox::clock::advance),
             )
-            .route("/_sandbox/scheduled/{key}", post(run_scheduled));
+            .route("/_sandbox/scheduled/{key}", post(run_scheduled))
+            .route("/_sandbox/queue", get(crate::queue::inspect::stats));
     }
     let mut app = routes.with_state(state).merge(crate::static_ui::router(static_dir));
     if let Some(sandboxes) = sandboxes {
@@ -154,6 +156,13 @@ async fn run_scheduled(State(state): State<AppState>, Path(key): Path<String>) -
         Some(Ok(Outcome::Http(_))) => json_error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "the app answered the scheduled trigger with an HTTP response",
+        ),
+        Some(Ok(Outcome::Retry(retry))) => json_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!(
+                "the app asked to retry the scheduled trigger, which only jobs may: {}",
+                retry.reason
+            ),
         ),
         Some(Err(e)) => json_error(
             StatusCode::INTERNAL_SERVER_ERROR,

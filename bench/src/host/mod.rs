@@ -37,6 +37,8 @@ pub async fn serve(data_dir: &Path) -> Result<()> {
     let site_url = format!("{base}/sandbox/jira");
 
     let kv = Arc::new(Kv::open(&data_dir.join("kv.sqlite"))?);
+    let instance = pam_approvals_host::process_instance::mark(&kv)?;
+    let jobs = Arc::new(queue::Queue::open(&data_dir.join("kv.sqlite"), &instance)?);
     // The host's own client: no redirects followed, the host's timeout.
     let http = pam_approvals_host::outbound::client()?;
     let epm_secret = credentials::sandbox_epm_client_secret(data_dir)?;
@@ -54,21 +56,20 @@ pub async fn serve(data_dir: &Path) -> Result<()> {
     )?;
     let epm_router = epm.router();
     let runtime = Arc::new(Runtime::new(COMPONENT)?);
-    let (queue_tx, queue_rx) = tokio::sync::mpsc::unbounded_channel();
     let caps = Arc::new(Capabilities {
         kv,
         jira: JiraTarget::sandbox(&site),
         outbound: Outbound::network(http).with_sandbox(epm::HOST, epm_router.clone()),
         counters: Default::default(),
-        queue: queue_tx,
+        queue: jobs,
     });
-    queue::spawn_worker(runtime.clone(), caps.clone(), queue_rx);
 
     let mut document = credentials::sandbox_document();
     document["secrets"]["webhookUsername"] = WEBHOOK_USER.into();
     document["secrets"]["webhookPassword"] = WEBHOOK_PASSWORD.into();
     configure(&runtime, &caps, document).await?;
     configure(&runtime, &caps, credentials::sandbox_epm_document(&epm_secret)).await?;
+    queue::worker::spawn_component(queue::worker::DEFAULT_WORKERS, runtime.clone(), caps.clone());
 
     let state = AppState {
         runtime: runtime.clone(),

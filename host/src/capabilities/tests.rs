@@ -37,7 +37,7 @@ fn world() -> World {
         jira: JiraTarget::sandbox(&jira),
         outbound: Outbound::network(reqwest::Client::new()).with_sandbox(epm::HOST, epm.clone()),
         counters: Counters::default(),
-        queue: tokio::sync::mpsc::unbounded_channel().0,
+        queue: Arc::new(crate::queue::Queue::open(Path::new(":memory:"), "test").expect("queue")),
     };
     World { caps, jira, epm }
 }

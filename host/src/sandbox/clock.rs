@@ -97,6 +97,8 @@ pub async fn advance(State(state): State<AppState>, headers: HeaderMap, body: By
         Ok(ms) => {
             let total = clock.advance(ms);
             tracing::info!(advanced_ms = ms, offset_ms = total, "sandbox clock advanced");
+            // Jobs it made due run now, not at the workers' next look.
+            state.caps.queue.wake();
             axum::Json(json!({"offsetMs": total})).into_response()
         }
         Err(message) => json_error(StatusCode::BAD_REQUEST, &message),
