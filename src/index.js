@@ -4,6 +4,7 @@ import Resolver from '@forge/resolver';
 
 import { newWorkflow } from './forge/component';
 import { isConsentRequired, perform } from './forge/capabilities';
+import { answerJob } from './forge/jobs';
 import { provisionOnce } from './forge/provision';
 import { RESOLVER_NAMES, resolverAnswer, resolverContext, resolverInvocation } from './forge/resolver';
 import { logTickOutcome, tickInvocation, tickResponse } from './forge/scheduled';
@@ -12,7 +13,7 @@ import { hostError, webTriggerInvocation, webTriggerResponse } from './forge/web
 /** The same cap the component enforces; a run that goes past it is a bug. */
 const MAX_STEPS = 10000;
 
-/** Runs one invocation to its outcome (`http`, `value` or `error`). */
+/** Runs one invocation to its outcome (`http`, `value`, `error` or, for a job, `retry`). */
 export async function runInvocation(invocation) {
   const workflow = newWorkflow();
   const run = new workflow.Run(invocation);
@@ -90,3 +91,11 @@ async function runTick(trigger) {
 /** Scheduled trigger `epm-expiry` (function `expiry-fn`, every five minutes): the core ends
  * approved access whose time is up (note, property, transition to the expired status). */
 export const expiryTick = () => runTick('epm-expiry');
+
+/** Consumer of queue `pam-jobs` (function `jobs-fn`): one async event the core pushed, run as a
+ * `job`. Returns an InvocationError when the core (or a failed run) wants it delivered again
+ * (src/forge/jobs.js). */
+export async function jobs(event) {
+  await provisionOnce(runInvocation);
+  return answerJob(event, runInvocation);
+}

@@ -2,7 +2,17 @@
 // owed (see `variant call` in wit/types.wit). One switch, no business rules.
 import api, { assumeTrustedRoute, fetch } from '@forge/api';
 import { kvs, ForgeKvsAPIError } from '@forge/kvs';
-import { Queue } from '@forge/events';
+import {
+  InternalServerError,
+  InvalidPushSettingsError,
+  InvalidQueueNameError,
+  InvocationLimitReachedError,
+  PartialSuccessError,
+  PayloadTooBigError,
+  Queue,
+  RateLimitError,
+  TooManyEventsError,
+} from '@forge/events';
 
 const done = { tag: 'done' };
 const failed = (error) => ({ tag: 'failed', val: reason(error) });
@@ -100,6 +110,37 @@ async function setIfAbsent(key, v) {
   }
 }
 
+/** Forge delays an event by whole seconds, 0 to 900; the WIT's `delay-ms` is rounded up into that. */
+const MAX_DELAY_S = 900;
+export const delayInSeconds = (ms) => Math.min(MAX_DELAY_S, Math.max(0, Math.ceil(ms / 1000)));
+
+/**
+ * @forge/events' push errors, named for the message (their `name` is only "Error"): 429, 413, 202
+ * with failed events, a cyclic invocation limit, a refused queue name or delay, another status.
+ */
+const PUSH_ERRORS = [
+  [RateLimitError, 'rate limited'],
+  [PayloadTooBigError, 'payload too big'],
+  [PartialSuccessError, 'not accepted'],
+  [TooManyEventsError, 'too many events'],
+  [InvocationLimitReachedError, 'invocation limit reached'],
+  [InvalidQueueNameError, 'invalid queue name'],
+  [InvalidPushSettingsError, 'invalid delay'],
+  [InternalServerError, 'queue service error'],
+];
+
+/** Queue events carry objects, so the payload string travels in `body.payload` (src/forge/jobs.js
+ * reads it back). A push error is the reply `failed`, saying which queue and why. */
+async function queuePush({ queue, payload, delayMs }) {
+  try {
+    await new Queue({ key: queue }).push({ body: { payload }, delayInSeconds: delayInSeconds(delayMs) });
+    return done;
+  } catch (error) {
+    const kind = PUSH_ERRORS.find(([type]) => error instanceof type)?.[1];
+    return failed(`queue ${queue}: push failed${kind ? ` (${kind})` : ''}: ${reason(error)}`);
+  }
+}
+
 const LOG = { debug: console.debug, info: console.log, warn: console.warn, error: console.error };
 
 async function attempt(call) {
@@ -124,9 +165,7 @@ async function attempt(call) {
       await kvs.setSecret(call.val[0], call.val[1]);
       return done;
     case 'queue-push':
-      // Queue events carry objects; the payload string travels in `body.payload`.
-      await new Queue({ key: call.val[0] }).push({ body: { payload: call.val[1] } });
-      return done;
+      return queuePush(call.val);
     case 'now':
       return { tag: 'time', val: BigInt(Date.now()) };
     case 'sleep':

@@ -58,9 +58,15 @@ test('@forge/bundler builds one CommonJS bundle that exports the manifest handle
     const app = require(bundlePath);
     console.log(JSON.stringify(Object.fromEntries(Object.entries(app).map(([k, v]) => [k, typeof v]))));`);
   delete exported.stderr;
-  // index.epmWebhook, index.resolver and index.expiryTick are the manifest's handlers;
-  // runInvocation serves tests and provisioning.
-  assert.deepEqual(exported, { epmWebhook: 'function', expiryTick: 'function', resolver: 'function', runInvocation: 'function' });
+  // index.epmWebhook, index.resolver, index.expiryTick and index.jobs are the manifest's
+  // handlers; runInvocation serves tests and provisioning.
+  assert.deepEqual(exported, {
+    epmWebhook: 'function',
+    expiryTick: 'function',
+    jobs: 'function',
+    resolver: 'function',
+    runInvocation: 'function',
+  });
 });
 
 test('cold start: a fresh process requires the bundle and answers its first web trigger', (t) => {
@@ -182,6 +188,27 @@ test('the expiry tick when Jira cannot be reached: the core\'s error is logged a
   assert.deepEqual(result.response, { statusCode: 500 });
   assert.deepEqual(result.jiraCalls, ['app POST /rest/api/3/search/jql']);
   assert.match(result.stderr, /^scheduled trigger epm-expiry: the expiry search failed: /m);
+});
+
+test('the queue consumer `jobs` runs async events as jobs on the real component; an error outcome ends them', () => {
+  // Until the core has jobs of its own it answers every job `error`; whatever it answers, a job
+  // it refuses is final (the handler returns nothing, so Forge does not deliver it again), the
+  // event's queue and retryCount reach the core, and a malformed event never does.
+  const result = inFreshProcess(`
+    const platform = forge.installForgeRuntime({ jiraBase: 'http://127.0.0.1:9' });
+    const app = require(bundlePath);
+    const event = { queueName: 'pam-jobs', jobId: 'job-1', eventId: 'event-1', body: { payload: '{"kind":"test.nothing"}' },
+      retryContext: { retryCount: 2, retryReason: 'FUNCTION_RETRY_REQUEST', retryData: {} } };
+    const answers = [];
+    for (const e of [event, { ...event, queueName: 'no-such-queue', retryContext: undefined }, { ...event, body: {} }]) {
+      answers.push((await app.jobs(e, {})) ?? null);
+    }
+    console.log(JSON.stringify({ answers, unexpected: platform.unexpected, pushed: platform.queue.pushed }));`);
+  assert.deepEqual(result.answers, [null, null, null]);
+  assert.deepEqual([result.unexpected, result.pushed], [[], []]);
+  assert.match(result.stderr, /^job on pam-jobs \(attempt 2\): \S/m);
+  assert.match(result.stderr, /^job on no-such-queue \(attempt 0\): unknown queue "no-such-queue"$/m);
+  assert.match(result.stderr, /^queue event event-1 on pam-jobs: no body\.payload string, dropped$/m);
 });
 
 /** Both hosts, fresh: the local host serves the webhooks itself; the Forge bundle runs in this

@@ -52,6 +52,18 @@ test('expiry: a scheduledTrigger every five minutes runs expiry-fn (index.expiry
   assert.deepEqual(index.values.find((v) => v.path === 'openExpiry'), { path: 'openExpiry', type: 'number', searchAlias: 'pamEpmOpenExpiry' });
 });
 
+test('jobs: a consumer of queue pam-jobs runs jobs-fn (index.jobs) for at most 55 s', async () => {
+  const { modules } = manifest();
+  // The queue the shell falls back to when an event does not name one (and the core pushes to).
+  const { JOB_QUEUE } = await import('../../src/forge/jobs.js');
+  assert.equal(JOB_QUEUE, 'pam-jobs');
+  // @forge/events 2+ calls a consumer's function directly with the async event (no resolver).
+  assert.deepEqual(modules.consumer, [{ key: 'pam-jobs-consumer', queue: JOB_QUEUE, function: 'jobs-fn' }]);
+  // 55 s like a web trigger run, not the 900 s a consumer may have: the core takes a lease or
+  // claim held for 60 s as its run's death (manifest.yml says why).
+  assert.deepEqual(modules.function.find((f) => f.key === 'jobs-fn'), { key: 'jobs-fn', handler: 'index.jobs', timeoutSeconds: 55 });
+});
+
 test('the scopes are the ones docs/deploy-forge.md explains, each with the calls it covers', () => {
   const { permissions } = manifest();
   const docs = readFileSync(path.join(ROOT, 'docs', 'deploy-forge.md'), 'utf8');
@@ -143,6 +155,18 @@ describe('broken copies of the manifest fail with a clear message', { concurrenc
   test('a scheduled trigger interval shorter than five minutes is not accepted by Forge', (t) =>
     assertRefused(t, (m) => m.replace('interval: fiveMinute', 'interval: minute'),
       /allowed values are 'fiveMinute', 'hour', 'day', 'week'/));
+
+  test('a queue consumer pointing at an unknown function fails the manifest validation', (t) =>
+    assertRefused(t, (m) => m.replace('function: jobs-fn', 'function: no-such-fn'),
+      /consumer references undefined function module with key 'no-such-fn'/));
+
+  test('the jobs handler must be exported by src/index.js', (t) =>
+    assertRefused(t, (m) => m.replace('handler: index.jobs', 'handler: index.noSuchJobs'),
+      /Cannot find exported function "noSuchJobs"/));
+
+  test('a consumer function may run at most 900 s', (t) =>
+    assertRefused(t, (m) => m.replace('timeoutSeconds: 55', 'timeoutSeconds: 901'),
+      /function property timeoutSeconds must be <= 900/));
 
   test('a web trigger pointing at an unknown function fails the manifest validation', (t) =>
     assertRefused(t, (m) => m.replace('function: epm-webhook-fn', 'function: no-such-fn'),

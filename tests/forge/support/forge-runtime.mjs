@@ -7,8 +7,10 @@
 // with its egress proxy: here fetches to the EPM host go to the local host's sandbox EPM.
 // @forge/api's `webTrigger.getUrl` is a GraphQL mutation sent as the app to Atlassian's gateway
 // (`remote: 'stargate'`, POST /graphql): the stand-in answers `createWebTriggerUrl` with a fixed
-// URL for the app's web trigger keys. Anything else the bundle asks of the platform is recorded
-// as unexpected and fails the call.
+// URL for the app's web trigger keys. @forge/events' `Queue.push` is a POST to the same gateway
+// (`/webhook/queue/publish/...`): the stand-in keeps each pushed event in `queue.pushed` and
+// answers 201, as the service does when it accepted them all. Anything else the bundle asks of
+// the platform is recorded as unexpected and fails the call.
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 // Forge KVS keys: 1-500 characters of [a-zA-Z0-9:._\s-#], not only whitespace.
@@ -122,6 +124,9 @@ export function installForgeRuntime({ jiraBase, epm, kvs = new InMemoryKvs() }) 
   const webTriggerRequests = [];
   /** Set `webTriggers.failing = true` to make the gateway refuse (HTTP 500) every URL request. */
   const webTriggers = { failing: false };
+  /** Events pushed with @forge/events, oldest first: {queue, body, delayInSeconds}. Set
+   * `queue.answer = (request) => Response` to answer pushes otherwise (429, 413, 202, ...). */
+  const queue = { pushed: [], answer: undefined };
   /** accountId -> Authorization of the people signed in with `signIn`. */
   const people = new Map();
   const noop = { incr() {}, measure: () => ({ stop() {} }) };
@@ -150,8 +155,22 @@ export function installForgeRuntime({ jiraBase, epm, kvs = new InMemoryKvs() }) 
     return networkFetch(`${jiraBase}${path}`, { ...init, headers });
   }
 
-  /** Atlassian's GraphQL gateway as the app: only the web trigger URL mutation @forge/api sends. */
+  /** The async events service: `Queue.push` posts {queueName, payload: [events], ...}. */
+  function queuePublish(init) {
+    const request = JSON.parse(init.body ?? '{}');
+    if (queue.answer) return queue.answer(request);
+    for (const event of request.payload ?? []) {
+      queue.pushed.push({ queue: request.queueName, body: event.body, delayInSeconds: event.delayInSeconds });
+    }
+    return new Response(null, { status: 201 });
+  }
+
+  /** Atlassian's GraphQL gateway as the app: the web trigger URL mutation @forge/api sends, and
+   * the queue pushes of @forge/events. */
   function gateway(target, path, init) {
+    if (path.startsWith('/webhook/queue/publish/') && init.method === 'POST') {
+      return queuePublish(init);
+    }
     const { query, variables } = JSON.parse(init.body ?? '{}');
     if (path !== '/graphql' || init.method !== 'POST' || !/mutation forge_app_createWebTriggerUrl\b/.test(query ?? '')) {
       return refuse(target, path, init.method);
@@ -205,5 +224,5 @@ export function installForgeRuntime({ jiraBase, epm, kvs = new InMemoryKvs() }) 
     return invocation.run({ accountId }, fn);
   }
 
-  return { kvs, unexpected, jiraCalls, egress, consentRequired, webTriggerRequests, webTriggers, signIn, asInvocation, clock };
+  return { kvs, unexpected, jiraCalls, egress, consentRequired, webTriggerRequests, webTriggers, queue, signIn, asInvocation, clock };
 }
