@@ -37,8 +37,9 @@ async fn a_failed_create_is_retried_by_redelivery_into_one_issue() {
     assert_eq!(
         (status, body.clone()),
         (
-            503,
-            json!({"error": "Jira is busy or unavailable (HTTP 500); retry later"})
+            202,
+            json!({"accepted": true, "requestId": SAMPLE_REQUEST_ID,
+                   "reason": "Jira is busy or unavailable (HTTP 500); the request is kept and the app finishes it shortly"})
         )
     );
     assert!(issues(&host).await.is_empty(), "nothing was created");
@@ -78,7 +79,7 @@ async fn a_lost_create_answer_makes_no_duplicate_on_redelivery() {
     )
     .await;
     let (status, _) = post(&host, Some((USER, PASSWORD)), SAMPLE).await;
-    assert_eq!(status, 503, "the app never learned the issue was created");
+    assert_eq!(status, 202, "the app never learned the issue was created");
     assert_eq!(issues(&host).await.len(), 1, "but Jira made it");
 
     let (status, body) = post(&host, Some((USER, PASSWORD)), SAMPLE).await;

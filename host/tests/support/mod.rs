@@ -198,7 +198,13 @@ pub async fn post(host: &Host, auth: Option<(&str, &str)>, body: impl Into<reqwe
 
 /// Posts a webhook; `None` when no answer came (e.g. the host was killed meanwhile).
 pub async fn try_post(host_webhook_url: &str, body: String) -> Option<(u16, Value)> {
-    let response = client()
+    // Longer than `client()`'s: under load tests a delivery may wait out a 20 s Jira timeout
+    // and another run's lease on a debug build.
+    let patient = reqwest::Client::builder()
+        .timeout(Duration::from_secs(150))
+        .build()
+        .expect("client");
+    let response = patient
         .post(host_webhook_url)
         .header("Content-Type", "application/json")
         .basic_auth(USER, Some(PASSWORD))

@@ -1,11 +1,12 @@
 //! The webhook inbox. A webhook that passed authentication and parsing is kept (its body under
-//! `epm:inbox:<sha-256 of the body>`) and an `epm.webhook` job is queued *before* any work, so
+//! `epm:inbox:<sha-256 of the body>`, in parts when large) and an `epm.webhook` job is queued *before* any work, so
 //! whatever happens next (Jira busy, EPM down, the host killed) the app finishes it without the
 //! sender delivering again. The web trigger then does the work inline within its time budget:
 //! finished → 201/200 as before; not finished → 202 Accepted, and the job finishes it.
 //! A "ticket created" whose issue the app already recorded is answered from the record and
 //! writes nothing.
 
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::intake::{self, Intake};
@@ -17,6 +18,7 @@ use crate::caps::{CapError, Caps};
 use crate::config::Config;
 use crate::jobs::{self, Job, Progress};
 use crate::protocol::{HttpResponse, LogLevel};
+use crate::store;
 
 pub const KIND: &str = "epm.webhook";
 /// The job's first run comes this long after the webhook: past the web trigger's own run (its
@@ -26,6 +28,81 @@ pub const GRACE_MS: u64 = 25_000;
 
 fn key(digest: &str) -> String {
     format!("epm:inbox:{digest}")
+}
+
+fn part_key(digest: &str, part: usize) -> String {
+    format!("epm:inbox:{digest}:{part}")
+}
+
+/// A kept body is stored in parts of at most this many bytes: Forge KVS takes values up to
+/// 240 KiB as it stores them (JSON, so quotes and backslashes grow when escaped, twice: in the
+/// app's record and in Forge's), and a webhook may be 256 KiB.
+const PART_BYTES: usize = 50_000;
+
+/// The head record: how many parts, and the first inline (most bodies are one part, one write).
+#[derive(Serialize, Deserialize)]
+struct Head {
+    parts: usize,
+    first: String,
+}
+
+/// `body` cut into parts of at most `PART_BYTES`, on character boundaries.
+fn split(body: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut rest = body;
+    while rest.len() > PART_BYTES {
+        let mut cut = PART_BYTES;
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        parts.push(&rest[..cut]);
+        rest = &rest[cut..];
+    }
+    parts.push(rest);
+    parts
+}
+
+/// Writes the parts after the first, then the head: a head means every part is there.
+async fn keep_body(caps: &Caps, digest: &str, body: &str) -> Result<(), CapError> {
+    let parts = split(body);
+    for (n, part) in parts.iter().enumerate().skip(1) {
+        caps.kv_set(&part_key(digest, n), part).await?;
+    }
+    let head = Head {
+        parts: parts.len(),
+        first: parts[0].to_string(),
+    };
+    caps.kv_set(&key(digest), &store::encode(HEAD_VERSION, &head)).await
+}
+
+const HEAD_VERSION: u32 = 1;
+
+/// The kept body; `None` once it was dropped (its work finished).
+async fn read_body(caps: &Caps, digest: &str) -> Result<Option<String>, CapError> {
+    let Some(head) = caps.kv_get(&key(digest)).await? else {
+        return Ok(None);
+    };
+    let Some(head) = store::decode::<Head>(HEAD_VERSION, &head) else {
+        return Ok(None);
+    };
+    let mut body = head.first;
+    for n in 1..head.parts {
+        match caps.kv_get(&part_key(digest, n)).await? {
+            Some(part) => body.push_str(&part),
+            // Only a drop in progress removes parts: the work is finished.
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(body))
+}
+
+/// Drops a kept body: the head first, so that nobody reads a body missing parts.
+async fn drop_body(caps: &Caps, digest: &str, parts: usize) -> Result<(), CapError> {
+    caps.kv_delete(&key(digest)).await?;
+    for n in 1..parts {
+        caps.kv_delete(&part_key(digest, n)).await?;
+    }
+    Ok(())
 }
 
 fn digest(body: &str) -> String {
@@ -72,7 +149,7 @@ fn unavailable(e: &CapError) -> HttpResponse {
 
 async fn keep(caps: &Caps, body: &str) -> Result<(), CapError> {
     let digest = digest(body);
-    caps.kv_set(&key(&digest), body).await?;
+    keep_body(caps, &digest, body).await?;
     let now = caps.now().await?;
     jobs::push(caps, &Job::new(KIND, &[&digest], now), GRACE_MS).await
 }
@@ -82,7 +159,7 @@ pub async fn run_job(caps: &Caps, job: &Job) -> Progress {
     let [digest] = job.ids.as_slice() else {
         return Progress::Failed(format!("{KIND} takes one digest, not {:?}", job.ids));
     };
-    let body = match caps.kv_get(&key(digest)).await {
+    let body = match read_body(caps, digest).await {
         Ok(Some(body)) => body,
         Ok(None) => return Progress::Done("nothing kept: finished earlier".into()),
         Err(e) => return e.into(),
@@ -109,7 +186,7 @@ pub async fn run_job(caps: &Caps, job: &Job) -> Progress {
         },
     };
     if let Progress::Done(_) = progress
-        && let Err(e) = caps.kv_delete(&key(digest)).await
+        && let Err(e) = drop_body(caps, digest, split(&body).len()).await
     {
         // Harmless: the next run of a redelivered job finds the work done.
         caps.log(LogLevel::Warn, format!("could not drop a finished webhook: {e}"))
@@ -121,6 +198,16 @@ pub async fn run_job(caps: &Caps, job: &Job) -> Progress {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_bodies_are_kept_in_parts_that_join_back() {
+        let body = format!("{{\"x\": \"{}\"}}", "é".repeat(130_000));
+        let parts = split(&body);
+        assert_eq!(parts.len(), 6);
+        assert!(parts.iter().all(|p| p.len() <= PART_BYTES && !p.is_empty()));
+        assert_eq!(parts.concat(), body);
+        assert_eq!(split("{}"), vec!["{}"]);
+    }
 
     #[test]
     fn the_inbox_key_is_a_valid_forge_key_per_body() {

@@ -86,7 +86,7 @@ pub enum Intake {
 }
 
 /// How long a web trigger waits for another delivery that is creating the issue.
-pub const WEB_TRIGGER_WAIT_MS: u64 = 20_000;
+pub const WEB_TRIGGER_WAIT_MS: u64 = 10_000;
 /// How long a job waits for it (then it asks to run again later).
 pub const JOB_WAIT_MS: u64 = 5_000;
 
@@ -125,7 +125,11 @@ pub fn accepted(request_id: &str, reason: &str) -> HttpResponse {
         &json!({
             "accepted": true,
             "requestId": request_id,
-            "reason": format!("{reason}; the request is kept and the app finishes it shortly"),
+            // Jira's own "retry later" is the app's job now, not the sender's.
+            "reason": format!(
+                "{}; the request is kept and the app finishes it shortly",
+                reason.trim_end_matches("; retry later")
+            ),
         }),
     )
 }

@@ -273,3 +273,28 @@ fn malformed_and_unknown_jobs_end_without_retry() {
     let wrong = json!({"kind": "epm.settle", "ids": ["t"], "since": 0}).to_string();
     assert!(matches!(run(&mut world, jobs::QUEUE, &wrong), Outcome::Error(_)));
 }
+
+#[test]
+fn a_large_webhook_is_kept_in_parts_and_finished_by_the_queue() {
+    let mut world = World::configured();
+    let mut body: Value = serde_json::from_str(SAMPLE).unwrap();
+    body["requestInfo"]["vendorBlob"] = json!("élévation \"requise\" ".repeat(9_000));
+    let body = body.to_string();
+    assert!(body.len() > 200_000 && body.len() <= crate::webtrigger::MAX_BODY_BYTES);
+    world.create_faults.push_back(crate::protocol::HttpResponse::json(503, &json!({})));
+    let (status, _) = http(&drive(&mut world, webhook("hook", "pw-123456", &body)));
+    assert_eq!(status, 202);
+    let parts = world.kv.keys().filter(|k| k.starts_with("epm:inbox:")).count();
+    assert_eq!(parts, 5, "a head and four more parts");
+    assert!(
+        world
+            .kv
+            .iter()
+            .filter(|(k, _)| k.starts_with("epm:inbox:"))
+            .all(|(_, v)| v.len() < 120_000),
+        "every part fits Forge's 240 KiB value limit"
+    );
+    world.run_jobs(10 * 60_000);
+    assert_eq!(world.issues.len(), 1, "{:?}", world.job_runs);
+    assert!(!world.kv.keys().any(|k| k.starts_with("epm:inbox:")), "every part dropped");
+}

@@ -500,7 +500,7 @@ fn a_creation_lease_of_a_host_process_that_is_gone_is_taken_over_at_once() {
         if waits {
             // A live run of this very process holds it: wait for it, then leave it to the queue.
             assert_eq!(status, 202, "{body}");
-            assert!(world.now - before >= 20_000);
+            assert!(world.now - before >= super::intake::WEB_TRIGGER_WAIT_MS);
             assert!(world.issues.is_empty());
             // That run never finishes (it died without the host restarting): once its lease is
             // stale, the queued job creates the issue.
