@@ -37,7 +37,8 @@ debug host with its sandboxes, as CI does, and fail unless nothing is lost or du
 | backlog | ${backlog.jobsBeforeKill} jobs pending (Jira refusing every create) when the host is killed; restart | ${backlog.lost} | ${backlog.duplicates} | – | ${s(backlog.drainSecondsAfterRestart)} after the restart |
 
 Answers: crash, before the kill: ${answers(crash.answersBeforeKill)} ("none": not answered
-before the kill, or not sent); after the restart: ${answers(crash.answersAfterRestart)}.
+before the kill, or not sent), ${crash.inFlightAtKill} of them sent and in the killed host's
+hands; after the restart: ${answers(crash.answersAfterRestart)}.
 Jira flaky: ${answers(jira.answers)}. EPM flaky: ${epm.answeredPending} decisions answered
 "pending" (sending to EPM) and finished by the queue.
 

@@ -30,11 +30,22 @@ fn body(prefix: &str, n: usize) -> String {
 }
 
 /// Delivers every body once, `CONCURRENCY` at a time; the answers by body index (`None`: no
-/// answer, or not sent because `stop` was raised). `on_answer` sees the number of answers so far.
+/// answer, or not sent because `stop` was raised; `sent` counts what went out). `on_answer`
+/// sees the number of answers so far.
 async fn deliver_all(
     url: &str,
     bodies: &[String],
     stop: Arc<AtomicBool>,
+    on_answer: impl Fn(usize) + Send + Sync + 'static,
+) -> Vec<Option<(u16, Value)>> {
+    deliver_counting(url, bodies, stop, Arc::new(AtomicUsize::new(0)), on_answer).await
+}
+
+async fn deliver_counting(
+    url: &str,
+    bodies: &[String],
+    stop: Arc<AtomicBool>,
+    sent: Arc<AtomicUsize>,
     on_answer: impl Fn(usize) + Send + Sync + 'static,
 ) -> Vec<Option<(u16, Value)>> {
     let permits = Arc::new(Semaphore::new(CONCURRENCY));
@@ -42,13 +53,20 @@ async fn deliver_all(
     let on_answer = Arc::new(on_answer);
     let mut tasks = Vec::new();
     for body in bodies {
-        let (permits, answered, on_answer, stop) = (permits.clone(), answered.clone(), on_answer.clone(), stop.clone());
+        let (permits, answered, on_answer, stop, sent) = (
+            permits.clone(),
+            answered.clone(),
+            on_answer.clone(),
+            stop.clone(),
+            sent.clone(),
+        );
         let (url, body) = (url.to_string(), body.clone());
         tasks.push(tokio::spawn(async move {
             let _permit = permits.acquire_owned().await.ok()?;
             if stop.load(Ordering::SeqCst) {
                 return None;
             }
+            sent.fetch_add(1, Ordering::SeqCst);
             let answer = try_post(&url, body).await?;
             on_answer(answered.fetch_add(1, Ordering::SeqCst) + 1);
             Some(answer)
@@ -127,10 +145,11 @@ async fn a_host_killed_with_webhooks_in_flight_loses_and_duplicates_nothing() {
     let (killed_tx, killed_rx) = tokio::sync::oneshot::channel::<()>();
     let killed_tx = std::sync::Mutex::new(Some(killed_tx));
     let flag = stop.clone();
+    let sent = Arc::new(AtomicUsize::new(0));
     let first = tokio::spawn({
-        let (url, bodies) = (host.webhook_url(), bodies.clone());
+        let (url, bodies, sent) = (host.webhook_url(), bodies.clone(), sent.clone());
         async move {
-            deliver_all(&url, &bodies, flag.clone(), move |answered| {
+            deliver_counting(&url, &bodies, flag.clone(), sent, move |answered| {
                 if answered == kill_after {
                     flag.store(true, Ordering::SeqCst);
                     if let Some(tx) = killed_tx.lock().unwrap().take() {
@@ -145,6 +164,9 @@ async fn a_host_killed_with_webhooks_in_flight_loses_and_duplicates_nothing() {
     host.kill();
     let first = first.await.unwrap();
     let before_crash = statuses(&first);
+    let answered_before = first.iter().filter(|a| a.is_some()).count();
+    // Sent but never answered: in the killed process's hands.
+    let in_flight = sent.load(Ordering::SeqCst) - answered_before;
 
     // 3. Restart on the same data directory and deliver all of them once more.
     let host = Host::start(&dir.0);
@@ -166,7 +188,7 @@ async fn a_host_killed_with_webhooks_in_flight_loses_and_duplicates_nothing() {
     println!(
         "figures: {}",
         json!({"test": "crash", "webhooks": total, "killedAfterAnswers": kill_after,
-               "answersBeforeKill": before_crash, "answersAfterRestart": after_restart,
+               "answersBeforeKill": before_crash, "inFlightAtKill": in_flight, "answersAfterRestart": after_restart,
                "acceptedThenFinishedByQueue": accepted, "issues": by.len(), "lost": 0, "duplicates": 0,
                "retries": stats["retried"], "drainSeconds": drained.as_secs_f64(), "queue": stats})
     );

@@ -281,7 +281,9 @@ fn a_large_webhook_is_kept_in_parts_and_finished_by_the_queue() {
     body["requestInfo"]["vendorBlob"] = json!("élévation \"requise\" ".repeat(9_000));
     let body = body.to_string();
     assert!(body.len() > 200_000 && body.len() <= crate::webtrigger::MAX_BODY_BYTES);
-    world.create_faults.push_back(crate::protocol::HttpResponse::json(503, &json!({})));
+    world
+        .create_faults
+        .push_back(crate::protocol::HttpResponse::json(503, &json!({})));
     let (status, _) = http(&drive(&mut world, webhook("hook", "pw-123456", &body)));
     assert_eq!(status, 202);
     let parts = world.kv.keys().filter(|k| k.starts_with("epm:inbox:")).count();
@@ -296,5 +298,8 @@ fn a_large_webhook_is_kept_in_parts_and_finished_by_the_queue() {
     );
     world.run_jobs(10 * 60_000);
     assert_eq!(world.issues.len(), 1, "{:?}", world.job_runs);
-    assert!(!world.kv.keys().any(|k| k.starts_with("epm:inbox:")), "every part dropped");
+    assert!(
+        !world.kv.keys().any(|k| k.starts_with("epm:inbox:")),
+        "every part dropped"
+    );
 }
