@@ -132,6 +132,33 @@ fn duplicates(by: &BTreeMap<String, Vec<String>>) -> Vec<(&String, &Vec<String>)
     by.iter().filter(|(_, keys)| keys.len() > 1).collect()
 }
 
+/// Every delivery got one of the `allowed` statuses.
+fn assert_answered(answers: &[Option<(u16, Value)>], allowed: &[u16]) {
+    for (n, answer) in answers.iter().enumerate() {
+        let (status, body) = answer.as_ref().unwrap_or_else(|| panic!("delivery {n} had no answer"));
+        assert!(allowed.contains(status), "delivery {n}: {status} {body}");
+    }
+}
+
+/// Exactly one issue for each of `total` requests: nothing lost, nothing duplicated.
+async fn assert_one_issue_each(host: &Host, total: usize) -> BTreeMap<String, Vec<String>> {
+    let by = issues_by_request(host).await;
+    assert_eq!(by.len(), total, "lost: {}", total.saturating_sub(by.len()));
+    assert!(duplicates(&by).is_empty(), "duplicates: {:?}", duplicates(&by));
+    by
+}
+
+/// Adds a fault rule to the sandbox Jira.
+async fn jira_fault(host: &Host, rule: Value) {
+    let response = client()
+        .post(host.jira("/_sandbox/fail"))
+        .json(&rule)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.text().await.unwrap());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_host_killed_with_webhooks_in_flight_loses_and_duplicates_nothing() {
     let total = scaled(300);
@@ -172,18 +199,13 @@ async fn a_host_killed_with_webhooks_in_flight_loses_and_duplicates_nothing() {
     let host = Host::start(&dir.0);
     let again = deliver_all(&host.webhook_url(), &bodies, Arc::new(AtomicBool::new(false)), |_| {}).await;
     let after_restart = statuses(&again);
-    for (n, answer) in again.iter().enumerate() {
-        let (status, body) = answer.as_ref().unwrap_or_else(|| panic!("delivery {n} had no answer"));
-        assert!([200, 201, 202].contains(status), "delivery {n}: {status} {body}");
-    }
+    assert_answered(&again, &[200, 201, 202]);
     let accepted = after_restart.get("202").copied().unwrap_or(0);
     let drained = drain(&host, Duration::from_secs(60), || async {
         issues_by_request(&host).await.len() >= total
     })
     .await;
-    let by = issues_by_request(&host).await;
-    assert_eq!(by.len(), total, "lost: {}", total.saturating_sub(by.len()));
-    assert!(duplicates(&by).is_empty(), "duplicates: {:?}", duplicates(&by));
+    let by = assert_one_issue_each(&host, total).await;
     let stats = queue(&host).await;
     println!(
         "figures: {}",
@@ -212,30 +234,19 @@ async fn jira_failing_a_fifth_of_creates_loses_and_duplicates_nothing_without_re
     for (seed, fault) in faults.iter().enumerate() {
         let rule =
             json!({"method": "POST", "path": "/rest/api/3/issue", "fault": fault, "rate": 0.055, "seed": seed + 1});
-        let response = client()
-            .post(host.jira("/_sandbox/fail"))
-            .json(&rule)
-            .send()
-            .await
-            .unwrap();
-        assert!(response.status().is_success(), "{}", response.text().await.unwrap());
+        jira_fault(&host, rule).await;
     }
     let bodies: Vec<String> = (0..total).map(|n| body("flaky", n)).collect();
     let started = Instant::now();
     let answers = deliver_all(&host.webhook_url(), &bodies, Arc::new(AtomicBool::new(false)), |_| {}).await;
     let delivered_in = started.elapsed();
     let by_status = statuses(&answers);
-    for (n, answer) in answers.iter().enumerate() {
-        let (status, body) = answer.as_ref().unwrap_or_else(|| panic!("delivery {n} had no answer"));
-        assert!([201, 202].contains(status), "delivery {n}: {status} {body}");
-    }
+    assert_answered(&answers, &[201, 202]);
     let drained = drain(&host, Duration::from_secs(300), || async {
         issues_by_request(&host).await.len() >= total
     })
     .await;
-    let by = issues_by_request(&host).await;
-    assert_eq!(by.len(), total, "lost: {}", total.saturating_sub(by.len()));
-    assert!(duplicates(&by).is_empty(), "duplicates: {:?}", duplicates(&by));
+    let by = assert_one_issue_each(&host, total).await;
     let rules = get_json(&host.jira("/_sandbox/fail")).await;
     let injected: u64 = rules
         .as_array()
@@ -342,13 +353,7 @@ async fn jobs_pending_when_the_host_is_killed_finish_after_the_restart() {
     let host = Host::start(&dir.0);
     // Jira refuses every create as unavailable: each webhook is accepted and left to the queue.
     let rule = json!({"method": "POST", "path": "/rest/api/3/issue", "fault": {"status": 503}, "rate": 1.0, "seed": 1});
-    let response = client()
-        .post(host.jira("/_sandbox/fail"))
-        .json(&rule)
-        .send()
-        .await
-        .unwrap();
-    assert!(response.status().is_success());
+    jira_fault(&host, rule).await;
     let bodies: Vec<String> = (0..total).map(|n| body("backlog", n)).collect();
     let answers = deliver_all(&host.webhook_url(), &bodies, Arc::new(AtomicBool::new(false)), |_| {}).await;
     assert!(
@@ -367,9 +372,7 @@ async fn jobs_pending_when_the_host_is_killed_finish_after_the_restart() {
         issues_by_request(&host).await.len() >= total
     })
     .await;
-    let by = issues_by_request(&host).await;
-    assert_eq!(by.len(), total);
-    assert!(duplicates(&by).is_empty(), "duplicates: {:?}", duplicates(&by));
+    let by = assert_one_issue_each(&host, total).await;
     println!(
         "figures: {}",
         json!({"test": "backlog", "jobsBeforeKill": backlog["pending"], "issues": by.len(), "lost": 0,
