@@ -242,7 +242,7 @@ async fn jira_failing_a_fifth_of_creates_loses_and_duplicates_nothing_without_re
     let delivered_in = started.elapsed();
     let by_status = statuses(&answers);
     assert_answered(&answers, &[201, 202]);
-    let drained = drain(&host, Duration::from_secs(300), || async {
+    let drained = drain(&host, Duration::from_secs(600), || async {
         issues_by_request(&host).await.len() >= total
     })
     .await;
@@ -313,7 +313,7 @@ async fn epm_failing_a_fifth_of_notifications_gets_each_decision_once_and_one_no
     }
     // Seeded, so a full-size run always meets faults; a scaled-down try may not.
     assert!(pending > 0 || total < 50, "some decisions met a fault");
-    let drained = drain(&host, Duration::from_secs(300), || async {
+    let drained = drain(&host, Duration::from_secs(600), || async {
         issues(&host)
             .await
             .iter()

@@ -101,6 +101,10 @@ async fn work<R: JobRunner>(queue: Arc<Queue>, runner: Arc<R>, clock: Clock) {
         let wait = match queue.store().take_due(now) {
             Ok(Some(job)) => {
                 deliver(&queue, &*runner, &clock, job).await;
+                // A run whose calls all complete at once (KV only) never yields, so with a
+                // backlog a worker would hold its thread for job after job and starve the web
+                // triggers and every other task: give the scheduler a turn between jobs.
+                tokio::task::yield_now().await;
                 continue;
             }
             Ok(None) => match queue.store().next_due() {
