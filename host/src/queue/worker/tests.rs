@@ -199,3 +199,24 @@ fn the_host_backoff_doubles_up_to_900_s() {
     assert_eq!(backoffs, [30_000, 60_000, 120_000, 240_000, 480_000, 900_000, 900_000]);
     assert_eq!(host_backoff_ms(u32::MAX), 900_000);
 }
+
+/// A backlog of runs that complete at once (KV-only jobs) must not hold the thread: on a
+/// one-thread runtime, another task gets its turn after the first job, not after the last.
+#[tokio::test(flavor = "current_thread")]
+async fn a_backlog_of_instant_jobs_leaves_other_tasks_their_turn() {
+    let queue = Arc::new(Queue::open(Path::new(":memory:"), "test").unwrap());
+    for n in 0..200 {
+        queue.push("pam-jobs", &format!("job-{n}"), 0, NOW).unwrap();
+    }
+    let runner = Arc::new(FakeRunner::new(|_| JobOutcome::Done));
+    let clock: Clock = Arc::new(|| NOW);
+    spawn(1, queue.clone(), runner.clone(), clock);
+    // Spawned after the worker, so it runs only when the worker yields.
+    let seen = runner.clone();
+    let probe = tokio::spawn(async move { seen.seen().len() });
+    let ran_before_probe = probe.await.unwrap();
+    assert!(
+        ran_before_probe < 10,
+        "the worker ran {ran_before_probe} jobs before another task had a turn"
+    );
+}
