@@ -148,17 +148,6 @@ async fn assert_one_issue_each(host: &Host, total: usize) -> BTreeMap<String, Ve
     by
 }
 
-/// Adds a fault rule to the sandbox Jira.
-async fn jira_fault(host: &Host, rule: Value) {
-    let response = client()
-        .post(host.jira("/_sandbox/fail"))
-        .json(&rule)
-        .send()
-        .await
-        .unwrap();
-    assert!(response.status().is_success(), "{}", response.text().await.unwrap());
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_host_killed_with_webhooks_in_flight_loses_and_duplicates_nothing() {
     let total = scaled(300);
@@ -234,7 +223,7 @@ async fn jira_failing_a_fifth_of_creates_loses_and_duplicates_nothing_without_re
     for (seed, fault) in faults.iter().enumerate() {
         let rule =
             json!({"method": "POST", "path": "/rest/api/3/issue", "fault": fault, "rate": 0.055, "seed": seed + 1});
-        jira_fault(&host, rule).await;
+        jira_fail(&host, rule).await;
     }
     let bodies: Vec<String> = (0..total).map(|n| body("flaky", n)).collect();
     let started = Instant::now();
@@ -353,7 +342,7 @@ async fn jobs_pending_when_the_host_is_killed_finish_after_the_restart() {
     let host = Host::start(&dir.0);
     // Jira refuses every create as unavailable: each webhook is accepted and left to the queue.
     let rule = json!({"method": "POST", "path": "/rest/api/3/issue", "fault": {"status": 503}, "rate": 1.0, "seed": 1});
-    jira_fault(&host, rule).await;
+    jira_fail(&host, rule).await;
     let bodies: Vec<String> = (0..total).map(|n| body("backlog", n)).collect();
     let answers = deliver_all(&host.webhook_url(), &bodies, Arc::new(AtomicBool::new(false)), |_| {}).await;
     assert!(

@@ -625,5 +625,15 @@ pub(crate) fn cut_connection(who: &'static str) -> Response {
     response
 }
 
+/// A request log entry's (status, injected, fault), as tests of both sandboxes compare them.
+#[cfg(test)]
+pub(crate) fn logged_fault(entry: &Value) -> (Value, Value, Value) {
+    (
+        entry["status"].clone(),
+        entry["injected"].clone(),
+        entry["fault"].clone(),
+    )
+}
+
 #[cfg(test)]
 mod tests;

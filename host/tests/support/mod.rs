@@ -279,6 +279,19 @@ pub fn epm_client_secret(data_dir: &Path) -> String {
     stored["epmClientSecret"].as_str().expect("epmClientSecret").to_string()
 }
 
+/// `POST /sandbox/jira/_sandbox/fail` with a rule; answers the rule (with its id).
+pub async fn jira_fail(host: &Host, rule: Value) -> Value {
+    let response = client()
+        .post(host.jira("/_sandbox/fail"))
+        .header("Content-Type", "application/json")
+        .body(rule.to_string())
+        .send()
+        .await
+        .expect("fault control");
+    assert_eq!(response.status().as_u16(), 200, "{rule}");
+    response.json().await.expect("JSON")
+}
+
 /// Posts a token request form; answers status and JSON.
 pub async fn epm_token_request(host: &Host, form: &str) -> (u16, Value) {
     let response = client()

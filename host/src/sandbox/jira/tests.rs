@@ -38,7 +38,10 @@ fn basic(email: &str) -> String {
 
 struct Reply {
     status: StatusCode,
+    headers: axum::http::HeaderMap,
     text: String,
+    /// An injected cut connection (`sandbox::Unreachable`): no body to read.
+    unreachable: bool,
 }
 
 impl Reply {
@@ -65,12 +68,23 @@ async fn call(router: &Router, method: &str, uri: &str, body: Option<Value>, aut
         .await
         .expect("infallible");
     let status = response.status();
+    let headers = response.headers().clone();
+    if response.extensions().get::<crate::sandbox::Unreachable>().is_some() {
+        return Reply {
+            status,
+            headers,
+            text: String::new(),
+            unreachable: true,
+        };
+    }
     let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
         .await
         .expect("body");
     Reply {
         status,
+        headers,
         text: String::from_utf8_lossy(&bytes).into_owned(),
+        unreachable: false,
     }
 }
 

@@ -35,11 +35,7 @@ async fn after_handling_records_the_decision_but_fails_the_answer() {
     let requests = get(&router, "/_sandbox/requests").await;
     let entry = &requests[1];
     assert_eq!(
-        (
-            entry["status"].clone(),
-            entry["injected"].clone(),
-            entry["fault"].clone()
-        ),
+        crate::sandbox::faults::logged_fault(entry),
         (
             json!(503),
             json!(true),

@@ -5,7 +5,6 @@ use std::time::{Duration, Instant};
 use axum::http::HeaderMap;
 
 use super::*;
-use crate::sandbox::Unreachable;
 
 struct Answer {
     status: StatusCode,
@@ -15,34 +14,12 @@ struct Answer {
 }
 
 async fn send(router: &Router, method: &str, uri: &str, body: Option<Value>) -> Answer {
-    let mut request = Request::builder().method(method).uri(uri);
-    if body.is_some() {
-        request = request.header("content-type", "application/json");
-    }
-    let body = body.map_or_else(Body::empty, |body| Body::from(body.to_string()));
-    let response = router
-        .clone()
-        .oneshot(request.body(body).expect("request"))
-        .await
-        .expect("infallible");
-    let status = response.status();
-    let headers = response.headers().clone();
-    if response.extensions().get::<Unreachable>().is_some() {
-        return Answer {
-            status,
-            headers,
-            json: Value::Null,
-            unreachable: true,
-        };
-    }
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .expect("body");
+    let reply = call(router, method, uri, body, None).await;
     Answer {
-        status,
-        headers,
-        json: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        unreachable: false,
+        status: reply.status,
+        json: serde_json::from_str(&reply.text).unwrap_or(Value::Null),
+        headers: reply.headers,
+        unreachable: reply.unreachable,
     }
 }
 
@@ -177,10 +154,7 @@ async fn injected_failures_are_logged_and_write_nothing() {
     assert_eq!(issue_count(&router).await, 1);
 
     let entries = log(&router).await;
-    let summary: Vec<(Value, Value, Value)> = entries
-        .iter()
-        .map(|e| (e["status"].clone(), e["injected"].clone(), e["fault"].clone()))
-        .collect();
+    let summary: Vec<(Value, Value, Value)> = entries.iter().map(crate::sandbox::faults::logged_fault).collect();
     assert_eq!(
         summary,
         [
@@ -217,11 +191,7 @@ async fn after_handling_creates_the_issue_but_loses_the_answer() {
     assert_eq!(issues[0]["fields"]["summary"], "Lost");
     let entry = log(&router).await.pop().unwrap_or_default();
     assert_eq!(
-        (
-            entry["status"].clone(),
-            entry["injected"].clone(),
-            entry["fault"].clone()
-        ),
+        crate::sandbox::faults::logged_fault(&entry),
         (
             json!(503),
             json!(true),
@@ -263,11 +233,7 @@ async fn retry_after_delay_and_unreachable() {
     assert!(slow.headers.get("retry-after").is_none());
     let entry = log(&router).await.pop().unwrap_or_default();
     assert_eq!(
-        (
-            entry["status"].clone(),
-            entry["injected"].clone(),
-            entry["fault"].clone()
-        ),
+        crate::sandbox::faults::logged_fault(&entry),
         (json!(200), json!(true), json!("delayed 200 ms"))
     );
 
@@ -280,11 +246,7 @@ async fn retry_after_delay_and_unreachable() {
     assert!(cut.unreachable);
     let entry = log(&router).await.pop().unwrap_or_default();
     assert_eq!(
-        (
-            entry["status"].clone(),
-            entry["injected"].clone(),
-            entry["fault"].clone()
-        ),
+        crate::sandbox::faults::logged_fault(&entry),
         (Value::Null, json!(true), json!("unreachable"))
     );
 }
