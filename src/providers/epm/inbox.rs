@@ -77,8 +77,9 @@ async fn keep_body(caps: &Caps, digest: &str, body: &str) -> Result<(), CapError
 
 const HEAD_VERSION: u32 = 1;
 
-/// The kept body; `None` once it was dropped (its work finished).
-async fn read_body(caps: &Caps, digest: &str) -> Result<Option<String>, CapError> {
+/// The kept body and how many parts it is kept in; `None` once it was dropped (its work
+/// finished).
+async fn read_body(caps: &Caps, digest: &str) -> Result<Option<(String, usize)>, CapError> {
     let Some(head) = caps.kv_get(&key(digest)).await? else {
         return Ok(None);
     };
@@ -93,7 +94,7 @@ async fn read_body(caps: &Caps, digest: &str) -> Result<Option<String>, CapError
             None => return Ok(None),
         }
     }
-    Ok(Some(body))
+    Ok(Some((body, head.parts)))
 }
 
 /// Drops a kept body: the head first, so that nobody reads a body missing parts.
@@ -159,8 +160,8 @@ pub async fn run_job(caps: &Caps, job: &Job) -> Progress {
     let [digest] = job.ids.as_slice() else {
         return Progress::Failed(format!("{KIND} takes one digest, not {:?}", job.ids));
     };
-    let body = match read_body(caps, digest).await {
-        Ok(Some(body)) => body,
+    let (body, parts) = match read_body(caps, digest).await {
+        Ok(Some(kept)) => kept,
         Ok(None) => return Progress::Done("nothing kept: finished earlier".into()),
         Err(e) => return e.into(),
     };
@@ -186,7 +187,7 @@ pub async fn run_job(caps: &Caps, job: &Job) -> Progress {
         },
     };
     if let Progress::Done(_) = progress
-        && let Err(e) = drop_body(caps, digest, split(&body).len()).await
+        && let Err(e) = drop_body(caps, digest, parts).await
     {
         // Harmless: the next run of a redelivered job finds the work done.
         caps.log(LogLevel::Warn, format!("could not drop a finished webhook: {e}"))
