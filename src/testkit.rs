@@ -41,8 +41,8 @@ pub struct World {
     /// The durable queue: jobs pushed and not yet finished.
     pub queue: Vec<QueuedJob>,
     /// Fails this share of `POST /issue` calls (percent) from a seeded sequence: `(state,
-    /// percent)`. Failures cycle through 429 with Retry-After, 500, 503, no answer, and a create
-    /// that happened but whose answer is lost (503).
+    /// percent)`. Failures cycle through 429 with Retry-After, 500, 503, 504, and a create that
+    /// happened but whose answer is lost (503).
     pub create_chaos: Option<(u64, u32)>,
     /// Creates failed by `create_chaos`.
     pub chaos_failures: usize,

@@ -30,11 +30,8 @@ pub struct FakeEpm {
 
 /// A seeded roll (SplitMix64): whether this call fails, and which fault it gets.
 pub fn roll(state: &mut u64, percent: u32) -> Option<u64> {
+    let z = crate::jobs::backoff::mix(*state);
     *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^= z >> 31;
     (z % 100 < u64::from(percent)).then_some(z / 100)
 }
 

@@ -41,8 +41,8 @@ pub fn next(attempt: u32, since: u64, now: u64, hint_ms: Option<u64>, seed: u64)
     Next::RetryAfter(wait as u32)
 }
 
-/// SplitMix64's finaliser: a well-spread number from any seed.
-fn mix(mut z: u64) -> u64 {
+/// SplitMix64's step: a well-spread number from any seed (also the test world's seeded faults).
+pub(crate) fn mix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
