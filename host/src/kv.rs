@@ -7,6 +7,18 @@ use std::sync::Mutex;
 use anyhow::{Context, Result};
 use rusqlite::{Connection, OptionalExtension, params};
 
+/// A connection to the data dir's database (the KV's, and the job queue's): the file private
+/// before SQLite writes a byte (it holds secrets; its -wal and -shm files take its mode), WAL,
+/// and a busy wait for the other connection's writes.
+pub fn connect(path: &Path) -> Result<Connection> {
+    if path.as_os_str() != ":memory:" {
+        crate::data_dir::private_file(path)?;
+    }
+    let conn = Connection::open(path).with_context(|| format!("opening {}", path.display()))?;
+    conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;")?;
+    Ok(conn)
+}
+
 pub struct Kv {
     conn: Mutex<Connection>,
 }
@@ -28,15 +40,9 @@ impl Table {
 
 impl Kv {
     pub fn open(path: &Path) -> Result<Kv> {
-        if path.as_os_str() != ":memory:" {
-            // The database holds secrets: private before SQLite writes a byte (its -wal and
-            // -shm files take the database's mode).
-            crate::data_dir::private_file(path)?;
-        }
-        let conn = Connection::open(path).with_context(|| format!("opening {}", path.display()))?;
+        let conn = connect(path)?;
         conn.execute_batch(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;
-             CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
              CREATE TABLE IF NOT EXISTS secrets (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
         )?;
         Ok(Kv { conn: Mutex::new(conn) })

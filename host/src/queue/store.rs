@@ -11,7 +11,7 @@
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
@@ -91,12 +91,7 @@ impl JobStore {
     /// Opens (creating if need be) the jobs table in the database at `path` with a connection of
     /// its own, and frees the jobs an earlier process had taken.
     pub fn open(path: &Path, instance: &str) -> Result<JobStore> {
-        if path.as_os_str() != ":memory:" {
-            // The KV's file: private before SQLite writes a byte, as `Kv::open` makes it.
-            crate::data_dir::private_file(path)?;
-        }
-        let conn = Connection::open(path).with_context(|| format!("opening {}", path.display()))?;
-        conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;")?;
+        let conn = crate::kv::connect(path)?;
         conn.execute_batch(SCHEMA)?;
         let store = JobStore {
             conn: Mutex::new(conn),
