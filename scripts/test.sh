@@ -20,6 +20,9 @@ cargo clippy -p pam-approvals-ui --target wasm32-unknown-unknown --all-targets -
 step "the core does no I/O"
 scripts/check-core-deps.sh
 
+step "each provider can be left out of the core"
+scripts/check-providers.sh
+
 if [ -f package.json ]; then
   step "Forge packaging: component, bundle, manifest and node tests"
   npm test

@@ -4,6 +4,9 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use crate::caps::Caps;
+use crate::protocol::{HttpRequest, HttpResponse, LogLevel};
+
 /// Credentials a caller presented.
 pub struct Presented {
     user: Vec<u8>,
@@ -42,6 +45,37 @@ pub fn matches(presented: Option<&Presented>, user: Option<&str>, password: Opti
 }
 
 /// The fixed-length stand-in of a credential that is compared.
+/// Basic authentication of a web trigger request against the pair kept under `user_secret` and
+/// `password_secret` in secret storage: `None` when it matches, else the answer to give (401
+/// with a challenge, or 503 when secret storage cannot be read). Nothing about the
+/// configuration is read before this passes.
+pub async fn require_basic(
+    caps: &Caps,
+    request: &HttpRequest,
+    user_secret: &str,
+    password_secret: &str,
+) -> Option<HttpResponse> {
+    let user = caps.secret_get(user_secret).await;
+    let password = caps.secret_get(password_secret).await;
+    let (Ok(user), Ok(password)) = (user, password) else {
+        return Some(
+            HttpResponse::error(503, "secret storage is unavailable; retry later").with_header("Retry-After", "5"),
+        );
+    };
+    let presented = parse_basic(request.header("Authorization"));
+    if matches(presented.as_ref(), user.as_deref(), password.as_deref()) {
+        return None;
+    }
+    if user.is_none() || password.is_none() {
+        caps.log(LogLevel::Warn, "webhook refused: no webhook credentials are configured")
+            .await;
+    }
+    Some(HttpResponse::error(401, "authentication required").with_header(
+        "WWW-Authenticate",
+        "Basic realm=\"PAM Approvals for Jira\", charset=\"UTF-8\"",
+    ))
+}
+
 fn digest(value: &[u8]) -> [u8; 32] {
     Sha256::digest(value).into()
 }

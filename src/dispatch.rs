@@ -2,24 +2,28 @@
 
 use crate::caps::Caps;
 use crate::protocol::{Invocation, Outcome};
-use crate::providers::epm;
 use crate::resolver::Context;
-use crate::{admin, configure, jobs, webtrigger};
+use crate::{admin, jobs, providers, webtrigger};
 
 pub async fn run(caps: Caps, invocation: Invocation) -> Outcome {
     match invocation {
         Invocation::WebTrigger { trigger, request } => {
             Outcome::Http(webtrigger::handle(&caps, &trigger, &request).await)
         }
-        Invocation::Configure(document) => configure::configure(&caps, &document).await,
+        Invocation::Configure(document) => match providers::settings_page() {
+            Some(page) => (page.provision)(&caps, &document).await,
+            None => Outcome::Error("this build of the app has no settings to configure".into()),
+        },
         Invocation::Resolver { name, payload, context } => resolve(&caps, &name, &payload, &context).await,
         Invocation::Job {
             queue,
             payload,
             attempt,
         } => job(&caps, &queue, &payload, attempt).await,
-        Invocation::Tick(name) if name == epm::expiry::TICK => epm::expiry::tick(&caps).await,
-        Invocation::Tick(name) => Outcome::Error(format!("unknown scheduled trigger \"{}\"", printable(&name))),
+        Invocation::Tick(name) => match providers::by_tick(&name) {
+            Some(provider) => (provider.tick)(&caps, &name).await,
+            None => Outcome::Error(format!("unknown scheduled trigger \"{}\"", printable(&name))),
+        },
     }
 }
 
@@ -29,8 +33,8 @@ async fn job(caps: &Caps, queue: &str, payload: &str, attempt: u32) -> Outcome {
         Ok(job) => job,
         Err(outcome) => return outcome,
     };
-    let progress = match epm::run_job(caps, &job).await {
-        Some(progress) => progress,
+    let progress = match providers::by_job_kind(&job.kind) {
+        Some(provider) => (provider.job)(caps, &job).await,
         None => jobs::Progress::Failed(format!("unknown job kind \"{}\"", printable(&job.kind))),
     };
     jobs::conclude(caps, &job, attempt, progress).await
@@ -50,8 +54,8 @@ async fn resolve(caps: &Caps, name: &str, payload: &str, context: &str) -> Outco
             Err(e) => return Outcome::Error(format!("the resolver payload is not JSON: {e}")),
         },
     };
-    if let Some(outcome) = epm::resolvers::run(caps, name, &payload, &context).await {
-        return outcome;
+    if let Some(provider) = providers::by_resolver(name) {
+        return (provider.resolve)(caps, name, &payload, &context).await;
     }
     match admin::resolvers::run(caps, name, &payload, &context).await {
         Some(outcome) => outcome,

@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 
 use crate::auth::parse_basic;
-use crate::config::Config;
+use crate::providers::epm::settings::EpmSettings;
 use crate::providers::epm::placeholders::{check_template, render_summary};
 use crate::providers::epm::wire::{Event, parse};
 use crate::testkit::{SAMPLE, World, drive, webhook};
@@ -39,7 +39,7 @@ proptest! {
 
     #[test]
     fn config_decoder_never_panics(text in ".{0,200}") {
-        if let Ok(config) = Config::decode(&text) {
+        if let Ok(config) = EpmSettings::decode(&text) {
             let _ = config.validate();
         }
     }
@@ -111,8 +111,8 @@ proptest! {
 
     #[test]
     fn admin_form_validation_never_panics(text in ".{0,300}") {
-        if let Ok(request) = serde_json::from_str::<crate::admin::form::SaveRequest>(&text) {
-            let _ = crate::admin::form::validate(&request, &Default::default());
+        if let Ok(request) = serde_json::from_str::<crate::providers::epm::settings::form::SaveRequest>(&text) {
+            let _ = crate::providers::epm::settings::form::validate(&request, &Default::default());
         }
     }
 }

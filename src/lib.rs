@@ -4,11 +4,11 @@
 //! a step machine that any host drives with `next(reply)`. Nothing here performs I/O or reads
 //! the clock: time, storage and HTTP are capability calls.
 
+pub mod access;
 pub mod admin;
 pub mod auth;
 pub mod caps;
 pub mod config;
-pub mod configure;
 pub mod dispatch;
 pub mod instance;
 pub mod jira;

@@ -1,7 +1,11 @@
 //! Resolver plumbing shared by every page: reading the caller's context and shaping answers
 //! (`docs/resolvers.md`). A resolver's answer is always a JSON object with `ok`.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Value, json};
+
+use crate::jira::client::JiraError;
 
 use crate::protocol::Outcome;
 
@@ -12,8 +16,8 @@ pub struct Context {
     pub account_id: Option<String>,
     /// The issue an issue action was opened on.
     pub issue_key: Option<String>,
-    /// The EPM web trigger's URL, when the host says it (`webTriggerUrls["epm-webhook"]`).
-    pub web_trigger_url: Option<String>,
+    /// The web triggers' URLs by module key, as far as the host says them (`webTriggerUrls`).
+    pub web_trigger_urls: BTreeMap<String, String>,
 }
 
 impl Context {
@@ -29,8 +33,21 @@ impl Context {
         Ok(Context {
             account_id: text_at("/accountId"),
             issue_key: text_at("/extension/issue/key"),
-            web_trigger_url: text_at("/webTriggerUrls/epm-webhook"),
+            web_trigger_urls: value
+                .get("webTriggerUrls")
+                .and_then(Value::as_object)
+                .map(|urls| {
+                    urls.iter()
+                        .filter_map(|(key, url)| Some((key.clone(), url.as_str().filter(|u| !u.is_empty())?.to_string())))
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
+    }
+
+    /// The URL of the web trigger with this module key, when the host said it.
+    pub fn web_trigger_url(&self, key: &str) -> Option<&str> {
+        self.web_trigger_urls.get(key).map(String::as_str)
     }
 }
 
@@ -55,6 +72,11 @@ impl Refusal {
         self.fields = fields;
         self
     }
+}
+
+/// The refusal for a Jira call that did not work: nothing was changed.
+pub fn unavailable(error: &JiraError) -> Refusal {
+    Refusal::new("unavailable", format!("{error}. Nothing was changed; try again."))
 }
 
 /// `{"ok": true, ...fields}`.
@@ -96,12 +118,15 @@ mod tests {
         .unwrap();
         assert_eq!(context.account_id.as_deref(), Some("acc-1"));
         assert_eq!(context.issue_key.as_deref(), Some("PMCJIT-1"));
+        let with_url = Context::parse(r#"{"webTriggerUrls":{"epm-webhook":"https://x/1","empty":""}}"#).unwrap();
+        assert_eq!(with_url.web_trigger_url("epm-webhook"), Some("https://x/1"));
+        assert_eq!(with_url.web_trigger_url("empty"), None);
         assert_eq!(
             Context::parse("{}").unwrap(),
             Context {
                 account_id: None,
                 issue_key: None,
-                web_trigger_url: None
+                web_trigger_urls: BTreeMap::new()
             }
         );
         assert!(Context::parse("nope").unwrap_err().contains("not JSON"));

@@ -68,18 +68,18 @@ impl World {
             now: 1_700_000_000_000,
             ..World::default()
         };
-        let config = crate::config::Config {
+        let config = crate::providers::epm::settings::EpmSettings {
             enabled: true,
             assignee_name: "John Doe".into(),
             ..Default::default()
         };
-        world.kv.insert(crate::config::CONFIG_KEY.into(), config.encode());
+        world.kv.insert(crate::config::CONFIG_KEY.into(), config.stored());
         world
             .secrets
-            .insert(crate::config::SECRET_WEBHOOK_USER.into(), "hook".into());
+            .insert(crate::providers::epm::settings::SECRET_WEBHOOK_USER.into(), "hook".into());
         world
             .secrets
-            .insert(crate::config::SECRET_WEBHOOK_PASSWORD.into(), "pw-123456".into());
+            .insert(crate::providers::epm::settings::SECRET_WEBHOOK_PASSWORD.into(), "pw-123456".into());
         world.users = vec![
             json!({"accountId": "acc-john", "accountType": "atlassian", "displayName": "John Doe", "emailAddress": "john.doe@example.com", "active": true}),
             json!({"accountId": "acc-bob", "accountType": "atlassian", "displayName": "Bob Requester", "emailAddress": "bob@example.com", "active": true}),

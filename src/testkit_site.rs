@@ -159,21 +159,22 @@ impl crate::testkit::World {
     /// A configured world with a working EPM connection and Carol, a Jira administrator,
     /// signed in: what "Validate configuration" passes on.
     pub fn admin_configured() -> crate::testkit::World {
-        use crate::config::{self, Config};
+        use crate::config;
+        use crate::providers::epm::settings::{EpmSettings, SECRET_CLIENT_SECRET};
         use crate::testkit_epm;
         let mut world = crate::testkit::World::configured();
         world.users.push(json!({"accountId": ADMIN, "accountType": "atlassian", "displayName": "Carol Admin", "emailAddress": "carol@example.com", "active": true}));
-        let config = Config {
+        let config = EpmSettings {
             enabled: true,
             assignee_name: "John Doe".into(),
             service_hostname: testkit_epm::HOST.into(),
             client_id: testkit_epm::CLIENT_ID.into(),
-            ..Config::default()
+            ..EpmSettings::default()
         };
-        world.kv.insert(config::CONFIG_KEY.into(), config.encode());
+        world.kv.insert(config::CONFIG_KEY.into(), config.stored());
         world
             .secrets
-            .insert(config::SECRET_CLIENT_SECRET.into(), testkit_epm::CLIENT_SECRET.into());
+            .insert(SECRET_CLIENT_SECRET.into(), testkit_epm::CLIENT_SECRET.into());
         world.user = Some(ADMIN.into());
         world
     }

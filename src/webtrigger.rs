@@ -1,26 +1,25 @@
-//! Web trigger requests, whatever the host: method, size, authentication and the master switch
-//! are checked before a provider sees the body, and nothing is written on any refusal. The
-//! configuration is read only after the caller has authenticated.
+//! Web trigger requests, whatever the host and provider: the trigger is found in the provider
+//! table, and method and size are checked before the provider sees the request (which then
+//! authenticates the caller before reading any configuration). Nothing is written on a refusal.
 
-use crate::auth;
 use crate::caps::Caps;
-use crate::config::{self, Config, SECRET_WEBHOOK_PASSWORD, SECRET_WEBHOOK_USER};
-use crate::protocol::{HttpRequest, HttpResponse, LogLevel};
-use crate::providers::epm;
+use crate::protocol::{HttpRequest, HttpResponse};
+use crate::providers;
 
 /// Largest webhook body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 pub async fn handle(caps: &Caps, trigger: &str, request: &HttpRequest) -> HttpResponse {
-    if trigger != epm::WEB_TRIGGER {
+    let Some(provider) = providers::by_web_trigger(trigger) else {
         return HttpResponse::error(404, format!("unknown web trigger \"{}\"", printable(trigger)));
-    }
+    };
     if !request.method.eq_ignore_ascii_case("POST") {
         return HttpResponse::error(
             405,
             format!(
-                "method {} is not allowed; EPM webhooks use POST",
-                printable(&request.method)
+                "method {} is not allowed; {} webhooks use POST",
+                printable(&request.method),
+                provider.title
             ),
         )
         .with_header("Allow", "POST");
@@ -34,44 +33,7 @@ pub async fn handle(caps: &Caps, trigger: &str, request: &HttpRequest) -> HttpRe
             ),
         );
     }
-    // Authentication first: a caller without the credentials learns nothing about the
-    // configuration (whether it is stored, readable or enabled).
-    let user = caps.secret_get(SECRET_WEBHOOK_USER).await;
-    let password = caps.secret_get(SECRET_WEBHOOK_PASSWORD).await;
-    let (Ok(user), Ok(password)) = (user, password) else {
-        return HttpResponse::error(503, "secret storage is unavailable; retry later").with_header("Retry-After", "5");
-    };
-    let presented = auth::parse_basic(request.header("Authorization"));
-    if !auth::matches(presented.as_ref(), user.as_deref(), password.as_deref()) {
-        if user.is_none() || password.is_none() {
-            caps.log(LogLevel::Warn, "webhook refused: no webhook credentials are configured")
-                .await;
-        }
-        return HttpResponse::error(401, "authentication required").with_header(
-            "WWW-Authenticate",
-            "Basic realm=\"PAM Approvals for Jira\", charset=\"UTF-8\"",
-        );
-    }
-    let config = match load_config(caps).await {
-        Ok(config) => config,
-        Err(message) => {
-            caps.log(LogLevel::Error, message.clone()).await;
-            return HttpResponse::error(503, message);
-        }
-    };
-    if !config.enabled {
-        return HttpResponse::error(503, "the EPM integration is disabled in the app's configuration");
-    }
-    epm::handle_webhook(caps, &config, &request.body).await
-}
-
-/// The stored configuration, or the defaults when none was saved yet.
-pub async fn load_config(caps: &Caps) -> Result<Config, String> {
-    match caps.kv_get(config::CONFIG_KEY).await {
-        Ok(None) => Ok(Config::default()),
-        Ok(Some(text)) => Config::decode(&text).map_err(|e| format!("the stored configuration is unreadable: {e}")),
-        Err(e) => Err(format!("the configuration could not be read ({e}); retry later")),
-    }
+    (provider.web_trigger)(caps, trigger, request).await
 }
 
 /// Text from a caller, safe to echo in a message: no control characters, at most 40 chars.
@@ -141,11 +103,11 @@ mod tests {
     #[test]
     fn disabled_integration_answers_503_after_authentication() {
         let mut world = World::configured();
-        let config = crate::config::Config {
+        let config = crate::providers::epm::settings::EpmSettings {
             enabled: false,
             ..Default::default()
         };
-        world.kv.insert(crate::config::CONFIG_KEY.into(), config.encode());
+        world.kv.insert(crate::config::CONFIG_KEY.into(), config.stored());
         let (status, body) = http(&drive(&mut world, webhook("hook", "pw-123456", SAMPLE)));
         assert_eq!(
             (status, body),

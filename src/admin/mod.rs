@@ -1,15 +1,6 @@
-//! The app's configuration page (`jira:adminPage`, `useAsConfig`): reading and saving the
-//! settings with write-only secrets, and "Validate configuration" against the live Jira and EPM.
-//! Only Jira administrators get past `access::require_admin`, checked here on every call.
+//! The app's configuration page (`jira:adminPage`, `useAsConfig`): its resolvers check that the
+//! caller is a Jira administrator (`access::require_admin`) on every call, then hand over to the
+//! settings page of the provider that has one (`providers::SettingsPage`). Nothing here knows a
+//! provider's settings.
 
-pub mod access;
-pub mod checks;
-pub mod checks_jira;
-pub mod egress;
-pub mod form;
 pub mod resolvers;
-pub mod save;
-pub mod view;
-
-#[cfg(test)]
-mod tests;

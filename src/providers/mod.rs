@@ -1,4 +1,146 @@
-//! One folder per PAM system. Each has its wire types (named as upstream), parsing, mapping to
-//! Jira, and its workflows.
+//! One folder per PAM system, and the table the core routes through. A provider declares here
+//! what it answers (web triggers, resolvers, job kinds, scheduled ticks, egress, its settings
+//! page); `dispatch`, `webtrigger` and `admin` find it by those names and know nothing else of it.
+//! A provider never imports another provider or `admin`; removing one is its folder, its cargo
+//! feature and its line in [`ALL`].
 
+use std::future::Future;
+use std::pin::Pin;
+
+use serde_json::Value;
+
+use crate::caps::Caps;
+use crate::jobs::{Job, Progress};
+use crate::protocol::{HttpRequest, HttpResponse, Outcome};
+use crate::resolver::{Context, Refusal};
+
+#[cfg(feature = "epm")]
 pub mod epm;
+
+/// Every provider this build has.
+pub static ALL: &[&Provider] = &[
+    #[cfg(feature = "epm")]
+    &epm::PROVIDER,
+];
+
+/// A provider's work, boxed so that the table can hold it (the core runs one future at a time,
+/// so nothing here needs `Send`).
+pub type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+pub struct Provider {
+    /// Short name: the settings section, key prefixes, the cargo feature (`epm`).
+    pub name: &'static str,
+    /// How messages name the system ("EPM").
+    pub title: &'static str,
+    /// Module keys of its `webtrigger` modules in the manifest.
+    pub web_triggers: &'static [&'static str],
+    /// Names of the resolvers its pages call.
+    pub resolvers: &'static [&'static str],
+    /// Kinds of the jobs it queues (`jobs::Job::kind`).
+    pub job_kinds: &'static [&'static str],
+    /// Keys of its `scheduledTrigger` modules.
+    pub ticks: &'static [&'static str],
+    /// The manifest's `permissions.external.fetch.backend` entries it needs.
+    pub egress: &'static [&'static str],
+    /// A web trigger request that passed the generic checks (method, size).
+    pub web_trigger: for<'a> fn(&'a Caps, &'a str, &'a HttpRequest) -> Boxed<'a, HttpResponse>,
+    /// One of its resolvers, with the parsed payload.
+    pub resolve: for<'a> fn(&'a Caps, &'a str, &'a Value, &'a Context) -> Boxed<'a, Outcome>,
+    /// One of its jobs; the queue decides from the progress whether it runs again.
+    pub job: for<'a> fn(&'a Caps, &'a Job) -> Boxed<'a, Progress>,
+    /// One of its scheduled ticks.
+    pub tick: for<'a> fn(&'a Caps, &'a str) -> Boxed<'a, Outcome>,
+    /// Its part of the configuration page, if it has settings.
+    pub settings: Option<&'static SettingsPage>,
+}
+
+/// A provider's settings on the configuration page (`admin.*` resolvers, after the caller was
+/// found to be a Jira administrator) and in host provisioning.
+pub struct SettingsPage {
+    /// `admin.config`: the page's view model.
+    pub view: for<'a> fn(&'a Caps, &'a Context) -> Boxed<'a, Result<Value, Refusal>>,
+    /// `admin.save`: validates and stores what the page sent; answers the new view model.
+    pub save: for<'a> fn(&'a Caps, &'a Value, &'a Context) -> Boxed<'a, Result<Value, Refusal>>,
+    /// `admin.validate`: the configuration checks against the live systems.
+    pub checks: for<'a> fn(&'a Caps) -> Boxed<'a, Result<Value, Refusal>>,
+    /// `invocation::configure`: a provisioning document from the host.
+    pub provision: for<'a> fn(&'a Caps, &'a str) -> Boxed<'a, Outcome>,
+}
+
+fn find(matches: impl Fn(&Provider) -> bool) -> Option<&'static Provider> {
+    ALL.iter().copied().find(|provider| matches(provider))
+}
+
+pub fn by_web_trigger(key: &str) -> Option<&'static Provider> {
+    find(|p| p.web_triggers.contains(&key))
+}
+
+pub fn by_resolver(name: &str) -> Option<&'static Provider> {
+    find(|p| p.resolvers.contains(&name))
+}
+
+pub fn by_job_kind(kind: &str) -> Option<&'static Provider> {
+    find(|p| p.job_kinds.contains(&kind))
+}
+
+pub fn by_tick(key: &str) -> Option<&'static Provider> {
+    find(|p| p.ticks.contains(&key))
+}
+
+/// The settings the configuration page and provisioning work on. One provider has settings
+/// today; with several, the page gets a section each.
+pub fn settings_page() -> Option<&'static SettingsPage> {
+    ALL.iter().find_map(|provider| provider.settings)
+}
+
+/// Every resolver name the core answers: the providers' and the configuration page's.
+pub fn resolver_names() -> Vec<&'static str> {
+    let mut names: Vec<&str> = ALL.iter().flat_map(|p| p.resolvers.iter().copied()).collect();
+    if settings_page().is_some() {
+        names.extend(crate::admin::resolvers::NAMES);
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// No name is claimed twice, so routing by name is unambiguous.
+    #[test]
+    fn names_are_unique_across_providers() {
+        let mut seen = std::collections::BTreeSet::new();
+        for provider in ALL {
+            assert!(seen.insert(format!("provider {}", provider.name)));
+            let lists = [
+                ("web trigger", provider.web_triggers),
+                ("resolver", provider.resolvers),
+                ("job kind", provider.job_kinds),
+                ("tick", provider.ticks),
+            ];
+            for (what, names) in lists {
+                for name in names {
+                    assert!(seen.insert(format!("{what} {name}")), "{what} {name} is declared twice");
+                }
+            }
+        }
+        for name in crate::admin::resolvers::NAMES {
+            assert!(by_resolver(name).is_none(), "{name} is the configuration page's");
+        }
+    }
+
+    /// The egress the providers declare is exactly the manifest's.
+    #[test]
+    fn egress_matches_the_manifest() {
+        let manifest = include_str!("../../manifest.yml");
+        let declared: Vec<&str> = ALL.iter().flat_map(|p| p.egress.iter().copied()).collect();
+        for entry in &declared {
+            assert!(
+                manifest.contains(&format!("- address: '{entry}'")),
+                "manifest.yml lacks egress {entry}"
+            );
+        }
+        let listed = manifest.matches("- address: ").count();
+        assert_eq!(listed, declared.len(), "manifest.yml has egress entries no provider declares");
+    }
+}

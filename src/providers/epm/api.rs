@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::caps::Caps;
-use crate::config::{Config, SECRET_CLIENT_SECRET};
+use crate::providers::epm::settings::{EpmSettings, SECRET_CLIENT_SECRET};
 use crate::protocol::{HttpRequest, HttpResponse, LogLevel};
 use crate::store;
 
@@ -50,7 +50,7 @@ struct CachedToken {
 }
 
 impl CachedToken {
-    fn usable_for(&self, config: &Config, now: u64) -> bool {
+    fn usable_for(&self, config: &EpmSettings, now: u64) -> bool {
         self.host == config.service_hostname
             && self.client_id == config.client_id
             && self.expires_at > now + RENEW_BEFORE_MS
@@ -87,7 +87,7 @@ impl Notification {
     }
 }
 
-fn base_url(config: &Config) -> Result<String, EpmError> {
+fn base_url(config: &EpmSettings) -> Result<String, EpmError> {
     if config.service_hostname.is_empty() {
         return Err(EpmError::NotConfigured("service hostname"));
     }
@@ -95,7 +95,7 @@ fn base_url(config: &Config) -> Result<String, EpmError> {
 }
 
 /// The form body of the token request.
-pub fn token_request(config: &Config, client_secret: &str) -> Result<HttpRequest, EpmError> {
+pub fn token_request(config: &EpmSettings, client_secret: &str) -> Result<HttpRequest, EpmError> {
     if config.client_id.is_empty() {
         return Err(EpmError::NotConfigured("client id"));
     }
@@ -115,7 +115,7 @@ pub fn token_request(config: &Config, client_secret: &str) -> Result<HttpRequest
     })
 }
 
-fn parse_token(response: &HttpResponse, config: &Config, now: u64) -> Result<CachedToken, EpmError> {
+fn parse_token(response: &HttpResponse, config: &EpmSettings, now: u64) -> Result<CachedToken, EpmError> {
     if (400..500).contains(&response.status) {
         return Err(EpmError::TokenRefused(response.status));
     }
@@ -137,12 +137,12 @@ fn parse_token(response: &HttpResponse, config: &Config, now: u64) -> Result<Cac
 
 /// Whether a token answer grants a token (the configuration check; the token is not kept).
 pub fn check_token_response(response: &HttpResponse) -> Result<(), EpmError> {
-    parse_token(response, &Config::default(), 0).map(drop)
+    parse_token(response, &EpmSettings::default(), 0).map(drop)
 }
 
 /// A valid access token: the cached one when it was issued for this host and client id, or a
 /// new one from EPM.
-pub async fn access_token(caps: &Caps, config: &Config, now: u64) -> Result<String, EpmError> {
+pub async fn access_token(caps: &Caps, config: &EpmSettings, now: u64) -> Result<String, EpmError> {
     let unreachable = |e: crate::caps::CapError| EpmError::Unreachable(e.to_string());
     if let Some(text) = caps.secret_get(TOKEN_KEY).await.map_err(unreachable)?
         && let Some(cached) = store::decode::<CachedToken>(TOKEN_VERSION, &text)
@@ -169,7 +169,7 @@ pub async fn forget_token(caps: &Caps) {
 /// Sends the decision. A 401 means the cached token was revoked: one retry with a new one.
 pub async fn send_decision(
     caps: &Caps,
-    config: &Config,
+    config: &EpmSettings,
     notification: &Notification,
     now: u64,
 ) -> Result<(), EpmError> {
@@ -238,7 +238,7 @@ mod tests {
 
     use super::*;
     use crate::caps::Exchange;
-    use crate::config::SECRET_CLIENT_SECRET;
+    use crate::providers::epm::settings::SECRET_CLIENT_SECRET;
     use crate::protocol::{Call, Reply};
     use crate::testkit::World;
     use crate::testkit_epm::{CLIENT_ID, CLIENT_SECRET, HOST, cached_token_record};
@@ -301,15 +301,15 @@ mod tests {
         }
     }
 
-    fn config(host: &str, client_id: &str) -> Config {
-        Config {
+    fn config(host: &str, client_id: &str) -> EpmSettings {
+        EpmSettings {
             service_hostname: host.into(),
             client_id: client_id.into(),
-            ..Config::default()
+            ..EpmSettings::default()
         }
     }
 
-    fn send(world: &mut World, to_a: &mut Vec<HttpRequest>, config: Config) -> Result<(), EpmError> {
+    fn send(world: &mut World, to_a: &mut Vec<HttpRequest>, config: EpmSettings) -> Result<(), EpmError> {
         let now = world.now;
         run(world, to_a, |caps| async move {
             send_decision(&caps, &config, &notification(), now).await

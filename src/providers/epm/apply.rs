@@ -15,7 +15,7 @@ use super::trusted::{self, RequestRecord};
 use super::update::PendingUpdate;
 use super::wire::RequestRef;
 use crate::caps::{CapError, Caps};
-use crate::config::Config;
+use crate::providers::epm::settings::EpmSettings;
 use crate::protocol::{Actor, HttpResponse, LogLevel};
 use crate::time;
 
@@ -82,7 +82,7 @@ pub fn record_of(update: &PendingUpdate, approved: bool) -> DecisionRecord {
 
 pub async fn apply(
     caps: &Caps,
-    config: &Config,
+    config: &EpmSettings,
     request: &RequestRef,
     update: &PendingUpdate,
 ) -> Result<Applied, CapError> {
@@ -142,7 +142,7 @@ pub async fn apply(
 /// Completes an unfinished recording of a known decision once its own run had time to finish.
 async fn repair(
     caps: &Caps,
-    config: &Config,
+    config: &EpmSettings,
     record: &RequestRecord,
     known: &DecisionRecord,
 ) -> Option<Result<String, String>> {
@@ -157,7 +157,7 @@ async fn repair(
 /// why not.
 pub async fn complete_as_app(
     caps: &Caps,
-    config: &Config,
+    config: &EpmSettings,
     record: &RequestRecord,
     decision: &DecisionRecord,
 ) -> Result<String, String> {
@@ -174,7 +174,7 @@ pub async fn complete_as_app(
 /// here is retried by the next viewer, redelivery or tick.
 async fn record_on_issue(
     caps: &Caps,
-    config: &Config,
+    config: &EpmSettings,
     record: &RequestRecord,
     decision: &DecisionRecord,
 ) -> Result<(), String> {
@@ -234,7 +234,7 @@ pub fn answer(request: &RequestRef, applied: &Applied) -> HttpResponse {
 }
 
 /// After an issue is created: applies an update that arrived before it.
-pub async fn apply_pending(caps: &Caps, config: &Config, request: &RequestRef) {
+pub async fn apply_pending(caps: &Caps, config: &EpmSettings, request: &RequestRef) {
     let update = match super::update::kept(caps, request).await {
         Ok(Some(update)) => update,
         Ok(None) => return,

@@ -8,7 +8,7 @@ use super::issue::{IssueFacts, unavailable};
 use super::property::Person;
 use super::trusted::Requester;
 use crate::caps::Caps;
-use crate::config::Config;
+use crate::providers::epm::settings::EpmSettings;
 use crate::jira::client::{self, query_value};
 use crate::protocol::Actor;
 use crate::resolver::Refusal;
@@ -65,7 +65,7 @@ async fn current(caps: &Caps, context_account: Option<&str>) -> Result<Approver,
 /// The signed-in user and why they may not decide this request, if so (`blocker`).
 pub async fn check(
     caps: &Caps,
-    config: &Config,
+    config: &EpmSettings,
     issue: &IssueFacts,
     requester: &Requester,
     context_account: Option<&str>,
@@ -79,7 +79,7 @@ pub async fn check(
 /// themselves failing (Jira down) is an `Err`.
 async fn blocker(
     caps: &Caps,
-    config: &Config,
+    config: &EpmSettings,
     issue: &IssueFacts,
     requester: &Requester,
     approver: &Approver,

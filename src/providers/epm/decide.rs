@@ -14,7 +14,7 @@ use super::record;
 use super::trusted::{self, RequestRecord};
 use super::view;
 use crate::caps::Caps;
-use crate::config::Config;
+use crate::providers::epm::settings::EpmSettings;
 use crate::protocol::{Actor, LogLevel};
 use crate::resolver::{Context, Refusal};
 use crate::time;
@@ -27,8 +27,8 @@ pub fn storage(e: crate::caps::CapError) -> Refusal {
 }
 
 /// Loads the configuration a decision needs: enabled, with an EPM connection.
-pub async fn decision_config(caps: &Caps) -> Result<Config, Refusal> {
-    let config = crate::webtrigger::load_config(caps)
+pub async fn decision_config(caps: &Caps) -> Result<EpmSettings, Refusal> {
+    let config = crate::providers::epm::settings::load(caps)
         .await
         .map_err(|e| Refusal::new("unavailable", e))?;
     if !config.enabled {
@@ -217,7 +217,7 @@ pub fn decision_record(form: &DecisionForm, by: &super::property::Person, now: u
 /// Records the decision on the issue and answers with the new view.
 pub async fn finish(
     caps: &Caps,
-    config: &Config,
+    config: &EpmSettings,
     issue: &IssueFacts,
     record: &RequestRecord,
     decision: &DecisionRecord,

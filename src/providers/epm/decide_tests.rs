@@ -2,7 +2,8 @@
 
 use serde_json::{Value, json};
 
-use crate::config::{CONFIG_KEY, Config, SECRET_CLIENT_SECRET};
+use crate::config::CONFIG_KEY;
+use crate::providers::epm::settings::{EpmSettings, SECRET_CLIENT_SECRET};
 use crate::protocol::{Call, Invocation, Outcome};
 use crate::testkit::{SAMPLE, SAMPLE_REQUEST_ID, World, drive, drive_interleaved, http, webhook};
 use crate::testkit_epm::{CLIENT_ID, CLIENT_SECRET, HOST};
@@ -10,10 +11,10 @@ use crate::testkit_epm::{CLIENT_ID, CLIENT_SECRET, HOST};
 const UPDATE: &str = include_str!("../../../tests/fixtures/epm/decision-update.sample.json");
 pub(super) const HOUR_MS: u64 = 3_600_000;
 
-pub(super) fn configure(world: &mut World, change: impl FnOnce(&mut Config)) {
-    let mut config = Config::decode(&world.kv[CONFIG_KEY]).unwrap();
+pub(super) fn configure(world: &mut World, change: impl FnOnce(&mut EpmSettings)) {
+    let mut config = EpmSettings::from_stored(&world.kv[crate::config::CONFIG_KEY]).unwrap();
     change(&mut config);
-    world.kv.insert(CONFIG_KEY.into(), config.encode());
+    world.kv.insert(CONFIG_KEY.into(), config.stored());
 }
 
 /// A configured world with the sample request's issue PMCJIT-1 (reported by Bob).

@@ -7,7 +7,7 @@ use super::keys;
 use super::property::DecisionRecord;
 use super::wire::RequestRef;
 use crate::caps::{CapError, Caps};
-use crate::config::Config;
+use crate::providers::epm::settings::EpmSettings;
 use crate::protocol::LogLevel;
 use crate::{store, time};
 
@@ -85,7 +85,7 @@ pub fn outcome_unknown(error: &EpmError) -> bool {
 /// claim by the answer.
 pub async fn deliver(
     caps: &Caps,
-    config: &Config,
+    config: &EpmSettings,
     request: &RequestRef,
     generation: u32,
     claim: &Claim,
@@ -135,7 +135,7 @@ pub async fn deliver(
 /// Sends an in-flight decision again, at most once per `RESEND_EVERY_MS` whoever asks.
 pub async fn resend(
     caps: &Caps,
-    config: &Config,
+    config: &EpmSettings,
     request: &RequestRef,
     generation: u32,
     claim: &Claim,

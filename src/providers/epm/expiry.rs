@@ -21,11 +21,10 @@ use super::map::ISSUE_PROPERTY;
 use super::record;
 use super::trusted;
 use crate::caps::{CapError, Caps};
-use crate::config::Config;
+use crate::providers::epm::settings::EpmSettings;
 use crate::jira::client;
 use crate::protocol::{Actor, LogLevel, Outcome};
 use crate::store;
-use crate::webtrigger::load_config;
 
 /// Module key of the scheduled trigger in the manifest.
 pub const TICK: &str = "epm-expiry";
@@ -57,7 +56,7 @@ enum Candidate {
 }
 
 pub async fn tick(caps: &Caps) -> Outcome {
-    let config = match load_config(caps).await {
+    let config = match super::settings::load(caps).await {
         Ok(config) => config,
         Err(e) => return Outcome::Error(e),
     };
@@ -143,7 +142,7 @@ async fn search(caps: &Caps, now: u64, excluded: &[String]) -> Result<Vec<Value>
     Ok(found["issues"].as_array().cloned().unwrap_or_default())
 }
 
-async fn handle(caps: &Caps, config: &Config, found: &Value, now: u64) -> Candidate {
+async fn handle(caps: &Caps, config: &EpmSettings, found: &Value, now: u64) -> Candidate {
     let key = found["key"].as_str().unwrap_or_default();
     let facts = issue::facts(key, found);
     let checked = async {

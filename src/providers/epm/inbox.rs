@@ -15,7 +15,7 @@ use super::trusted;
 use super::update;
 use super::wire::{self, Event};
 use crate::caps::{CapError, Caps};
-use crate::config::Config;
+use crate::providers::epm::settings::EpmSettings;
 use crate::jobs::{self, Job, Progress};
 use crate::protocol::{HttpResponse, LogLevel};
 use crate::store;
@@ -114,7 +114,7 @@ fn digest(body: &str) -> String {
 }
 
 /// Answers an authenticated, parsed webhook.
-pub async fn receive(caps: &Caps, config: &Config, body: &str, event: Event) -> HttpResponse {
+pub async fn receive(caps: &Caps, config: &EpmSettings, body: &str, event: Event) -> HttpResponse {
     if let Event::TicketCreated(ticket) = &event {
         match trusted::read(caps, &ticket.request).await {
             Ok(Some(record)) => {
@@ -165,7 +165,7 @@ pub async fn run_job(caps: &Caps, job: &Job) -> Progress {
         Ok(None) => return Progress::Done("nothing kept: finished earlier".into()),
         Err(e) => return e.into(),
     };
-    let config = match crate::webtrigger::load_config(caps).await {
+    let config = match crate::providers::epm::settings::load(caps).await {
         Ok(config) => config,
         Err(e) => return Progress::retry(e),
     };

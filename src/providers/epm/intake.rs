@@ -25,7 +25,7 @@ use super::property::EpmProperty;
 use super::trusted::{self, RequestRecord};
 use super::wire::{RequestRef, TicketCreated};
 use crate::caps::{CapError, Caps};
-use crate::config::Config;
+use crate::providers::epm::settings::EpmSettings;
 use crate::jira::client::{self, JiraError};
 use crate::jira::users;
 use crate::lease::{self, Lease, LeaseState, Taken};
@@ -91,7 +91,7 @@ pub const WEB_TRIGGER_WAIT_MS: u64 = 10_000;
 pub const JOB_WAIT_MS: u64 = 5_000;
 
 /// Runs the intake of one ticket-created event: exactly one issue per request.
-pub async fn run(caps: &Caps, config: &Config, request: &TicketCreated, max_wait_ms: u64) -> Intake {
+pub async fn run(caps: &Caps, config: &EpmSettings, request: &TicketCreated, max_wait_ms: u64) -> Intake {
     match intake_inner(caps, config, request, max_wait_ms).await {
         Ok(intake) => intake,
         Err(e) => {
@@ -136,7 +136,7 @@ pub fn accepted(request_id: &str, reason: &str) -> HttpResponse {
 
 async fn intake_inner(
     caps: &Caps,
-    config: &Config,
+    config: &EpmSettings,
     request: &TicketCreated,
     max_wait_ms: u64,
 ) -> Result<Intake, CapError> {
@@ -207,7 +207,7 @@ async fn wait_for_owner(
 
 async fn create_as_owner(
     caps: &Caps,
-    config: &Config,
+    config: &EpmSettings,
     request: &TicketCreated,
     generation: u32,
     after_earlier: bool,
@@ -292,7 +292,7 @@ async fn create_as_owner(
 }
 
 /// Assignee and reporter accounts. A lookup failure costs the field, never the ticket.
-async fn find_people(caps: &Caps, config: &Config, request: &TicketCreated, now: u64) -> People {
+async fn find_people(caps: &Caps, config: &EpmSettings, request: &TicketCreated, now: u64) -> People {
     let mut people = People::default();
     if !config.assignee_name.trim().is_empty() {
         match users::find_account(caps, &config.assignee_name, now).await {
@@ -316,7 +316,7 @@ async fn find_people(caps: &Caps, config: &Config, request: &TicketCreated, now:
 /// (`client::call_once`): it may have happened.
 async fn create_issue(
     caps: &Caps,
-    config: &Config,
+    config: &EpmSettings,
     request: &TicketCreated,
     property: &EpmProperty,
     mut people: People,

@@ -92,9 +92,7 @@ pub fn facts(key: &str, issue: &Value) -> IssueFacts {
 }
 
 /// A refusal for a failed Jira call: retryable, with Jira's reason.
-pub fn unavailable(error: &JiraError) -> Refusal {
-    Refusal::new("unavailable", format!("{error}. Nothing was changed; try again."))
-}
+pub use crate::resolver::unavailable;
 
 #[cfg(test)]
 mod tests {

@@ -7,7 +7,7 @@ use super::describe::description;
 use super::placeholders::render_summary;
 use super::property::EpmProperty;
 use super::wire::{RequestRef, TicketCreated};
-use crate::config::Config;
+use crate::providers::epm::settings::EpmSettings;
 
 /// Issue property holding the app's facts about an EPM request.
 pub const ISSUE_PROPERTY: &str = "pam-approvals.epm";
@@ -20,7 +20,7 @@ pub struct People {
 }
 
 /// The body of `POST /rest/api/3/issue`.
-pub fn create_issue(config: &Config, request: &TicketCreated, people: &People, property: &EpmProperty) -> Value {
+pub fn create_issue(config: &EpmSettings, request: &TicketCreated, people: &People, property: &EpmProperty) -> Value {
     let mut fields = Map::new();
     fields.insert("project".into(), json!({ "key": config.project_key }));
     fields.insert("issuetype".into(), json!({ "name": config.issue_type_name }));

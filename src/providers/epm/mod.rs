@@ -3,7 +3,6 @@
 pub mod api;
 pub mod apply;
 pub mod approver;
-pub mod checks;
 pub mod claim;
 pub mod decide;
 pub mod deliver;
@@ -21,35 +20,61 @@ pub mod placeholders;
 pub mod property;
 pub mod record;
 pub mod resolvers;
+pub mod settings;
 pub mod settle;
 pub mod templates;
 pub mod trusted;
 pub mod update;
 pub mod view;
+pub mod webhook;
 pub mod wire;
 
+use serde_json::Value;
+
 use crate::caps::Caps;
-use crate::config::Config;
-use crate::protocol::HttpResponse;
+use crate::jobs::{Job, Progress};
+use crate::protocol::{HttpRequest, HttpResponse, Outcome};
+use crate::providers::{Boxed, Provider};
+use crate::resolver::Context;
 
 /// Module key of the EPM web trigger in the manifest.
 pub const WEB_TRIGGER: &str = "epm-webhook";
 
-/// Handles an authenticated webhook body from EPM.
-pub async fn handle_webhook(caps: &Caps, config: &Config, body: &str) -> HttpResponse {
-    match wire::parse(body) {
-        Err(e) => HttpResponse::error(400, e.to_string()),
-        Ok(event) => inbox::receive(caps, config, body, event).await,
-    }
+/// EPM in the provider table.
+pub static PROVIDER: Provider = Provider {
+    name: "epm",
+    title: "EPM",
+    web_triggers: &[WEB_TRIGGER],
+    resolvers: &resolvers::NAMES,
+    job_kinds: &[inbox::KIND, settle::KIND],
+    ticks: &[expiry::TICK],
+    egress: settings::egress::EPM_EGRESS,
+    web_trigger: web_trigger,
+    resolve: resolve,
+    job: job,
+    tick: tick,
+    settings: Some(&settings::page::PAGE),
+};
+
+fn web_trigger<'a>(caps: &'a Caps, _trigger: &'a str, request: &'a HttpRequest) -> Boxed<'a, HttpResponse> {
+    Box::pin(webhook::receive(caps, request))
 }
 
-/// Runs one of the provider's jobs; `None` for kinds it does not have.
-pub async fn run_job(caps: &Caps, job: &crate::jobs::Job) -> Option<crate::jobs::Progress> {
-    Some(match job.kind.as_str() {
-        inbox::KIND => inbox::run_job(caps, job).await,
-        settle::KIND => settle::run_job(caps, job).await,
-        _ => return None,
+fn resolve<'a>(caps: &'a Caps, name: &'a str, payload: &'a Value, context: &'a Context) -> Boxed<'a, Outcome> {
+    Box::pin(resolvers::run(caps, name, payload, context))
+}
+
+fn job<'a>(caps: &'a Caps, job: &'a Job) -> Boxed<'a, Progress> {
+    Box::pin(async move {
+        match job.kind.as_str() {
+            inbox::KIND => inbox::run_job(caps, job).await,
+            _ => settle::run_job(caps, job).await,
+        }
     })
+}
+
+fn tick<'a>(caps: &'a Caps, _key: &'a str) -> Boxed<'a, Outcome> {
+    Box::pin(expiry::tick(caps))
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use super::property::{DecisionRecord, EpmProperty};
 use super::trusted::RequestRecord;
 use super::view::decision_lines;
 use crate::caps::Caps;
-use crate::config::Config;
+use crate::providers::epm::settings::EpmSettings;
 use crate::jira::adf;
 use crate::jira::client::{self, JiraError};
 use crate::protocol::{Actor, LogLevel};
@@ -65,7 +65,7 @@ enum Order {
 }
 
 /// The status a decision should lead to.
-pub fn target_status(config: &Config, record: &DecisionRecord) -> String {
+pub fn target_status(config: &EpmSettings, record: &DecisionRecord) -> String {
     if record.approved {
         config.approved_status.clone()
     } else {
@@ -105,7 +105,7 @@ pub const REPAIR_AFTER_MS: u64 = 30_000;
 /// Records the decision, or its end when it ended, on the issue: each missing step.
 pub async fn complete(
     caps: &Caps,
-    config: &Config,
+    config: &EpmSettings,
     issue: &IssueFacts,
     record: &RequestRecord,
     decision: &DecisionRecord,
@@ -118,7 +118,7 @@ pub async fn complete(
 
 pub async fn on_issue(
     caps: &Caps,
-    config: &Config,
+    config: &EpmSettings,
     issue: &IssueFacts,
     record: &RequestRecord,
     decision: &DecisionRecord,
@@ -154,7 +154,7 @@ fn expiry_event(decision: &DecisionRecord) -> String {
 /// the move to the configured expired status, then the property without `openExpiry`.
 pub async fn expiry(
     caps: &Caps,
-    config: &Config,
+    config: &EpmSettings,
     issue: &IssueFacts,
     record: &RequestRecord,
     decision: &DecisionRecord,
@@ -206,7 +206,7 @@ async fn save(caps: &Caps, record: &RequestRecord, done: &Recording) -> Result<(
 #[allow(clippy::too_many_arguments)]
 async fn write(
     caps: &Caps,
-    config: &Config,
+    config: &EpmSettings,
     issue: &IssueFacts,
     record: &RequestRecord,
     event: &str,
@@ -305,7 +305,7 @@ async fn find_transition(caps: &Caps, issue: &str, target: &str) -> Result<Optio
 /// The note: an ADF comment on the platform route (text nodes, so an approver's message cannot
 /// inject markup or mentions). On service desk projects, when configured, it is kept internal
 /// with JSM's documented `sd.public.comment` property, so the customer who asked does not see it.
-async fn add_note(caps: &Caps, config: &Config, issue: &IssueFacts, lines: &[String]) -> Result<bool, JiraError> {
+async fn add_note(caps: &Caps, config: &EpmSettings, issue: &IssueFacts, lines: &[String]) -> Result<bool, JiraError> {
     let internal = config.internal_note && issue.project_type == "service_desk";
     let mut paragraphs = vec![adf::paragraph([adf::strong(&lines[0])])];
     paragraphs.extend(lines[1..].iter().map(|l| adf::paragraph([adf::text(l)])));

@@ -18,13 +18,16 @@ use crate::protocol::{LogLevel, Outcome};
 use crate::resolver::{self, Context, Refusal};
 
 /// Routes `epm.*` resolvers; `None` for names this provider does not have.
-pub async fn run(caps: &Caps, name: &str, payload: &Value, context: &Context) -> Option<Outcome> {
+/// The issue action page's resolvers.
+pub const NAMES: [&str; 2] = ["epm.request", "epm.decide"];
+
+/// Runs one of [`NAMES`] (the provider table routes nothing else here).
+pub async fn run(caps: &Caps, name: &str, payload: &Value, context: &Context) -> Outcome {
     let result = match name {
-        "epm.request" => request(caps, context).await,
         "epm.decide" => decide::decide(caps, context, payload).await,
-        _ => return None,
+        _ => request(caps, context).await,
     };
-    Some(resolver::answer(result))
+    resolver::answer(result)
 }
 
 /// The page's view of the request, for the signed-in user.
@@ -83,7 +86,7 @@ async fn repair(
     if record::wait_before_repair(decision, now).is_some() {
         return None;
     }
-    let config = crate::webtrigger::load_config(caps).await.ok()?;
+    let config = crate::providers::epm::settings::load(caps).await.ok()?;
     match record::complete(caps, &config, issue, record, decision).await {
         Ok(recorded) => recorded.moved_to.filter(|_| recorded.wrote),
         Err(e) => {

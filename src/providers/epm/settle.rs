@@ -13,7 +13,7 @@ use super::trusted;
 use super::update::{self, Updated};
 use super::wire::RequestRef;
 use crate::caps::Caps;
-use crate::config::Config;
+use crate::providers::epm::settings::EpmSettings;
 use crate::jobs::{self, Job, Progress};
 
 pub const KIND: &str = "epm.settle";
@@ -43,7 +43,7 @@ pub async fn run_job(caps: &Caps, job: &Job) -> Progress {
     let [tenant_id, request_id] = job.ids.as_slice() else {
         return Progress::Failed(format!("{KIND} takes a tenant and a request id, not {:?}", job.ids));
     };
-    let config = match crate::webtrigger::load_config(caps).await {
+    let config = match crate::providers::epm::settings::load(caps).await {
         Ok(config) => config,
         Err(e) => return Progress::retry(e),
     };
@@ -56,14 +56,14 @@ pub async fn run_job(caps: &Caps, job: &Job) -> Progress {
 
 /// Everything still owed for the request: an early EPM update applied, an in-flight decision
 /// sent, the decision recorded on the issue.
-pub async fn run(caps: &Caps, config: &Config, request: &RequestRef) -> Progress {
+pub async fn run(caps: &Caps, config: &EpmSettings, request: &RequestRef) -> Progress {
     match settle(caps, config, request).await {
         Ok(progress) => progress,
         Err(e) => e.into(),
     }
 }
 
-async fn settle(caps: &Caps, config: &Config, request: &RequestRef) -> Result<Progress, crate::caps::CapError> {
+async fn settle(caps: &Caps, config: &EpmSettings, request: &RequestRef) -> Result<Progress, crate::caps::CapError> {
     let Some(record) = trusted::read(caps, request).await? else {
         return Ok(Progress::Done("the request has no issue; nothing to settle".into()));
     };

@@ -7,7 +7,7 @@ use super::map::{People, create_issue};
 use super::placeholders::{check_template, render_summary};
 use super::property::EpmProperty;
 use super::wire::{Event, ParseError, TicketCreated, parse};
-use crate::config::Config;
+use crate::providers::epm::settings::EpmSettings;
 use crate::protocol::{HttpResponse, Outcome};
 use crate::testkit::{SAMPLE, SAMPLE_REQUEST_ID, World, drive, drive_interleaved, http, webhook};
 
@@ -145,7 +145,7 @@ fn duplicate_keys_as_in_the_seed_template_are_accepted() {
 fn summary_template_renders_any_field_and_caps_length() {
     let t = sample();
     assert_eq!(
-        render_summary(crate::config::DEFAULT_SUMMARY_TEMPLATE, &t),
+        render_summary(crate::providers::epm::settings::DEFAULT_SUMMARY_TEMPLATE, &t),
         "EPM JIT Application Access Request - CORP\\bob"
     );
     assert_eq!(
@@ -162,14 +162,14 @@ fn summary_template_renders_any_field_and_caps_length() {
         panic!()
     };
     assert_eq!(
-        render_summary(crate::config::DEFAULT_SUMMARY_TEMPLATE, &no_user),
+        render_summary(crate::providers::epm::settings::DEFAULT_SUMMARY_TEMPLATE, &no_user),
         "EPM JIT Application Access Request"
     );
     let long = with("requestInfo.user", json!("u".repeat(400)));
     let Event::TicketCreated(long) = parse(&long).unwrap() else {
         panic!()
     };
-    let summary = render_summary(crate::config::DEFAULT_SUMMARY_TEMPLATE, &long);
+    let summary = render_summary(crate::providers::epm::settings::DEFAULT_SUMMARY_TEMPLATE, &long);
     assert_eq!(summary.chars().count(), 255);
     assert!(summary.ends_with('…'));
     let newline = with("requestInfo.user", json!("a\nb\tc"));
@@ -248,9 +248,9 @@ pub(super) fn collect_text(v: &Value) -> String {
 
 #[test]
 fn maps_to_one_create_request_with_everything() {
-    let config = Config {
+    let config = EpmSettings {
         labels: vec!["pam".into()],
-        ..Config::default()
+        ..EpmSettings::default()
     };
     let people = People {
         assignee: Some("acc-john".into()),

@@ -179,7 +179,7 @@ fn without_reporter() -> World {
         c.automatic_reporter = false;
     });
     world.secrets.insert(
-        crate::config::SECRET_CLIENT_SECRET.into(),
+        crate::providers::epm::settings::SECRET_CLIENT_SECRET.into(),
         crate::testkit_epm::CLIENT_SECRET.into(),
     );
     let (status, _) = http(&drive(&mut world, webhook("hook", "pw-123456", SAMPLE)));
@@ -208,7 +208,7 @@ fn an_ambiguous_or_refused_reporter_still_refuses_the_requester() {
         c.client_id = crate::testkit_epm::CLIENT_ID.into();
     });
     world.secrets.insert(
-        crate::config::SECRET_CLIENT_SECRET.into(),
+        crate::providers::epm::settings::SECRET_CLIENT_SECRET.into(),
         crate::testkit_epm::CLIENT_SECRET.into(),
     );
     assert_eq!(http(&drive(&mut world, webhook("hook", "pw-123456", SAMPLE))).0, 201);

@@ -10,7 +10,7 @@ use super::apply;
 use super::keys;
 use super::wire::{DecisionUpdated, RequestRef};
 use crate::caps::{CapError, Caps};
-use crate::config::Config;
+use crate::providers::epm::settings::EpmSettings;
 use crate::lease::{self, LeaseState, Taken};
 use crate::protocol::{HttpResponse, LogLevel};
 use crate::{store, time};
@@ -67,7 +67,7 @@ impl Updated {
 }
 
 /// Keeps the update, then applies it to the request's issue if that exists (`apply.rs`).
-pub async fn run(caps: &Caps, config: &Config, update: &DecisionUpdated) -> Updated {
+pub async fn run(caps: &Caps, config: &EpmSettings, update: &DecisionUpdated) -> Updated {
     match locked(caps, config, update).await {
         Ok(updated) => updated,
         Err(e) => Updated::Storage(e.to_string()),
@@ -94,7 +94,7 @@ pub fn answer(update: &DecisionUpdated, updated: &Updated) -> HttpResponse {
 }
 
 /// Runs `keep` and `apply` holding the request's update lock.
-async fn locked(caps: &Caps, config: &Config, update: &DecisionUpdated) -> Result<Updated, CapError> {
+async fn locked(caps: &Caps, config: &EpmSettings, update: &DecisionUpdated) -> Result<Updated, CapError> {
     let applied = with_lock(caps, &update.request, async || match keep(caps, update).await? {
         Some(kept) => apply::apply(caps, config, &update.request, &kept)
             .await
@@ -107,7 +107,7 @@ async fn locked(caps: &Caps, config: &Config, update: &DecisionUpdated) -> Resul
 
 /// Applies the update kept for a request (one that arrived before its issue), under the lock;
 /// `None` when nothing is kept.
-pub async fn apply_kept(caps: &Caps, config: &Config, request: &RequestRef) -> Result<Option<Updated>, CapError> {
+pub async fn apply_kept(caps: &Caps, config: &EpmSettings, request: &RequestRef) -> Result<Option<Updated>, CapError> {
     let Some(update) = kept(caps, request).await? else {
         return Ok(None);
     };

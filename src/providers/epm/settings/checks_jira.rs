@@ -4,9 +4,9 @@
 
 use serde_json::{Value, json};
 
-use super::checks::Check;
+use crate::config::check::Check;
 use crate::caps::Caps;
-use crate::config::Config;
+use crate::providers::epm::settings::EpmSettings;
 use crate::jira::client::{self, JiraError, query_value};
 use crate::jira::users;
 use crate::protocol::Actor;
@@ -17,7 +17,7 @@ const TEXT_FIELD: &str = "com.atlassian.jira.plugin.system.customfieldtypes:text
 /// Pages of create metadata read at most (200 entries each).
 const MAX_PAGES: usize = 5;
 
-pub async fn run(caps: &Caps, config: &Config) -> Vec<Check> {
+pub async fn run(caps: &Caps, config: &EpmSettings) -> Vec<Check> {
     let mut checks = Vec::new();
     let project = project(caps, config, &mut checks).await;
     let issue_type = match &project {
@@ -70,7 +70,7 @@ fn could_not_check(id: &str, title: String, e: &JiraError) -> Check {
 }
 
 /// The project's id when it exists and the app may create issues in it.
-async fn project(caps: &Caps, config: &Config, checks: &mut Vec<Check>) -> Option<String> {
+async fn project(caps: &Caps, config: &EpmSettings, checks: &mut Vec<Check>) -> Option<String> {
     let key = &config.project_key;
     let title = format!("Project {key}");
     let path = format!("/rest/api/3/project/{}", query_value(key));
@@ -147,7 +147,7 @@ async fn project(caps: &Caps, config: &Config, checks: &mut Vec<Check>) -> Optio
     (!id.is_empty()).then_some(id)
 }
 
-fn issue_type_title(config: &Config) -> String {
+fn issue_type_title(config: &EpmSettings) -> String {
     format!("Issue type \"{}\"", config.issue_type_name)
 }
 
@@ -173,7 +173,7 @@ async fn pages(caps: &Caps, base: &str, keys: [&str; 2]) -> Result<Vec<Value>, J
 }
 
 /// The issue type's id when the project has it.
-async fn issue_type(caps: &Caps, config: &Config, checks: &mut Vec<Check>) -> Option<String> {
+async fn issue_type(caps: &Caps, config: &EpmSettings, checks: &mut Vec<Check>) -> Option<String> {
     let title = issue_type_title(config);
     let base = format!(
         "/rest/api/3/issue/createmeta/{}/issuetypes",
@@ -224,11 +224,11 @@ async fn issue_type(caps: &Caps, config: &Config, checks: &mut Vec<Check>) -> Op
     }
 }
 
-fn custom_field_title(config: &Config) -> String {
+fn custom_field_title(config: &EpmSettings) -> String {
     format!("Custom field {}", config.custom_field_id)
 }
 
-async fn custom_field(caps: &Caps, config: &Config, issue_type_id: &str) -> Check {
+async fn custom_field(caps: &Caps, config: &EpmSettings, issue_type_id: &str) -> Check {
     let id = &config.custom_field_id;
     let title = custom_field_title(config);
     let fields = match client::call(caps, Actor::App, "GET", "/rest/api/3/field", None).await {
@@ -302,7 +302,7 @@ async fn custom_field(caps: &Caps, config: &Config, issue_type_id: &str) -> Chec
     }
 }
 
-async fn assignee(caps: &Caps, config: &Config) -> Check {
+async fn assignee(caps: &Caps, config: &EpmSettings) -> Check {
     let name = config.assignee_name.trim();
     let title = "Default assignee".to_string();
     if name.is_empty() {
@@ -364,7 +364,7 @@ fn status_title(id: &str, name: &str) -> String {
 
 /// Whether the workflow of the project's issue type has each decision status and a transition
 /// into it (by status or transition name, as the decision looks it up).
-async fn statuses(caps: &Caps, config: &Config, project_id: &str, issue_type_id: &str) -> Vec<Check> {
+async fn statuses(caps: &Caps, config: &EpmSettings, project_id: &str, issue_type_id: &str) -> Vec<Check> {
     let targets = [
         ("approvedStatus", &config.approved_status, "Approved status"),
         ("deniedStatus", &config.denied_status, "Denied status"),

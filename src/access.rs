@@ -7,8 +7,7 @@ use serde_json::Value;
 use crate::caps::Caps;
 use crate::jira::client;
 use crate::protocol::Actor;
-use crate::providers::epm::issue::unavailable;
-use crate::resolver::{Context, Refusal};
+use crate::resolver::{Context, Refusal, unavailable};
 
 pub async fn require_admin(caps: &Caps, context: &Context) -> Result<(), Refusal> {
     if context.account_id.is_none() {

@@ -2,7 +2,8 @@
 
 use serde_json::{Value, json};
 
-use crate::config::{self, Config};
+use super::{EpmSettings, SECRET_CLIENT_SECRET, SECRET_WEBHOOK_PASSWORD};
+use crate::config;
 use crate::testkit::World;
 use crate::testkit_epm;
 
@@ -18,8 +19,8 @@ fn call(world: &mut World, name: &str, payload: Value) -> (String, Value) {
     (text, value)
 }
 
-fn stored(world: &World) -> Config {
-    Config::decode(&world.kv[config::CONFIG_KEY]).unwrap()
+fn stored(world: &World) -> EpmSettings {
+    EpmSettings::from_stored(&world.kv[crate::config::CONFIG_KEY]).unwrap()
 }
 
 fn save_payload(world: &World, secrets: Value) -> Value {
@@ -128,9 +129,9 @@ fn a_valid_save_writes_settings_and_only_the_secrets_given() {
     );
     assert!(!text.contains("a-new-password-1"));
     assert_eq!(stored(&world).approver_group, "pam-approvers");
-    assert_eq!(world.secrets[config::SECRET_WEBHOOK_PASSWORD], "a-new-password-1");
+    assert_eq!(world.secrets[SECRET_WEBHOOK_PASSWORD], "a-new-password-1");
     assert_eq!(
-        world.secrets[config::SECRET_CLIENT_SECRET],
+        world.secrets[SECRET_CLIENT_SECRET],
         testkit_epm::CLIENT_SECRET,
         "a blank secret keeps the stored one"
     );
@@ -259,14 +260,14 @@ fn validation_passes_on_a_good_configuration() {
 #[test]
 fn validation_says_what_is_broken_and_how_to_fix_it() {
     let mut world = world();
-    let broken = Config {
+    let broken = EpmSettings {
         enabled: false,
         issue_type_name: "Bug".into(),
         assignee_name: "Sam Smith".into(),
         approved_status: "Granted".into(),
         ..stored(&world)
     };
-    world.kv.insert(config::CONFIG_KEY.into(), broken.encode());
+    world.kv.insert(config::CONFIG_KEY.into(), broken.stored());
     world
         .users
         .push(json!({"accountId": "acc-sam1", "accountType": "atlassian", "displayName": "Sam Smith", "active": true}));
@@ -275,7 +276,7 @@ fn validation_says_what_is_broken_and_how_to_fix_it() {
         .push(json!({"accountId": "acc-sam2", "accountType": "atlassian", "displayName": "Sam Smith", "active": true}));
     world
         .secrets
-        .insert(config::SECRET_CLIENT_SECRET.into(), "wrong-secret".into());
+        .insert(SECRET_CLIENT_SECRET.into(), "wrong-secret".into());
     let (text, answer) = call(&mut world, "admin.validate", json!({}));
     let expected = [
         ("enabled", "warn"),
@@ -317,13 +318,13 @@ fn validation_says_what_is_broken_and_how_to_fix_it() {
     assert!(!text.contains("wrong-secret"));
 
     // The issue type fixed, the status and field broken in other ways.
-    let broken = Config {
+    let broken = EpmSettings {
         issue_type_name: "access request".into(),
         custom_field_id: "customfield_10002".into(),
         denied_status: "Waiting".into(),
         ..broken
     };
-    world.kv.insert(config::CONFIG_KEY.into(), broken.encode());
+    world.kv.insert(config::CONFIG_KEY.into(), broken.stored());
     let (text, answer) = call(&mut world, "admin.validate", json!({}));
     assert_eq!(check(&answer, "customField")["status"], json!("fail"), "{text}");
     assert!(
@@ -347,11 +348,11 @@ fn validation_says_what_is_broken_and_how_to_fix_it() {
         "{denied}"
     );
 
-    let off_screen = Config {
+    let off_screen = EpmSettings {
         custom_field_id: "customfield_10003".into(),
         ..broken.clone()
     };
-    world.kv.insert(config::CONFIG_KEY.into(), off_screen.encode());
+    world.kv.insert(config::CONFIG_KEY.into(), off_screen.stored());
     let (_, answer) = call(&mut world, "admin.validate", json!({}));
     assert!(
         check(&answer, "customField")["fix"]
@@ -360,11 +361,11 @@ fn validation_says_what_is_broken_and_how_to_fix_it() {
             .contains("create screen")
     );
 
-    let missing = Config {
+    let missing = EpmSettings {
         project_key: "NOPE".into(),
         ..broken
     };
-    world.kv.insert(config::CONFIG_KEY.into(), missing.encode());
+    world.kv.insert(config::CONFIG_KEY.into(), missing.stored());
     world.epm.faults.push_back(None);
     let (text, answer) = call(&mut world, "admin.validate", json!({}));
     assert_eq!(check(&answer, "project")["status"], json!("fail"), "{text}");
@@ -437,7 +438,7 @@ fn a_new_epm_host_or_client_id_needs_the_client_secret_again() {
     let (text, answer) = call(&mut world, "admin.save", payload);
     assert_eq!(answer["ok"], json!(true), "{text}");
     assert_eq!(
-        world.secrets[config::SECRET_CLIENT_SECRET],
+        world.secrets[SECRET_CLIENT_SECRET],
         "the-secret-for-the-new-host"
     );
     let mut payload = save_payload(&world, json!({}));

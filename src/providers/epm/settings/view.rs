@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::egress;
-use crate::config::Config;
+use crate::providers::epm::settings::EpmSettings;
 use crate::providers::epm::templates::{self, Template};
 
 /// Which credentials are stored. Secrets are write-only: only whether they are set crosses to
@@ -30,7 +30,7 @@ pub struct WebhookUrl {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AdminView {
-    pub config: Config,
+    pub config: EpmSettings,
     pub secrets: SecretsState,
     pub webhook_urls: Vec<WebhookUrl>,
     pub templates: Vec<Template>,
@@ -39,7 +39,7 @@ pub struct AdminView {
 
 /// `web_trigger_url`: the EPM web trigger's URL as the host knows it (Forge:
 /// `webTrigger.getUrl`), `None` when the host did not say.
-pub fn build(config: Config, secrets: SecretsState, web_trigger_url: Option<&str>) -> AdminView {
+pub fn build(config: EpmSettings, secrets: SecretsState, web_trigger_url: Option<&str>) -> AdminView {
     let mut webhook_urls = Vec::new();
     let custom = config.custom_webhook_url.trim();
     if !custom.is_empty() {
@@ -70,7 +70,7 @@ pub fn build(config: Config, secrets: SecretsState, web_trigger_url: Option<&str
 }
 
 /// What works differently from what the admin may expect, worded with the fix.
-pub fn warnings(config: &Config, secrets: &SecretsState, no_url: bool) -> Vec<String> {
+pub fn warnings(config: &EpmSettings, secrets: &SecretsState, no_url: bool) -> Vec<String> {
     let mut warnings = Vec::new();
     if !config.enabled {
         warnings.push(

@@ -1,14 +1,14 @@
 //! The EPM half of "Validate configuration": the service host answers, and a token request with
 //! the saved client id and secret succeeds. Nothing is sent to EPM but the token request.
 
-use crate::admin::checks::Check;
+use crate::config::check::Check;
 use crate::caps::Caps;
-use crate::config::{Config, SECRET_CLIENT_SECRET};
+use crate::providers::epm::settings::{EpmSettings, SECRET_CLIENT_SECRET};
 use crate::protocol::HttpRequest;
 
-use super::api::{self, EpmError};
+use crate::providers::epm::api::{self, EpmError};
 
-pub async fn run(caps: &Caps, config: &Config, client_secret_set: bool) -> Vec<Check> {
+pub async fn run(caps: &Caps, config: &EpmSettings, client_secret_set: bool) -> Vec<Check> {
     let host = &config.service_hostname;
     let host_title = format!("EPM host {host}");
     let token_title = "EPM API credentials".to_string();
@@ -37,7 +37,7 @@ pub async fn run(caps: &Caps, config: &Config, client_secret_set: bool) -> Vec<C
             format!("{host} answered over HTTPS (HTTP {}).", response.status),
         ),
         Err(e) => {
-            let fix = match crate::admin::egress::warning(host) {
+            let fix = match crate::providers::epm::settings::egress::warning(host) {
                 Some(egress) => egress,
                 None => format!(
                     "Check the host name against your EPM console's address (the \"services\" host), and that it \
@@ -54,7 +54,7 @@ pub async fn run(caps: &Caps, config: &Config, client_secret_set: bool) -> Vec<C
     vec![host_check, token_check]
 }
 
-async fn token(caps: &Caps, config: &Config, client_secret_set: bool, title: String) -> Check {
+async fn token(caps: &Caps, config: &EpmSettings, client_secret_set: bool, title: String) -> Check {
     if config.client_id.trim().is_empty() || !client_secret_set {
         return Check::fail(
             "epmToken",

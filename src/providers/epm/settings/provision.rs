@@ -5,10 +5,11 @@
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::admin::form::{self, SaveRequest, SecretInput};
-use crate::admin::view::SecretsState;
+use super::form::{self, SaveRequest, SecretInput};
+use super::view::SecretsState;
+use super::{EpmSettings, SECRET_CLIENT_SECRET, SECRET_WEBHOOK_PASSWORD, SECRET_WEBHOOK_USER};
 use crate::caps::{CapError, Caps};
-use crate::config::{self, Config};
+use crate::config;
 use crate::protocol::Outcome;
 use crate::providers::epm::api;
 
@@ -32,7 +33,7 @@ struct Secrets {
 }
 
 /// Applies `document`: every setting and credential is checked with the configuration page's
-/// rules (`admin::form::validate_provisioning`) before anything is written; a new EPM host,
+/// rules (`form::validate_provisioning`) before anything is written; a new EPM host,
 /// client id or client secret drops the cached EPM token.
 pub async fn configure(caps: &Caps, document: &str) -> Outcome {
     let document: Document = match serde_json::from_str(document) {
@@ -57,9 +58,9 @@ pub async fn configure(caps: &Caps, document: &str) -> Outcome {
         client_secret: document.secrets.client_secret,
     };
     let secrets = [
-        (config::SECRET_WEBHOOK_USER, &input.webhook_username),
-        (config::SECRET_WEBHOOK_PASSWORD, &input.webhook_password),
-        (config::SECRET_CLIENT_SECRET, &input.client_secret),
+        (SECRET_WEBHOOK_USER, &input.webhook_username),
+        (SECRET_WEBHOOK_PASSWORD, &input.webhook_password),
+        (SECRET_CLIENT_SECRET, &input.client_secret),
     ];
     if let Some((key, _)) = secrets
         .iter()
@@ -70,15 +71,19 @@ pub async fn configure(caps: &Caps, document: &str) -> Outcome {
     if keep_stored {
         return Outcome::Value(json!({ "configWritten": false, "secretsWritten": [] }).to_string());
     }
-    let current = match stored.as_deref().map(Config::decode).transpose() {
-        Ok(current) => current.unwrap_or_default(),
+    let mut record = match stored.as_deref().map(config::Config::decode).transpose() {
+        Ok(record) => record.unwrap_or_default(),
+        Err(e) => return Outcome::Error(e),
+    };
+    let current: EpmSettings = match record.section() {
+        Ok(current) => current,
         Err(e) => return Outcome::Error(e),
     };
     let mut merged = serde_json::to_value(&current).unwrap_or_default();
     if let Some(object) = merged.as_object_mut() {
         object.extend(document.config);
     }
-    let config = match Config::decode(&merged.to_string()) {
+    let config = match EpmSettings::decode(&merged.to_string()) {
         Ok(c) => c,
         Err(e) => return Outcome::Error(e),
     };
@@ -98,14 +103,15 @@ pub async fn configure(caps: &Caps, document: &str) -> Outcome {
         || input
             .client_secret()
             .is_some_and(|s| Some(s) != stored_client_secret.as_deref());
-    if let Err(e) = caps.kv_set(config::CONFIG_KEY, &config.encode()).await {
+    record.set(&config);
+    if let Err(e) = caps.kv_set(config::CONFIG_KEY, &record.encode()).await {
         return Outcome::Error(format!("could not store the configuration: {e}"));
     }
     let mut written = Vec::new();
     for (key, value) in [
-        (config::SECRET_WEBHOOK_USER, input.webhook_username()),
-        (config::SECRET_WEBHOOK_PASSWORD, input.webhook_password()),
-        (config::SECRET_CLIENT_SECRET, input.client_secret()),
+        (SECRET_WEBHOOK_USER, input.webhook_username()),
+        (SECRET_WEBHOOK_PASSWORD, input.webhook_password()),
+        (SECRET_CLIENT_SECRET, input.client_secret()),
     ] {
         if let Some(value) = value {
             if let Err(e) = caps.secret_set(key, value).await {
@@ -125,9 +131,9 @@ pub async fn configure(caps: &Caps, document: &str) -> Outcome {
 /// Which credentials are stored, and the client secret (read only to compare with a new one).
 async fn stored_secrets(caps: &Caps) -> Result<(SecretsState, Option<String>), CapError> {
     let set = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.is_empty());
-    let user = caps.secret_get(config::SECRET_WEBHOOK_USER).await?;
-    let password = caps.secret_get(config::SECRET_WEBHOOK_PASSWORD).await?;
-    let client_secret = caps.secret_get(config::SECRET_CLIENT_SECRET).await?;
+    let user = caps.secret_get(SECRET_WEBHOOK_USER).await?;
+    let password = caps.secret_get(SECRET_WEBHOOK_PASSWORD).await?;
+    let client_secret = caps.secret_get(SECRET_CLIENT_SECRET).await?;
     let state = SecretsState {
         webhook_username: user.unwrap_or_default(),
         webhook_password_set: set(&password),
@@ -140,7 +146,8 @@ async fn stored_secrets(caps: &Caps) -> Result<(SecretsState, Option<String>), C
 mod tests {
     use serde_json::json;
 
-    use crate::config::{CONFIG_KEY, Config, SECRET_CLIENT_SECRET, SECRET_WEBHOOK_PASSWORD, SECRET_WEBHOOK_USER};
+    use crate::config::CONFIG_KEY;
+    use crate::providers::epm::settings::{EpmSettings, SECRET_CLIENT_SECRET, SECRET_WEBHOOK_PASSWORD, SECRET_WEBHOOK_USER};
     use crate::protocol::{Invocation, Outcome};
     use crate::testkit::{World, drive};
     use crate::testkit_epm::{CLIENT_ID, CLIENT_SECRET, HOST};
@@ -152,13 +159,13 @@ mod tests {
     /// A world configured for the fake EPM, with its client secret and a cached token.
     fn epm_world() -> World {
         let mut world = World::configured();
-        let config = Config {
+        let config = EpmSettings {
             enabled: true,
             service_hostname: HOST.into(),
             client_id: CLIENT_ID.into(),
-            ..Config::default()
+            ..EpmSettings::default()
         };
-        world.kv.insert(CONFIG_KEY.into(), config.encode());
+        world.kv.insert(CONFIG_KEY.into(), config.stored());
         world.secrets.insert(SECRET_CLIENT_SECRET.into(), CLIENT_SECRET.into());
         world.secrets.insert("epm.token".into(), "cached".into());
         world
@@ -312,7 +319,7 @@ mod tests {
         };
         assert_eq!(answer, r#"{"configWritten":false,"secretsWritten":[]}"#);
         assert!(world.kv[crate::config::CONFIG_KEY].contains("\"projectKey\":\"OPS\""));
-        assert_eq!(world.secrets[crate::config::SECRET_WEBHOOK_PASSWORD], "first-password");
+        assert_eq!(world.secrets[crate::providers::epm::settings::SECRET_WEBHOOK_PASSWORD], "first-password");
     }
 
     #[test]

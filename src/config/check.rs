@@ -1,13 +1,7 @@
-//! "Validate configuration": the saved settings checked against the live Jira and EPM, each
-//! check with its outcome and, when it does not pass, the exact fix.
+//! One outcome of "Validate configuration": what was checked, how it went and, when it did not
+//! pass, the exact fix. Every provider's checks answer in these.
 
 use serde::{Deserialize, Serialize};
-
-use super::checks_jira;
-use super::view::SecretsState;
-use crate::caps::Caps;
-use crate::config::Config;
-use crate::providers::epm;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -81,49 +75,5 @@ pub fn summary(checks: &[Check]) -> Summary {
         failed: count(Status::Fail),
         warnings: count(Status::Warn),
         skipped: count(Status::Skip),
-    }
-}
-
-/// Every check, in the order an admin fixes things: the app's own settings, Jira, then EPM.
-pub async fn run(caps: &Caps, config: &Config, secrets: &SecretsState) -> Vec<Check> {
-    let mut checks = vec![enabled(config), webhook_credentials(secrets)];
-    checks.extend(checks_jira::run(caps, config).await);
-    checks.extend(epm::checks::run(caps, config, secrets.client_secret_set).await);
-    checks
-}
-
-fn enabled(config: &Config) -> Check {
-    let title = "Integration enabled";
-    if config.enabled {
-        Check::pass("enabled", title, "EPM webhooks are accepted.")
-    } else {
-        Check::warn(
-            "enabled",
-            title,
-            "The integration is off: EPM webhooks are answered 503 and no issue is created.",
-            "Turn on \"Enable integration\" and save.",
-        )
-    }
-}
-
-fn webhook_credentials(secrets: &SecretsState) -> Check {
-    let title = "Webhook username and password";
-    if !secrets.webhook_username.is_empty() && secrets.webhook_password_set {
-        Check::pass(
-            "webhookCredentials",
-            title,
-            format!(
-                "Set (username \"{}\"); EPM must send the same pair.",
-                secrets.webhook_username
-            ),
-        )
-    } else {
-        Check::fail(
-            "webhookCredentials",
-            title,
-            "No webhook username or password is set, so every EPM webhook is refused (401).",
-            "Set the webhook username and password here, save, and enter the same pair in both EPM \
-             webhooks (Authentication Type: Basic).",
-        )
     }
 }

@@ -3,12 +3,12 @@
 
 use super::form::{self, SaveRequest};
 use super::view::SecretsState;
+use super::{EpmSettings, SECRET_CLIENT_SECRET, SECRET_WEBHOOK_PASSWORD, SECRET_WEBHOOK_USER};
 use crate::caps::{CapError, Caps};
-use crate::config::{self, Config};
+use crate::config;
 use crate::protocol::LogLevel;
 use crate::providers::epm::api;
 use crate::resolver::Refusal;
-use crate::webtrigger::load_config;
 
 fn storage(e: CapError) -> Refusal {
     Refusal::new(
@@ -18,21 +18,21 @@ fn storage(e: CapError) -> Refusal {
 }
 
 /// What is stored: the settings (defaults when none) and which secrets are set.
-pub async fn stored(caps: &Caps) -> Result<(Config, SecretsState), Refusal> {
-    let config = load_config(caps).await.map_err(|e| Refusal::new("unavailable", e))?;
+pub async fn stored(caps: &Caps) -> Result<(EpmSettings, SecretsState), Refusal> {
+    let config = super::load(caps).await.map_err(|e| Refusal::new("unavailable", e))?;
     let is_set = |v: Option<String>| v.is_some_and(|v| !v.is_empty());
     let secrets = SecretsState {
         webhook_username: caps
-            .secret_get(config::SECRET_WEBHOOK_USER)
+            .secret_get(SECRET_WEBHOOK_USER)
             .await
             .map_err(storage)?
             .unwrap_or_default(),
         webhook_password_set: is_set(
-            caps.secret_get(config::SECRET_WEBHOOK_PASSWORD)
+            caps.secret_get(SECRET_WEBHOOK_PASSWORD)
                 .await
                 .map_err(storage)?,
         ),
-        client_secret_set: is_set(caps.secret_get(config::SECRET_CLIENT_SECRET).await.map_err(storage)?),
+        client_secret_set: is_set(caps.secret_get(SECRET_CLIENT_SECRET).await.map_err(storage)?),
     };
     Ok((config, secrets))
 }
@@ -40,7 +40,7 @@ pub async fn stored(caps: &Caps) -> Result<(Config, SecretsState), Refusal> {
 /// Validates `request` whole and, only if it is clean, writes the settings and the credentials
 /// given; answers what is stored afterwards. A changed EPM host, client id or secret drops the
 /// cached EPM token.
-pub async fn save(caps: &Caps, request: SaveRequest) -> Result<(Config, SecretsState), Refusal> {
+pub async fn save(caps: &Caps, request: SaveRequest) -> Result<(EpmSettings, SecretsState), Refusal> {
     let (current, secrets) = stored(caps).await?;
     let errors = form::validate_change(&request, &current, &secrets);
     if !errors.is_empty() {
@@ -55,13 +55,16 @@ pub async fn save(caps: &Caps, request: SaveRequest) -> Result<(Config, SecretsS
     let epm_changed = current.service_hostname != request.config.service_hostname
         || current.client_id != request.config.client_id
         || input.client_secret().is_some();
-    caps.kv_set(config::CONFIG_KEY, &request.config.encode())
+    // The other providers' sections stay as stored.
+    let mut record = config::load(caps).await.map_err(|e| Refusal::new("unavailable", e))?;
+    record.set(&request.config);
+    caps.kv_set(config::CONFIG_KEY, &record.encode())
         .await
         .map_err(storage)?;
     let writes = [
-        (config::SECRET_WEBHOOK_USER, input.webhook_username()),
-        (config::SECRET_WEBHOOK_PASSWORD, input.webhook_password()),
-        (config::SECRET_CLIENT_SECRET, input.client_secret()),
+        (SECRET_WEBHOOK_USER, input.webhook_username()),
+        (SECRET_WEBHOOK_PASSWORD, input.webhook_password()),
+        (SECRET_CLIENT_SECRET, input.client_secret()),
     ];
     for (key, value) in writes {
         if let Some(value) = value {

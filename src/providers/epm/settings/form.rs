@@ -5,7 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::view::SecretsState;
-use crate::config::{Config, ConfigError, bad};
+use crate::config::{ConfigError, bad};
+use crate::providers::epm::settings::EpmSettings;
 
 /// Shortest webhook password and client secret accepted.
 pub const MIN_PASSWORD_CHARS: usize = 12;
@@ -44,7 +45,7 @@ impl SecretInput {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SaveRequest {
-    pub config: Config,
+    pub config: EpmSettings,
     #[serde(default)]
     pub secrets: SecretInput,
 }
@@ -59,7 +60,7 @@ pub fn validate(request: &SaveRequest, stored: &SecretsState) -> Vec<ConfigError
 /// [`validate`] for a change of what is stored (`current` settings, `stored` secrets): also
 /// refuses to keep the stored client secret for a new EPM host or client id
 /// ([`stored_secret_kept_for_new_host`]). What `admin.save` runs; the page runs [`validate`].
-pub fn validate_change(request: &SaveRequest, current: &Config, stored: &SecretsState) -> Vec<ConfigError> {
+pub fn validate_change(request: &SaveRequest, current: &EpmSettings, stored: &SecretsState) -> Vec<ConfigError> {
     let mut errors = validate(request, stored);
     check_stored_secret(request, current, stored, &mut errors);
     errors
@@ -69,13 +70,13 @@ pub fn validate_change(request: &SaveRequest, current: &Config, stored: &Secrets
 /// [`validate_change`] except "required while enabled", since a host may bring the settings and
 /// the client secret in separate documents (the local sandbox does). An enabled integration
 /// missing a credential fails closed: webhooks are refused, decisions cannot reach EPM.
-pub fn validate_provisioning(request: &SaveRequest, current: &Config, stored: &SecretsState) -> Vec<ConfigError> {
+pub fn validate_provisioning(request: &SaveRequest, current: &EpmSettings, stored: &SecretsState) -> Vec<ConfigError> {
     let mut errors = validate_values(request, stored);
     check_stored_secret(request, current, stored, &mut errors);
     errors
 }
 
-fn check_stored_secret(request: &SaveRequest, current: &Config, stored: &SecretsState, errors: &mut Vec<ConfigError>) {
+fn check_stored_secret(request: &SaveRequest, current: &EpmSettings, stored: &SecretsState, errors: &mut Vec<ConfigError>) {
     // A host or client id that is refused anyway is the problem to show.
     if !errors.iter().any(|e| matches!(e.field, "serviceHostname" | "clientId")) {
         errors.extend(stored_secret_kept_for_new_host(request, current, stored));
@@ -87,7 +88,7 @@ fn check_stored_secret(request: &SaveRequest, current: &Config, stored: &Secrets
 /// stored secret to the new host (on the next decision or "Validate configuration").
 pub fn stored_secret_kept_for_new_host(
     request: &SaveRequest,
-    current: &Config,
+    current: &EpmSettings,
     stored: &SecretsState,
 ) -> Option<ConfigError> {
     let config = &request.config;

@@ -1,23 +1,46 @@
-//! The app's configuration: one versioned JSON record in KV (`config`), plus secrets kept in
-//! secret storage. Defaults match the seed's settings table; validation names the field.
+//! EPM's settings: its section of the configuration record (`config::Section`, key `epm`),
+//! plus its secrets in secret storage. Defaults match the seed's settings table; validation
+//! names the field.
+
+pub mod checks;
+pub mod checks_epm;
+pub mod checks_jira;
+pub mod egress;
+pub mod form;
+pub mod page;
+pub mod provision;
+pub mod save;
+pub mod view;
+
+#[cfg(test)]
+mod page_tests;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use crate::providers::epm::placeholders;
+use super::placeholders;
+use crate::caps::Caps;
+use crate::config::rules::{
+    is_custom_field_id, is_dns_name, is_label, is_local_or_numeric, is_project_key, is_webhook_url,
+};
+use crate::config::{self, ConfigError, Section, bad};
 
-/// KV key of the configuration record.
-pub const CONFIG_KEY: &str = "config";
 /// Secret-storage keys. Their values are never logged or returned.
 pub const SECRET_WEBHOOK_USER: &str = "epm.webhook.username";
 pub const SECRET_WEBHOOK_PASSWORD: &str = "epm.webhook.password";
 pub const SECRET_CLIENT_SECRET: &str = "epm.client.secret";
 
+/// The stored EPM settings, or their defaults when none were saved yet.
+pub async fn load(caps: &Caps) -> Result<EpmSettings, String> {
+    config::load_section(caps).await
+}
+
 const VERSION: u32 = 1;
 
-/// Everything an admin sets, except secrets.
+/// Everything an admin sets for EPM, except secrets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
-pub struct Config {
+pub struct EpmSettings {
     pub version: u32,
     /// Master switch: when off, webhooks are answered 503 and nothing is created.
     pub enabled: bool,
@@ -52,9 +75,9 @@ pub struct Config {
 
 pub const DEFAULT_SUMMARY_TEMPLATE: &str = "EPM JIT Application Access Request - %%User%%";
 
-impl Default for Config {
+impl Default for EpmSettings {
     fn default() -> Self {
-        Config {
+        EpmSettings {
             version: VERSION,
             enabled: false,
             service_hostname: String::new(),
@@ -77,35 +100,33 @@ impl Default for Config {
     }
 }
 
-/// A setting that is not acceptable, naming the field.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {problem}")]
-pub struct ConfigError {
-    pub field: &'static str,
-    pub problem: String,
-}
+impl Section for EpmSettings {
+    const KEY: &'static str = "epm";
 
-/// A [`ConfigError`] for `field`.
-pub(crate) fn bad(field: &'static str, problem: impl Into<String>) -> ConfigError {
-    ConfigError {
-        field,
-        problem: problem.into(),
+    fn decode_section(value: Value) -> Result<Self, String> {
+        EpmSettings::decode(&value.to_string())
     }
 }
 
-impl Config {
+impl EpmSettings {
     /// Decodes a stored or submitted record; unknown fields are an error (a typo must not pass
     /// silently), missing ones take their defaults.
-    pub fn decode(json: &str) -> Result<Config, String> {
-        let config: Config = serde_json::from_str(json).map_err(|e| format!("configuration is not valid: {e}"))?;
+    pub fn decode(json: &str) -> Result<EpmSettings, String> {
+        let config: EpmSettings = serde_json::from_str(json).map_err(|e| format!("configuration is not valid: {e}"))?;
         if config.version != VERSION {
             return Err(format!("configuration version {} is not supported", config.version));
         }
         Ok(config)
     }
 
-    pub fn encode(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+    /// The EPM section of a stored configuration record.
+    pub fn from_stored(record: &str) -> Result<EpmSettings, String> {
+        config::Config::decode(record)?.section()
+    }
+
+    /// The configuration record holding only these settings, as stored.
+    pub fn stored(&self) -> String {
+        config::Config::of(self).encode()
     }
 
     /// Every problem with the settings, in field order; empty when valid.
@@ -177,108 +198,36 @@ impl Config {
     }
 }
 
-fn is_dns_name(host: &str) -> bool {
-    host.len() <= 253
-        && host.split('.').count() >= 2
-        && host.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-        })
-}
-
-/// A host name the app must never send the EPM client secret to: an IP address in any notation
-/// (a name whose last label is a number is one, as URL parsers read it: `127.1`, `0x7f.1`), and
-/// names reserved for this machine or a private network. IPv6 literals never get here: a colon
-/// or bracket is not a DNS name. (Names that resolve to private addresses cannot be told apart
-/// without DNS; the Forge manifest's egress list is the fence for those.)
-fn is_local_or_numeric(host: &str) -> bool {
-    let host = host.to_ascii_lowercase();
-    let last = host.rsplit('.').next().unwrap_or("");
-    let numeric = !last.is_empty()
-        && (last.bytes().all(|b| b.is_ascii_digit())
-            || last
-                .strip_prefix("0x")
-                .is_some_and(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit())));
-    numeric
-        || host == "localhost"
-        || [".localhost", ".local", ".internal", ".home.arpa"]
-            .iter()
-            .any(|suffix| host.ends_with(suffix))
-}
-
-/// An absolute URL EPM can post to: https (http only to this machine, for the local host),
-/// a host, no user info, no whitespace.
-fn is_webhook_url(url: &str) -> bool {
-    let rest = if let Some(rest) = url.strip_prefix("https://") {
-        rest
-    } else if let Some(rest) = url.strip_prefix("http://") {
-        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-        let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
-        if !matches!(host, "localhost" | "127.0.0.1" | "[::1]") {
-            return false;
-        }
-        rest
-    } else {
-        return false;
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    url.len() <= 2000
-        && !authority.is_empty()
-        && !authority.contains('@')
-        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
-}
-
-fn is_project_key(key: &str) -> bool {
-    let bytes = key.as_bytes();
-    (2..=10).contains(&bytes.len())
-        && bytes[0].is_ascii_uppercase()
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
-}
-
-fn is_custom_field_id(id: &str) -> bool {
-    id.strip_prefix("customfield_")
-        .is_some_and(|n| !n.is_empty() && n.len() <= 18 && n.bytes().all(|b| b.is_ascii_digit()))
-}
-
-fn is_label(label: &str) -> bool {
-    !label.is_empty() && label.chars().count() <= 255 && !label.chars().any(char::is_whitespace)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn defaults_are_valid_and_round_trip() {
-        let config = Config::default();
+        let config = EpmSettings::default();
         assert!(config.validate().is_empty(), "{:?}", config.validate());
-        assert_eq!(Config::decode(&config.encode()).unwrap(), config);
+        assert_eq!(config::Config::decode(&config.stored()).unwrap().section::<EpmSettings>().unwrap(), config);
     }
 
     #[test]
     fn missing_fields_take_defaults_and_unknown_fields_are_refused() {
-        let config = Config::decode(r#"{"enabled": true}"#).unwrap();
+        let config = EpmSettings::decode(r#"{"enabled": true}"#).unwrap();
         assert!(config.enabled);
         assert_eq!(config.project_key, "PMCJIT");
-        let err = Config::decode(r#"{"enabeld": true}"#).unwrap_err();
+        let err = EpmSettings::decode(r#"{"enabeld": true}"#).unwrap_err();
         assert!(err.contains("enabeld"), "{err}");
     }
 
     #[test]
     fn validation_names_each_bad_field() {
-        let config = Config {
+        let config = EpmSettings {
             service_hostname: "https://evil.example.com:443/x".into(),
             project_key: "pmc".into(),
             custom_field_id: "cf_1".into(),
             summary_template: "Request %%Nope%%".into(),
             labels: vec!["two words".into()],
             epm_api_version: "v9".into(),
-            ..Config::default()
+            ..EpmSettings::default()
         };
         let fields: Vec<_> = config.validate().iter().map(|e| e.field).collect();
         assert_eq!(
@@ -294,43 +243,14 @@ mod tests {
         );
     }
 
-    #[test]
-    fn webhook_urls() {
-        for good in [
-            "https://example.atlassian-dev.net/x/1?y=2",
-            "http://127.0.0.1:8080/webtrigger/epm-webhook",
-            "http://localhost/w",
-        ] {
-            assert!(is_webhook_url(good), "{good}");
-        }
-        for bad in [
-            "http://example.com/w",
-            "https://user:pw@example.com/",
-            "https:///x",
-            "ftp://example.com",
-            "https://a.com/ x",
-            "javascript:alert(1)",
-        ] {
-            assert!(!is_webhook_url(bad), "{bad}");
-        }
-    }
-
-    #[test]
-    fn host_names() {
-        assert!(is_dns_name("pmc-services.example.com"));
-        for bad in ["example", "a..b", "-a.com", "a.com:8080", "a.com/x", "user@a.com", ""] {
-            assert!(!is_dns_name(bad), "{bad}");
-        }
-    }
-
     /// The EPM host gets the client secret: never an address on this machine or a private
     /// network, in any spelling. The names the sandboxes and tests use stay valid.
     #[test]
     fn service_host_names_refuse_addresses_and_local_names() {
         let refused = |host: &str| {
-            let config = Config {
+            let config = EpmSettings {
                 service_hostname: host.into(),
-                ..Config::default()
+                ..EpmSettings::default()
             };
             config.validate().iter().any(|e| e.field == "serviceHostname")
         };
