@@ -4,8 +4,8 @@
 use proptest::prelude::*;
 
 use crate::auth::parse_basic;
-use crate::providers::epm::settings::EpmSettings;
 use crate::providers::epm::placeholders::{check_template, render_summary};
+use crate::providers::epm::settings::EpmSettings;
 use crate::providers::epm::wire::{Event, parse};
 use crate::testkit::{SAMPLE, World, drive, webhook};
 

@@ -38,7 +38,9 @@ impl Context {
                 .and_then(Value::as_object)
                 .map(|urls| {
                     urls.iter()
-                        .filter_map(|(key, url)| Some((key.clone(), url.as_str().filter(|u| !u.is_empty())?.to_string())))
+                        .filter_map(|(key, url)| {
+                            Some((key.clone(), url.as_str().filter(|u| !u.is_empty())?.to_string()))
+                        })
                         .collect()
                 })
                 .unwrap_or_default(),

@@ -74,12 +74,14 @@ impl World {
             ..Default::default()
         };
         world.kv.insert(crate::config::CONFIG_KEY.into(), config.stored());
-        world
-            .secrets
-            .insert(crate::providers::epm::settings::SECRET_WEBHOOK_USER.into(), "hook".into());
-        world
-            .secrets
-            .insert(crate::providers::epm::settings::SECRET_WEBHOOK_PASSWORD.into(), "pw-123456".into());
+        world.secrets.insert(
+            crate::providers::epm::settings::SECRET_WEBHOOK_USER.into(),
+            "hook".into(),
+        );
+        world.secrets.insert(
+            crate::providers::epm::settings::SECRET_WEBHOOK_PASSWORD.into(),
+            "pw-123456".into(),
+        );
         world.users = vec![
             json!({"accountId": "acc-john", "accountType": "atlassian", "displayName": "John Doe", "emailAddress": "john.doe@example.com", "active": true}),
             json!({"accountId": "acc-bob", "accountType": "atlassian", "displayName": "Bob Requester", "emailAddress": "bob@example.com", "active": true}),

@@ -7,7 +7,7 @@ use pam_approvals::protocol::{Call, Invocation, Outcome, Reply, Step};
 use pam_approvals::runner::Run;
 
 use crate::inputs;
-use pam_approvals::config::{SECRET_WEBHOOK_PASSWORD, SECRET_WEBHOOK_USER};
+use pam_approvals::providers::epm::settings::{SECRET_WEBHOOK_PASSWORD, SECRET_WEBHOOK_USER};
 use pam_approvals::testkit::World;
 
 /// Where a recorded run stops.

@@ -52,7 +52,9 @@ impl Config {
         }
         object.remove("version");
         if let Some((key, _)) = object.iter().find(|(_, v)| !v.is_object()) {
-            return Err(format!("configuration is not valid: section \"{key}\" is not an object"));
+            return Err(format!(
+                "configuration is not valid: section \"{key}\" is not an object"
+            ));
         }
         Ok(Config {
             sections: object.into_iter().collect(),

@@ -141,6 +141,10 @@ mod tests {
             );
         }
         let listed = manifest.matches("- address: ").count();
-        assert_eq!(listed, declared.len(), "manifest.yml has egress entries no provider declares");
+        assert_eq!(
+            listed,
+            declared.len(),
+            "manifest.yml has egress entries no provider declares"
+        );
     }
 }

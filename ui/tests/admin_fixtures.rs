@@ -6,9 +6,10 @@
 
 mod common;
 
-use pam_approvals::admin::checks::{Check, Summary};
-use pam_approvals::admin::view::AdminView;
-use pam_approvals::config::{self, Config};
+use pam_approvals::config;
+use pam_approvals::config::check::{Check, Summary};
+use pam_approvals::providers::epm::settings::view::AdminView;
+use pam_approvals::providers::epm::settings::{EpmSettings, SECRET_CLIENT_SECRET, SECRET_WEBHOOK_PASSWORD};
 use pam_approvals::testkit::World;
 use pam_approvals::testkit_epm;
 use pam_approvals_ui::admin::answer::{self, ChecksAnswer, Reply, ViewAnswer};
@@ -38,7 +39,7 @@ fn call(world: &mut World, name: &str, payload: Value) -> Value {
 }
 
 fn stored_config(world: &World) -> Value {
-    serde_json::to_value(Config::decode(&world.kv[config::CONFIG_KEY]).unwrap()).unwrap()
+    serde_json::to_value(EpmSettings::from_stored(&world.kv[config::CONFIG_KEY]).unwrap()).unwrap()
 }
 
 fn fixtures() -> Vec<(&'static str, Value)> {
@@ -66,13 +67,13 @@ fn fixtures() -> Vec<(&'static str, Value)> {
     // A project and field the site does not have, and no client secret: fails, and what
     // depends on them is skipped.
     let mut world = configured();
-    let broken = Config {
+    let broken = EpmSettings {
         project_key: "OPS".into(),
         custom_field_id: "customfield_10003".into(),
-        ..Config::decode(&world.kv[config::CONFIG_KEY]).unwrap()
+        ..EpmSettings::from_stored(&world.kv[config::CONFIG_KEY]).unwrap()
     };
-    world.kv.insert(config::CONFIG_KEY.into(), broken.encode());
-    world.secrets.remove(config::SECRET_CLIENT_SECRET);
+    world.kv.insert(config::CONFIG_KEY.into(), broken.stored());
+    world.secrets.remove(SECRET_CLIENT_SECRET);
     let validate_failing = call(&mut world, "admin.validate", json!({}));
 
     let mut world = configured();
@@ -129,7 +130,7 @@ fn admin_fixtures_are_what_the_core_answers() {
     assert_eq!(by_name("admin-forbidden")["error"]["code"], json!("forbidden"));
     assert_eq!(by_name("admin-unavailable")["error"]["code"], json!("unavailable"));
     // The world's stored secrets and the one just saved are in no answer.
-    let stored = configured().secrets[config::SECRET_WEBHOOK_PASSWORD].clone();
+    let stored = configured().secrets[SECRET_WEBHOOK_PASSWORD].clone();
     for (name, answer) in &fixtures {
         let text = answer.to_string();
         for secret in [stored.as_str(), testkit_epm::CLIENT_SECRET, "a-new-webhook-password"] {

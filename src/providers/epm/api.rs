@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::caps::Caps;
-use crate::providers::epm::settings::{EpmSettings, SECRET_CLIENT_SECRET};
 use crate::protocol::{HttpRequest, HttpResponse, LogLevel};
+use crate::providers::epm::settings::{EpmSettings, SECRET_CLIENT_SECRET};
 use crate::store;
 
 /// Secret-storage key of the cached access token (a credential, so not in plain KV).
@@ -238,8 +238,8 @@ mod tests {
 
     use super::*;
     use crate::caps::Exchange;
-    use crate::providers::epm::settings::SECRET_CLIENT_SECRET;
     use crate::protocol::{Call, Reply};
+    use crate::providers::epm::settings::SECRET_CLIENT_SECRET;
     use crate::testkit::World;
     use crate::testkit_epm::{CLIENT_ID, CLIENT_SECRET, HOST, cached_token_record};
 

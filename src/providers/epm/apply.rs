@@ -15,8 +15,8 @@ use super::trusted::{self, RequestRecord};
 use super::update::PendingUpdate;
 use super::wire::RequestRef;
 use crate::caps::{CapError, Caps};
-use crate::providers::epm::settings::EpmSettings;
 use crate::protocol::{Actor, HttpResponse, LogLevel};
+use crate::providers::epm::settings::EpmSettings;
 use crate::time;
 
 /// What applying an update did.

@@ -8,9 +8,9 @@ use super::issue::{IssueFacts, unavailable};
 use super::property::Person;
 use super::trusted::Requester;
 use crate::caps::Caps;
-use crate::providers::epm::settings::EpmSettings;
 use crate::jira::client::{self, query_value};
 use crate::protocol::Actor;
+use crate::providers::epm::settings::EpmSettings;
 use crate::resolver::Refusal;
 
 /// The signed-in user as Jira knows them.

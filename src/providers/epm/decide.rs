@@ -14,8 +14,8 @@ use super::record;
 use super::trusted::{self, RequestRecord};
 use super::view;
 use crate::caps::Caps;
-use crate::providers::epm::settings::EpmSettings;
 use crate::protocol::{Actor, LogLevel};
+use crate::providers::epm::settings::EpmSettings;
 use crate::resolver::{Context, Refusal};
 use crate::time;
 

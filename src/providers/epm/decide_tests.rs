@@ -3,8 +3,8 @@
 use serde_json::{Value, json};
 
 use crate::config::CONFIG_KEY;
-use crate::providers::epm::settings::{EpmSettings, SECRET_CLIENT_SECRET};
 use crate::protocol::{Call, Invocation, Outcome};
+use crate::providers::epm::settings::{EpmSettings, SECRET_CLIENT_SECRET};
 use crate::testkit::{SAMPLE, SAMPLE_REQUEST_ID, World, drive, drive_interleaved, http, webhook};
 use crate::testkit_epm::{CLIENT_ID, CLIENT_SECRET, HOST};
 

@@ -7,8 +7,8 @@ use super::keys;
 use super::property::DecisionRecord;
 use super::wire::RequestRef;
 use crate::caps::{CapError, Caps};
-use crate::providers::epm::settings::EpmSettings;
 use crate::protocol::LogLevel;
+use crate::providers::epm::settings::EpmSettings;
 use crate::{store, time};
 
 pub const RECORD_VERSION: u32 = 1;

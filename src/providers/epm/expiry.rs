@@ -21,9 +21,9 @@ use super::map::ISSUE_PROPERTY;
 use super::record;
 use super::trusted;
 use crate::caps::{CapError, Caps};
-use crate::providers::epm::settings::EpmSettings;
 use crate::jira::client;
 use crate::protocol::{Actor, LogLevel, Outcome};
+use crate::providers::epm::settings::EpmSettings;
 use crate::store;
 
 /// Module key of the scheduled trigger in the manifest.

@@ -15,9 +15,9 @@ use super::trusted;
 use super::update;
 use super::wire::{self, Event};
 use crate::caps::{CapError, Caps};
-use crate::providers::epm::settings::EpmSettings;
 use crate::jobs::{self, Job, Progress};
 use crate::protocol::{HttpResponse, LogLevel};
+use crate::providers::epm::settings::EpmSettings;
 use crate::store;
 
 pub const KIND: &str = "epm.webhook";

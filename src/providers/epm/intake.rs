@@ -25,11 +25,11 @@ use super::property::EpmProperty;
 use super::trusted::{self, RequestRecord};
 use super::wire::{RequestRef, TicketCreated};
 use crate::caps::{CapError, Caps};
-use crate::providers::epm::settings::EpmSettings;
 use crate::jira::client::{self, JiraError};
 use crate::jira::users;
 use crate::lease::{self, Lease, LeaseState, Taken};
 use crate::protocol::{Actor, HttpResponse, LogLevel};
+use crate::providers::epm::settings::EpmSettings;
 
 /// A lease older than this belongs to a run that died (Forge web triggers end within 55 s).
 pub const CLAIM_STALE_MS: u64 = 60_000;

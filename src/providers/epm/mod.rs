@@ -49,10 +49,10 @@ pub static PROVIDER: Provider = Provider {
     job_kinds: &[inbox::KIND, settle::KIND],
     ticks: &[expiry::TICK],
     egress: settings::egress::EPM_EGRESS,
-    web_trigger: web_trigger,
-    resolve: resolve,
-    job: job,
-    tick: tick,
+    web_trigger,
+    resolve,
+    job,
+    tick,
     settings: Some(&settings::page::PAGE),
 };
 

@@ -15,10 +15,10 @@ use super::property::{DecisionRecord, EpmProperty};
 use super::trusted::RequestRecord;
 use super::view::decision_lines;
 use crate::caps::Caps;
-use crate::providers::epm::settings::EpmSettings;
 use crate::jira::adf;
 use crate::jira::client::{self, JiraError};
 use crate::protocol::{Actor, LogLevel};
+use crate::providers::epm::settings::EpmSettings;
 use crate::store;
 
 const VERSION: u32 = 1;

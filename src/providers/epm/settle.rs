@@ -13,8 +13,8 @@ use super::trusted;
 use super::update::{self, Updated};
 use super::wire::RequestRef;
 use crate::caps::Caps;
-use crate::providers::epm::settings::EpmSettings;
 use crate::jobs::{self, Job, Progress};
+use crate::providers::epm::settings::EpmSettings;
 
 pub const KIND: &str = "epm.settle";
 

@@ -7,8 +7,8 @@ use super::map::{People, create_issue};
 use super::placeholders::{check_template, render_summary};
 use super::property::EpmProperty;
 use super::wire::{Event, ParseError, TicketCreated, parse};
-use crate::providers::epm::settings::EpmSettings;
 use crate::protocol::{HttpResponse, Outcome};
+use crate::providers::epm::settings::EpmSettings;
 use crate::testkit::{SAMPLE, SAMPLE_REQUEST_ID, World, drive, drive_interleaved, http, webhook};
 
 fn sample() -> TicketCreated {

@@ -10,9 +10,9 @@ use super::apply;
 use super::keys;
 use super::wire::{DecisionUpdated, RequestRef};
 use crate::caps::{CapError, Caps};
-use crate::providers::epm::settings::EpmSettings;
 use crate::lease::{self, LeaseState, Taken};
 use crate::protocol::{HttpResponse, LogLevel};
+use crate::providers::epm::settings::EpmSettings;
 use crate::{store, time};
 
 const RECORD_VERSION: u32 = 1;

@@ -2,8 +2,8 @@
 //! `admin.config` and `admin.save`, `{"ok": true, "checks", "summary"}` from `admin.validate`,
 //! or a refusal. The view and the checks are the core's own types.
 
-use pam_approvals::admin::checks::{Check, Summary};
-use pam_approvals::admin::view::AdminView;
+use pam_approvals::config::check::{Check, Summary};
+use pam_approvals::providers::epm::settings::view::AdminView;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;

@@ -1,5 +1,5 @@
 //! The configuration form's inputs, in the order the page shows them. Each is named as the core
-//! names it (`Config`'s JSON keys and `SecretInput`'s), which is also the input's id in
+//! names it (`EpmSettings`'s JSON keys and `SecretInput`'s), which is also the input's id in
 //! `static/admin/src/index.html`, so an error from `form::validate` or the resolver lands next to
 //! its input with no table in between.
 
@@ -40,7 +40,7 @@ pub enum Field {
     InternalNote,
 }
 
-/// The EPM management API versions the core accepts (`Config::validate`).
+/// The EPM management API versions the core accepts (`EpmSettings::validate`).
 pub const API_VERSIONS: &[&str] = &["v2", "v3"];
 
 impl Field {
@@ -138,9 +138,9 @@ impl Field {
 mod tests {
     use std::collections::BTreeSet;
 
-    use pam_approvals::admin::form::SecretInput;
-    use pam_approvals::config::Config;
     use pam_approvals::providers::epm::placeholders;
+    use pam_approvals::providers::epm::settings::EpmSettings;
+    use pam_approvals::providers::epm::settings::form::SecretInput;
 
     use super::*;
 
@@ -151,7 +151,7 @@ mod tests {
     /// A setting added to the core without an input here would be kept but never editable.
     #[test]
     fn every_setting_and_secret_has_an_input() {
-        let mut wanted = keys(serde_json::to_value(Config::default()).unwrap());
+        let mut wanted = keys(serde_json::to_value(EpmSettings::default()).unwrap());
         wanted.remove("version");
         wanted.extend(keys(serde_json::to_value(SecretInput::default()).unwrap()));
         let ours: BTreeSet<String> = Field::ALL.iter().map(|f| f.name().to_string()).collect();
@@ -197,9 +197,9 @@ mod tests {
     #[test]
     fn the_api_versions_are_the_ones_the_core_accepts() {
         for version in API_VERSIONS {
-            let config = Config {
+            let config = EpmSettings {
                 epm_api_version: version.to_string(),
-                ..Config::default()
+                ..EpmSettings::default()
             };
             assert!(config.validate().is_empty(), "{version}");
         }

@@ -1,13 +1,13 @@
 //! What the admin has typed, and the `admin.save` payload it makes. The rules are the core's
-//! (`admin::form::validate`, the function the resolver runs); this holds the inputs' text and
+//! (`providers::epm::settings::form::validate`, the function the resolver runs); this holds the inputs' text and
 //! turns them into a `SaveRequest`.
 
 use std::collections::BTreeMap;
 
-use pam_approvals::admin::form::{self, SaveRequest, SecretInput};
-use pam_approvals::admin::view::{AdminView, SecretsState};
-use pam_approvals::config::Config;
 use pam_approvals::providers::epm::form::FieldErrors;
+use pam_approvals::providers::epm::settings::EpmSettings;
+use pam_approvals::providers::epm::settings::form::{self, SaveRequest, SecretInput};
+use pam_approvals::providers::epm::settings::view::{AdminView, SecretsState};
 use serde_json::Value;
 
 use super::fields::{Field, Kind};
@@ -44,7 +44,7 @@ pub const GROUP_NAME_NEEDED: &str = "enter the group's name, or choose \"Anyone 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AdminForm {
     /// The stored settings: `version` passes through as it came.
-    stored: Config,
+    stored: EpmSettings,
     /// Which credentials are stored (the core's checks need it: a blank secret keeps its value).
     secrets: SecretsState,
     texts: BTreeMap<Field, String>,
@@ -107,12 +107,12 @@ impl AdminForm {
         &self.secrets
     }
 
-    /// The settings as entered. Every field is named (no `..`), so a setting added to `Config`
+    /// The settings as entered. Every field is named (no `..`), so a setting added to `EpmSettings`
     /// does not compile until the page has an input for it.
-    pub fn config(&self) -> Config {
+    pub fn config(&self) -> EpmSettings {
         // Surrounding spaces are never meant in a host name, key or status name.
         let text = |field| self.text(field).trim().to_string();
-        Config {
+        EpmSettings {
             version: self.stored.version,
             enabled: self.flag(Field::Enabled),
             service_hostname: text(Field::ServiceHostname),
@@ -198,7 +198,7 @@ pub fn payload(request: &SaveRequest) -> Value {
     value
 }
 
-fn flag_of(config: &Config, field: Field) -> bool {
+fn flag_of(config: &EpmSettings, field: Field) -> bool {
     match field {
         Field::Enabled => config.enabled,
         Field::AutomaticReporter => config.automatic_reporter,
@@ -207,7 +207,7 @@ fn flag_of(config: &Config, field: Field) -> bool {
     }
 }
 
-fn text_of(config: &Config, secrets: &SecretsState, field: Field) -> String {
+fn text_of(config: &EpmSettings, secrets: &SecretsState, field: Field) -> String {
     match field {
         Field::ServiceHostname => config.service_hostname.clone(),
         Field::ClientId => config.client_id.clone(),

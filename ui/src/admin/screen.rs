@@ -1,9 +1,9 @@
 //! What the configuration page shows for a model, as plain data: the DOM layer copies it into
 //! elements and decides nothing itself, so everything a person sees is tested here natively.
 
-use pam_approvals::admin::checks::{Status, Summary};
-use pam_approvals::admin::form::MIN_PASSWORD_CHARS;
-use pam_approvals::admin::view::AdminView;
+use pam_approvals::config::check::{Status, Summary};
+use pam_approvals::providers::epm::settings::form::MIN_PASSWORD_CHARS;
+use pam_approvals::providers::epm::settings::view::AdminView;
 
 use super::fields::{Field, Kind};
 use super::form::Approvers;

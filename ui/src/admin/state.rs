@@ -2,9 +2,9 @@
 //! saving or validating → ready again. `reduce` is pure: it changes the model and says what the
 //! outside world must do next (`Effect`); the DOM layer only renders the model and runs effects.
 
-use pam_approvals::admin::checks::{Check, Summary};
-use pam_approvals::admin::view::AdminView;
+use pam_approvals::config::check::{Check, Summary};
 use pam_approvals::providers::epm::form::FieldErrors;
+use pam_approvals::providers::epm::settings::view::AdminView;
 use serde_json::Value;
 
 use super::answer::{self, ChecksAnswer, Reply, ViewAnswer};

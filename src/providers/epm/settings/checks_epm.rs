@@ -1,10 +1,10 @@
 //! The EPM half of "Validate configuration": the service host answers, and a token request with
 //! the saved client id and secret succeeds. Nothing is sent to EPM but the token request.
 
-use crate::config::check::Check;
 use crate::caps::Caps;
-use crate::providers::epm::settings::{EpmSettings, SECRET_CLIENT_SECRET};
+use crate::config::check::Check;
 use crate::protocol::HttpRequest;
+use crate::providers::epm::settings::{EpmSettings, SECRET_CLIENT_SECRET};
 
 use crate::providers::epm::api::{self, EpmError};
 

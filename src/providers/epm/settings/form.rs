@@ -76,7 +76,12 @@ pub fn validate_provisioning(request: &SaveRequest, current: &EpmSettings, store
     errors
 }
 
-fn check_stored_secret(request: &SaveRequest, current: &EpmSettings, stored: &SecretsState, errors: &mut Vec<ConfigError>) {
+fn check_stored_secret(
+    request: &SaveRequest,
+    current: &EpmSettings,
+    stored: &SecretsState,
+    errors: &mut Vec<ConfigError>,
+) {
     // A host or client id that is refused anyway is the problem to show.
     if !errors.iter().any(|e| matches!(e.field, "serviceHostname" | "clientId")) {
         errors.extend(stored_secret_kept_for_new_host(request, current, stored));

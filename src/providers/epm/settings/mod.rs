@@ -206,7 +206,13 @@ mod tests {
     fn defaults_are_valid_and_round_trip() {
         let config = EpmSettings::default();
         assert!(config.validate().is_empty(), "{:?}", config.validate());
-        assert_eq!(config::Config::decode(&config.stored()).unwrap().section::<EpmSettings>().unwrap(), config);
+        assert_eq!(
+            config::Config::decode(&config.stored())
+                .unwrap()
+                .section::<EpmSettings>()
+                .unwrap(),
+            config
+        );
     }
 
     #[test]

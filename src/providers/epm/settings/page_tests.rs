@@ -274,9 +274,7 @@ fn validation_says_what_is_broken_and_how_to_fix_it() {
     world
         .users
         .push(json!({"accountId": "acc-sam2", "accountType": "atlassian", "displayName": "Sam Smith", "active": true}));
-    world
-        .secrets
-        .insert(SECRET_CLIENT_SECRET.into(), "wrong-secret".into());
+    world.secrets.insert(SECRET_CLIENT_SECRET.into(), "wrong-secret".into());
     let (text, answer) = call(&mut world, "admin.validate", json!({}));
     let expected = [
         ("enabled", "warn"),
@@ -437,10 +435,7 @@ fn a_new_epm_host_or_client_id_needs_the_client_secret_again() {
     payload["config"]["serviceHostname"] = json!("epm2.example.test");
     let (text, answer) = call(&mut world, "admin.save", payload);
     assert_eq!(answer["ok"], json!(true), "{text}");
-    assert_eq!(
-        world.secrets[SECRET_CLIENT_SECRET],
-        "the-secret-for-the-new-host"
-    );
+    assert_eq!(world.secrets[SECRET_CLIENT_SECRET], "the-secret-for-the-new-host");
     let mut payload = save_payload(&world, json!({}));
     payload["config"]["serviceHostname"] = json!("");
     payload["config"]["enabled"] = json!(false);

@@ -147,8 +147,10 @@ mod tests {
     use serde_json::json;
 
     use crate::config::CONFIG_KEY;
-    use crate::providers::epm::settings::{EpmSettings, SECRET_CLIENT_SECRET, SECRET_WEBHOOK_PASSWORD, SECRET_WEBHOOK_USER};
     use crate::protocol::{Invocation, Outcome};
+    use crate::providers::epm::settings::{
+        EpmSettings, SECRET_CLIENT_SECRET, SECRET_WEBHOOK_PASSWORD, SECRET_WEBHOOK_USER,
+    };
     use crate::testkit::{World, drive};
     use crate::testkit_epm::{CLIENT_ID, CLIENT_SECRET, HOST};
 
@@ -319,7 +321,10 @@ mod tests {
         };
         assert_eq!(answer, r#"{"configWritten":false,"secretsWritten":[]}"#);
         assert!(world.kv[crate::config::CONFIG_KEY].contains("\"projectKey\":\"OPS\""));
-        assert_eq!(world.secrets[crate::providers::epm::settings::SECRET_WEBHOOK_PASSWORD], "first-password");
+        assert_eq!(
+            world.secrets[crate::providers::epm::settings::SECRET_WEBHOOK_PASSWORD],
+            "first-password"
+        );
     }
 
     #[test]

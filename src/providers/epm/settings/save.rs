@@ -27,11 +27,7 @@ pub async fn stored(caps: &Caps) -> Result<(EpmSettings, SecretsState), Refusal>
             .await
             .map_err(storage)?
             .unwrap_or_default(),
-        webhook_password_set: is_set(
-            caps.secret_get(SECRET_WEBHOOK_PASSWORD)
-                .await
-                .map_err(storage)?,
-        ),
+        webhook_password_set: is_set(caps.secret_get(SECRET_WEBHOOK_PASSWORD).await.map_err(storage)?),
         client_secret_set: is_set(caps.secret_get(SECRET_CLIENT_SECRET).await.map_err(storage)?),
     };
     Ok((config, secrets))
