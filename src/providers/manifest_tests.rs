@@ -1,0 +1,120 @@
+//! The facts of `manifest.yml` that the core and the Forge shell also name must agree: web
+//! trigger keys, scheduled trigger keys, the job queue, egress, the resolvers the shell defines,
+//! and the handlers the manifest's functions point at.
+
+use std::collections::BTreeSet;
+
+use yaml_rust2::{Yaml, YamlLoader};
+
+use super::{ALL, resolver_names};
+
+const MANIFEST: &str = include_str!("../../manifest.yml");
+const SHELL_RESOLVER: &str = include_str!("../forge/resolver.js");
+const SHELL_INDEX: &str = include_str!("../index.js");
+
+fn manifest() -> Yaml {
+    YamlLoader::load_from_str(MANIFEST)
+        .expect("manifest.yml is YAML")
+        .remove(0)
+}
+
+/// `field` of every entry of a module list (`modules.<module>[*].<field>`).
+fn module_fields(manifest: &Yaml, module: &str, field: &str) -> BTreeSet<String> {
+    manifest["modules"][module]
+        .as_vec()
+        .unwrap_or_else(|| panic!("manifest.yml has no {module} modules"))
+        .iter()
+        .map(|entry| entry[field].as_str().expect("a string").to_string())
+        .collect()
+}
+
+fn declared(list: impl Fn(&super::Provider) -> &'static [&'static str]) -> BTreeSet<String> {
+    ALL.iter().flat_map(|p| list(p).iter().map(|s| s.to_string())).collect()
+}
+
+/// The quoted strings of the array literal `const <name> = [...]` / `export const <name> = [...]`.
+fn js_string_array(source: &str, name: &str) -> BTreeSet<String> {
+    let start = source
+        .find(&format!("{name} = ["))
+        .unwrap_or_else(|| panic!("no array {name} in the shell"));
+    let body = &source[start + name.len() + 4..];
+    let body = &body[..body.find(']').expect("the array ends")];
+    body.split(',')
+        .map(|item| item.trim().trim_matches(['\'', '"']).to_string())
+        .filter(|item| !item.is_empty())
+        .collect()
+}
+
+#[test]
+fn web_triggers_and_ticks_are_the_manifests() {
+    let manifest = manifest();
+    assert_eq!(
+        declared(|p| p.web_triggers),
+        module_fields(&manifest, "webtrigger", "key"),
+        "web trigger keys: provider table vs manifest.yml"
+    );
+    assert_eq!(
+        declared(|p| p.ticks),
+        module_fields(&manifest, "scheduledTrigger", "key"),
+        "scheduled trigger keys: provider table vs manifest.yml"
+    );
+    assert_eq!(
+        module_fields(&manifest, "consumer", "queue"),
+        BTreeSet::from([crate::jobs::QUEUE.to_string()]),
+        "the job queue"
+    );
+    assert_eq!(
+        js_string_array(SHELL_RESOLVER, "WEB_TRIGGERS"),
+        module_fields(&manifest, "webtrigger", "key"),
+        "the web triggers whose URLs the shell gives the configuration page"
+    );
+}
+
+#[test]
+fn egress_is_the_manifests() {
+    let manifest = manifest();
+    let listed: BTreeSet<String> = manifest["permissions"]["external"]["fetch"]["backend"]
+        .as_vec()
+        .expect("manifest.yml lists backend egress")
+        .iter()
+        .map(|entry| entry["address"].as_str().expect("an address").to_string())
+        .collect();
+    assert_eq!(declared(|p| p.egress), listed);
+}
+
+/// @forge/resolver answers only the names the shell defines: every core resolver must be one,
+/// and the shell must define none the core does not answer.
+#[test]
+fn the_shell_defines_exactly_the_core_resolvers() {
+    let core: BTreeSet<String> = resolver_names().into_iter().map(String::from).collect();
+    assert_eq!(js_string_array(SHELL_RESOLVER, "RESOLVER_NAMES"), core);
+}
+
+/// Each function's `handler: index.<name>` is exported by the shell's `src/index.js`.
+#[test]
+fn every_handler_is_exported_by_the_shell() {
+    let handlers = module_fields(&manifest(), "function", "handler");
+    assert!(!handlers.is_empty());
+    for handler in handlers {
+        let name = handler.strip_prefix("index.").expect("handlers live in index.js");
+        let exported = [
+            format!("export const {name} ="),
+            format!("export async function {name}("),
+        ]
+        .iter()
+        .any(|form| SHELL_INDEX.contains(form.as_str()));
+        assert!(
+            exported,
+            "src/index.js does not export {name} (manifest handler {handler})"
+        );
+    }
+}
+
+#[test]
+fn the_array_reader_reads_what_the_shell_writes() {
+    let source = "export const X = ['a.b', \"c\",\n  'd'];";
+    assert_eq!(
+        js_string_array(source, "X"),
+        BTreeSet::from(["a.b".to_string(), "c".to_string(), "d".to_string()])
+    );
+}
