@@ -143,7 +143,7 @@ pub const VALIDATE_FAILED: &str = "The configuration could not be validated.";
 pub const UNSAVED_NOTE: &str = "Validating the saved settings; save first to include your changes.";
 
 /// "2 settings need attention; nothing was saved." — the resolver's own wording
-/// (`src/admin/save.rs`), so both checks read alike.
+/// (`src/providers/epm/settings/save.rs`), so both checks read alike.
 pub fn attention(count: usize) -> String {
     let noun = if count == 1 { "setting needs" } else { "settings need" };
     format!("{count} {noun} attention; nothing was saved.")
