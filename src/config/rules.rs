@@ -13,7 +13,7 @@ pub fn is_dns_name(host: &str) -> bool {
         })
 }
 
-/// A host name the app must never send the EPM client secret to: an IP address in any notation
+/// A host name the app must never send a provider's client secret to: an IP address in any notation
 /// (a name whose last label is a number is one, as URL parsers read it: `127.1`, `0x7f.1`), and
 /// names reserved for this machine or a private network. IPv6 literals never get here: a colon
 /// or bracket is not a DNS name. (Names that resolve to private addresses cannot be told apart
@@ -33,7 +33,7 @@ pub fn is_local_or_numeric(host: &str) -> bool {
             .any(|suffix| host.ends_with(suffix))
 }
 
-/// An absolute URL EPM can post to: https (http only to this machine, for the local host),
+/// An absolute URL a PAM system can post to: https (http only to this machine, for the local host),
 /// a host, no user info, no whitespace.
 pub fn is_webhook_url(url: &str) -> bool {
     let rest = if let Some(rest) = url.strip_prefix("https://") {
