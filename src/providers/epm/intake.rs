@@ -6,7 +6,7 @@
 //! cannot finish leaves the rest to the queue.
 //!
 //! 1. The app's `RequestRecord` (`trusted.rs`) proves the issue exists: answer its key.
-//! 2. Otherwise take the creation lease (`lease.rs`: set-if-absent on `keys::claim(gen)`,
+//! 2. Otherwise take the creation lease (`lifecycle/lease.rs`: set-if-absent on `keys::claim(gen)`,
 //!    starting at the generation the hint names). Exactly one delivery wins a generation and
 //!    creates; the others poll for the record.
 //! 3. A lease is free for the next generation when its owner released it (Jira refused the
@@ -28,7 +28,7 @@ use crate::caps::{CapError, Caps};
 use crate::config::Config;
 use crate::jira::client::{self, JiraError};
 use crate::jira::users;
-use crate::lease::{self, Lease, LeaseState, Taken};
+use crate::lifecycle::lease::{self, Envelope, Lease, State as LeaseState, Taken};
 use crate::protocol::{Actor, HttpResponse, LogLevel};
 
 /// A lease older than this belongs to a run that died (Forge web triggers end within 55 s).
@@ -61,9 +61,10 @@ fn abandoned(lease: &Lease, now: u64, instance: Option<&str>) -> bool {
     }
     let age = now.saturating_sub(lease.at);
     match lease.state {
-        LeaseState::Released => true,
+        // `Decided` is never written to a creation lease: settled, like a release.
+        LeaseState::Released | LeaseState::Decided => true,
         LeaseState::Unknown => age >= SETTLE_MS,
-        LeaseState::Held => age > CLAIM_STALE_MS,
+        LeaseState::Held | LeaseState::Sending => age > CLAIM_STALE_MS,
     }
 }
 
@@ -153,7 +154,7 @@ async fn intake_inner(
     for _ in 0..MAX_GENERATIONS {
         let now = caps.now().await?;
         let free = |l: &Lease| abandoned(l, now, instance);
-        match lease::take(caps, &keys, now, instance, free, MAX_GENERATIONS).await? {
+        match lease::take(caps, &keys, &Lease::held(now, instance), free, MAX_GENERATIONS).await? {
             Taken::Won {
                 generation,
                 after_earlier,
@@ -190,7 +191,7 @@ async fn wait_for_owner(
     loop {
         let now = caps.now().await?;
         // Absent right after a conflict means not readable yet: keep waiting, never take it.
-        if let Some(lease) = lease::read(caps, &ClaimKeys(req), generation).await?
+        if let Some(lease) = lease::read::<Lease>(caps, &ClaimKeys(req), generation).await?
             && abandoned(&lease, now, instance)
         {
             return Ok(Waited::Abandoned);
@@ -246,7 +247,7 @@ async fn create_as_owner(
                     format!("{} created but not recorded: {e}", record.issue_key),
                 )
                 .await;
-                lease::settle(caps, &ClaimKeys(req), generation, now, LeaseState::Unknown).await?;
+                lease::settle(caps, &ClaimKeys(req), generation, &Lease::settled(now, LeaseState::Unknown)).await?;
                 return Ok(Intake::Unfinished {
                     hint_ms: Some(SETTLE_MS),
                     reason: format!("{} was created but the app could not record it ({e})", record.issue_key),
@@ -273,7 +274,7 @@ async fn create_as_owner(
             } else {
                 LeaseState::Released
             };
-            lease::settle(caps, &ClaimKeys(req), generation, now, state).await?;
+            lease::settle(caps, &ClaimKeys(req), generation, &Lease::settled(now, state)).await?;
             caps.log(
                 LogLevel::Error,
                 format!("could not create the issue for EPM request {}: {e}", req.request_id),

@@ -1,7 +1,7 @@
 //! "Decision updated" webhooks. EPM may send them before the create (no ordering guarantee),
 //! so each is kept under the request's key; the newest by EPM's timestamp (compared as instants)
 //! wins, and is applied to the issue as soon as there is one. Keeping and applying one update is
-//! atomic per request: a lease (`lease.rs`) lets one delivery at a time read, compare and write.
+//! atomic per request: a lease (`lifecycle/lease.rs`) lets one delivery at a time read, compare and write.
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -11,7 +11,7 @@ use super::keys;
 use super::wire::{DecisionUpdated, RequestRef};
 use crate::caps::{CapError, Caps};
 use crate::config::Config;
-use crate::lease::{self, LeaseState, Taken};
+use crate::lifecycle::lease::{self, Envelope, Lease, State as LeaseState, Taken};
 use crate::protocol::{HttpResponse, LogLevel};
 use crate::{store, time};
 
@@ -129,16 +129,16 @@ async fn with_lock<T>(
     let now = caps.now().await?;
     let instance = crate::instance::current(caps).await;
     let instance = instance.as_deref();
-    let free = |l: &lease::Lease| {
+    let free = |l: &Lease| {
         l.state != LeaseState::Held || now.saturating_sub(l.at) > LOCK_STALE_MS || l.orphaned(instance)
     };
-    let generation = match lease::take(caps, &keys, now, instance, free, 20).await? {
+    let generation = match lease::take(caps, &keys, &Lease::held(now, instance), free, 20).await? {
         Taken::Won { generation, .. } => generation,
         Taken::Held(..) | Taken::Exhausted => return Ok(None),
     };
     let result = work().await;
     // Released whatever happened: the next run starts from the kept state.
-    let released = lease::settle(caps, &keys, generation, now, LeaseState::Released).await;
+    let released = lease::settle(caps, &keys, generation, &Lease::settled(now, LeaseState::Released)).await;
     let value = result?;
     released?;
     Ok(Some(value))
