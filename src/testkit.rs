@@ -583,7 +583,11 @@ pub fn run_together<T, F: std::future::Future<Output = T>>(
                 results[i] = Some(value);
                 continue;
             }
-            let call = exchanges[i].borrow_mut().outgoing.take().expect("a waiting workflow made a call");
+            let call = exchanges[i]
+                .borrow_mut()
+                .outgoing
+                .take()
+                .expect("a waiting workflow made a call");
             let reply = world.perform(call);
             let mut exchange = exchanges[i].borrow_mut();
             exchange.awaiting_reply = false;

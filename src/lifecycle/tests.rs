@@ -113,7 +113,9 @@ mod claims {
         let mut world = World::default();
         let decisions = ["approve", "deny", "approve for 1 h", "deny again"];
         let claimed = run_together(&mut world, decisions.len(), |i, caps: Caps| async move {
-            claim::claim(&caps, &TestKeys, &vote(1_000, decisions[i])).await.unwrap()
+            claim::claim(&caps, &TestKeys, &vote(1_000, decisions[i]))
+                .await
+                .unwrap()
         });
         let winners: Vec<_> = (0..decisions.len())
             .filter(|&i| claimed[i] == Claimed::Won(0))
@@ -128,7 +130,10 @@ mod claims {
                 );
             }
         }
-        assert_eq!(current(&mut world).map(|(g, v)| (g, v.decision)), Some((0, winner.into())));
+        assert_eq!(
+            current(&mut world).map(|(g, v)| (g, v.decision)),
+            Some((0, winner.into()))
+        );
     }
 
     #[test]
@@ -245,7 +250,9 @@ mod claims {
         );
         let taken = run_together(&mut world, 1, |_, caps: Caps| async move {
             let free = |l: &Lease| l.state != State::Held;
-            lease::take(&caps, &TestKeys, &Lease::held(6, Some("p2")), free, 5).await.unwrap()
+            lease::take(&caps, &TestKeys, &Lease::held(6, Some("p2")), free, 5)
+                .await
+                .unwrap()
         })
         .remove(0);
         let old = Lease {

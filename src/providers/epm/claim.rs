@@ -3,57 +3,16 @@
 //! same). Whoever decides (an approver in Jira, or EPM's own update) claims the request; a claim
 //! whose delivery is unknown is in flight and never replaced (`deliver.rs` sends it again).
 
-use serde::{Deserialize, Serialize};
-
 use super::keys;
-use super::property::DecisionRecord;
+pub use super::records::{Claim, Intent};
 use super::wire::RequestRef;
 use crate::caps::{CapError, Caps};
 use crate::lifecycle::claim::{self as lifecycle, Claimed};
-use crate::lifecycle::lease::{self, Envelope};
+use crate::lifecycle::lease;
 
 pub use crate::lifecycle::claim::STALE_MS;
 /// The states of a claim: `Sending`, then `Decided`, `Released` or `Unknown` (in flight).
 pub use crate::lifecycle::lease::State as ClaimState;
-
-/// What is sent to EPM, kept so that a resend sends exactly the same decision.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Intent {
-    pub decision: DecisionRecord,
-    pub ticket_id: String,
-    pub ticket_url: String,
-}
-
-/// A decision claim as stored (`keys::decision_claim`, version `lease::VERSION`: `intent` and
-/// the `unknown` state are additions older claims read without).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Claim {
-    pub at: u64,
-    /// Display name of who decides.
-    pub by: String,
-    pub approved: bool,
-    pub state: ClaimState,
-    /// The decision being sent; `None` for EPM's own updates (nothing to send).
-    #[serde(default)]
-    pub intent: Option<Intent>,
-    /// The host process of the run that claimed it (`instance.rs`), when the host says.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub instance: Option<String>,
-}
-
-impl Envelope for Claim {
-    fn at(&self) -> u64 {
-        self.at
-    }
-    fn state(&self) -> ClaimState {
-        self.state
-    }
-    fn instance(&self) -> Option<&str> {
-        self.instance.as_deref()
-    }
-}
 
 impl Claim {
     /// Sent (or being sent) with an unknown outcome, or its sender died (`lifecycle::claim`).
@@ -119,8 +78,14 @@ mod tests {
         };
         let old = r#"{"v":1,"at":7,"by":"Alice","approved":true,"state":"sending","intent":null,"instance":"p1"}"#;
         assert_eq!(store::encode(lease::VERSION, &claim), old);
-        let older = store::encode(1, &json!({"at": 7, "by": "Alice", "approved": true, "state": "decided"}));
+        let older = store::encode(
+            1,
+            &json!({"at": 7, "by": "Alice", "approved": true, "state": "decided"}),
+        );
         let read = store::decode::<Claim>(lease::VERSION, &older).unwrap();
-        assert_eq!((read.state, read.intent, read.instance), (ClaimState::Decided, None, None));
+        assert_eq!(
+            (read.state, read.intent, read.instance),
+            (ClaimState::Decided, None, None)
+        );
     }
 }

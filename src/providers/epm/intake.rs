@@ -247,13 +247,19 @@ async fn create_as_owner(
                     format!("{} created but not recorded: {e}", record.issue_key),
                 )
                 .await;
-                lease::settle(caps, &ClaimKeys(req), generation, &Lease::settled(now, LeaseState::Unknown)).await?;
+                lease::settle(
+                    caps,
+                    &ClaimKeys(req),
+                    generation,
+                    &Lease::settled(now, LeaseState::Unknown),
+                )
+                .await?;
                 return Ok(Intake::Unfinished {
                     hint_ms: Some(SETTLE_MS),
                     reason: format!("{} was created but the app could not record it ({e})", record.issue_key),
                 });
             }
-            super::apply::apply_pending(caps, config, req).await;
+            super::update::apply_pending(caps, config, req).await;
             if fresh {
                 caps.log(
                     LogLevel::Info,

@@ -15,11 +15,11 @@ pub mod form;
 pub mod inbox;
 pub mod intake;
 pub mod issue;
-pub mod keys;
 pub mod map;
 pub mod placeholders;
 pub mod property;
 pub mod record;
+pub mod records;
 pub mod resolvers;
 pub mod settle;
 pub mod templates;
@@ -27,6 +27,8 @@ pub mod trusted;
 pub mod update;
 pub mod view;
 pub mod wire;
+
+pub use records::keys;
 
 use crate::caps::Caps;
 use crate::config::Config;

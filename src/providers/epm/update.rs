@@ -3,11 +3,12 @@
 //! wins, and is applied to the issue as soon as there is one. Keeping and applying one update is
 //! atomic per request: a lease (`lifecycle/lease.rs`) lets one delivery at a time read, compare and write.
 
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::apply;
 use super::keys;
+pub use super::records::PendingUpdate;
+use super::records::UPDATE_VERSION as RECORD_VERSION;
 use super::wire::{DecisionUpdated, RequestRef};
 use crate::caps::{CapError, Caps};
 use crate::config::Config;
@@ -15,21 +16,8 @@ use crate::lifecycle::lease::{self, Envelope, Lease, State as LeaseState, Taken}
 use crate::protocol::{HttpResponse, LogLevel};
 use crate::{store, time};
 
-const RECORD_VERSION: u32 = 1;
 /// A lock older than this belongs to a run that died.
 const LOCK_STALE_MS: u64 = 60_000;
-
-/// A decision update as kept.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PendingUpdate {
-    pub decision: String,
-    pub decision_time: Option<String>,
-    pub performed_by: Option<String>,
-    pub duration: Option<String>,
-    pub timestamp: Option<String>,
-    pub received_at: u64,
-}
 
 struct LockKeys<'a>(&'a RequestRef);
 
@@ -87,9 +75,57 @@ pub fn answer(update: &DecisionUpdated, updated: &Updated) -> HttpResponse {
                 "reason": "a newer update for this request was already received",
             }),
         ),
-        Updated::Applied(applied) => apply::answer(&update.request, applied),
+        Updated::Applied(applied) => applied_answer(&update.request, applied),
         Updated::LockBusy => super::intake::accepted(id, "another decision update for this request is being applied"),
         Updated::Storage(e) => super::intake::accepted(id, &format!("storage is unavailable ({e})")),
+    }
+}
+
+/// The web trigger's answer for an applied update.
+fn applied_answer(request: &RequestRef, applied: &apply::Applied) -> HttpResponse {
+    let id = &request.request_id;
+    match applied {
+        apply::Applied::Recorded(key) => {
+            HttpResponse::json(200, &json!({"applied": true, "issueKey": key, "requestId": id}))
+        }
+        apply::Applied::NotRecorded(key, error) => HttpResponse::json(
+            202,
+            &json!({"applied": false, "accepted": true, "issueKey": key, "requestId": id,
+                    "reason": format!("kept as the app's record; Jira could not record it on the issue yet ({error}). The app's queue completes it")}),
+        ),
+        apply::Applied::Echo => HttpResponse::json(
+            200,
+            &json!({"applied": false, "requestId": id, "reason": "the issue already shows this decision"}),
+        ),
+        apply::Applied::NoIssueYet => HttpResponse::json(
+            202,
+            &json!({"accepted": true, "requestId": id, "reason": "kept until the request's issue exists"}),
+        ),
+        apply::Applied::NotADecision => HttpResponse::json(
+            202,
+            &json!({"accepted": true, "requestId": id, "reason": "not an approval or denial; kept"}),
+        ),
+        apply::Applied::Busy => super::intake::accepted(id, "a different decision for this request is being sent"),
+    }
+}
+
+/// After an issue is created: applies an update that arrived before it.
+pub async fn apply_pending(caps: &Caps, config: &Config, request: &RequestRef) {
+    let update = match kept(caps, request).await {
+        Ok(Some(update)) => update,
+        Ok(None) => return,
+        Err(e) => {
+            caps.log(
+                LogLevel::Warn,
+                format!("could not look for an early decision update: {e}"),
+            )
+            .await;
+            return;
+        }
+    };
+    if let Err(e) = apply::apply(caps, config, request, &update).await {
+        caps.log(LogLevel::Warn, format!("could not apply an early decision update: {e}"))
+            .await;
     }
 }
 
@@ -129,9 +165,8 @@ async fn with_lock<T>(
     let now = caps.now().await?;
     let instance = crate::instance::current(caps).await;
     let instance = instance.as_deref();
-    let free = |l: &Lease| {
-        l.state != LeaseState::Held || now.saturating_sub(l.at) > LOCK_STALE_MS || l.orphaned(instance)
-    };
+    let free =
+        |l: &Lease| l.state != LeaseState::Held || now.saturating_sub(l.at) > LOCK_STALE_MS || l.orphaned(instance);
     let generation = match lease::take(caps, &keys, &Lease::held(now, instance), free, 20).await? {
         Taken::Won { generation, .. } => generation,
         Taken::Held(..) | Taken::Exhausted => return Ok(None),
