@@ -81,22 +81,44 @@ impl Lease {
     }
 }
 
-impl Envelope for Lease {
-    fn at(&self) -> u64 {
-        self.at
-    }
-    fn state(&self) -> State {
-        self.state
-    }
-    fn instance(&self) -> Option<&str> {
-        self.instance.as_deref()
-    }
+/// Implements `Envelope` for a record with the fields `at: u64`, `state: State` and
+/// `instance: Option<String>` (a lease, or a claim carrying more beside them).
+macro_rules! envelope {
+    ($record:ty) => {
+        impl $crate::lifecycle::lease::Envelope for $record {
+            fn at(&self) -> u64 {
+                self.at
+            }
+            fn state(&self) -> $crate::lifecycle::lease::State {
+                self.state
+            }
+            fn instance(&self) -> Option<&str> {
+                self.instance.as_deref()
+            }
+        }
+    };
 }
+pub(crate) use envelope;
+
+envelope!(Lease);
 
 /// Where a lease lives: `generation(n)` keys and one hint key.
 pub trait Keys {
     fn generation(&self, n: u32) -> String;
     fn hint(&self) -> String;
+}
+
+/// The keys of a lease under one base key: `<base>:<n>` and the hint `<base>:next`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slots(pub String);
+
+impl Keys for Slots {
+    fn generation(&self, n: u32) -> String {
+        format!("{}:{n}", self.0)
+    }
+    fn hint(&self) -> String {
+        format!("{}:next", self.0)
+    }
 }
 
 /// How taking a lease ended.

@@ -41,19 +41,12 @@ mod claims {
 
     use crate::caps::Caps;
     use crate::lifecycle::claim::{self, Claimed, MAX_GENERATIONS, STALE_MS};
-    use crate::lifecycle::lease::{self, Envelope, Keys, Lease, State, Taken};
+    use crate::lifecycle::lease::{self, Envelope, Keys, Lease, Slots, State, Taken};
     use crate::store;
     use crate::testkit::{World, run_together};
 
-    struct TestKeys;
-
-    impl Keys for TestKeys {
-        fn generation(&self, n: u32) -> String {
-            format!("t:claim:{n}")
-        }
-        fn hint(&self) -> String {
-            "t:claim:next".into()
-        }
+    fn slots() -> Slots {
+        Slots("t:claim".into())
     }
 
     #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,17 +58,7 @@ mod claims {
         instance: Option<String>,
     }
 
-    impl Envelope for Vote {
-        fn at(&self) -> u64 {
-            self.at
-        }
-        fn state(&self) -> State {
-            self.state
-        }
-        fn instance(&self) -> Option<&str> {
-            self.instance.as_deref()
-        }
-    }
+    crate::lifecycle::lease::envelope!(Vote);
 
     fn vote(at: u64, decision: &str) -> Vote {
         Vote {
@@ -89,7 +72,7 @@ mod claims {
     fn claim_one(world: &mut World, mine: Vote) -> Claimed<Vote> {
         run_together(world, 1, |_, caps: Caps| {
             let mine = mine.clone();
-            async move { claim::claim(&caps, &TestKeys, &mine).await.unwrap() }
+            async move { claim::claim(&caps, &slots(), &mine).await.unwrap() }
         })
         .remove(0)
     }
@@ -97,13 +80,13 @@ mod claims {
     fn settle(world: &mut World, generation: u32, settled: Vote) {
         run_together(world, 1, |_, caps: Caps| {
             let settled = settled.clone();
-            async move { claim::settle(&caps, &TestKeys, generation, &settled).await.unwrap() }
+            async move { claim::settle(&caps, &slots(), generation, &settled).await.unwrap() }
         });
     }
 
     fn current(world: &mut World) -> Option<(u32, Vote)> {
         run_together(world, 1, |_, caps: Caps| async move {
-            claim::current(&caps, &TestKeys).await.unwrap()
+            claim::current(&caps, &slots()).await.unwrap()
         })
         .remove(0)
     }
@@ -113,9 +96,7 @@ mod claims {
         let mut world = World::default();
         let decisions = ["approve", "deny", "approve for 1 h", "deny again"];
         let claimed = run_together(&mut world, decisions.len(), |i, caps: Caps| async move {
-            claim::claim(&caps, &TestKeys, &vote(1_000, decisions[i]))
-                .await
-                .unwrap()
+            claim::claim(&caps, &slots(), &vote(1_000, decisions[i])).await.unwrap()
         });
         let winners: Vec<_> = (0..decisions.len())
             .filter(|&i| claimed[i] == Claimed::Won(0))
@@ -165,7 +146,7 @@ mod claims {
                     "{state:?}"
                 );
             }
-            assert!(!world.kv.contains_key(&TestKeys.generation(1)), "no other generation");
+            assert!(!world.kv.contains_key(&slots().generation(1)), "no other generation");
         }
     }
 
@@ -199,10 +180,10 @@ mod claims {
         );
         assert_eq!(current(&mut world), None, "a released claim is nobody's");
         assert_eq!(claim_one(&mut world, vote(2_000, "deny")), Claimed::Won(1));
-        assert_eq!(world.kv.get(&TestKeys.hint()).map(String::as_str), Some("1"));
+        assert_eq!(world.kv.get(&slots().hint()).map(String::as_str), Some("1"));
         assert_eq!(current(&mut world), Some((1, vote(2_000, "deny"))));
         // An unreadable generation can never be settled: passed over as well.
-        world.kv.insert(TestKeys.generation(2), "garbage".into());
+        world.kv.insert(slots().generation(2), "garbage".into());
         settle(
             &mut world,
             1,
@@ -236,7 +217,7 @@ mod claims {
         );
         // The lease's own limit: more used generations after the hint than one attempt looks
         // at is `Exhausted` (try later), never a win over a live claim.
-        world.kv.remove(&TestKeys.hint());
+        world.kv.remove(&slots().hint());
         assert_eq!(claim_one(&mut world, vote(10_000, "deny")), Claimed::Exhausted);
     }
 
@@ -245,12 +226,12 @@ mod claims {
         let mut world = World::default();
         // A lease written before the lifecycle existed, in its stored shape.
         world.kv.insert(
-            TestKeys.generation(0),
+            slots().generation(0),
             store::encode(1, &serde_json::json!({"at": 5, "state": "held", "instance": "p1"})),
         );
         let taken = run_together(&mut world, 1, |_, caps: Caps| async move {
             let free = |l: &Lease| l.state != State::Held;
-            lease::take(&caps, &TestKeys, &Lease::held(6, Some("p2")), free, 5)
+            lease::take(&caps, &slots(), &Lease::held(6, Some("p2")), free, 5)
                 .await
                 .unwrap()
         })

@@ -8,7 +8,6 @@ pub use super::records::{Claim, Intent};
 use super::wire::RequestRef;
 use crate::caps::{CapError, Caps};
 use crate::lifecycle::claim::{self as lifecycle, Claimed};
-use crate::lifecycle::lease;
 
 pub use crate::lifecycle::claim::STALE_MS;
 /// The states of a claim: `Sending`, then `Decided`, `Released` or `Unknown` (in flight).
@@ -24,25 +23,13 @@ impl Claim {
 /// How an attempt to claim ended.
 pub type Acquired = Claimed<Claim>;
 
-/// Where a request's decision claims live.
-struct ClaimKeys<'a>(&'a RequestRef);
-
-impl lease::Keys for ClaimKeys<'_> {
-    fn generation(&self, n: u32) -> String {
-        keys::decision_claim(self.0, n)
-    }
-    fn hint(&self) -> String {
-        keys::decision_hint(self.0)
-    }
-}
-
 pub async fn acquire(caps: &Caps, request: &RequestRef, claim: &Claim) -> Result<Acquired, CapError> {
-    lifecycle::claim(caps, &ClaimKeys(request), claim).await
+    lifecycle::claim(caps, &keys::decision_claims(request), claim).await
 }
 
 /// The live claim of a request, if one is held (not released): for the page's view.
 pub async fn current(caps: &Caps, request: &RequestRef) -> Result<Option<(u32, Claim)>, CapError> {
-    lifecycle::current(caps, &ClaimKeys(request)).await
+    lifecycle::current(caps, &keys::decision_claims(request)).await
 }
 
 /// Settles a claim this run won (or resent).
@@ -54,7 +41,7 @@ pub async fn settle(
     state: ClaimState,
 ) -> Result<(), CapError> {
     let settled = Claim { state, ..claim.clone() };
-    lifecycle::settle(caps, &ClaimKeys(request), generation, &settled).await
+    lifecycle::settle(caps, &keys::decision_claims(request), generation, &settled).await
 }
 
 #[cfg(test)]
@@ -77,12 +64,12 @@ mod tests {
             instance: Some("p1".into()),
         };
         let old = r#"{"v":1,"at":7,"by":"Alice","approved":true,"state":"sending","intent":null,"instance":"p1"}"#;
-        assert_eq!(store::encode(lease::VERSION, &claim), old);
+        assert_eq!(store::encode(crate::lifecycle::lease::VERSION, &claim), old);
         let older = store::encode(
             1,
             &json!({"at": 7, "by": "Alice", "approved": true, "state": "decided"}),
         );
-        let read = store::decode::<Claim>(lease::VERSION, &older).unwrap();
+        let read = store::decode::<Claim>(crate::lifecycle::lease::VERSION, &older).unwrap();
         assert_eq!(
             (read.state, read.intent, read.instance),
             (ClaimState::Decided, None, None)

@@ -6,7 +6,7 @@
 //! cannot finish leaves the rest to the queue.
 //!
 //! 1. The app's `RequestRecord` (`trusted.rs`) proves the issue exists: answer its key.
-//! 2. Otherwise take the creation lease (`lifecycle/lease.rs`: set-if-absent on `keys::claim(gen)`,
+//! 2. Otherwise take the creation lease (`lifecycle/lease.rs`: set-if-absent on `keys::claim`'s generation,
 //!    starting at the generation the hint names). Exactly one delivery wins a generation and
 //!    creates; the others poll for the record.
 //! 3. A lease is free for the next generation when its owner released it (Jira refused the
@@ -40,17 +40,6 @@ pub const SETTLE_MS: u64 = 10_000;
 const POLL_MS: u32 = 200;
 /// Generations tried by one run before it leaves the rest to the queued job.
 const MAX_GENERATIONS: u32 = 5;
-
-struct ClaimKeys<'a>(&'a RequestRef);
-
-impl lease::Keys for ClaimKeys<'_> {
-    fn generation(&self, n: u32) -> String {
-        keys::claim(self.0, n)
-    }
-    fn hint(&self) -> String {
-        keys::claim_hint(self.0)
-    }
-}
 
 /// Whether the next generation may be taken over this lease: released, left unknown long
 /// enough for Jira's index, or held by a run that died (too old, or of a host process that is
@@ -148,7 +137,7 @@ async fn intake_inner(
             fresh: false,
         });
     }
-    let keys = ClaimKeys(req);
+    let keys = keys::claim(req);
     let instance = crate::instance::current(caps).await;
     let instance = instance.as_deref();
     for _ in 0..MAX_GENERATIONS {
@@ -191,7 +180,7 @@ async fn wait_for_owner(
     loop {
         let now = caps.now().await?;
         // Absent right after a conflict means not readable yet: keep waiting, never take it.
-        if let Some(lease) = lease::read::<Lease>(caps, &ClaimKeys(req), generation).await?
+        if let Some(lease) = lease::read::<Lease>(caps, &keys::claim(req), generation).await?
             && abandoned(&lease, now, instance)
         {
             return Ok(Waited::Abandoned);
@@ -249,7 +238,7 @@ async fn create_as_owner(
                 .await;
                 lease::settle(
                     caps,
-                    &ClaimKeys(req),
+                    &keys::claim(req),
                     generation,
                     &Lease::settled(now, LeaseState::Unknown),
                 )
@@ -280,7 +269,7 @@ async fn create_as_owner(
             } else {
                 LeaseState::Released
             };
-            lease::settle(caps, &ClaimKeys(req), generation, &Lease::settled(now, state)).await?;
+            lease::settle(caps, &keys::claim(req), generation, &Lease::settled(now, state)).await?;
             caps.log(
                 LogLevel::Error,
                 format!("could not create the issue for EPM request {}: {e}", req.request_id),

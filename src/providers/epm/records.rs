@@ -20,7 +20,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::property::{DecisionRecord, EpmProperty};
-use crate::lifecycle::lease::{Envelope, State as ClaimState};
+use crate::lifecycle::lease::State as ClaimState;
 
 pub use crate::lifecycle::lease::{Lease, VERSION as LEASE_VERSION};
 pub use crate::lifecycle::recording::{Recording, VERSION as RECORDING_VERSION};
@@ -38,6 +38,7 @@ pub const HEAD_VERSION: u32 = 1;
 /// reverse index and the expiry marker, from the Jira issue id the app created; for the inbox,
 /// from the body's digest).
 pub mod keys {
+    use crate::lifecycle::lease::Slots;
     use crate::providers::epm::wire::RequestRef;
     use crate::store::key_part;
 
@@ -55,14 +56,10 @@ pub mod keys {
         format!("epm:by-issue:{}", key_part(issue_id))
     }
 
-    /// Creation claim number `generation` (see `intake.rs` for the protocol).
-    pub fn claim(request: &RequestRef, generation: u32) -> String {
-        format!("epm:claim:{}:{generation}", id(request))
-    }
-
-    /// The creation generation to start at (a hint that slides past used generations).
-    pub fn claim_hint(request: &RequestRef) -> String {
-        format!("epm:claim:{}:next", id(request))
+    /// The creation lease: `epm:claim:<id>:<generation>` and its hint `…:next` (see `intake.rs`
+    /// for the protocol).
+    pub fn claim(request: &RequestRef) -> Slots {
+        Slots(format!("epm:claim:{}", id(request)))
     }
 
     /// A decision update that arrived for the request, kept until it is applied.
@@ -70,24 +67,16 @@ pub mod keys {
         format!("epm:update:{}", id(request))
     }
 
-    /// The lock that makes keeping and applying one decision update atomic, per generation.
-    pub fn update_lock(request: &RequestRef, generation: u32) -> String {
-        format!("epm:update-lock:{}:{generation}", id(request))
+    /// The lock that makes keeping and applying one decision update atomic:
+    /// `epm:update-lock:<id>:<generation>` and its hint `…:next`.
+    pub fn update_lock(request: &RequestRef) -> Slots {
+        Slots(format!("epm:update-lock:{}", id(request)))
     }
 
-    /// The update-lock generation to start at.
-    pub fn update_lock_hint(request: &RequestRef) -> String {
-        format!("epm:update-lock:{}:next", id(request))
-    }
-
-    /// Decision claim number `generation` (see `claim.rs`).
-    pub fn decision_claim(request: &RequestRef, generation: u32) -> String {
-        format!("epm:decide:{}:{generation}", id(request))
-    }
-
-    /// The generation to start looking at (a hint; only saves reads).
-    pub fn decision_hint(request: &RequestRef) -> String {
-        format!("epm:decide:{}:next", id(request))
+    /// The decision claims (`claim.rs`): `epm:decide:<id>:<generation>` and the hint `…:next`
+    /// (it only saves reads).
+    pub fn decision_claims(request: &RequestRef) -> Slots {
+        Slots(format!("epm:decide:{}", id(request)))
     }
 
     /// One resend of an undelivered decision per time slot, so that viewers do not all resend.
@@ -195,17 +184,7 @@ pub struct Claim {
     pub instance: Option<String>,
 }
 
-impl Envelope for Claim {
-    fn at(&self) -> u64 {
-        self.at
-    }
-    fn state(&self) -> ClaimState {
-        self.state
-    }
-    fn instance(&self) -> Option<&str> {
-        self.instance.as_deref()
-    }
-}
+crate::lifecycle::lease::envelope!(Claim);
 
 /// The expiry tick's failure budget of one issue (`keys::expiry_retry`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

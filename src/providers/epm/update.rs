@@ -19,17 +19,6 @@ use crate::{store, time};
 /// A lock older than this belongs to a run that died.
 const LOCK_STALE_MS: u64 = 60_000;
 
-struct LockKeys<'a>(&'a RequestRef);
-
-impl lease::Keys for LockKeys<'_> {
-    fn generation(&self, n: u32) -> String {
-        keys::update_lock(self.0, n)
-    }
-    fn hint(&self) -> String {
-        keys::update_lock_hint(self.0)
-    }
-}
-
 /// How far one run of an update got.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Updated {
@@ -161,7 +150,7 @@ async fn with_lock<T>(
     request: &RequestRef,
     work: impl AsyncFnOnce() -> Result<T, CapError>,
 ) -> Result<Option<T>, CapError> {
-    let keys = LockKeys(request);
+    let keys = keys::update_lock(request);
     let now = caps.now().await?;
     let instance = crate::instance::current(caps).await;
     let instance = instance.as_deref();
