@@ -7,9 +7,9 @@
 //! |---|---|---|---|---|
 //! | request record | `issue` | `RequestRecord` (v1: `LegacyRecord`) | `REQUEST_VERSION` | `trusted.rs` |
 //! | reverse index | `by_issue` | `IndexEntry` | `INDEX_VERSION` | `trusted.rs` |
-//! | creation lease | `claim`, `claim_hint` | `lifecycle::lease::Lease` | `LEASE_VERSION` | `intake.rs` |
-//! | update lock | `update_lock`, `update_lock_hint` | `Lease` | `LEASE_VERSION` | `update.rs` |
-//! | decision claim (outbox entry) | `decision_claim`, `decision_hint` | `Claim` carrying `Intent` | `LEASE_VERSION` | `claim.rs`, `deliver.rs` |
+//! | creation lease | `claim` (`Slots`) | `lifecycle::lease::Lease` | `LEASE_VERSION` | `intake.rs` |
+//! | update lock | `update_lock` (`Slots`: generations and hint) | `Lease` | `LEASE_VERSION` | `update.rs` |
+//! | decision claim (outbox entry) | `decision_claims` (`Slots`) | `Claim` carrying `Intent` | `LEASE_VERSION` | `claim.rs`, `deliver.rs` |
 //! | resend slot | `resend` | the time, as text | none | `deliver.rs` |
 //! | decision record | `decision` | `DecisionRecord` (`property.rs`) | `DECISION_VERSION` | `deliver.rs` |
 //! | recording done-flags | `recording` | `lifecycle::recording::Recording` | `RECORDING_VERSION` | `record.rs` |
@@ -166,7 +166,7 @@ pub struct Intent {
     pub ticket_url: String,
 }
 
-/// A decision claim (`keys::decision_claim`, in `LEASE_VERSION`'s envelope: `intent` and
+/// A decision claim (`keys::decision_claims`, in `LEASE_VERSION`'s envelope: `intent` and
 /// the `unknown` state are additions older claims read without).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
