@@ -13,7 +13,7 @@ pub mod dispatch;
 pub mod instance;
 pub mod jira;
 pub mod jobs;
-pub mod lease;
+pub mod lifecycle;
 pub mod protocol;
 pub mod providers;
 pub mod resolver;

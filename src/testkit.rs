@@ -560,6 +560,45 @@ pub fn drive_interleaved(world: &mut World, invocations: Vec<Invocation>) -> Vec
     outcomes.into_iter().flatten().collect()
 }
 
+/// Runs `n` workflows over capabilities at once, one call of each in turn (as concurrent runs
+/// would), without going through an invocation: for tests of one core function.
+pub fn run_together<T, F: std::future::Future<Output = T>>(
+    world: &mut World,
+    n: usize,
+    workflow: impl Fn(usize, crate::caps::Caps) -> F,
+) -> Vec<T> {
+    use std::task::{Context, Poll, Waker};
+    let exchanges: Vec<_> = (0..n)
+        .map(|_| std::rc::Rc::new(std::cell::RefCell::new(crate::caps::Exchange::default())))
+        .collect();
+    let mut futures: Vec<_> = (0..n)
+        .map(|i| Box::pin(workflow(i, crate::caps::Caps::new(exchanges[i].clone()))))
+        .collect();
+    let mut results: Vec<Option<T>> = (0..n).map(|_| None).collect();
+    let mut cx = Context::from_waker(Waker::noop());
+    while results.iter().any(Option::is_none) {
+        for i in 0..n {
+            if results[i].is_some() {
+                continue;
+            }
+            if let Poll::Ready(value) = futures[i].as_mut().poll(&mut cx) {
+                results[i] = Some(value);
+                continue;
+            }
+            let call = exchanges[i]
+                .borrow_mut()
+                .outgoing
+                .take()
+                .expect("a waiting workflow made a call");
+            let reply = world.perform(call);
+            let mut exchange = exchanges[i].borrow_mut();
+            exchange.awaiting_reply = false;
+            exchange.incoming = Some(reply);
+        }
+    }
+    results.into_iter().flatten().collect()
+}
+
 /// A web trigger POST to the EPM trigger with the given credentials and body.
 pub fn webhook(user: &str, password: &str, body: &str) -> Invocation {
     use base64::Engine;

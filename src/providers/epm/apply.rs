@@ -1,9 +1,8 @@
 //! Applying EPM's "decision updated" webhooks to the issue. A decision made in Jira comes back
 //! from EPM as an update (the echo) and adds nothing; a decision made in EPM itself, or a change
 //! of mind there, is recorded like one made in Jira. An update for a request whose issue does
-//! not exist yet stays kept (`update.rs`) and is applied right after the issue is created.
-
-use serde_json::json;
+//! not exist yet stays kept (`update.rs`) and is applied right after the issue is created
+//! (`update::apply_pending`).
 
 use super::claim::{self, Acquired, Claim, ClaimState};
 use super::deliver;
@@ -11,11 +10,11 @@ use super::duration::AccessDuration;
 use super::issue;
 use super::property::{DecisionRecord, Person, Source};
 use super::record;
+use super::records::PendingUpdate;
 use super::trusted::{self, RequestRecord};
-use super::update::PendingUpdate;
 use super::wire::RequestRef;
 use crate::caps::{CapError, Caps};
-use crate::protocol::{Actor, HttpResponse, LogLevel};
+use crate::protocol::{Actor, LogLevel};
 use crate::providers::epm::settings::EpmSettings;
 use crate::time;
 
@@ -205,52 +204,6 @@ async fn record_on_issue(
         }
     }
     result.map(drop)
-}
-
-/// The web trigger's answer for an applied update.
-pub fn answer(request: &RequestRef, applied: &Applied) -> HttpResponse {
-    let id = &request.request_id;
-    match applied {
-        Applied::Recorded(key) => HttpResponse::json(200, &json!({"applied": true, "issueKey": key, "requestId": id})),
-        Applied::NotRecorded(key, error) => HttpResponse::json(
-            202,
-            &json!({"applied": false, "accepted": true, "issueKey": key, "requestId": id,
-                    "reason": format!("kept as the app's record; Jira could not record it on the issue yet ({error}). The app's queue completes it")}),
-        ),
-        Applied::Echo => HttpResponse::json(
-            200,
-            &json!({"applied": false, "requestId": id, "reason": "the issue already shows this decision"}),
-        ),
-        Applied::NoIssueYet => HttpResponse::json(
-            202,
-            &json!({"accepted": true, "requestId": id, "reason": "kept until the request's issue exists"}),
-        ),
-        Applied::NotADecision => HttpResponse::json(
-            202,
-            &json!({"accepted": true, "requestId": id, "reason": "not an approval or denial; kept"}),
-        ),
-        Applied::Busy => super::intake::accepted(id, "a different decision for this request is being sent"),
-    }
-}
-
-/// After an issue is created: applies an update that arrived before it.
-pub async fn apply_pending(caps: &Caps, config: &EpmSettings, request: &RequestRef) {
-    let update = match super::update::kept(caps, request).await {
-        Ok(Some(update)) => update,
-        Ok(None) => return,
-        Err(e) => {
-            caps.log(
-                LogLevel::Warn,
-                format!("could not look for an early decision update: {e}"),
-            )
-            .await;
-            return;
-        }
-    };
-    if let Err(e) = apply(caps, config, request, &update).await {
-        caps.log(LogLevel::Warn, format!("could not apply an early decision update: {e}"))
-            .await;
-    }
 }
 
 #[cfg(test)]

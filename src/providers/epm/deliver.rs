@@ -11,7 +11,7 @@ use crate::protocol::LogLevel;
 use crate::providers::epm::settings::EpmSettings;
 use crate::{store, time};
 
-pub const RECORD_VERSION: u32 = 1;
+pub use super::records::DECISION_VERSION as RECORD_VERSION;
 /// At most one resend of an undelivered decision per this long.
 pub const RESEND_EVERY_MS: u64 = 15_000;
 

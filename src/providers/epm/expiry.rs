@@ -11,7 +11,6 @@
 //! next page's search within a tick, a failing issue waits out a growing backoff (its failure
 //! budget), and a tick stops at a time budget.
 
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::deliver;
@@ -19,6 +18,7 @@ use super::issue;
 use super::keys;
 use super::map::ISSUE_PROPERTY;
 use super::record;
+use super::records::{RETRY_VERSION, Retry};
 use super::trusted;
 use crate::caps::{CapError, Caps};
 use crate::jira::client;
@@ -37,15 +37,6 @@ const MAX_EXCLUDED: usize = 500;
 /// A failing issue is retried after 5 min, then 10, 20 … up to a day.
 const FIRST_BACKOFF_MS: u64 = 5 * 60_000;
 const MAX_BACKOFF_MS: u64 = 24 * 60 * 60_000;
-const RETRY_VERSION: u32 = 1;
-
-/// The failure budget of one issue.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Retry {
-    failures: u32,
-    next_at: u64,
-}
 
 /// What the tick made of one candidate.
 enum Candidate {

@@ -6,10 +6,11 @@
 //! A "ticket created" whose issue the app already recorded is answered from the record and
 //! writes nothing.
 
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::intake::{self, Intake};
+use super::keys::{inbox as key, inbox_part as part_key};
+use super::records::{HEAD_VERSION, Head};
 use super::settle;
 use super::trusted;
 use super::update;
@@ -26,25 +27,10 @@ pub const KIND: &str = "epm.webhook";
 /// leases keep the work single.
 pub const GRACE_MS: u64 = 25_000;
 
-fn key(digest: &str) -> String {
-    format!("epm:inbox:{digest}")
-}
-
-fn part_key(digest: &str, part: usize) -> String {
-    format!("epm:inbox:{digest}:{part}")
-}
-
 /// A kept body is stored in parts of at most this many bytes: Forge KVS takes values up to
 /// 240 KiB as it stores them (JSON, so quotes and backslashes grow when escaped, twice: in the
 /// app's record and in Forge's), and a webhook may be 256 KiB.
 const PART_BYTES: usize = 50_000;
-
-/// The head record: how many parts, and the first inline (most bodies are one part, one write).
-#[derive(Serialize, Deserialize)]
-struct Head {
-    parts: usize,
-    first: String,
-}
 
 /// `body` cut into parts of at most `PART_BYTES`, on character boundaries.
 fn split(body: &str) -> Vec<&str> {
@@ -74,8 +60,6 @@ async fn keep_body(caps: &Caps, digest: &str, body: &str) -> Result<(), CapError
     };
     caps.kv_set(&key(digest), &store::encode(HEAD_VERSION, &head)).await
 }
-
-const HEAD_VERSION: u32 = 1;
 
 /// The kept body and how many parts it is kept in; `None` once it was dropped (its work
 /// finished).

@@ -6,7 +6,7 @@
 //! cannot finish leaves the rest to the queue.
 //!
 //! 1. The app's `RequestRecord` (`trusted.rs`) proves the issue exists: answer its key.
-//! 2. Otherwise take the creation lease (`lease.rs`: set-if-absent on `keys::claim(gen)`,
+//! 2. Otherwise take the creation lease (`lifecycle/lease.rs`: set-if-absent on `keys::claim`'s generation,
 //!    starting at the generation the hint names). Exactly one delivery wins a generation and
 //!    creates; the others poll for the record.
 //! 3. A lease is free for the next generation when its owner released it (Jira refused the
@@ -27,7 +27,7 @@ use super::wire::{RequestRef, TicketCreated};
 use crate::caps::{CapError, Caps};
 use crate::jira::client::{self, JiraError};
 use crate::jira::users;
-use crate::lease::{self, Lease, LeaseState, Taken};
+use crate::lifecycle::lease::{self, Envelope, Lease, State as LeaseState, Taken};
 use crate::protocol::{Actor, HttpResponse, LogLevel};
 use crate::providers::epm::settings::EpmSettings;
 
@@ -41,17 +41,6 @@ const POLL_MS: u32 = 200;
 /// Generations tried by one run before it leaves the rest to the queued job.
 const MAX_GENERATIONS: u32 = 5;
 
-struct ClaimKeys<'a>(&'a RequestRef);
-
-impl lease::Keys for ClaimKeys<'_> {
-    fn generation(&self, n: u32) -> String {
-        keys::claim(self.0, n)
-    }
-    fn hint(&self) -> String {
-        keys::claim_hint(self.0)
-    }
-}
-
 /// Whether the next generation may be taken over this lease: released, left unknown long
 /// enough for Jira's index, or held by a run that died (too old, or of a host process that is
 /// gone: `instance.rs`).
@@ -61,9 +50,10 @@ fn abandoned(lease: &Lease, now: u64, instance: Option<&str>) -> bool {
     }
     let age = now.saturating_sub(lease.at);
     match lease.state {
-        LeaseState::Released => true,
+        // `Decided` is never written to a creation lease: settled, like a release.
+        LeaseState::Released | LeaseState::Decided => true,
         LeaseState::Unknown => age >= SETTLE_MS,
-        LeaseState::Held => age > CLAIM_STALE_MS,
+        LeaseState::Held | LeaseState::Sending => age > CLAIM_STALE_MS,
     }
 }
 
@@ -147,13 +137,13 @@ async fn intake_inner(
             fresh: false,
         });
     }
-    let keys = ClaimKeys(req);
+    let keys = keys::claim(req);
     let instance = crate::instance::current(caps).await;
     let instance = instance.as_deref();
     for _ in 0..MAX_GENERATIONS {
         let now = caps.now().await?;
         let free = |l: &Lease| abandoned(l, now, instance);
-        match lease::take(caps, &keys, now, instance, free, MAX_GENERATIONS).await? {
+        match lease::take(caps, &keys, &Lease::held(now, instance), free, MAX_GENERATIONS).await? {
             Taken::Won {
                 generation,
                 after_earlier,
@@ -190,7 +180,7 @@ async fn wait_for_owner(
     loop {
         let now = caps.now().await?;
         // Absent right after a conflict means not readable yet: keep waiting, never take it.
-        if let Some(lease) = lease::read(caps, &ClaimKeys(req), generation).await?
+        if let Some(lease) = lease::read::<Lease>(caps, &keys::claim(req), generation).await?
             && abandoned(&lease, now, instance)
         {
             return Ok(Waited::Abandoned);
@@ -246,13 +236,19 @@ async fn create_as_owner(
                     format!("{} created but not recorded: {e}", record.issue_key),
                 )
                 .await;
-                lease::settle(caps, &ClaimKeys(req), generation, now, LeaseState::Unknown).await?;
+                lease::settle(
+                    caps,
+                    &keys::claim(req),
+                    generation,
+                    &Lease::settled(now, LeaseState::Unknown),
+                )
+                .await?;
                 return Ok(Intake::Unfinished {
                     hint_ms: Some(SETTLE_MS),
                     reason: format!("{} was created but the app could not record it ({e})", record.issue_key),
                 });
             }
-            super::apply::apply_pending(caps, config, req).await;
+            super::update::apply_pending(caps, config, req).await;
             if fresh {
                 caps.log(
                     LogLevel::Info,
@@ -273,7 +269,7 @@ async fn create_as_owner(
             } else {
                 LeaseState::Released
             };
-            lease::settle(caps, &ClaimKeys(req), generation, now, state).await?;
+            lease::settle(caps, &keys::claim(req), generation, &Lease::settled(now, state)).await?;
             caps.log(
                 LogLevel::Error,
                 format!("could not create the issue for EPM request {}: {e}", req.request_id),

@@ -14,11 +14,11 @@ pub mod form;
 pub mod inbox;
 pub mod intake;
 pub mod issue;
-pub mod keys;
 pub mod map;
 pub mod placeholders;
 pub mod property;
 pub mod record;
+pub mod records;
 pub mod resolvers;
 pub mod settings;
 pub mod settle;
@@ -29,6 +29,7 @@ pub mod view;
 pub mod webhook;
 pub mod wire;
 
+pub use records::keys;
 use serde_json::Value;
 
 use crate::caps::Caps;

@@ -4,37 +4,14 @@
 //! display and JQL, and whatever is read from them is checked against these records before
 //! anything is acted on (see ARCHITECTURE.md, "What is trusted").
 
-use serde::{Deserialize, Serialize};
-
 use super::keys;
 use super::property::{DecisionRecord, EpmProperty, PROPERTY_VERSION};
+use super::records::{INDEX_VERSION, IndexEntry, LEGACY_REQUEST_VERSION as LEGACY_VERSION, LegacyRecord};
+pub use super::records::{REQUEST_VERSION as RECORD_VERSION, RequestRecord};
 use super::wire::RequestRef;
 use crate::caps::{CapError, Caps};
 use crate::protocol::LogLevel;
 use crate::store;
-
-pub const RECORD_VERSION: u32 = 2;
-/// Records written before version 2 hold only the issue; who asked is unknown.
-const LEGACY_VERSION: u32 = 1;
-const INDEX_VERSION: u32 = 1;
-
-/// The app's record of a request whose issue exists (`keys::issue`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RequestRecord {
-    pub issue_key: String,
-    pub issue_id: String,
-    pub created_at: u64,
-    /// The request's facts as the app wrote them into the issue property at create time
-    /// (without a decision): what the approver's page shows.
-    pub request: EpmProperty,
-    /// EPM's `user` of the request: who asked, as EPM names them.
-    #[serde(default)]
-    pub epm_user: Option<String>,
-    /// A record from before version 2: who asked is not known to the app.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub legacy: bool,
-}
 
 /// Who asked for a request, as far as the app knows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -74,21 +51,6 @@ impl RequestRecord {
             known: !self.legacy,
         }
     }
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct LegacyRecord {
-    issue_key: String,
-    issue_id: String,
-    created_at: u64,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct IndexEntry {
-    tenant_id: String,
-    request_id: String,
 }
 
 /// The record of a request, if its issue exists.

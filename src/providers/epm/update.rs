@@ -1,46 +1,23 @@
 //! "Decision updated" webhooks. EPM may send them before the create (no ordering guarantee),
 //! so each is kept under the request's key; the newest by EPM's timestamp (compared as instants)
 //! wins, and is applied to the issue as soon as there is one. Keeping and applying one update is
-//! atomic per request: a lease (`lease.rs`) lets one delivery at a time read, compare and write.
+//! atomic per request: a lease (`lifecycle/lease.rs`) lets one delivery at a time read, compare and write.
 
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::apply;
 use super::keys;
+pub use super::records::PendingUpdate;
+use super::records::UPDATE_VERSION as RECORD_VERSION;
 use super::wire::{DecisionUpdated, RequestRef};
 use crate::caps::{CapError, Caps};
-use crate::lease::{self, LeaseState, Taken};
+use crate::lifecycle::lease::{self, Envelope, Lease, State as LeaseState, Taken};
 use crate::protocol::{HttpResponse, LogLevel};
 use crate::providers::epm::settings::EpmSettings;
 use crate::{store, time};
 
-const RECORD_VERSION: u32 = 1;
 /// A lock older than this belongs to a run that died.
 const LOCK_STALE_MS: u64 = 60_000;
-
-/// A decision update as kept.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PendingUpdate {
-    pub decision: String,
-    pub decision_time: Option<String>,
-    pub performed_by: Option<String>,
-    pub duration: Option<String>,
-    pub timestamp: Option<String>,
-    pub received_at: u64,
-}
-
-struct LockKeys<'a>(&'a RequestRef);
-
-impl lease::Keys for LockKeys<'_> {
-    fn generation(&self, n: u32) -> String {
-        keys::update_lock(self.0, n)
-    }
-    fn hint(&self) -> String {
-        keys::update_lock_hint(self.0)
-    }
-}
 
 /// How far one run of an update got.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,9 +64,57 @@ pub fn answer(update: &DecisionUpdated, updated: &Updated) -> HttpResponse {
                 "reason": "a newer update for this request was already received",
             }),
         ),
-        Updated::Applied(applied) => apply::answer(&update.request, applied),
+        Updated::Applied(applied) => applied_answer(&update.request, applied),
         Updated::LockBusy => super::intake::accepted(id, "another decision update for this request is being applied"),
         Updated::Storage(e) => super::intake::accepted(id, &format!("storage is unavailable ({e})")),
+    }
+}
+
+/// The web trigger's answer for an applied update.
+fn applied_answer(request: &RequestRef, applied: &apply::Applied) -> HttpResponse {
+    let id = &request.request_id;
+    match applied {
+        apply::Applied::Recorded(key) => {
+            HttpResponse::json(200, &json!({"applied": true, "issueKey": key, "requestId": id}))
+        }
+        apply::Applied::NotRecorded(key, error) => HttpResponse::json(
+            202,
+            &json!({"applied": false, "accepted": true, "issueKey": key, "requestId": id,
+                    "reason": format!("kept as the app's record; Jira could not record it on the issue yet ({error}). The app's queue completes it")}),
+        ),
+        apply::Applied::Echo => HttpResponse::json(
+            200,
+            &json!({"applied": false, "requestId": id, "reason": "the issue already shows this decision"}),
+        ),
+        apply::Applied::NoIssueYet => HttpResponse::json(
+            202,
+            &json!({"accepted": true, "requestId": id, "reason": "kept until the request's issue exists"}),
+        ),
+        apply::Applied::NotADecision => HttpResponse::json(
+            202,
+            &json!({"accepted": true, "requestId": id, "reason": "not an approval or denial; kept"}),
+        ),
+        apply::Applied::Busy => super::intake::accepted(id, "a different decision for this request is being sent"),
+    }
+}
+
+/// After an issue is created: applies an update that arrived before it.
+pub async fn apply_pending(caps: &Caps, config: &EpmSettings, request: &RequestRef) {
+    let update = match kept(caps, request).await {
+        Ok(Some(update)) => update,
+        Ok(None) => return,
+        Err(e) => {
+            caps.log(
+                LogLevel::Warn,
+                format!("could not look for an early decision update: {e}"),
+            )
+            .await;
+            return;
+        }
+    };
+    if let Err(e) = apply::apply(caps, config, request, &update).await {
+        caps.log(LogLevel::Warn, format!("could not apply an early decision update: {e}"))
+            .await;
     }
 }
 
@@ -125,20 +150,19 @@ async fn with_lock<T>(
     request: &RequestRef,
     work: impl AsyncFnOnce() -> Result<T, CapError>,
 ) -> Result<Option<T>, CapError> {
-    let keys = LockKeys(request);
+    let keys = keys::update_lock(request);
     let now = caps.now().await?;
     let instance = crate::instance::current(caps).await;
     let instance = instance.as_deref();
-    let free = |l: &lease::Lease| {
-        l.state != LeaseState::Held || now.saturating_sub(l.at) > LOCK_STALE_MS || l.orphaned(instance)
-    };
-    let generation = match lease::take(caps, &keys, now, instance, free, 20).await? {
+    let free =
+        |l: &Lease| l.state != LeaseState::Held || now.saturating_sub(l.at) > LOCK_STALE_MS || l.orphaned(instance);
+    let generation = match lease::take(caps, &keys, &Lease::held(now, instance), free, 20).await? {
         Taken::Won { generation, .. } => generation,
         Taken::Held(..) | Taken::Exhausted => return Ok(None),
     };
     let result = work().await;
     // Released whatever happened: the next run starts from the kept state.
-    let released = lease::settle(caps, &keys, generation, now, LeaseState::Released).await;
+    let released = lease::settle(caps, &keys, generation, &Lease::settled(now, LeaseState::Released)).await;
     let value = result?;
     released?;
     Ok(Some(value))
