@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 
 use crate::auth::parse_basic;
-use crate::providers::epm::placeholders::{check_template, render_summary};
+use crate::providers::epm::mapping::placeholders::{check_template, render_summary};
 use crate::providers::epm::settings::EpmSettings;
 use crate::providers::epm::wire::{Event, parse};
 use crate::testkit::{SAMPLE, World, drive, webhook};
@@ -65,7 +65,7 @@ proptest! {
     #[test]
     fn decision_forms_never_panic(text in ".{0,200}") {
         if let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) {
-            let _ = crate::providers::epm::form::validate(&value);
+            let _ = crate::providers::epm::page::form::validate(&value);
         }
     }
 

@@ -3,8 +3,8 @@
 
 use base64::Engine;
 use pam_approvals::protocol::{HttpRequest, Invocation};
-use pam_approvals::providers::epm::fields::{REQUEST_INFO, TOP_LEVEL};
 use pam_approvals::providers::epm::wire::MAX_ID_LEN;
+use pam_approvals::providers::epm::wire::fields::{REQUEST_INFO, TOP_LEVEL};
 use pam_approvals::webtrigger::MAX_BODY_BYTES;
 use serde_json::{Map, Value, json};
 

@@ -2,8 +2,8 @@
 //! or `{"ok": false, "error": {"code", "message", "fields"}}`. The view is the core's own
 //! `RequestView`, so the page and the resolver cannot disagree on it.
 
-use pam_approvals::providers::epm::form::FieldErrors;
-use pam_approvals::providers::epm::view::RequestView;
+use pam_approvals::providers::epm::page::form::FieldErrors;
+use pam_approvals::providers::epm::page::view::RequestView;
 use serde::Deserialize;
 use serde_json::Value;
 

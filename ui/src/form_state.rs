@@ -1,7 +1,7 @@
 //! What the approver has entered so far, and the payload it makes. The rules (which units,
 //! which counts, how long a message) are the core's (`form.rs`); this only holds choices.
 
-use pam_approvals::providers::epm::form::{self, DURATION_UNITS, DurationUnit, FieldErrors, MAX_MESSAGE_CHARS};
+use pam_approvals::providers::epm::page::form::{self, DURATION_UNITS, DurationUnit, FieldErrors, MAX_MESSAGE_CHARS};
 use serde_json::{Value, json};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,7 @@
 //! Pure modules, tested natively. The request page: `answer` (the resolvers' answers),
 //! `form_state` (what the approver entered), `state` (the page's state machine), `polling` (when
 //! to check again while a decision is on its way to EPM), `screen` (what to show). The configuration page: `admin::*`, laid out the same way. The rules and view
-//! models are the core's (`pam_approvals::providers::epm::{form, view}`,
+//! models are the core's (`pam_approvals::providers::epm::{page::form, page::view}`,
 //! `pam_approvals::admin::{form, view, checks}`).
 //!
 //! Browser-only modules (wasm32): `bridge` (the JS bridge to the resolvers), `dom` (the only

@@ -1,9 +1,9 @@
 //! What the page shows for a model, as plain data: the DOM layer copies it into elements and
 //! decides nothing itself, so everything a person sees is tested here natively.
 
-use pam_approvals::providers::epm::form::{DURATION_UNITS, MAX_MESSAGE_CHARS};
-use pam_approvals::providers::epm::property::RequestFacts;
-use pam_approvals::providers::epm::view::{RequestView, StateKind};
+use pam_approvals::providers::epm::mapping::property::RequestFacts;
+use pam_approvals::providers::epm::page::form::{DURATION_UNITS, MAX_MESSAGE_CHARS};
+use pam_approvals::providers::epm::page::view::{RequestView, StateKind};
 
 use crate::form_state::Decision;
 use crate::state::{Model, Notice, Phase};

@@ -4,9 +4,9 @@
 //! (`Effect`), including when to check again; the DOM layer only renders the model and runs
 //! effects.
 
-use pam_approvals::providers::epm::form::FieldErrors;
-use pam_approvals::providers::epm::property::DecisionRecord;
-use pam_approvals::providers::epm::view::RequestView;
+use pam_approvals::providers::epm::mapping::property::DecisionRecord;
+use pam_approvals::providers::epm::page::form::FieldErrors;
+use pam_approvals::providers::epm::page::view::RequestView;
 use serde_json::Value;
 
 use crate::answer::{Answer, DecideOutcome, Refusal};

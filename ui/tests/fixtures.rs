@@ -7,11 +7,11 @@
 mod common;
 
 use pam_approvals::Outcome;
-use pam_approvals::providers::epm::claim::{Claim, ClaimState};
-use pam_approvals::providers::epm::decide;
-use pam_approvals::providers::epm::duration::AccessDuration;
-use pam_approvals::providers::epm::property::{DecisionRecord, EpmProperty, Person, Source};
-use pam_approvals::providers::epm::view;
+use pam_approvals::providers::epm::flows::claim::{Claim, ClaimState};
+use pam_approvals::providers::epm::flows::decide;
+use pam_approvals::providers::epm::mapping::property::{DecisionRecord, EpmProperty, Person, Source};
+use pam_approvals::providers::epm::page::view;
+use pam_approvals::providers::epm::wire::duration::AccessDuration;
 use pam_approvals::providers::epm::wire::{self, Event};
 use pam_approvals::resolver::{self, Refusal};
 use pam_approvals::time;

@@ -1,32 +1,13 @@
 //! BeyondTrust EPM for Cloud: JIT Application Access webhooks (seed 000).
 
-pub mod api;
-pub mod apply;
-pub mod approver;
-pub mod claim;
-pub mod decide;
-pub mod deliver;
-pub mod describe;
-pub mod duration;
-pub mod expiry;
-pub mod fields;
-pub mod form;
-pub mod inbox;
-pub mod intake;
-pub mod issue;
-pub mod map;
-pub mod placeholders;
-pub mod property;
-pub mod record;
+// By role: what EPM sends and its API (`wire`), how a request becomes a Jira issue
+// (`mapping`), the work on requests and decisions (`flows`), the issue action page (`page`), the
+// settings section (`settings`), and every record EPM stores (`records`).
+pub mod flows;
+pub mod mapping;
+pub mod page;
 pub mod records;
-pub mod resolvers;
 pub mod settings;
-pub mod settle;
-pub mod templates;
-pub mod trusted;
-pub mod update;
-pub mod view;
-pub mod webhook;
 pub mod wire;
 
 pub use records::keys;
@@ -46,9 +27,9 @@ pub static PROVIDER: Provider = Provider {
     name: "epm",
     title: "EPM",
     web_triggers: &[WEB_TRIGGER],
-    resolvers: &resolvers::NAMES,
-    job_kinds: &[inbox::KIND, settle::KIND],
-    ticks: &[expiry::TICK],
+    resolvers: &page::resolvers::NAMES,
+    job_kinds: &[flows::inbox::KIND, flows::settle::KIND],
+    ticks: &[flows::expiry::TICK],
     egress: settings::egress::EPM_EGRESS,
     web_trigger,
     resolve,
@@ -58,33 +39,25 @@ pub static PROVIDER: Provider = Provider {
 };
 
 fn web_trigger<'a>(caps: &'a Caps, _trigger: &'a str, request: &'a HttpRequest) -> Boxed<'a, HttpResponse> {
-    Box::pin(webhook::receive(caps, request))
+    Box::pin(flows::webhook::receive(caps, request))
 }
 
 fn resolve<'a>(caps: &'a Caps, name: &'a str, payload: &'a Value, context: &'a Context) -> Boxed<'a, Outcome> {
-    Box::pin(resolvers::run(caps, name, payload, context))
+    Box::pin(page::resolvers::run(caps, name, payload, context))
 }
 
 fn job<'a>(caps: &'a Caps, job: &'a Job) -> Boxed<'a, Progress> {
     Box::pin(async move {
         match job.kind.as_str() {
-            inbox::KIND => inbox::run_job(caps, job).await,
-            _ => settle::run_job(caps, job).await,
+            flows::inbox::KIND => flows::inbox::run_job(caps, job).await,
+            _ => flows::settle::run_job(caps, job).await,
         }
     })
 }
 
 fn tick<'a>(caps: &'a Caps, _key: &'a str) -> Boxed<'a, Outcome> {
-    Box::pin(expiry::tick(caps))
+    Box::pin(flows::expiry::tick(caps))
 }
 
 #[cfg(test)]
-mod decide_tests;
-#[cfg(test)]
-mod expiry_tests;
-#[cfg(test)]
-mod queue_tests;
-#[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod trust_tests;

@@ -19,8 +19,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::property::{DecisionRecord, EpmProperty};
 use crate::lifecycle::lease::State as ClaimState;
+use crate::providers::epm::mapping::property::{DecisionRecord, EpmProperty};
 
 pub use crate::lifecycle::lease::{Lease, VERSION as LEASE_VERSION};
 pub use crate::lifecycle::recording::{Recording, VERSION as RECORDING_VERSION};

@@ -138,7 +138,7 @@ impl Field {
 mod tests {
     use std::collections::BTreeSet;
 
-    use pam_approvals::providers::epm::placeholders;
+    use pam_approvals::providers::epm::mapping::placeholders;
     use pam_approvals::providers::epm::settings::EpmSettings;
     use pam_approvals::providers::epm::settings::form::SecretInput;
 

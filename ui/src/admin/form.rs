@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use pam_approvals::providers::epm::form::FieldErrors;
+use pam_approvals::providers::epm::page::form::FieldErrors;
 use pam_approvals::providers::epm::settings::EpmSettings;
 use pam_approvals::providers::epm::settings::form::{self, SaveRequest, SecretInput};
 use pam_approvals::providers::epm::settings::view::{AdminView, SecretsState};

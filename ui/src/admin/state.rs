@@ -3,7 +3,7 @@
 //! outside world must do next (`Effect`); the DOM layer only renders the model and runs effects.
 
 use pam_approvals::config::check::{Check, Summary};
-use pam_approvals::providers::epm::form::FieldErrors;
+use pam_approvals::providers::epm::page::form::FieldErrors;
 use pam_approvals::providers::epm::settings::view::AdminView;
 use serde_json::Value;
 

@@ -1,12 +1,12 @@
 //! The EPM half of "Validate configuration": the service host answers, and a token request with
 //! the saved client id and secret succeeds. Nothing is sent to EPM but the token request.
 
+use super::{EpmSettings, SECRET_CLIENT_SECRET};
 use crate::caps::Caps;
 use crate::config::check::Check;
 use crate::protocol::HttpRequest;
-use crate::providers::epm::settings::{EpmSettings, SECRET_CLIENT_SECRET};
 
-use crate::providers::epm::api::{self, EpmError};
+use crate::providers::epm::wire::api::{self, EpmError};
 
 pub async fn run(caps: &Caps, config: &EpmSettings, client_secret_set: bool) -> Vec<Check> {
     let host = &config.service_hostname;
@@ -37,7 +37,7 @@ pub async fn run(caps: &Caps, config: &EpmSettings, client_secret_set: bool) -> 
             format!("{host} answered over HTTPS (HTTP {}).", response.status),
         ),
         Err(e) => {
-            let fix = match crate::providers::epm::settings::egress::warning(host) {
+            let fix = match super::egress::warning(host) {
                 Some(egress) => egress,
                 None => format!(
                     "Check the host name against your EPM console's address (the \"services\" host), and that it \

@@ -4,12 +4,12 @@
 
 use serde_json::{Value, json};
 
+use super::EpmSettings;
 use crate::caps::Caps;
 use crate::config::check::Check;
 use crate::jira::client::{self, JiraError, query_value};
 use crate::jira::users;
 use crate::protocol::Actor;
-use crate::providers::epm::settings::EpmSettings;
 
 /// Text custom fields: the app writes the EPM request id as a plain string, which API v3 takes
 /// only for single-line text (a paragraph field wants ADF).

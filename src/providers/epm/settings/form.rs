@@ -4,9 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::EpmSettings;
 use super::view::SecretsState;
 use crate::config::{ConfigError, bad};
-use crate::providers::epm::settings::EpmSettings;
 
 /// Shortest webhook password and client secret accepted.
 pub const MIN_PASSWORD_CHARS: usize = 12;

@@ -18,12 +18,12 @@ mod page_tests;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::placeholders;
 use crate::caps::Caps;
 use crate::config::rules::{
     is_custom_field_id, is_dns_name, is_label, is_local_or_numeric, is_project_key, is_webhook_url,
 };
 use crate::config::{self, ConfigError, Section, bad};
+use crate::providers::epm::mapping::placeholders;
 
 /// Secret-storage keys. Their values are never logged or returned.
 pub const SECRET_WEBHOOK_USER: &str = "epm.webhook.username";

@@ -36,7 +36,7 @@ fn boxed_provision<'a>(caps: &'a Caps, document: &'a str) -> Boxed<'a, Outcome> 
 
 fn answer_view(stored: (EpmSettings, SecretsState), context: &Context) -> Value {
     let (config, secrets) = stored;
-    let url = context.web_trigger_url(super::super::WEB_TRIGGER);
+    let url = context.web_trigger_url(crate::providers::epm::WEB_TRIGGER);
     json!({ "view": view::build(config, secrets, url) })
 }
 

@@ -11,7 +11,7 @@ use super::{EpmSettings, SECRET_CLIENT_SECRET, SECRET_WEBHOOK_PASSWORD, SECRET_W
 use crate::caps::{CapError, Caps};
 use crate::config;
 use crate::protocol::Outcome;
-use crate::providers::epm::api;
+use crate::providers::epm::wire::api;
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]

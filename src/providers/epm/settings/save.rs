@@ -7,7 +7,7 @@ use super::{EpmSettings, SECRET_CLIENT_SECRET, SECRET_WEBHOOK_PASSWORD, SECRET_W
 use crate::caps::{CapError, Caps};
 use crate::config;
 use crate::protocol::LogLevel;
-use crate::providers::epm::api;
+use crate::providers::epm::wire::api;
 use crate::resolver::Refusal;
 
 fn storage(e: CapError) -> Refusal {

@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::EpmSettings;
 use super::egress;
-use crate::providers::epm::settings::EpmSettings;
-use crate::providers::epm::templates::{self, Template};
+use crate::providers::epm::wire::templates::{self, Template};
 
 /// Which credentials are stored. Secrets are write-only: only whether they are set crosses to
 /// the page. The webhook username is a login name EPM is configured with, so it is shown.

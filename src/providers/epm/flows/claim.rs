@@ -3,11 +3,11 @@
 //! same). Whoever decides (an approver in Jira, or EPM's own update) claims the request; a claim
 //! whose delivery is unknown is in flight and never replaced (`deliver.rs` sends it again).
 
-use super::keys;
-pub use super::records::{Claim, Intent};
-use super::wire::RequestRef;
 use crate::caps::{CapError, Caps};
 use crate::lifecycle::claim::{self as lifecycle, Claimed};
+use crate::providers::epm::keys;
+pub use crate::providers::epm::records::{Claim, Intent};
+use crate::providers::epm::wire::RequestRef;
 
 pub use crate::lifecycle::claim::STALE_MS;
 /// The states of a claim: `Sending`, then `Decided`, `Released` or `Unknown` (in flight).

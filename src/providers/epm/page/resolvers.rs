@@ -4,17 +4,17 @@
 
 use serde_json::{Value, json};
 
-use super::approver;
-use super::claim;
-use super::decide::{self, decision_config, in_flight_message, load_request};
-use super::deliver::{self, Delivered};
-use super::issue::IssueFacts;
-use super::property::DecisionRecord;
-use super::record;
-use super::trusted::RequestRecord;
 use super::view;
 use crate::caps::Caps;
 use crate::protocol::{LogLevel, Outcome};
+use crate::providers::epm::flows::approver;
+use crate::providers::epm::flows::claim;
+use crate::providers::epm::flows::decide::{self, decision_config, in_flight_message, load_request};
+use crate::providers::epm::flows::deliver::{self, Delivered};
+use crate::providers::epm::flows::record;
+use crate::providers::epm::flows::trusted::RequestRecord;
+use crate::providers::epm::mapping::issue::IssueFacts;
+use crate::providers::epm::mapping::property::DecisionRecord;
 use crate::resolver::{self, Context, Refusal};
 
 /// Routes `epm.*` resolvers; `None` for names this provider does not have.

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::property::{DecisionRecord, EpmProperty, RequestFacts};
+use crate::providers::epm::mapping::property::{DecisionRecord, EpmProperty, RequestFacts};
 use crate::time;
 
 /// Where a request stands.
@@ -84,8 +84,8 @@ pub fn decision_lines(d: &DecisionRecord) -> Vec<String> {
         },
         time::display(d.decided_at),
         match d.source {
-            super::property::Source::Jira => " in Jira",
-            super::property::Source::Epm => " in BeyondTrust EPM",
+            crate::providers::epm::mapping::property::Source::Jira => " in Jira",
+            crate::providers::epm::mapping::property::Source::Epm => " in BeyondTrust EPM",
         }
     )];
     if d.approved && !d.duration_label.is_empty() {
@@ -131,8 +131,8 @@ pub fn build(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::providers::epm::duration::AccessDuration;
-    use crate::providers::epm::property::{Person, Source};
+    use crate::providers::epm::mapping::property::{Person, Source};
+    use crate::providers::epm::wire::duration::AccessDuration;
 
     const NOW: u64 = 1_700_000_000_000;
 

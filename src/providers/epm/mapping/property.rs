@@ -3,10 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::duration::AccessDuration;
-use super::fields::{Group, REQUEST_INFO, TOP_LEVEL};
 use super::placeholders::cap_chars;
-use super::wire::TicketCreated;
+use crate::providers::epm::wire::TicketCreated;
+use crate::providers::epm::wire::duration::AccessDuration;
+use crate::providers::epm::wire::fields::{Group, REQUEST_INFO, TOP_LEVEL};
 
 /// Jira keeps at most 32 KiB per property; the details stay well below.
 const DETAIL_BUDGET_CHARS: usize = 12_000;

@@ -4,8 +4,10 @@
 
 use serde_json::{Value, json};
 
-use super::decide_tests::{HOUR_MS, approve_4h, as_user, configure, decide, notes, resolver, status, update, world};
 use crate::protocol::{Call, HttpResponse};
+use crate::providers::epm::tests::decide::{
+    HOUR_MS, approve_4h, as_user, configure, decide, notes, resolver, status, update, world,
+};
 use crate::testkit::{SAMPLE, SAMPLE_REQUEST_ID, World, drive, http, webhook};
 
 const TENANT: &str = "0b9e4f6a-1c2d-4e3f-8a7b-9c0d1e2f3a4b";
@@ -137,7 +139,7 @@ fn the_expiry_tick_ignores_forged_open_expiry_and_is_not_starved_by_it() {
     }
     world.issues.rotate_right(60);
     world.now += 4 * HOUR_MS;
-    let answer = super::expiry_tests::tick(&mut world);
+    let answer = crate::providers::epm::tests::expiry::tick(&mut world);
     assert_eq!(
         answer["expired"],
         json!([{"issueKey": "PMCJIT-1", "movedTo": "Expired"}]),
@@ -157,16 +159,19 @@ fn a_real_issue_with_a_forged_open_expiry_does_not_expire_early() {
     assert_eq!(decide(&mut world, "acc-alice", approve_4h())["ok"], json!(true));
     world.issues[0]["properties"][0]["value"]["openExpiry"] = json!(1);
     world.now += HOUR_MS;
-    let answer = super::expiry_tests::tick(&mut world);
+    let answer = crate::providers::epm::tests::expiry::tick(&mut world);
     assert_eq!(answer["expired"], json!([]), "{answer}");
     assert_eq!(status(&world), "Approved", "the app's record says 3 more hours");
     // The app wrote back its own property, so the next tick does not find the issue again.
     let end = world.property("PMCJIT-1")["decision"]["expiresAt"].clone();
     assert_eq!(world.property("PMCJIT-1")["openExpiry"], end);
-    assert_eq!(super::expiry_tests::tick(&mut world)["skipped"], json!(0));
+    assert_eq!(
+        crate::providers::epm::tests::expiry::tick(&mut world)["skipped"],
+        json!(0)
+    );
     // When the real end comes, it expires as usual.
     world.now += 3 * HOUR_MS;
-    let answer = super::expiry_tests::tick(&mut world);
+    let answer = crate::providers::epm::tests::expiry::tick(&mut world);
     assert_eq!(answer["expired"][0]["movedTo"], json!("Expired"), "{answer}");
 }
 
@@ -252,7 +257,7 @@ fn a_create_with_an_unknown_outcome_is_found_not_repeated() {
     let before = world.now;
     let (status, body) = http(&drive(&mut world, webhook("hook", "pw-123456", SAMPLE)));
     assert_eq!((status, &body["issueKey"]), (200, &json!("PMCJIT-1")), "{body}");
-    assert!(world.now - before >= super::intake::SETTLE_MS);
+    assert!(world.now - before >= crate::providers::epm::flows::intake::SETTLE_MS);
     assert_eq!(world.issues.len(), 1, "no duplicate");
     let search = world
         .calls
@@ -319,7 +324,7 @@ fn a_decision_whose_delivery_is_unknown_is_resent_never_replaced() {
     // The token service down: nothing was sent, so this is a plain failure.
     world.epm.faults.push_back(None);
     assert_eq!(code(&decide(&mut world, "acc-alice", approve_4h())), "epm-failed");
-    super::decide_tests::cache_token(&mut world, "good");
+    crate::providers::epm::tests::decide::cache_token(&mut world, "good");
     // EPM takes the call but answers 500 (twice): it may have applied the approval.
     world.epm.faults.push_back(Some(500));
     world.epm.faults.push_back(Some(500));
@@ -355,7 +360,7 @@ fn a_decision_whose_delivery_is_unknown_is_resent_never_replaced() {
 #[test]
 fn epms_update_settles_a_decision_whose_delivery_is_unknown() {
     let mut world = world();
-    super::decide_tests::cache_token(&mut world, "good");
+    crate::providers::epm::tests::decide::cache_token(&mut world, "good");
     world.epm.faults.push_back(Some(502));
     assert_eq!(
         decide(&mut world, "acc-alice", approve_4h())["outcome"]["pending"],
@@ -429,7 +434,7 @@ fn drive_failing(world: &mut World, fail_transition: &mut bool) -> Value {
     let mut reply = None;
     loop {
         match run.next(reply.take()) {
-            crate::protocol::Step::Done(outcome) => return super::decide_tests::value(&outcome),
+            crate::protocol::Step::Done(outcome) => return crate::providers::epm::tests::decide::value(&outcome),
             crate::protocol::Step::Call(call) => {
                 let transition = matches!(&call, Call::Jira { method, path, .. } if method == "POST" && path.ends_with("/transitions"));
                 reply = Some(if transition && *fail_transition {
@@ -500,7 +505,7 @@ fn a_creation_lease_of_a_host_process_that_is_gone_is_taken_over_at_once() {
         if waits {
             // A live run of this very process holds it: wait for it, then leave it to the queue.
             assert_eq!(status, 202, "{body}");
-            assert!(world.now - before >= super::intake::WEB_TRIGGER_WAIT_MS);
+            assert!(world.now - before >= crate::providers::epm::flows::intake::WEB_TRIGGER_WAIT_MS);
             assert!(world.issues.is_empty());
             // That run never finishes (it died without the host restarting): once its lease is
             // stale, the queued job creates the issue.

@@ -6,14 +6,14 @@
 use serde_json::json;
 
 use super::apply;
-use super::keys;
-pub use super::records::PendingUpdate;
-use super::records::UPDATE_VERSION as RECORD_VERSION;
-use super::wire::{DecisionUpdated, RequestRef};
 use crate::caps::{CapError, Caps};
 use crate::lifecycle::lease::{self, Envelope, Lease, State as LeaseState, Taken};
 use crate::protocol::{HttpResponse, LogLevel};
+use crate::providers::epm::keys;
+pub use crate::providers::epm::records::PendingUpdate;
+use crate::providers::epm::records::UPDATE_VERSION as RECORD_VERSION;
 use crate::providers::epm::settings::EpmSettings;
+use crate::providers::epm::wire::{DecisionUpdated, RequestRef};
 use crate::{store, time};
 
 /// A lock older than this belongs to a run that died.

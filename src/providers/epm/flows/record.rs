@@ -3,15 +3,15 @@
 //! and statuses, handed to the shared steps of `lifecycle::recording` (property, note,
 //! transition, each done once, marked in `keys::recording`).
 
-use super::issue::IssueFacts;
-use super::keys;
-use super::map::ISSUE_PROPERTY;
-use super::property::{DecisionRecord, EpmProperty};
 use super::trusted::RequestRecord;
-use super::view::decision_lines;
 use crate::caps::Caps;
 use crate::jira::client::JiraError;
 use crate::lifecycle::recording::{self, Event, Issue, Order};
+use crate::providers::epm::keys;
+use crate::providers::epm::mapping::issue::IssueFacts;
+use crate::providers::epm::mapping::map::ISSUE_PROPERTY;
+use crate::providers::epm::mapping::property::{DecisionRecord, EpmProperty};
+use crate::providers::epm::page::view::decision_lines;
 use crate::providers::epm::settings::EpmSettings;
 
 pub use crate::lifecycle::recording::{REPAIR_AFTER_MS, Recorded};

@@ -11,10 +11,10 @@ use super::deliver::{self, Delivered};
 use super::record;
 use super::trusted;
 use super::update::{self, Updated};
-use super::wire::RequestRef;
 use crate::caps::Caps;
 use crate::jobs::{self, Job, Progress};
 use crate::providers::epm::settings::EpmSettings;
+use crate::providers::epm::wire::RequestRef;
 
 pub const KIND: &str = "epm.settle";
 

@@ -8,7 +8,7 @@ use crate::providers::epm::settings::{EpmSettings, SECRET_CLIENT_SECRET};
 use crate::testkit::{SAMPLE, SAMPLE_REQUEST_ID, World, drive, drive_interleaved, http, webhook};
 use crate::testkit_epm::{CLIENT_ID, CLIENT_SECRET, HOST};
 
-const UPDATE: &str = include_str!("../../../tests/fixtures/epm/decision-update.sample.json");
+const UPDATE: &str = include_str!("../../../../tests/fixtures/epm/decision-update.sample.json");
 pub(super) const HOUR_MS: u64 = 3_600_000;
 
 pub(super) fn configure(world: &mut World, change: impl FnOnce(&mut EpmSettings)) {

@@ -3,10 +3,10 @@
 
 use serde_json::Value;
 
-use super::fields::{Group, REQUEST_INFO, TOP_LEVEL};
 use super::placeholders::cap_chars;
-use super::wire::TicketCreated;
 use crate::jira::adf;
+use crate::providers::epm::wire::TicketCreated;
+use crate::providers::epm::wire::fields::{Group, REQUEST_INFO, TOP_LEVEL};
 
 /// Longest value shown in a table cell; longer ones are cut with a note.
 const MAX_VALUE_CHARS: usize = 1_000;
@@ -141,13 +141,13 @@ mod tests {
     const JIRA_LIMIT: usize = 32_767;
     const MARGIN: usize = 2_000;
 
-    use super::super::tests::{adf_validator, collect_text as text_of};
+    use crate::providers::epm::tests::{adf_validator, collect_text as text_of};
 
     /// The sample with `count` unknown `requestInfo` fields, each name and value `chars` long.
     fn with_unknown_fields(count: usize, chars: usize, known_too: bool) -> Value {
         let mut body: Value = serde_json::from_str(SAMPLE).unwrap();
         if known_too {
-            for field in super::super::fields::REQUEST_INFO {
+            for field in crate::providers::epm::wire::fields::REQUEST_INFO {
                 body["requestInfo"][field.key] = json!("k".repeat(3_000));
             }
         }

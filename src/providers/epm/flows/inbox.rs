@@ -9,16 +9,16 @@
 use sha2::{Digest, Sha256};
 
 use super::intake::{self, Intake};
-use super::keys::{inbox as key, inbox_part as part_key};
-use super::records::{HEAD_VERSION, Head};
 use super::settle;
 use super::trusted;
 use super::update;
-use super::wire::{self, Event};
 use crate::caps::{CapError, Caps};
 use crate::jobs::{self, Job, Progress};
 use crate::protocol::{HttpResponse, LogLevel};
+use crate::providers::epm::keys::{inbox as key, inbox_part as part_key};
+use crate::providers::epm::records::{HEAD_VERSION, Head};
 use crate::providers::epm::settings::EpmSettings;
+use crate::providers::epm::wire::{self, Event};
 use crate::store;
 
 pub const KIND: &str = "epm.webhook";

@@ -2,11 +2,16 @@
 //! values. Every value arrives as a string; one EPM left as `%%Name%%`, or empty, is absent.
 //! Errors name the field. Unknown fields are kept.
 
+pub mod api;
+pub mod duration;
+pub mod fields;
+pub mod templates;
+
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::fields::{self, Field};
+use fields::Field;
 
 pub const TICKET_CREATED: &str = "URM_NATIVE_TICKET_CREATED";
 pub const DECISION_UPDATE: &str = "URM_NATIVE_DECISION_UPDATE";

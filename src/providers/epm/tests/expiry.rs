@@ -3,8 +3,10 @@
 
 use serde_json::{Value, json};
 
-use super::decide_tests::{HOUR_MS, approve_4h, configure, decide, notes, status, update, value, world};
 use crate::protocol::{Call, HttpResponse, Invocation};
+use crate::providers::epm::tests::decide::{
+    HOUR_MS, approve_4h, configure, decide, notes, status, update, value, world,
+};
 use crate::testkit::{World, drive, http};
 
 pub(super) fn tick(world: &mut World) -> Value {

@@ -1,14 +1,19 @@
 //! EPM provider tests: parsing, placeholders, the summary, the ADF description, the mapping and
 //! the intake workflow (idempotency under duplicates, concurrency and crashes).
 
+mod decide;
+mod expiry;
+mod queue;
+mod trust;
+
 use serde_json::{Value, json};
 
-use super::map::{People, create_issue};
-use super::placeholders::{check_template, render_summary};
-use super::property::EpmProperty;
-use super::wire::{Event, ParseError, TicketCreated, parse};
 use crate::protocol::{HttpResponse, Outcome};
+use crate::providers::epm::mapping::map::{People, create_issue};
+use crate::providers::epm::mapping::placeholders::{check_template, render_summary};
+use crate::providers::epm::mapping::property::EpmProperty;
 use crate::providers::epm::settings::EpmSettings;
+use crate::providers::epm::wire::{Event, ParseError, TicketCreated, parse};
 use crate::testkit::{SAMPLE, SAMPLE_REQUEST_ID, World, drive, drive_interleaved, http, webhook};
 
 fn sample() -> TicketCreated {
@@ -31,7 +36,8 @@ fn with(field: &str, value: Value) -> String {
 
 /// Atlassian's ADF JSON Schema (also used by `describe.rs`'s tests).
 pub(super) fn adf_validator() -> jsonschema::Validator {
-    let schema: Value = serde_json::from_str(include_str!("../../../contracts/specs/adf-schema-v1-full.json")).unwrap();
+    let schema: Value =
+        serde_json::from_str(include_str!("../../../../contracts/specs/adf-schema-v1-full.json")).unwrap();
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft4)
         .build(&schema)
@@ -65,7 +71,7 @@ fn parses_every_field_of_the_seed_sample() {
 #[test]
 fn the_raw_template_fails_only_on_its_placeholder_ids() {
     // The template as pasted into EPM, unsubstituted: EventType is a placeholder.
-    let template = include_str!("templates/ticket-created.json");
+    let template = include_str!("../wire/templates/ticket-created.json");
     assert_eq!(parse(template), Err(ParseError::Placeholder("EventType".into())));
     let body = template.replace("%%EventType%%", "URM_NATIVE_TICKET_CREATED");
     assert_eq!(parse(&body), Err(ParseError::Placeholder("TenantId".into())));
@@ -194,7 +200,7 @@ fn templates_are_checked() {
 #[test]
 fn description_is_valid_adf_with_grouped_details() {
     let validator = adf_validator();
-    let doc = super::describe::description(&sample());
+    let doc = crate::providers::epm::mapping::describe::description(&sample());
     let errors: Vec<String> = validator
         .iter_errors(&doc)
         .map(|e| format!("{}: {e}", e.instance_path()))
@@ -219,7 +225,7 @@ fn description_is_valid_adf_with_grouped_details() {
 #[test]
 fn description_stays_valid_and_bounded_for_a_maximal_request() {
     let mut body: Value = serde_json::from_str(SAMPLE).unwrap();
-    for field in super::fields::REQUEST_INFO {
+    for field in crate::providers::epm::wire::fields::REQUEST_INFO {
         body["requestInfo"][field.key] = json!("x".repeat(3000));
     }
     for i in 0..60 {
@@ -228,7 +234,7 @@ fn description_stays_valid_and_bounded_for_a_maximal_request() {
     let Event::TicketCreated(t) = parse(&body.to_string()).unwrap() else {
         panic!()
     };
-    let doc = super::describe::description(&t);
+    let doc = crate::providers::epm::mapping::describe::description(&t);
     assert!(adf_validator().is_valid(&doc));
     let text_chars: usize = collect_text(&doc).chars().count();
     assert!(text_chars < 32_000, "description text is {text_chars} characters");
@@ -339,7 +345,7 @@ fn a_run_that_died_after_creating_is_recovered_from_jira() {
     deliver(&mut world);
     // Simulate a crash between the create and the record: drop the record, keep the claim.
     world.kv.retain(|k, _| !k.starts_with("epm:issue:"));
-    world.now += super::intake::CLAIM_STALE_MS + 1;
+    world.now += crate::providers::epm::flows::intake::CLAIM_STALE_MS + 1;
     let (status, body) = deliver(&mut world);
     assert_eq!((status, body["issueKey"].clone()), (200, json!("PMCJIT-1")));
     assert_eq!(world.issues.len(), 1, "no second issue");
@@ -366,7 +372,7 @@ fn jira_failure_is_accepted_and_the_queue_creates_without_a_redelivery() {
     assert_eq!(world.issues.len(), 1, "{:?}", world.job_runs);
     assert!(world.queue.is_empty(), "finished: {:?}", world.queue);
     assert!(
-        world.now - before >= super::intake::SETTLE_MS,
+        world.now - before >= crate::providers::epm::flows::intake::SETTLE_MS,
         "the job searched only after Jira's index settled"
     );
     assert_eq!(
@@ -445,7 +451,7 @@ fn jira_refusal_is_a_502_naming_jira_errors_and_releases_the_claim() {
 #[test]
 fn decision_updates_are_kept_newest_first_and_answered_202() {
     let mut world = World::configured();
-    let update = include_str!("../../../tests/fixtures/epm/decision-update.sample.json");
+    let update = include_str!("../../../../tests/fixtures/epm/decision-update.sample.json");
     let (status, body) = http(&drive(&mut world, webhook("hook", "pw-123456", update)));
     assert_eq!((status, body["accepted"].clone()), (202, json!(true)));
     let older = update

@@ -4,13 +4,15 @@
 //! display and JQL, and whatever is read from them is checked against these records before
 //! anything is acted on (see ARCHITECTURE.md, "What is trusted").
 
-use super::keys;
-use super::property::{DecisionRecord, EpmProperty, PROPERTY_VERSION};
-use super::records::{INDEX_VERSION, IndexEntry, LEGACY_REQUEST_VERSION as LEGACY_VERSION, LegacyRecord};
-pub use super::records::{REQUEST_VERSION as RECORD_VERSION, RequestRecord};
-use super::wire::RequestRef;
 use crate::caps::{CapError, Caps};
 use crate::protocol::LogLevel;
+use crate::providers::epm::keys;
+use crate::providers::epm::mapping::property::{DecisionRecord, EpmProperty, PROPERTY_VERSION};
+use crate::providers::epm::records::{
+    INDEX_VERSION, IndexEntry, LEGACY_REQUEST_VERSION as LEGACY_VERSION, LegacyRecord,
+};
+pub use crate::providers::epm::records::{REQUEST_VERSION as RECORD_VERSION, RequestRecord};
+use crate::providers::epm::wire::RequestRef;
 use crate::store;
 
 /// Who asked for a request, as far as the app knows.

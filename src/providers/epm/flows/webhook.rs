@@ -3,11 +3,11 @@
 //! configuration: whether it is stored, readable or enabled), then the master switch, then the
 //! body (`wire::parse`) into the inbox.
 
-use super::settings::{self, EpmSettings, SECRET_WEBHOOK_PASSWORD, SECRET_WEBHOOK_USER};
-use super::{inbox, wire};
 use crate::auth;
 use crate::caps::Caps;
 use crate::protocol::{HttpRequest, HttpResponse, LogLevel};
+use crate::providers::epm::settings::{self, EpmSettings, SECRET_WEBHOOK_PASSWORD, SECRET_WEBHOOK_USER};
+use crate::providers::epm::{flows::inbox, wire};
 
 pub async fn receive(caps: &Caps, request: &HttpRequest) -> HttpResponse {
     if let Some(refusal) = auth::require_basic(caps, request, SECRET_WEBHOOK_USER, SECRET_WEBHOOK_PASSWORD).await {

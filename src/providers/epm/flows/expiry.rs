@@ -14,15 +14,15 @@
 use serde_json::{Value, json};
 
 use super::deliver;
-use super::issue;
-use super::keys;
-use super::map::ISSUE_PROPERTY;
 use super::record;
-use super::records::{RETRY_VERSION, Retry};
 use super::trusted;
 use crate::caps::{CapError, Caps};
 use crate::jira::client;
 use crate::protocol::{Actor, LogLevel, Outcome};
+use crate::providers::epm::keys;
+use crate::providers::epm::mapping::issue;
+use crate::providers::epm::mapping::map::ISSUE_PROPERTY;
+use crate::providers::epm::records::{RETRY_VERSION, Retry};
 use crate::providers::epm::settings::EpmSettings;
 use crate::store;
 
@@ -47,7 +47,7 @@ enum Candidate {
 }
 
 pub async fn tick(caps: &Caps) -> Outcome {
-    let config = match super::settings::load(caps).await {
+    let config = match crate::providers::epm::settings::load(caps).await {
         Ok(config) => config,
         Err(e) => return Outcome::Error(e),
     };
@@ -212,7 +212,7 @@ async fn restore(
     caps: &Caps,
     facts: &issue::IssueFacts,
     record: &trusted::RequestRecord,
-    known: Option<&super::property::DecisionRecord>,
+    known: Option<&crate::providers::epm::mapping::property::DecisionRecord>,
 ) {
     let property = record.property(known);
     if facts.property.as_ref() == Some(&property) {

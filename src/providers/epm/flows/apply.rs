@@ -6,16 +6,16 @@
 
 use super::claim::{self, Acquired, Claim, ClaimState};
 use super::deliver;
-use super::duration::AccessDuration;
-use super::issue;
-use super::property::{DecisionRecord, Person, Source};
 use super::record;
-use super::records::PendingUpdate;
 use super::trusted::{self, RequestRecord};
-use super::wire::RequestRef;
 use crate::caps::{CapError, Caps};
 use crate::protocol::{Actor, LogLevel};
+use crate::providers::epm::mapping::issue;
+use crate::providers::epm::mapping::property::{DecisionRecord, Person, Source};
+use crate::providers::epm::records::PendingUpdate;
 use crate::providers::epm::settings::EpmSettings;
+use crate::providers::epm::wire::RequestRef;
+use crate::providers::epm::wire::duration::AccessDuration;
 use crate::time;
 
 /// What applying an update did.

@@ -4,12 +4,12 @@
 
 use serde_json::Value;
 
-use super::issue::{IssueFacts, unavailable};
-use super::property::Person;
 use super::trusted::Requester;
 use crate::caps::Caps;
 use crate::jira::client::{self, query_value};
 use crate::protocol::Actor;
+use crate::providers::epm::mapping::issue::{IssueFacts, unavailable};
+use crate::providers::epm::mapping::property::Person;
 use crate::providers::epm::settings::EpmSettings;
 use crate::resolver::Refusal;
 

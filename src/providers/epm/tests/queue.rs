@@ -7,9 +7,11 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::decide_tests::{approve_4h, approve_while_transitions_fail, as_user, resolver, update, world};
 use crate::jobs::{self, backoff};
 use crate::protocol::Outcome;
+use crate::providers::epm::tests::decide::{
+    approve_4h, approve_while_transitions_fail, as_user, resolver, update, world,
+};
 use crate::testkit::{SAMPLE, SAMPLE_REQUEST_ID, World, drive, drive_interleaved, http, webhook};
 
 fn ticket(n: usize) -> String {
@@ -241,7 +243,7 @@ fn a_job_that_never_succeeds_backs_off_then_is_kept_as_a_dead_letter() {
 }
 
 fn jobs_grace() -> u64 {
-    super::inbox::GRACE_MS
+    crate::providers::epm::flows::inbox::GRACE_MS
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::duration::AccessDuration;
+use crate::providers::epm::wire::duration::AccessDuration;
 
 /// Longest message kept with a decision; it travels to EPM and into the note.
 pub const MAX_MESSAGE_CHARS: usize = 1_000;

@@ -6,8 +6,8 @@ use serde_json::{Map, Value, json};
 use super::describe::description;
 use super::placeholders::render_summary;
 use super::property::EpmProperty;
-use super::wire::{RequestRef, TicketCreated};
 use crate::providers::epm::settings::EpmSettings;
+use crate::providers::epm::wire::{RequestRef, TicketCreated};
 
 /// Issue property holding the app's facts about an EPM request.
 pub const ISSUE_PROPERTY: &str = "pam-approvals.epm";

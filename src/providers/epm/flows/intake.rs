@@ -19,17 +19,17 @@
 
 use serde_json::{Value, json};
 
-use super::keys;
-use super::map::{self, ISSUE_PROPERTY, People};
-use super::property::EpmProperty;
 use super::trusted::{self, RequestRecord};
-use super::wire::{RequestRef, TicketCreated};
 use crate::caps::{CapError, Caps};
 use crate::jira::client::{self, JiraError};
 use crate::jira::users;
 use crate::lifecycle::lease::{self, Envelope, Lease, State as LeaseState, Taken};
 use crate::protocol::{Actor, HttpResponse, LogLevel};
+use crate::providers::epm::keys;
+use crate::providers::epm::mapping::map::{self, ISSUE_PROPERTY, People};
+use crate::providers::epm::mapping::property::EpmProperty;
 use crate::providers::epm::settings::EpmSettings;
+use crate::providers::epm::wire::{RequestRef, TicketCreated};
 
 /// A lease older than this belongs to a run that died (Forge web triggers end within 55 s).
 pub const CLAIM_STALE_MS: u64 = 60_000;

@@ -7,14 +7,14 @@ use serde_json::{Value, json};
 use super::approver;
 use super::claim::{self, Acquired, Claim, ClaimState, Intent};
 use super::deliver::{self, Delivered};
-use super::form::{self, DecisionForm};
-use super::issue::{self, IssueFacts};
-use super::property::{DecisionRecord, Source};
 use super::record;
 use super::trusted::{self, RequestRecord};
-use super::view;
 use crate::caps::Caps;
 use crate::protocol::{Actor, LogLevel};
+use crate::providers::epm::mapping::issue::{self, IssueFacts};
+use crate::providers::epm::mapping::property::{DecisionRecord, Source};
+use crate::providers::epm::page::form::{self, DecisionForm};
+use crate::providers::epm::page::view;
 use crate::providers::epm::settings::EpmSettings;
 use crate::resolver::{Context, Refusal};
 use crate::time;
@@ -198,7 +198,11 @@ pub async fn decide(caps: &Caps, context: &Context, payload: &Value) -> Result<V
 }
 
 /// The decision as recorded, from the form.
-pub fn decision_record(form: &DecisionForm, by: &super::property::Person, now: u64) -> DecisionRecord {
+pub fn decision_record(
+    form: &DecisionForm,
+    by: &crate::providers::epm::mapping::property::Person,
+    now: u64,
+) -> DecisionRecord {
     let duration = form.duration.filter(|_| form.approve);
     DecisionRecord {
         approved: form.approve,

@@ -1,7 +1,7 @@
 //! `%%Name%%` templates (the summary): checking and rendering with a request's values.
 
-use super::fields;
-use super::wire::TicketCreated;
+use crate::providers::epm::wire::TicketCreated;
+use crate::providers::epm::wire::fields;
 
 /// Jira's limit on a summary, in characters.
 pub const MAX_SUMMARY_CHARS: usize = 255;

@@ -34,7 +34,7 @@ pub fn all() -> Vec<Template> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::providers::epm::fields;
+    use crate::providers::epm::wire::fields;
 
     /// Every `%%Name%%` of both templates is a placeholder the app reads (or a decision field).
     #[test]

@@ -1,17 +1,17 @@
 //! Delivering a claimed decision to EPM and settling its claim by EPM's answer; the app's
 //! record of decisions EPM has (`keys::decision`), written before anything goes to the issue.
 
-use super::api::{self, EpmError, Notification};
 use super::claim::{self, Claim, ClaimState, Intent};
-use super::keys;
-use super::property::DecisionRecord;
-use super::wire::RequestRef;
 use crate::caps::{CapError, Caps};
 use crate::protocol::LogLevel;
+use crate::providers::epm::keys;
+use crate::providers::epm::mapping::property::DecisionRecord;
 use crate::providers::epm::settings::EpmSettings;
+use crate::providers::epm::wire::RequestRef;
+use crate::providers::epm::wire::api::{self, EpmError, Notification};
 use crate::{store, time};
 
-pub use super::records::DECISION_VERSION as RECORD_VERSION;
+pub use crate::providers::epm::records::DECISION_VERSION as RECORD_VERSION;
 /// At most one resend of an undelivered decision per this long.
 pub const RESEND_EVERY_MS: u64 = 15_000;
 
