@@ -38,3 +38,5 @@ pub mod testkit_site;
 
 #[cfg(test)]
 mod fuzz_tests;
+#[cfg(test)]
+mod layering_tests;
