@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::caps::{CapError, Caps};
-use crate::protocol::{LogLevel, Outcome};
+use crate::protocol::{HttpResponse, LogLevel, Outcome};
 
 /// The one queue the app pushes to (the manifest's `consumer` module names it too).
 pub const QUEUE: &str = "pam-jobs";
@@ -146,4 +146,20 @@ async fn give_up(caps: &Caps, job: &Job, attempt: u32, reason: String) -> Outcom
     )
     .await;
     Outcome::Error(reason)
+}
+/// 202 for a web trigger whose work the queue finishes: the request is kept, the sender need not
+/// retry. Every provider answers unfinished work with it.
+pub fn accepted(request_id: &str, reason: &str) -> HttpResponse {
+    HttpResponse::json(
+        202,
+        &json!({
+            "accepted": true,
+            "requestId": request_id,
+            // Jira's own "retry later" is the app's job now, not the sender's.
+            "reason": format!(
+                "{}; the request is kept and the app finishes it shortly",
+                reason.trim_end_matches("; retry later")
+            ),
+        }),
+    )
 }

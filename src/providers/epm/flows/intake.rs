@@ -23,6 +23,7 @@ use super::trusted::{self, RequestRecord};
 use crate::caps::{CapError, Caps};
 use crate::jira::client::{self, JiraError};
 use crate::jira::users;
+use crate::jobs;
 use crate::lifecycle::lease::{self, Envelope, Lease, State as LeaseState, Taken};
 use crate::protocol::{Actor, HttpResponse, LogLevel};
 use crate::providers::epm::keys;
@@ -103,25 +104,9 @@ pub fn answer(request: &TicketCreated, intake: &Intake) -> HttpResponse {
             HttpResponse::json(201, &json!({ "issueKey": record.issue_key, "created": true }))
         }
         Intake::Recorded { record, fresh: false } => existing(record),
-        Intake::Unfinished { reason, .. } => accepted(&request.request.request_id, reason),
+        Intake::Unfinished { reason, .. } => jobs::accepted(&request.request.request_id, reason),
         Intake::Refused(e) => HttpResponse::error(502, format!("could not create the Jira issue: {e}")),
     }
-}
-
-/// 202: the request is kept and the app's queue finishes it; the sender need not retry.
-pub fn accepted(request_id: &str, reason: &str) -> HttpResponse {
-    HttpResponse::json(
-        202,
-        &json!({
-            "accepted": true,
-            "requestId": request_id,
-            // Jira's own "retry later" is the app's job now, not the sender's.
-            "reason": format!(
-                "{}; the request is kept and the app finishes it shortly",
-                reason.trim_end_matches("; retry later")
-            ),
-        }),
-    )
 }
 
 async fn intake_inner(

@@ -14,7 +14,7 @@ pub use crate::providers::epm::records::PendingUpdate;
 use crate::providers::epm::records::UPDATE_VERSION as RECORD_VERSION;
 use crate::providers::epm::settings::EpmSettings;
 use crate::providers::epm::wire::{DecisionUpdated, RequestRef};
-use crate::{store, time};
+use crate::{jobs, store, time};
 
 /// A lock older than this belongs to a run that died.
 const LOCK_STALE_MS: u64 = 60_000;
@@ -65,8 +65,8 @@ pub fn answer(update: &DecisionUpdated, updated: &Updated) -> HttpResponse {
             }),
         ),
         Updated::Applied(applied) => applied_answer(&update.request, applied),
-        Updated::LockBusy => super::intake::accepted(id, "another decision update for this request is being applied"),
-        Updated::Storage(e) => super::intake::accepted(id, &format!("storage is unavailable ({e})")),
+        Updated::LockBusy => jobs::accepted(id, "another decision update for this request is being applied"),
+        Updated::Storage(e) => jobs::accepted(id, &format!("storage is unavailable ({e})")),
     }
 }
 
@@ -94,7 +94,7 @@ fn applied_answer(request: &RequestRef, applied: &apply::Applied) -> HttpRespons
             202,
             &json!({"accepted": true, "requestId": id, "reason": "not an approval or denial; kept"}),
         ),
-        apply::Applied::Busy => super::intake::accepted(id, "a different decision for this request is being sent"),
+        apply::Applied::Busy => jobs::accepted(id, "a different decision for this request is being sent"),
     }
 }
 
