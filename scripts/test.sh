@@ -20,6 +20,10 @@ cargo clippy -p pam-approvals-ui --target wasm32-unknown-unknown --all-targets -
 step "the core does no I/O"
 scripts/check-core-deps.sh
 
+step "a deployment of the host links no sandbox"
+scripts/check-host-deps.sh
+cargo clippy -p pam-approvals-host --no-default-features --lib --bins --locked -- -D warnings
+
 if [ -f package.json ]; then
   step "Forge packaging: component, bundle, manifest and node tests"
   npm test

@@ -25,8 +25,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use crate::runtime::{Invocation, Outcome, ResolverCall, RunContext};
-use crate::state::{AppState, json_error, web_trigger_url};
 use crate::sign_in::SignInError;
+use crate::state::{AppState, json_error, web_trigger_url};
 
 /// Largest invoke request (Forge's own payload limit is larger; pages here send small forms).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;

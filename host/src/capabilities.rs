@@ -77,7 +77,6 @@ impl Perform for Capabilities {
             }
         }
     }
-
 }
 
 impl Capabilities {
@@ -98,4 +97,3 @@ fn http_reply(result: Result<HttpResponse, String>) -> Reply {
         Err(reason) => Reply::Failed(reason),
     }
 }
-

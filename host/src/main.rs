@@ -15,7 +15,7 @@ use pam_approvals_host::runtime::Runtime;
 use pam_approvals_host::sandbox_mode;
 use pam_approvals_host::server::AppState;
 use pam_approvals_host::targets::Targets;
-use pam_approvals_host::{credentials, data_dir, provision, queue, sample, scheduled, server, static_ui};
+use pam_approvals_host::{data_dir, provision, queue, sample, scheduled, server, static_ui};
 
 #[derive(Parser)]
 #[command(version, about = "Runs PAM Approvals for Jira locally, the way Forge runs it")]
@@ -213,7 +213,7 @@ fn sandbox_targets(
     http: reqwest::Client,
     jobs: &Arc<queue::Queue>,
 ) -> Result<(Targets, Option<pam_approvals_host::provision::SandboxConfig>)> {
-    let epm_secret = credentials::sandbox_epm_client_secret(data_dir)?;
+    let epm_secret = pam_approvals_host::credentials::sandbox_epm_client_secret(data_dir)?;
     let targets = sandbox_mode::targets(data_dir, base, &epm_secret, http, jobs)?;
     Ok((targets, Some(sandbox_mode::config(&epm_secret))))
 }

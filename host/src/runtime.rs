@@ -9,8 +9,8 @@ use anyhow::{Context, Result, anyhow};
 use wasmtime::component::{Component, Linker, ResourceAny};
 use wasmtime::{Config, Engine, Store};
 
-pub use crate::run_totals::{RunStats, Totals};
 use crate::run_totals::RunTotals;
+pub use crate::run_totals::{RunStats, Totals};
 pub use crate::wit::*;
 
 /// The component bytes built by build.rs.

@@ -24,7 +24,7 @@ use crate::jira_target::{JiraTarget, UserAuthorization};
 use crate::outbound::Outbound;
 use crate::provision::SandboxConfig;
 use crate::queue::Queue;
-use crate::sign_in::{SignIn, Sessions};
+use crate::sign_in::{Sessions, SignIn};
 use crate::targets::Targets;
 
 /// The host name the app reaches the sandbox EPM at, and its API client (for the start-up lines).
@@ -32,7 +32,13 @@ pub use pam_sandboxes::epm::{CLIENT_ID as EPM_CLIENT_ID, HOST as EPM_HOST};
 
 /// The sandboxes, keeping their data in `data_dir`; `base` is the host's own URL, `epm_secret`
 /// the sandbox EPM's client secret. Moving the sandbox clock wakes `queue`'s workers.
-pub fn targets(data_dir: &Path, base: &str, epm_secret: &str, http: reqwest::Client, queue: &Arc<Queue>) -> Result<Targets> {
+pub fn targets(
+    data_dir: &Path,
+    base: &str,
+    epm_secret: &str,
+    http: reqwest::Client,
+    queue: &Arc<Queue>,
+) -> Result<Targets> {
     let site_url = format!("{base}/sandbox/jira");
     let contracts = Arc::new(Contracts::load()?);
     let site = JiraSandbox::open(&private(&data_dir.join("sandbox-jira.sqlite"))?, &site_url, contracts)?;

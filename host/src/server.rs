@@ -4,18 +4,18 @@
 //! the host's test controls `/_sandbox/scheduled/{key}` and `/_sandbox/queue`.
 //! Each web trigger request, invoke and scheduled run becomes one component run.
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{any, get, post};
+use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use crate::runtime::RunContext;
-pub use crate::state::{AppState, web_trigger_url};
 use crate::state::json_error;
+pub use crate::state::{AppState, web_trigger_url};
 use crate::wit::{HttpRequest, Invocation, Outcome, WebTriggerCall};
 
 /// Transport limit on web trigger bodies; the app's own (smaller) limit answers first.

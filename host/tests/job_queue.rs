@@ -8,9 +8,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use pam_approvals_host::capabilities::Capabilities;
+use pam_approvals_host::clock::now_ms;
 use pam_approvals_host::kv::Kv;
 use pam_approvals_host::queue::{Queue, Stats, worker};
-use pam_approvals_host::clock::now_ms;
 use pam_approvals_host::runtime::{COMPONENT, Call, JobPush, Perform, Reply, RunContext, Runtime};
 use pam_approvals_host::sandbox_mode;
 use serde_json::{Value, json};
@@ -136,9 +136,7 @@ async fn another_process_sees_the_hosts_writes_while_it_runs() {
     {
         // A pusher of its own instance: the host is idle, so no take of its is freed.
         let pusher = Queue::open(&db, "another-process").unwrap();
-        pusher
-            .push(UNKNOWN_QUEUE, "{}", 0, now_ms())
-            .unwrap();
+        pusher.push(UNKNOWN_QUEUE, "{}", 0, now_ms()).unwrap();
     }
     let started = Instant::now();
     while queue_figures(&host).await["dropped"] != 1 {

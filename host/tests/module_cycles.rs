@@ -15,28 +15,49 @@ fn top_level_modules_import_each_other_in_no_cycle() {
     for krate in CRATES {
         let src = manifest.join(krate).join("src");
         let graph = module_graph(&src);
-        assert!(!graph.is_empty() || krate.contains("contracts"), "no modules found in {}", src.display());
+        assert!(
+            !graph.is_empty() || krate.contains("contracts"),
+            "no modules found in {}",
+            src.display()
+        );
         if let Some(cycle) = find_cycle(&graph) {
-            panic!("{}: the top-level modules import each other in a cycle: {}", src.display(), cycle.join(" → "));
+            panic!(
+                "{}: the top-level modules import each other in a cycle: {}",
+                src.display(),
+                cycle.join(" → ")
+            );
         }
     }
 }
 
 #[test]
 fn a_cycle_is_found_and_named() {
-    let graph: Graph = [("a", &["b"][..]), ("b", &["c"][..]), ("c", &["a"][..]), ("d", &["a"][..])]
-        .into_iter()
-        .map(|(from, to)| (from.to_string(), to.iter().map(|t| t.to_string()).collect()))
-        .collect();
-    assert_eq!(find_cycle(&graph), Some(vec!["a".into(), "b".into(), "c".into(), "a".into()]));
+    let graph: Graph = [
+        ("a", &["b"][..]),
+        ("b", &["c"][..]),
+        ("c", &["a"][..]),
+        ("d", &["a"][..]),
+    ]
+    .into_iter()
+    .map(|(from, to)| (from.to_string(), to.iter().map(|t| t.to_string()).collect()))
+    .collect();
+    assert_eq!(
+        find_cycle(&graph),
+        Some(vec!["a".into(), "b".into(), "c".into(), "a".into()])
+    );
     let layered: Graph = [("a", &["b"][..]), ("b", &[][..])]
         .into_iter()
         .map(|(from, to)| (from.to_string(), to.iter().map(|t| t.to_string()).collect()))
         .collect();
     assert_eq!(find_cycle(&layered), None);
     assert_eq!(
-        referenced_modules("use crate::{kv::{Kv, Table}, outbound};\nlet x = crate::clock::now_ms();\n// crate::ignored"),
-        ["clock", "kv", "outbound"].map(String::from).into_iter().collect::<BTreeSet<_>>()
+        referenced_modules(
+            "use crate::{kv::{Kv, Table}, outbound};\nlet x = crate::clock::now_ms();\n// crate::ignored"
+        ),
+        ["clock", "kv", "outbound"]
+            .map(String::from)
+            .into_iter()
+            .collect::<BTreeSet<_>>()
     );
 }
 
@@ -139,7 +160,12 @@ fn find_cycle(graph: &Graph) -> Option<Vec<String>> {
         Open,
         Done,
     }
-    fn visit(node: &str, graph: &Graph, marks: &mut BTreeMap<String, Mark>, path: &mut Vec<String>) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        graph: &Graph,
+        marks: &mut BTreeMap<String, Mark>,
+        path: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
         marks.insert(node.to_string(), Mark::Open);
         path.push(node.to_string());
         for next in graph.get(node).into_iter().flatten() {

@@ -98,9 +98,15 @@ async fn user_calls_reach_the_sandbox_as_the_runs_user() {
         Reply::Failed(reason) => assert!(reason.contains("not an active person"), "{reason}"),
         other => panic!("{other:?}"),
     }
-    let log = crate::in_process::send(&world.routes, "GET", "/sandbox/jira/_sandbox/requests", &[], String::new())
-        .await
-        .expect("log");
+    let log = crate::in_process::send(
+        &world.routes,
+        "GET",
+        "/sandbox/jira/_sandbox/requests",
+        &[],
+        String::new(),
+    )
+    .await
+    .expect("log");
     let log: Value = serde_json::from_str(&log.body).expect("JSON");
     let callers: Vec<&str> = log
         .as_array()
