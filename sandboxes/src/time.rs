@@ -50,6 +50,10 @@ mod tests {
         assert_eq!(friendly(ms), "29 Feb 2024, 23:59 UTC");
         assert_eq!(utc_iso(ms), "2024-02-29T23:59:58.007Z");
         assert_eq!(jira_time(0), "1970-01-01T00:00:00.000+0000");
-        assert_eq!(utc_iso(1_000), "1970-01-01T00:00:01.000Z", "whole seconds keep their zeros");
+        assert_eq!(
+            utc_iso(1_000),
+            "1970-01-01T00:00:01.000Z",
+            "whole seconds keep their zeros"
+        );
     }
 }

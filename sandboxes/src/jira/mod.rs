@@ -43,10 +43,10 @@ use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::Value;
 
-use pam_contracts_check::{Contracts, RequestViolation};
 use crate::faults::{self, Fault, FaultRules};
 use catalog::Catalog;
 use error::{JiraError, RejectReason};
+use pam_contracts_check::{Contracts, RequestViolation};
 pub use session::{DEFAULT_USER, Person, SESSION_COOKIE};
 
 /// Largest request body the sandbox reads.
