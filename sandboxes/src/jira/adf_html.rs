@@ -8,19 +8,10 @@ use super::time::friendly;
 /// Deepest nesting rendered as markup; deeper content is shown as text.
 const MAX_DEPTH: usize = 64;
 
+/// Escapes text for HTML content and quoted attributes alike (& < > " '), with the escaper the
+/// host's pages use too.
 pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    html_escape::encode_quoted_attribute(text).into_owned()
 }
 
 /// The URL if it is safe to link to.
