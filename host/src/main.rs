@@ -106,16 +106,21 @@ async fn serve(args: ServeArgs) -> Result<()> {
     let jobs = Arc::new(queue::Queue::open(&args.data_dir.join("kv.sqlite"), &instance)?);
     // Follows no redirect: a 3xx goes back to the component as is.
     let http = pam_approvals_host::outbound::client()?;
-    let (target, sandbox_config) = if args.sandbox {
-        sandbox_targets(&args.data_dir, &base, http, &jobs)?
-    } else {
-        let site = Targets::site(
-            args.jira_url.as_deref().unwrap_or_default(),
-            args.jira_email.as_deref().unwrap_or_default(),
-            args.jira_token.as_deref().unwrap_or_default(),
-            http,
-        );
-        (site, None)
+    let (target, sandbox_config) = match args.sandbox {
+        #[cfg(feature = "sandbox")]
+        true => sandbox_targets(&args.data_dir, &base, http, &jobs)?,
+        // A deployment build has no sandboxes to serve.
+        #[cfg(not(feature = "sandbox"))]
+        true => bail!("this build has no sandboxes (built without the `sandbox` feature): use --jira-url"),
+        false => {
+            let site = Targets::site(
+                args.jira_url.as_deref().unwrap_or_default(),
+                args.jira_email.as_deref().unwrap_or_default(),
+                args.jira_token.as_deref().unwrap_or_default(),
+                http,
+            );
+            (site, None)
+        }
     };
 
     let started = std::time::Instant::now();
@@ -216,15 +221,4 @@ fn sandbox_targets(
     let epm_secret = pam_approvals_host::credentials::sandbox_epm_client_secret(data_dir)?;
     let targets = sandbox_mode::targets(data_dir, base, &epm_secret, http, jobs)?;
     Ok((targets, Some(sandbox_mode::config(&epm_secret))))
-}
-
-/// A build without the `sandbox` feature (a deployment) has no sandboxes to serve.
-#[cfg(not(feature = "sandbox"))]
-fn sandbox_targets(
-    _: &std::path::Path,
-    _: &str,
-    _: reqwest::Client,
-    _: &Arc<queue::Queue>,
-) -> Result<(Targets, Option<pam_approvals_host::provision::SandboxConfig>)> {
-    bail!("this build has no sandboxes (built without the `sandbox` feature): use --jira-url")
 }
