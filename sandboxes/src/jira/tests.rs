@@ -40,7 +40,7 @@ struct Reply {
     status: StatusCode,
     headers: axum::http::HeaderMap,
     text: String,
-    /// An injected cut connection (`sandbox::Unreachable`): no body to read.
+    /// An injected cut connection (`crate::Unreachable`): no body to read.
     unreachable: bool,
 }
 
