@@ -23,6 +23,10 @@ scripts/check-core-deps.sh
 step "each provider can be left out of the core"
 scripts/check-providers.sh
 
+step "a deployment of the host links no sandbox"
+scripts/check-host-deps.sh
+cargo clippy -p pam-approvals-host --no-default-features --lib --bins --locked -- -D warnings
+
 if [ -f package.json ]; then
   step "Forge packaging: component, bundle, manifest and node tests"
   npm test

@@ -25,8 +25,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use crate::runtime::{Invocation, Outcome, ResolverCall, RunContext};
-use crate::server::{AppState, json_error, web_trigger_url};
 use crate::sign_in::SignInError;
+use crate::state::{AppState, json_error, web_trigger_url};
 
 /// Largest invoke request (Forge's own payload limit is larger; pages here send small forms).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -151,7 +151,7 @@ pub async fn invoke(State(state): State<AppState>, uri: Uri, headers: HeaderMap,
         tracing::warn!("bridge: {message}");
         return json_error(StatusCode::FORBIDDEN, &message);
     }
-    let account_id = match state.sign_in.account_id(&headers, &state.caps).await {
+    let account_id = match state.sign_in.account_id(&headers, &state.caps.jira).await {
         Ok(account_id) => account_id,
         Err(SignInError::NotSignedIn(message)) => return json_error(StatusCode::UNAUTHORIZED, &message),
         Err(SignInError::Unavailable(message)) => return json_error(StatusCode::BAD_GATEWAY, &message),

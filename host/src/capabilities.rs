@@ -4,13 +4,15 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
+use crate::clock::Clock;
 use crate::jira_target::JiraTarget;
 use crate::kv::{Kv, Table};
 use crate::outbound::Outbound;
 use crate::queue::Queue;
-use crate::runtime::{Call, HttpResponse, LogLevel, Reply, RunContext};
+use crate::runtime::{Perform, RunContext};
+use crate::wit::{Call, HttpResponse, LogLevel, Reply};
 
 /// Counts of capability calls, for the benchmarks and tests.
 #[derive(Default)]
@@ -28,11 +30,12 @@ pub struct Capabilities {
     pub counters: Counters,
     /// The durable job queue (`kv.sqlite`), delivered by the queue's workers.
     pub queue: Arc<Queue>,
+    /// The app's clock: real time ([`crate::clock::SystemClock`]) unless a sandbox moves it.
+    pub clock: Arc<dyn Clock>,
 }
 
-impl Capabilities {
-    /// Performs one call of the run described by `context`.
-    pub async fn perform(&self, call: Call, context: &RunContext) -> Reply {
+impl Perform for Capabilities {
+    async fn perform(&self, call: Call, context: &RunContext) -> Reply {
         match call {
             Call::Jira(request) => {
                 self.counters.jira.fetch_add(1, Ordering::Relaxed);
@@ -74,13 +77,12 @@ impl Capabilities {
             }
         }
     }
+}
 
-    /// Real time, plus the sandbox clock's offset in sandbox mode; a real site has no offset.
+impl Capabilities {
+    /// The time by the app's clock.
     pub fn app_now_ms(&self) -> u64 {
-        match &self.jira {
-            JiraTarget::Sandbox { site, .. } => site.clock().now_ms(),
-            JiraTarget::Site { .. } => now_ms(),
-        }
+        self.clock.now_ms()
     }
 
     fn storage(&self, op: impl FnOnce(&Kv) -> anyhow::Result<Reply>) -> Reply {
@@ -89,34 +91,9 @@ impl Capabilities {
     }
 }
 
-pub async fn from_reqwest(response: reqwest::Response) -> Result<HttpResponse, String> {
-    let status = response.status().as_u16();
-    let headers = header_pairs(response.headers());
-    let body = response.text().await.map_err(|e| e.without_url().to_string())?;
-    Ok(HttpResponse { status, headers, body })
-}
-
-/// HTTP headers as the WIT's name/value pairs (values that are not UTF-8 are made so).
-pub fn header_pairs(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .map(|(n, v)| (n.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-        .collect()
-}
-
 fn http_reply(result: Result<HttpResponse, String>) -> Reply {
     match result {
         Ok(response) => Reply::Http(response),
         Err(reason) => Reply::Failed(reason),
     }
 }
-
-pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
-
-#[cfg(test)]
-mod tests;

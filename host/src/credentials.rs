@@ -102,33 +102,6 @@ pub fn sandbox_epm_client_secret(data_dir: &Path) -> Result<String> {
     Ok(secret)
 }
 
-/// The sandbox's first-start configuration: the seed's example settings, enabled, pointing at
-/// the sandbox EPM. Applied only when nothing is configured yet.
-pub fn sandbox_document() -> serde_json::Value {
-    serde_json::json!({
-        "config": {
-            "enabled": true,
-            "serviceHostname": crate::sandbox::epm::HOST,
-            "clientId": crate::sandbox::epm::CLIENT_ID,
-            "assigneeName": "John Doe",
-        },
-        "onlyIfUnconfigured": true,
-    })
-}
-
-/// The settings the sandbox EPM owns, applied on every sandbox start on top of whatever is
-/// stored (so a data dir configured before the sandbox EPM existed, or by an older version,
-/// talks to it too). Only these fields change.
-pub fn sandbox_epm_document(client_secret: &str) -> serde_json::Value {
-    serde_json::json!({
-        "config": {
-            "serviceHostname": crate::sandbox::epm::HOST,
-            "clientId": crate::sandbox::epm::CLIENT_ID,
-        },
-        "secrets": { "clientSecret": client_secret },
-    })
-}
-
 fn random_password() -> String {
     rand::rng()
         .sample_iter(&Alphanumeric)

@@ -1,8 +1,8 @@
-//! Sends a request to a sandbox through its router, in-process, as if over HTTP: the sandbox
-//! sees the same method, path, headers and body, and the caller gets the same kind of answer
-//! (or a transport failure when the sandbox plays an unreachable host, or takes longer than the
-//! host's client waits — [`crate::outbound::REQUEST_TIMEOUT`] — to answer; like a real server,
-//! the sandbox then still finishes the request on its own).
+//! Sends a request to a router (a sandbox), in-process, as if over HTTP: the router sees the
+//! same method, path, headers and body, and the caller gets the same kind of answer (or a
+//! transport failure when the response is marked [`Unreachable`], or takes longer than the
+//! host's client waits — [`crate::http::REQUEST_TIMEOUT`] — to answer; like a real server, the
+//! router then still finishes the request on its own).
 
 use std::time::Duration;
 
@@ -10,8 +10,12 @@ use axum::Router;
 use axum::body::Body;
 use tower::ServiceExt;
 
-use crate::runtime::HttpResponse;
-use crate::sandbox::Unreachable;
+use crate::wit::HttpResponse;
+
+/// Marks a response that stands for *no* response: the host was unreachable. The caller gets a
+/// transport failure instead of the response.
+#[derive(Debug, Clone, Copy)]
+pub struct Unreachable;
 
 /// Largest sandbox response the host passes on.
 const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
@@ -30,7 +34,7 @@ pub async fn send(
         path_and_query,
         headers,
         body,
-        crate::outbound::REQUEST_TIMEOUT,
+        crate::http::REQUEST_TIMEOUT,
     )
     .await
 }
@@ -66,7 +70,7 @@ async fn send_within(
         return Err("could not connect to the host (connection refused)".into());
     }
     let status = response.status().as_u16();
-    let headers = crate::capabilities::header_pairs(response.headers());
+    let headers = crate::http::header_pairs(response.headers());
     let bytes = axum::body::to_bytes(response.into_body(), MAX_RESPONSE_BYTES)
         .await
         .map_err(|e| format!("reading the sandbox answer: {e}"))?;

@@ -1,9 +1,10 @@
-//! Where the component's Jira calls go: the embedded sandbox (in-process, through its router)
-//! or a real Jira Cloud site (REST v3 with an API token), and whose identity they carry.
+//! Where the component's Jira calls go: a Jira served in-process through its router (sandbox
+//! mode) or a real Jira Cloud site (REST v3 with an API token), and whose identity they carry.
 //!
-//! `Actor::App` calls carry the app's identity: no `Authorization` for the sandbox (it treats
+//! `Actor::App` calls carry the app's identity: no `Authorization` in-process (the sandbox treats
 //! that as the app), the API token for a site. `Actor::User` calls need the run's user
-//! ([`RunContext::user`]): the sandbox gets that person's Basic auth, so it sees that caller; a
+//! ([`RunContext::user`]): in-process, that person's credentials ([`UserAuthorization`]), so the
+//! Jira sees that caller; a
 //! site gets the API token again, because its account is the only user this host can act as
 //! (the bridge signs everyone in as that account). A user call in a run without a user is
 //! refused.
@@ -13,14 +14,22 @@ use std::sync::Arc;
 use axum::Router;
 use base64::Engine;
 
-use crate::capabilities::from_reqwest;
-use crate::runtime::{Actor, HttpResponse, JiraRequest, RunContext};
-use crate::sandbox::jira::JiraSandbox;
+use crate::http::from_reqwest;
+use crate::runtime::RunContext;
+use crate::wit::{Actor, HttpResponse, JiraRequest};
+
+/// How an in-process Jira lets a call act as one of its people.
+pub trait UserAuthorization: Send + Sync {
+    /// The `Authorization` header value under which the Jira sees `account_id`; None when that
+    /// is no active person there.
+    fn authorization_for(&self, account_id: &str) -> Option<String>;
+}
 
 pub enum JiraTarget {
-    Sandbox {
-        site: Arc<JiraSandbox>,
+    /// A Jira answered in-process by `router` (sandbox mode), whose people `users` can act as.
+    InProcess {
         router: Router,
+        users: Arc<dyn UserAuthorization>,
     },
     Site {
         base_url: String,
@@ -30,11 +39,8 @@ pub enum JiraTarget {
 }
 
 impl JiraTarget {
-    pub fn sandbox(site: &Arc<JiraSandbox>) -> JiraTarget {
-        JiraTarget::Sandbox {
-            site: Arc::clone(site),
-            router: site.router(),
-        }
+    pub fn in_process(router: Router, users: Arc<dyn UserAuthorization>) -> JiraTarget {
+        JiraTarget::InProcess { router, users }
     }
 
     /// `client` must follow no redirects ([`crate::outbound::client`]): the API token is never
@@ -59,10 +65,10 @@ impl JiraTarget {
             })?),
         };
         match self {
-            JiraTarget::Sandbox { site, router } => {
+            JiraTarget::InProcess { router, users } => {
                 let mut headers = Vec::new();
                 if let Some(account_id) = user {
-                    let authorization = site.authorization_for(account_id).ok_or_else(|| {
+                    let authorization = users.authorization_for(account_id).ok_or_else(|| {
                         format!("the run's user {account_id} is not an active person of the sandbox Jira")
                     })?;
                     headers.push(("Authorization".to_string(), authorization));

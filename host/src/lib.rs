@@ -1,11 +1,13 @@
 //! The local Forge-style host: runs the PAM Approvals component with wasmtime, performs its
-//! capability calls, and serves web triggers plus the sandboxes that stand in for Jira and EPM.
+//! capability calls, and serves its web triggers, UI bridge and pages. With the `sandbox`
+//! feature, `sandbox_mode` also wires in the sandboxes that stand in for Jira and EPM.
 
 pub mod bridge;
 pub mod capabilities;
-pub mod contracts;
+pub mod clock;
 pub mod credentials;
 pub mod data_dir;
+pub mod http;
 pub mod in_process;
 pub mod jira_target;
 pub mod kv;
@@ -17,9 +19,12 @@ pub mod queue;
 pub mod run_totals;
 pub mod runtime;
 pub mod sample;
-pub mod sandbox;
+#[cfg(feature = "sandbox")]
+pub mod sandbox_mode;
 pub mod scheduled;
 pub mod server;
 pub mod sign_in;
+pub mod state;
 pub mod static_ui;
 pub mod targets;
+pub mod wit;

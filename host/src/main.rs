@@ -11,10 +11,11 @@ use clap::{Parser, Subcommand};
 use pam_approvals_host::capabilities::Capabilities;
 use pam_approvals_host::kv::Kv;
 use pam_approvals_host::runtime::Runtime;
-use pam_approvals_host::sandbox::epm;
+#[cfg(feature = "sandbox")]
+use pam_approvals_host::sandbox_mode;
 use pam_approvals_host::server::AppState;
 use pam_approvals_host::targets::Targets;
-use pam_approvals_host::{credentials, data_dir, provision, queue, sample, scheduled, server, static_ui};
+use pam_approvals_host::{data_dir, provision, queue, sample, scheduled, server, static_ui};
 
 #[derive(Parser)]
 #[command(version, about = "Runs PAM Approvals for Jira locally, the way Forge runs it")]
@@ -34,7 +35,8 @@ enum Command {
 #[derive(clap::Args)]
 struct ServeArgs {
     /// Serve an embedded sandbox Jira (/sandbox/jira) and EPM (/sandbox/epm) and send the app's
-    /// Jira calls and EPM fetches to them.
+    /// Jira calls and EPM fetches to them (only in a build with the `sandbox` feature, the
+    /// default; a deployment builds without it).
     #[arg(long)]
     sandbox: bool,
     /// Address to listen on (port 0 picks a free port; the URLs printed say which).
@@ -104,19 +106,21 @@ async fn serve(args: ServeArgs) -> Result<()> {
     let jobs = Arc::new(queue::Queue::open(&args.data_dir.join("kv.sqlite"), &instance)?);
     // Follows no redirect: a 3xx goes back to the component as is.
     let http = pam_approvals_host::outbound::client()?;
-    let epm_secret = if args.sandbox {
-        Some(credentials::sandbox_epm_client_secret(&args.data_dir)?)
-    } else {
-        None
-    };
-    let target = match &epm_secret {
-        Some(secret) => Targets::sandbox(&args.data_dir, &base, secret, http)?,
-        None => Targets::site(
-            args.jira_url.as_deref().unwrap_or_default(),
-            args.jira_email.as_deref().unwrap_or_default(),
-            args.jira_token.as_deref().unwrap_or_default(),
-            http,
-        ),
+    let (target, sandbox_config) = match args.sandbox {
+        #[cfg(feature = "sandbox")]
+        true => sandbox_targets(&args.data_dir, &base, http, &jobs)?,
+        // A deployment build has no sandboxes to serve.
+        #[cfg(not(feature = "sandbox"))]
+        true => bail!("this build has no sandboxes (built without the `sandbox` feature): use --jira-url"),
+        false => {
+            let site = Targets::site(
+                args.jira_url.as_deref().unwrap_or_default(),
+                args.jira_email.as_deref().unwrap_or_default(),
+                args.jira_token.as_deref().unwrap_or_default(),
+                http,
+            );
+            (site, None)
+        }
     };
 
     let started = std::time::Instant::now();
@@ -127,7 +131,8 @@ async fn serve(args: ServeArgs) -> Result<()> {
         jira: target.jira,
         outbound: target.outbound,
         counters: Default::default(),
-        queue: jobs,
+        queue: jobs.clone(),
+        clock: target.clock.clone(),
     });
 
     let credentials = provision::apply(
@@ -135,15 +140,14 @@ async fn serve(args: ServeArgs) -> Result<()> {
         &caps,
         &provision::Start {
             data_dir: &args.data_dir,
-            sandbox: args.sandbox,
             config: args.config.as_deref(),
-            epm_secret: epm_secret.as_deref(),
+            sandbox: sandbox_config.as_ref(),
         },
     )
     .await?;
 
     // After provisioning, so the first job and the first tick already see the configuration.
-    queue::worker::spawn_component(args.queue_workers, runtime.clone(), caps.clone());
+    queue::worker::spawn_component(args.queue_workers, runtime.clone(), caps.clone(), jobs, target.clock);
     if args.expiry_interval > 0 {
         scheduled::spawn(
             runtime.clone(),
@@ -158,14 +162,15 @@ async fn serve(args: ServeArgs) -> Result<()> {
     println!("  issue action page: {base}/ui/request/");
     println!("  admin page:        {base}/ui/admin/");
     println!("  UI bridge:         {base}/bridge/invoke");
+    #[cfg(feature = "sandbox")]
     if args.sandbox {
         println!("  sandbox Jira:      {base}/sandbox/jira/");
         println!("  sandbox Jira REST: {base}/sandbox/jira/rest/api/3/");
         println!("  app configuration: {base}/sandbox/jira/plugins/servlet/pam-approvals/configure");
         println!(
             "  sandbox EPM:       {base}/sandbox/epm/ (the app reaches it as https://{}, client id {})",
-            epm::HOST,
-            epm::CLIENT_ID
+            sandbox_mode::EPM_HOST,
+            sandbox_mode::EPM_CLIENT_ID
         );
     }
     match args.expiry_interval {
@@ -202,5 +207,18 @@ async fn serve(args: ServeArgs) -> Result<()> {
         public_url: base.as_str().into(),
     };
     let static_dir = args.static_dir.clone().unwrap_or_else(static_ui::default_dir);
-    server::serve(listener, server::router(state, static_dir, target.sandboxes)).await
+    server::serve(listener, server::router(state, static_dir, target.sandbox_routes)).await
+}
+
+/// Sandbox mode's targets and configuration (its EPM's client secret is kept in the data dir).
+#[cfg(feature = "sandbox")]
+fn sandbox_targets(
+    data_dir: &std::path::Path,
+    base: &str,
+    http: reqwest::Client,
+    jobs: &Arc<queue::Queue>,
+) -> Result<(Targets, Option<pam_approvals_host::provision::SandboxConfig>)> {
+    let epm_secret = pam_approvals_host::credentials::sandbox_epm_client_secret(data_dir)?;
+    let targets = sandbox_mode::targets(data_dir, base, &epm_secret, http, jobs)?;
+    Ok((targets, Some(sandbox_mode::config(&epm_secret))))
 }

@@ -1,4 +1,4 @@
-//! Where the component's outbound fetches go: to a sandbox by host name (in sandbox mode,
+//! Where the component's outbound fetches go: to a router by host name (in sandbox mode,
 //! `https://epm.sandbox.test/...` goes in-process to the sandbox EPM), everything else over the
 //! network with reqwest.
 //!
@@ -6,16 +6,11 @@
 //! follows none, so a 3xx goes back to the core as it came, and credentials or a body are
 //! never replayed to wherever a `Location` points.
 
-use std::time::Duration;
-
 use axum::Router;
 
-use crate::capabilities::from_reqwest;
-use crate::runtime::{HttpRequest, HttpResponse};
-
-/// How long the host waits for an answer to one Jira call or fetch (over the network, and
-/// in-process to a sandbox alike).
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+pub use crate::http::REQUEST_TIMEOUT;
+use crate::http::from_reqwest;
+use crate::wit::{HttpRequest, HttpResponse};
 
 /// The HTTP client for the app's Jira calls and fetches: no redirects followed,
 /// [`REQUEST_TIMEOUT`] per request.

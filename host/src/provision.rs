@@ -1,7 +1,8 @@
 //! The configuration the host applies at start-up (`invocation::configure`, host provisioning):
 //! the admin's document (`--config`) or, in sandbox mode, the sandbox's first-start settings,
-//! with the webhook credentials the host keeps; then, in sandbox mode, the sandbox EPM's
-//! connection, re-applied on every start so an older data dir talks to it too.
+//! with the webhook credentials the host keeps; then, in sandbox mode, the sandbox's own
+//! settings (the sandbox EPM's connection), re-applied on every start so an older data dir talks
+//! to it too. The sandbox's documents come from `sandbox_mode.rs` ([`SandboxConfig`]).
 
 use std::path::Path;
 
@@ -10,16 +11,26 @@ use serde_json::Value;
 
 use crate::capabilities::Capabilities;
 use crate::credentials;
-use crate::runtime::{Invocation, Outcome, RunContext, Runtime};
+use crate::runtime::{RunContext, Runtime};
+use crate::wit::{Invocation, Outcome};
 
 /// What the start-up configuration depends on.
 pub struct Start<'a> {
     pub data_dir: &'a Path,
-    pub sandbox: bool,
     /// The `--config` document, if given.
     pub config: Option<&'a Path>,
-    /// The sandbox EPM's client secret (sandbox mode).
-    pub epm_secret: Option<&'a str>,
+    /// Sandbox mode's documents (None against a real site).
+    pub sandbox: Option<&'a SandboxConfig>,
+}
+
+/// The configuration sandbox mode brings.
+pub struct SandboxConfig {
+    /// Applied when no `--config` is given: the sandbox's first-start settings (a document with
+    /// `onlyIfUnconfigured`).
+    pub first_start: Value,
+    /// Applied on every start, unless the admin's `--config` names an EPM host of its own: the
+    /// settings the sandbox owns (only those fields change).
+    pub every_start: Value,
 }
 
 /// Applies the start-up configuration; answers the webhook credentials in effect afterwards, if
@@ -31,11 +42,11 @@ pub async fn apply(
     caps: &std::sync::Arc<Capabilities>,
     start: &Start<'_>,
 ) -> Result<Option<(String, String)>> {
-    let webhook = credentials::webhook_credentials(start.data_dir, start.sandbox)?;
-    let mut document = match start.config {
-        Some(path) => read_document(path)?,
-        None if start.sandbox => credentials::sandbox_document(),
-        None => serde_json::json!({ "onlyIfUnconfigured": true }),
+    let webhook = credentials::webhook_credentials(start.data_dir, start.sandbox.is_some())?;
+    let mut document = match (start.config, start.sandbox) {
+        (Some(path), _) => read_document(path)?,
+        (None, Some(sandbox)) => sandbox.first_start.clone(),
+        (None, None) => serde_json::json!({ "onlyIfUnconfigured": true }),
     };
     if let Some((user, password)) = &webhook {
         document["secrets"]["webhookUsername"] = user.clone().into();
@@ -48,10 +59,10 @@ pub async fn apply(
         let secrets = serde_json::json!({"secrets": {"webhookUsername": user, "webhookPassword": password}});
         configure(runtime, caps, secrets).await?;
     }
-    if let Some(secret) = start.epm_secret
+    if let Some(sandbox) = start.sandbox
         && !chose_epm
     {
-        configure(runtime, caps, credentials::sandbox_epm_document(secret)).await?;
+        configure(runtime, caps, sandbox.every_start.clone()).await?;
     }
     Ok(credentials::live(&caps.kv).or(webhook))
 }

@@ -3,7 +3,13 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::runtime::RunStats;
+/// Time spent per run, split between the component and the capability calls.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RunStats {
+    pub steps: u32,
+    pub in_component: std::time::Duration,
+    pub in_calls: std::time::Duration,
+}
 
 #[derive(Debug, Default)]
 pub struct RunTotals {

@@ -1,21 +1,17 @@
 //! Runs the app component with wasmtime: one fresh instance per invocation, driven by the step
-//! loop in `run`, whose only job is to perform each call and feed back the reply.
+//! loop in `run`, whose only job is to have each call performed ([`Perform`]) and feed back the
+//! reply.
 
-use std::sync::Arc;
+use std::future::Future;
 use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow};
 use wasmtime::component::{Component, Linker, ResourceAny};
 use wasmtime::{Config, Engine, Store};
 
-use crate::capabilities::Capabilities;
-
-wasmtime::component::bindgen!({ world: "app", path: "../wit" });
-
-pub use pam::approvals::types::{
-    Actor, Call, HttpRequest, HttpResponse, Invocation, JiraRequest, JobCall, JobPush, JobRetry, LogLevel, Outcome,
-    Reply, ResolverCall, Step, WebTriggerCall,
-};
+use crate::run_totals::RunTotals;
+pub use crate::run_totals::{RunStats, Totals};
+pub use crate::wit::*;
 
 /// The component bytes built by build.rs.
 pub const COMPONENT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/pam-approvals.wasm"));
@@ -42,18 +38,22 @@ impl RunContext {
     }
 }
 
-/// Time spent per run, split between the component and the capability calls.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct RunStats {
-    pub steps: u32,
-    pub in_component: std::time::Duration,
-    pub in_calls: std::time::Duration,
+/// Performs the component's capability calls (`Capabilities` on this host; a script in tests).
+pub trait Perform: Send + Sync {
+    /// Performs one call of the run described by `context`; every failure is a `Reply::Failed`.
+    fn perform(&self, call: Call, context: &RunContext) -> impl Future<Output = Reply> + Send;
+}
+
+impl<P: Perform> Perform for std::sync::Arc<P> {
+    fn perform(&self, call: Call, context: &RunContext) -> impl Future<Output = Reply> + Send {
+        P::perform(self, call, context)
+    }
 }
 
 pub struct Runtime {
     engine: Engine,
     pre: AppPre<()>,
-    totals: crate::run_totals::RunTotals,
+    totals: RunTotals,
 }
 
 impl Runtime {
@@ -80,7 +80,7 @@ impl Runtime {
     pub async fn run(
         &self,
         invocation: Invocation,
-        caps: &Arc<Capabilities>,
+        caps: &impl Perform,
         context: &RunContext,
     ) -> Result<(Outcome, RunStats)> {
         let mut store = Store::new(&self.engine, ());
@@ -119,7 +119,7 @@ impl Runtime {
     }
 
     /// Sums of every run's statistics since start.
-    pub fn totals(&self) -> crate::run_totals::Totals {
+    pub fn totals(&self) -> Totals {
         self.totals.read()
     }
 }

@@ -1,78 +1,45 @@
 //! The HTTP front of the local host: web triggers at `/x/<module-key>`, the UI bridge at
-//! `/bridge/invoke`, Custom UI pages at `/ui/<resource>/`, the sandboxes under `/sandbox/`, the
-//! sandbox-mode controls `/_sandbox/clock`, `/_sandbox/scheduled/{key}` and `/_sandbox/queue`,
-//! and an index page.
+//! `/bridge/invoke`, Custom UI pages at `/ui/<resource>/`, an index page, and in sandbox mode
+//! the sandbox's own routes (`/sandbox/...`, `/_sandbox/clock`, given by `sandbox_mode.rs`) plus
+//! the host's test controls `/_sandbox/scheduled/{key}` and `/_sandbox/queue`.
 //! Each web trigger request, invoke and scheduled run becomes one component run.
-
-use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::Arc;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{any, get, post};
+use std::net::SocketAddr;
+use std::path::PathBuf;
 
-use crate::capabilities::Capabilities;
-use crate::runtime::{HttpRequest, Invocation, Outcome, RunContext, Runtime, WebTriggerCall};
-use crate::sign_in::SignIn;
-
-/// Where the host serves web triggers: `<public url>/x/<module key>`.
-pub fn web_trigger_url(public_url: &str, key: &str) -> String {
-    format!("{}/x/{key}", public_url.trim_end_matches('/'))
-}
+use crate::runtime::RunContext;
+use crate::state::json_error;
+pub use crate::state::{AppState, web_trigger_url};
+use crate::wit::{HttpRequest, Invocation, Outcome, WebTriggerCall};
 
 /// Transport limit on web trigger bodies; the app's own (smaller) limit answers first.
 pub const TRANSPORT_LIMIT: usize = 1024 * 1024;
 
-#[derive(Clone)]
-pub struct AppState {
-    pub runtime: Arc<Runtime>,
-    pub caps: Arc<Capabilities>,
-    /// Who is signed in, for the bridge.
-    pub sign_in: Arc<SignIn>,
-    /// The Jira site's URL, as resolver contexts carry it (`siteUrl`).
-    pub site_url: Arc<str>,
-    /// This host's own base URL, as printed at start-up (`http://127.0.0.1:8080`): web trigger
-    /// URLs given to resolvers are built on it.
-    pub public_url: Arc<str>,
-}
-
-/// The sandboxes' routers, mounted under `/sandbox/jira` and `/sandbox/epm`.
-pub struct Sandboxes {
-    pub jira: Router,
-    pub epm: Router,
-}
-
-pub fn router(state: AppState, static_dir: PathBuf, sandboxes: Option<Sandboxes>) -> Router {
+/// `sandbox`: the routes of sandbox mode (the sandboxes under `/sandbox/`, their controls);
+/// with them come the host's own test controls, which exist only where nothing real is at stake.
+pub fn router(state: AppState, static_dir: PathBuf, sandbox: Option<Router>) -> Router {
     let mut routes = Router::new()
         .route("/", get(index))
         .route("/x/{key}", any(web_trigger))
         .route("/bridge/invoke", post(crate::bridge::invoke));
-    if sandboxes.is_some() {
-        // Controls that bend time and schedules exist only where nothing real is at stake.
+    if sandbox.is_some() {
+        // Controls that run schedules now or show the queue exist only in sandbox mode.
         routes = routes
-            .route(
-                "/_sandbox/clock",
-                get(crate::sandbox::clock::read).post(crate::sandbox::clock::advance),
-            )
             .route("/_sandbox/scheduled/{key}", post(run_scheduled))
-            .route("/_sandbox/queue", get(crate::queue::inspect::stats));
+            .route("/_sandbox/queue", get(queue_stats));
     }
-    let mut app = routes.with_state(state).merge(crate::static_ui::router(static_dir));
-    if let Some(sandboxes) = sandboxes {
-        app = app
-            // A nested router's "/" answers only the prefix itself; the URL printed (and linked)
-            // with a trailing slash must reach the sandbox Jira's index too.
-            .route("/sandbox/jira/", get(|| async { Redirect::permanent("/sandbox/jira") }))
-            .nest("/sandbox/jira", sandboxes.jira)
-            .nest("/sandbox/epm", sandboxes.epm);
+    let app = routes.with_state(state).merge(crate::static_ui::router(static_dir));
+    match sandbox {
+        Some(sandbox) => app.merge(sandbox),
+        None => app,
     }
-    app
 }
-
 async fn web_trigger(
     State(state): State<AppState>,
     Path(key): Path<String>,
@@ -96,7 +63,7 @@ async fn web_trigger(
     let request = HttpRequest {
         method: method.to_string(),
         url: uri.query().map(|q| format!("?{q}")).unwrap_or_default(),
-        headers: crate::capabilities::header_pairs(&headers),
+        headers: crate::http::header_pairs(&headers),
         body,
     };
     let invocation = Invocation::WebTrigger(WebTriggerCall {
@@ -171,13 +138,18 @@ async fn run_scheduled(State(state): State<AppState>, Path(key): Path<String>) -
     }
 }
 
-pub(crate) fn json_error(status: StatusCode, message: &str) -> Response {
-    (
-        status,
-        [("Content-Type", "application/json")],
-        serde_json::json!({ "error": message }).to_string(),
-    )
-        .into_response()
+/// `GET /_sandbox/queue` (sandbox mode only): the job queue's figures, for tests and the README
+/// walk. `{"pending", "due", "taken"}` describe the table now (by the app's clock);
+/// `{"retried", "done", "dropped"}` are totals kept in the database since the data dir was
+/// created, so they survive a restart. Payloads are not shown.
+async fn queue_stats(State(state): State<AppState>) -> Response {
+    match state.caps.queue.store().stats(state.caps.app_now_ms()) {
+        Ok(stats) => axum::Json(stats).into_response(),
+        Err(e) => {
+            tracing::error!("reading the job queue: {e:#}");
+            json_error(StatusCode::INTERNAL_SERVER_ERROR, "the job queue could not be read")
+        }
+    }
 }
 
 async fn index() -> Html<&'static str> {

@@ -7,12 +7,19 @@ use std::sync::Arc;
 
 use axum::http::HeaderMap;
 
-use crate::capabilities::Capabilities;
-use crate::runtime::{Actor, JiraRequest, RunContext};
-use crate::sandbox::jira::JiraSandbox;
+use crate::jira_target::JiraTarget;
+use crate::runtime::RunContext;
+use crate::wit::{Actor, JiraRequest};
+
+/// The sessions of an in-process Jira (sandbox mode): who a page's request is signed in as.
+pub trait Sessions: Send + Sync {
+    /// The account id of the active person the request's session names (cookie), if any.
+    fn signed_in(&self, headers: &HeaderMap) -> Option<String>;
+}
 
 pub enum SignIn {
-    Sandbox(Arc<JiraSandbox>),
+    /// Whoever the in-process Jira's session names.
+    Session(Arc<dyn Sessions>),
     Site(tokio::sync::OnceCell<String>),
 }
 
@@ -31,15 +38,15 @@ impl SignIn {
     }
 
     /// The account id of the person signed in for this request.
-    pub async fn account_id(&self, headers: &HeaderMap, caps: &Capabilities) -> Result<String, SignInError> {
+    pub async fn account_id(&self, headers: &HeaderMap, jira: &JiraTarget) -> Result<String, SignInError> {
         match self {
-            SignIn::Sandbox(site) => site.signed_in(headers).map(|p| p.account_id).ok_or_else(|| {
+            SignIn::Session(sessions) => sessions.signed_in(headers).ok_or_else(|| {
                 SignInError::NotSignedIn(
                     "not signed in: the sandbox session names no active person; choose one with \"Signed in as\" on a sandbox Jira page".into(),
                 )
             }),
             SignIn::Site(account) => account
-                .get_or_try_init(|| token_account(caps))
+                .get_or_try_init(|| token_account(jira))
                 .await
                 .cloned()
                 .map_err(SignInError::Unavailable),
@@ -47,15 +54,14 @@ impl SignIn {
     }
 }
 
-async fn token_account(caps: &Capabilities) -> Result<String, String> {
+async fn token_account(jira: &JiraTarget) -> Result<String, String> {
     let request = JiraRequest {
         actor: Actor::App,
         method: "GET".into(),
         path: "/rest/api/3/myself".into(),
         body: None,
     };
-    let response = caps
-        .jira
+    let response = jira
         .send(request, &RunContext::default())
         .await
         .map_err(|e| format!("could not ask Jira who the API token belongs to: {e}"))?;

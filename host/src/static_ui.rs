@@ -10,6 +10,7 @@ use axum::extract::{Path as UrlPath, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
+use html_escape::encode_quoted_attribute as escape;
 
 /// What Forge allows a Custom UI page with `permissions.content.scripts: [unsafe-eval]` (needed
 /// for WebAssembly) and nothing else declared: scripts and styles from the app's own resources
@@ -161,13 +162,6 @@ fn not_built(resource: &str, build: &Path) -> Response {
             build.display()
         ),
     )
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

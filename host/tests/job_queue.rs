@@ -8,10 +8,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use pam_approvals_host::capabilities::Capabilities;
+use pam_approvals_host::clock::now_ms;
 use pam_approvals_host::kv::Kv;
 use pam_approvals_host::queue::{Queue, Stats, worker};
-use pam_approvals_host::runtime::{COMPONENT, Call, JobPush, Reply, RunContext, Runtime};
-use pam_approvals_host::targets::Targets;
+use pam_approvals_host::runtime::{COMPONENT, Call, JobPush, Perform, Reply, RunContext, Runtime};
+use pam_approvals_host::sandbox_mode;
 use serde_json::{Value, json};
 use support::*;
 
@@ -25,13 +26,14 @@ async fn a_pushed_job_runs_in_the_component_and_an_app_error_drops_it() {
     let dir = TempDir::new("queue-component");
     let kv = Arc::new(Kv::open(&dir.0.join("kv.sqlite")).unwrap());
     let queue = Arc::new(Queue::open(&dir.0.join("kv.sqlite"), "test-instance").unwrap());
-    let target = Targets::sandbox(&dir.0, "http://127.0.0.1:9", "secret", reqwest::Client::new()).unwrap();
+    let target = sandbox_mode::targets(&dir.0, "http://127.0.0.1:9", "secret", reqwest::Client::new(), &queue).unwrap();
     let caps = Arc::new(Capabilities {
         kv,
         jira: target.jira,
         outbound: target.outbound,
         counters: Default::default(),
-        queue,
+        queue: queue.clone(),
+        clock: target.clock.clone(),
     });
     let runtime = Arc::new(Runtime::new(COMPONENT).unwrap());
 
@@ -43,7 +45,7 @@ async fn a_pushed_job_runs_in_the_component_and_an_app_error_drops_it() {
     assert!(matches!(caps.perform(push, &RunContext::default()).await, Reply::Done));
     assert_eq!(stats(&caps).pending, 1, "stored before any worker runs");
 
-    worker::spawn_component(2, runtime, caps.clone());
+    worker::spawn_component(2, runtime, caps.clone(), queue, target.clock);
     let started = Instant::now();
     while stats(&caps).dropped == 0 {
         assert!(started.elapsed() < Duration::from_secs(30), "{:?}", stats(&caps));
@@ -80,7 +82,7 @@ async fn jobs_left_by_a_stopped_host_run_after_a_restart() {
     // What a host killed mid-run leaves behind: a waiting job and one taken by its process.
     {
         let earlier = Queue::open(&dir.0.join("kv.sqlite"), "a-killed-process").unwrap();
-        let now = pam_approvals_host::capabilities::now_ms();
+        let now = now_ms();
         earlier.push(UNKNOWN_QUEUE, "{}", 0, now).unwrap();
         earlier
             .store()
@@ -134,9 +136,7 @@ async fn another_process_sees_the_hosts_writes_while_it_runs() {
     {
         // A pusher of its own instance: the host is idle, so no take of its is freed.
         let pusher = Queue::open(&db, "another-process").unwrap();
-        pusher
-            .push(UNKNOWN_QUEUE, "{}", 0, pam_approvals_host::capabilities::now_ms())
-            .unwrap();
+        pusher.push(UNKNOWN_QUEUE, "{}", 0, now_ms()).unwrap();
     }
     let started = Instant::now();
     while queue_figures(&host).await["dropped"] != 1 {

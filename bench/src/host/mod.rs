@@ -15,16 +15,10 @@ use anyhow::{Result, bail};
 use axum::Router;
 use axum::routing::{get, post};
 use pam_approvals_host::capabilities::Capabilities;
-use pam_approvals_host::contracts::Contracts;
-use pam_approvals_host::jira_target::JiraTarget;
 use pam_approvals_host::kv::Kv;
-use pam_approvals_host::outbound::Outbound;
 use pam_approvals_host::runtime::{COMPONENT, Invocation, Outcome, RunContext, Runtime};
-use pam_approvals_host::sandbox::epm::{self, ClientCredentials, EpmSandbox};
-use pam_approvals_host::sandbox::jira::JiraSandbox;
-use pam_approvals_host::server::{self, AppState, Sandboxes};
-use pam_approvals_host::sign_in::SignIn;
-use pam_approvals_host::{credentials, queue, static_ui};
+use pam_approvals_host::server::{self, AppState};
+use pam_approvals_host::{credentials, queue, sandbox_mode, static_ui};
 
 use crate::inputs::{WEBHOOK_PASSWORD, WEBHOOK_USER};
 use measured::BenchState;
@@ -34,7 +28,6 @@ pub async fn serve(data_dir: &Path) -> Result<()> {
     std::fs::create_dir_all(data_dir)?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let site_url = format!("{base}/sandbox/jira");
 
     let kv = Arc::new(Kv::open(&data_dir.join("kv.sqlite"))?);
     let instance = pam_approvals_host::process_instance::mark(&kv)?;
@@ -42,50 +35,39 @@ pub async fn serve(data_dir: &Path) -> Result<()> {
     // The host's own client: no redirects followed, the host's timeout.
     let http = pam_approvals_host::outbound::client()?;
     let epm_secret = credentials::sandbox_epm_client_secret(data_dir)?;
-    let site = JiraSandbox::open(
-        &data_dir.join("sandbox-jira.sqlite"),
-        &site_url,
-        Arc::new(Contracts::load()?),
-    )?;
-    let epm = EpmSandbox::open(
-        &data_dir.join("sandbox-epm.sqlite"),
-        ClientCredentials {
-            client_id: epm::CLIENT_ID.into(),
-            client_secret: epm_secret.clone(),
-        },
-    )?;
-    let epm_router = epm.router();
+    let target = sandbox_mode::targets(data_dir, &base, &epm_secret, http, &jobs)?;
     let runtime = Arc::new(Runtime::new(COMPONENT)?);
     let caps = Arc::new(Capabilities {
         kv,
-        jira: JiraTarget::sandbox(&site),
-        outbound: Outbound::network(http).with_sandbox(epm::HOST, epm_router.clone()),
+        jira: target.jira,
+        outbound: target.outbound,
         counters: Default::default(),
-        queue: jobs,
+        queue: jobs.clone(),
+        clock: target.clock.clone(),
     });
 
-    let mut document = credentials::sandbox_document();
+    let sandbox = sandbox_mode::config(&epm_secret);
+    let mut document = sandbox.first_start;
     document["secrets"]["webhookUsername"] = WEBHOOK_USER.into();
     document["secrets"]["webhookPassword"] = WEBHOOK_PASSWORD.into();
     configure(&runtime, &caps, document).await?;
-    configure(&runtime, &caps, credentials::sandbox_epm_document(&epm_secret)).await?;
-    queue::worker::spawn_component(queue::worker::DEFAULT_WORKERS, runtime.clone(), caps.clone());
+    configure(&runtime, &caps, sandbox.every_start).await?;
+    queue::worker::spawn_component(
+        queue::worker::DEFAULT_WORKERS,
+        runtime.clone(),
+        caps.clone(),
+        jobs,
+        target.clock,
+    );
 
     let state = AppState {
         runtime: runtime.clone(),
         caps: caps.clone(),
-        sign_in: Arc::new(SignIn::Sandbox(site.clone())),
-        site_url: site_url.into(),
+        sign_in: Arc::new(target.sign_in),
+        site_url: target.site_url.into(),
         public_url: base.as_str().into(),
     };
-    let host = server::router(
-        state,
-        static_ui::default_dir(),
-        Some(Sandboxes {
-            jira: site.router(),
-            epm: epm_router,
-        }),
-    );
+    let host = server::router(state, static_ui::default_dir(), target.sandbox_routes);
     let bench = BenchState::new(runtime, caps);
     rss::spawn_sampler(bench.rss.clone());
     let app = Router::new()

@@ -4,7 +4,6 @@
 //! when it is due. Delivery is at least once, in no promised order (Forge gives no stronger
 //! promise): the app handles a redelivery.
 
-pub mod inspect;
 pub mod store;
 pub mod worker;
 

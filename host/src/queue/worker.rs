@@ -15,8 +15,8 @@ use tokio::task::JoinHandle;
 
 use super::store::{End, Job};
 use super::{MAX_DELAY_MS, Queue};
-use crate::capabilities::Capabilities;
-use crate::runtime::{Invocation, JobCall, Outcome, RunContext, Runtime};
+use crate::runtime::{Perform, RunContext, Runtime};
+use crate::wit::{Invocation, JobCall, Outcome};
 
 /// Workers when `--queue-workers` is not given.
 pub const DEFAULT_WORKERS: usize = 4;
@@ -28,8 +28,8 @@ pub const HOST_BACKOFF_MS: u64 = 30_000;
 /// without a push) is noticed within it.
 const IDLE_MS: u64 = 1_000;
 
-/// The app's clock in ms (the sandbox can shift it), shared by pushes and workers.
-pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
+/// The app's clock (the sandbox can shift it), shared by pushes and workers.
+pub type Clock = Arc<dyn crate::clock::Clock>;
 
 /// How one delivery of a job ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,12 +50,12 @@ pub trait JobRunner: Send + Sync + 'static {
 }
 
 /// Runs jobs in the component, with no user (as Forge's queue consumers run).
-pub struct ComponentRunner {
+pub struct ComponentRunner<P> {
     pub runtime: Arc<Runtime>,
-    pub caps: Arc<Capabilities>,
+    pub caps: Arc<P>,
 }
 
-impl JobRunner for ComponentRunner {
+impl<P: Perform + 'static> JobRunner for ComponentRunner<P> {
     async fn run(&self, queue: &str, payload: &str, attempt: u32) -> JobOutcome {
         let invocation = Invocation::Job(JobCall {
             queue: queue.to_string(),
@@ -74,13 +74,15 @@ impl JobRunner for ComponentRunner {
     }
 }
 
-/// Starts `workers` workers delivering the jobs of `caps.queue` to the component.
-pub fn spawn_component(workers: usize, runtime: Arc<Runtime>, caps: Arc<Capabilities>) -> Vec<JoinHandle<()>> {
-    let queue = caps.queue.clone();
-    let clock: Clock = {
-        let caps = caps.clone();
-        Arc::new(move || caps.app_now_ms())
-    };
+/// Starts `workers` workers delivering the jobs of `queue` to the component, whose calls `caps`
+/// performs; due times are read on `clock` (the app's).
+pub fn spawn_component<P: Perform + 'static>(
+    workers: usize,
+    runtime: Arc<Runtime>,
+    caps: Arc<P>,
+    queue: Arc<Queue>,
+    clock: Clock,
+) -> Vec<JoinHandle<()>> {
     spawn(workers, queue, Arc::new(ComponentRunner { runtime, caps }), clock)
 }
 
@@ -97,7 +99,7 @@ async fn work<R: JobRunner>(queue: Arc<Queue>, runner: Arc<R>, clock: Clock) {
         let notified = queue.wake.notified();
         tokio::pin!(notified);
         notified.as_mut().enable();
-        let now = clock();
+        let now = clock.now_ms();
         let wait = match queue.store().take_due(now) {
             Ok(Some(job)) => {
                 deliver(&queue, &*runner, &clock, job).await;
@@ -133,7 +135,7 @@ async fn deliver<R: JobRunner>(queue: &Queue, runner: &R, clock: &Clock, job: Jo
     let (name, id, attempt) = (job.queue.as_str(), job.id, job.attempt);
     let outcome = runner.run(&job.queue, &job.payload, job.attempt).await;
     let store = queue.store();
-    let now = clock();
+    let now = clock.now_ms();
     let settled = match outcome {
         JobOutcome::Done => {
             tracing::debug!(queue = name, job = id, attempt, "job done");

@@ -65,7 +65,7 @@ export class InMemoryKvs {
   }
 }
 
-/** The sandbox Jira's password for every seeded person (host/src/sandbox/jira/seed.rs). */
+/** The sandbox Jira's password for every seeded person (sandboxes/src/jira/seed.rs). */
 const SANDBOX_PASSWORD = 'sandbox';
 const basic = (email) => `Basic ${Buffer.from(`${email}:${SANDBOX_PASSWORD}`).toString('base64')}`;
 

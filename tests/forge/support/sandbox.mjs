@@ -3,8 +3,9 @@
 // same scenario can be compared with deepEqual.
 import assert from 'node:assert/strict';
 
-/** The sandbox configuration the local host applies on its first start (host/src/credentials.rs
- * `sandbox_document`, with the sandbox EPM's host and client from host/src/sandbox/epm/mod.rs). */
+/** The sandbox configuration the local host applies on its first start (`sandbox_mode::config`
+ * in host/src/sandbox_mode.rs, with the sandbox EPM's host and client from
+ * sandboxes/src/epm/mod.rs). */
 export const EPM_HOST = 'epm.sandbox.test';
 export const SANDBOX_CONFIG = {
   enabled: true,

@@ -11,9 +11,9 @@ use anyhow::{Context, Result, bail};
 pub const PROFILE: &str = "component";
 pub const TARGET: &str = "wasm32-unknown-unknown";
 
-/// Builds the core module with cargo into `target_dir` and returns its path.
+/// Builds the core module with cargo into `target_dir` and returns its path. The toolchain must
+/// have the wasm32 target already: `scripts/setup.sh` adds it (a build script installs nothing).
 pub fn build_core(workspace: &Path, target_dir: &Path) -> Result<PathBuf> {
-    ensure_target()?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(workspace)
@@ -43,26 +43,11 @@ pub fn build_core(workspace: &Path, target_dir: &Path) -> Result<PathBuf> {
     }
     let status = cmd.status().context("running cargo for the wasm build")?;
     if !status.success() {
-        bail!("cargo build of the core for {TARGET} failed ({status})");
+        bail!(
+            "cargo build of the core for {TARGET} failed ({status}); if the target is missing, scripts/setup.sh adds it"
+        );
     }
     Ok(target_dir.join(TARGET).join(PROFILE).join("pam_approvals.wasm"))
-}
-
-/// Adds the wasm32 target with rustup when it is missing (idempotent, quiet when present).
-fn ensure_target() -> Result<()> {
-    let installed = Command::new("rustup").args(["target", "list", "--installed"]).output();
-    match installed {
-        Ok(out) if String::from_utf8_lossy(&out.stdout).lines().any(|l| l.trim() == TARGET) => Ok(()),
-        Ok(_) => {
-            let status = Command::new("rustup").args(["target", "add", TARGET]).status()?;
-            if !status.success() {
-                bail!("rustup target add {TARGET} failed");
-            }
-            Ok(())
-        }
-        // Without rustup the toolchain must already have the target; cargo says so if not.
-        Err(_) => Ok(()),
-    }
 }
 
 /// Wraps a core module built with wit-bindgen into a component and checks it.

@@ -1,0 +1,141 @@
+//! Sandbox mode (`serve --sandbox`, the `sandbox` cargo feature): the one module of the host
+//! that names the sandboxes (crate `pam-sandboxes`). It opens the sandbox Jira and EPM in the
+//! data dir, routes the app's Jira calls and its fetches to `https://epm.sandbox.test` to them
+//! in-process, signs pages in through the sandbox Jira's session, gives the app the sandbox
+//! clock, and hands the server the sandboxes' routes. A deployment builds without the feature,
+//! so none of this is linked into it.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Result;
+use axum::Router;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::get;
+use pam_contracts_check::Contracts;
+use pam_sandboxes::clock::SandboxClock;
+use pam_sandboxes::epm::{self, ClientCredentials, EpmSandbox};
+use pam_sandboxes::jira::JiraSandbox;
+
+use crate::clock::Clock;
+use crate::in_process::Unreachable;
+use crate::jira_target::{JiraTarget, UserAuthorization};
+use crate::outbound::Outbound;
+use crate::provision::SandboxConfig;
+use crate::queue::Queue;
+use crate::sign_in::{Sessions, SignIn};
+use crate::targets::Targets;
+
+/// The host name the app reaches the sandbox EPM at, and its API client (for the start-up lines).
+pub use pam_sandboxes::epm::{CLIENT_ID as EPM_CLIENT_ID, HOST as EPM_HOST};
+
+/// The sandboxes, keeping their data in `data_dir`; `base` is the host's own URL, `epm_secret`
+/// the sandbox EPM's client secret. Moving the sandbox clock wakes `queue`'s workers.
+pub fn targets(
+    data_dir: &Path,
+    base: &str,
+    epm_secret: &str,
+    http: reqwest::Client,
+    queue: &Arc<Queue>,
+) -> Result<Targets> {
+    let site_url = format!("{base}/sandbox/jira");
+    let contracts = Arc::new(Contracts::load()?);
+    let site = JiraSandbox::open(&private(&data_dir.join("sandbox-jira.sqlite"))?, &site_url, contracts)?;
+    let epm = EpmSandbox::open(
+        &private(&data_dir.join("sandbox-epm.sqlite"))?,
+        ClientCredentials {
+            client_id: epm::CLIENT_ID.into(),
+            client_secret: epm_secret.into(),
+        },
+    )?;
+    let clock = Arc::new(SandboxClock::default());
+    let wake = Arc::clone(queue);
+    let routes = Router::new()
+        // A nested router's "/" answers only the prefix itself; the URL printed (and linked)
+        // with a trailing slash must reach the sandbox Jira's index too.
+        .route(
+            "/sandbox/jira/",
+            get(|| async { axum::response::Redirect::permanent("/sandbox/jira") }),
+        )
+        .nest("/sandbox/jira", site.router())
+        .nest("/sandbox/epm", epm.router())
+        .merge(pam_sandboxes::clock::controls(Arc::clone(&clock), move || wake.wake()));
+    Ok(Targets {
+        jira: JiraTarget::in_process(in_process(site.router()), Arc::new(SandboxJira(Arc::clone(&site)))),
+        outbound: Outbound::network(http).with_sandbox(epm::HOST, in_process(epm.router())),
+        sign_in: SignIn::Session(Arc::new(SandboxJira(site))),
+        site_url,
+        clock: Arc::new(AppClock(clock)),
+        sandbox_routes: Some(routes),
+    })
+}
+
+/// The sandbox's configuration: on a first start, the seed's example settings, enabled,
+/// pointing at the sandbox EPM; on every start, the settings the sandbox EPM owns, on top of
+/// whatever is stored (so a data dir configured before the sandbox EPM existed, or by an older
+/// version, talks to it too).
+pub fn config(epm_secret: &str) -> SandboxConfig {
+    SandboxConfig {
+        first_start: serde_json::json!({
+            "config": {
+                "enabled": true,
+                "serviceHostname": epm::HOST,
+                "clientId": epm::CLIENT_ID,
+                "assigneeName": "John Doe",
+            },
+            "onlyIfUnconfigured": true,
+        }),
+        every_start: serde_json::json!({
+            "config": {
+                "serviceHostname": epm::HOST,
+                "clientId": epm::CLIENT_ID,
+            },
+            "secrets": { "clientSecret": epm_secret },
+        }),
+    }
+}
+
+/// Makes a sandbox database file private (0600) before SQLite writes a byte.
+fn private(path: &Path) -> Result<std::path::PathBuf> {
+    crate::data_dir::private_file(path)?;
+    Ok(path.to_path_buf())
+}
+
+/// A sandbox router as the host's in-process sender expects it: a response the sandbox marks
+/// as coming from an unreachable host carries the host's [`Unreachable`] mark.
+fn in_process(router: Router) -> Router {
+    router.layer(axum::middleware::map_response(|mut response: Response| async move {
+        if response.extensions().get::<pam_sandboxes::Unreachable>().is_some() {
+            response.extensions_mut().insert(Unreachable);
+        }
+        response
+    }))
+}
+
+/// The sandbox Jira's people, for user calls and page sign-in.
+struct SandboxJira(Arc<JiraSandbox>);
+
+impl UserAuthorization for SandboxJira {
+    fn authorization_for(&self, account_id: &str) -> Option<String> {
+        self.0.authorization_for(account_id)
+    }
+}
+
+impl Sessions for SandboxJira {
+    fn signed_in(&self, headers: &HeaderMap) -> Option<String> {
+        self.0.signed_in(headers).map(|person| person.account_id)
+    }
+}
+
+/// The sandbox clock as the app's clock.
+struct AppClock(Arc<SandboxClock>);
+
+impl Clock for AppClock {
+    fn now_ms(&self) -> u64 {
+        self.0.now_ms()
+    }
+}
+
+#[cfg(test)]
+mod tests;
