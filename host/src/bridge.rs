@@ -72,14 +72,13 @@ fn parse(bytes: &[u8]) -> Result<Invoke, String> {
     })
 }
 
-/// The web triggers whose URLs resolvers are told (the manifest's `webtrigger` module keys).
-const WEB_TRIGGERS: [&str; 1] = ["epm-webhook"];
-
 /// The resolver context as Forge shapes it, plus `webTriggerUrls`, which a Forge shell gets from
 /// `webTrigger.getUrl` (the configuration page shows the URL to paste into EPM). Only
 /// `extension` comes from the page; the rest, and above all `accountId`, is the host's.
 fn resolver_context(extension: Value, account_id: &str, site_url: &str, public_url: &str) -> Value {
-    let web_triggers: Map<String, Value> = WEB_TRIGGERS
+    // The manifest's `webtrigger` module keys, as Forge knows them.
+    let web_triggers: Map<String, Value> = pam_manifest::app()
+        .web_triggers
         .iter()
         .map(|key| (key.to_string(), Value::String(web_trigger_url(public_url, key))))
         .collect();

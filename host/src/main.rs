@@ -57,9 +57,9 @@ struct ServeArgs {
     /// A configuration document to apply at start-up (JSON: {"config": {...}, "secrets": {...}}).
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Run the `epm-expiry` scheduled trigger (ends approved access whose time is up) every SECS
-    /// seconds (at most a week, Forge's longest interval), as Forge's scheduledTrigger would; 0
-    /// disables it.
+    /// Run the manifest's scheduled triggers (`epm-expiry` ends approved access whose time is up)
+    /// every SECS seconds (at most a week, Forge's longest interval) instead of their manifest
+    /// interval, so that a local run need not wait five minutes; 0 disables them.
     #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(..=604_800))]
     expiry_interval: u64,
     /// How many jobs of the app's queue run at once (jobs are kept in <data-dir>/kv.sqlite and
@@ -149,16 +149,16 @@ async fn serve(args: ServeArgs) -> Result<()> {
     // After provisioning, so the first job and the first tick already see the configuration.
     queue::worker::spawn_component(args.queue_workers, runtime.clone(), caps.clone(), jobs, target.clock);
     if args.expiry_interval > 0 {
-        scheduled::spawn(
-            runtime.clone(),
-            caps.clone(),
-            scheduled::EPM_EXPIRY,
-            std::time::Duration::from_secs(args.expiry_interval),
-        );
+        for key in scheduled::keys() {
+            let every = std::time::Duration::from_secs(args.expiry_interval);
+            scheduled::spawn(runtime.clone(), caps.clone(), key, every);
+        }
     }
 
     println!("PAM Approvals for Jira — local host");
-    println!("  web trigger (EPM): {}", server::web_trigger_url(&base, "epm-webhook"));
+    for key in &pam_manifest::app().web_triggers {
+        println!("  web trigger:       {}", server::web_trigger_url(&base, key));
+    }
     println!("  issue action page: {base}/ui/request/");
     println!("  admin page:        {base}/ui/admin/");
     println!("  UI bridge:         {base}/bridge/invoke");
@@ -173,12 +173,11 @@ async fn serve(args: ServeArgs) -> Result<()> {
             sandbox_mode::EPM_CLIENT_ID
         );
     }
-    match args.expiry_interval {
-        0 => println!(
-            "  scheduled trigger: {} off (--expiry-interval 0)",
-            scheduled::EPM_EXPIRY
-        ),
-        secs => println!("  scheduled trigger: {} every {secs} s", scheduled::EPM_EXPIRY),
+    for key in scheduled::keys() {
+        match args.expiry_interval {
+            0 => println!("  scheduled trigger: {key} off (--expiry-interval 0)"),
+            secs => println!("  scheduled trigger: {key} every {secs} s"),
+        }
     }
     match args.queue_workers {
         1 => println!("  job queue:         1 worker"),

@@ -3,7 +3,7 @@
 //! timer (`serve --expiry-interval`) or on demand (`POST /_sandbox/scheduled/{key}`). A trigger
 //! never overlaps itself: a timer beat that finds it running is skipped, an on-demand run waits.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use anyhow::Result;
@@ -12,19 +12,23 @@ use tokio::sync::Mutex;
 use crate::capabilities::Capabilities;
 use crate::runtime::{Invocation, Outcome, RunContext, Runtime};
 
-/// The expiry of approved access (`src/providers/epm/expiry.rs`).
-pub const EPM_EXPIRY: &str = "epm-expiry";
-
 struct Trigger {
     key: &'static str,
     /// Held while the trigger runs. Process-wide because one host process runs one app.
     running: Mutex<()>,
 }
 
-static TRIGGERS: [Trigger; 1] = [Trigger {
-    key: EPM_EXPIRY,
-    running: Mutex::const_new(()),
-}];
+/// The manifest's `scheduledTrigger` modules.
+static TRIGGERS: LazyLock<Vec<Trigger>> = LazyLock::new(|| {
+    pam_manifest::app()
+        .scheduled_triggers
+        .iter()
+        .map(|trigger| Trigger {
+            key: trigger.key.as_str(),
+            running: Mutex::const_new(()),
+        })
+        .collect()
+});
 
 /// The keys of the known scheduled triggers.
 pub fn keys() -> impl Iterator<Item = &'static str> {
@@ -46,11 +50,12 @@ pub async fn run_now(runtime: &Runtime, caps: &Arc<Capabilities>, key: &str) -> 
 
 /// Runs trigger `key` every `every`, the first time one interval after start. Does nothing for
 /// an unknown key.
-pub fn spawn(runtime: Arc<Runtime>, caps: Arc<Capabilities>, key: &'static str, every: Duration) {
+pub fn spawn(runtime: Arc<Runtime>, caps: Arc<Capabilities>, key: &str, every: Duration) {
     let Some(trigger) = trigger(key) else {
         tracing::error!(trigger = key, "no such scheduled trigger");
         return;
     };
+    let key = trigger.key;
     tokio::spawn(async move {
         let mut timer = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         // A slow run delays the next beat rather than bunching beats up behind it.
@@ -110,8 +115,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_known_triggers_exist() {
-        assert_eq!(keys().collect::<Vec<_>>(), [EPM_EXPIRY]);
+    fn the_manifests_triggers_exist_and_no_others() {
+        assert_eq!(keys().collect::<Vec<_>>(), ["epm-expiry"]);
         assert!(trigger("epm-expiry").is_some());
         assert!(trigger("nope").is_none() && trigger("").is_none());
     }

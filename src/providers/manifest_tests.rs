@@ -4,28 +4,19 @@
 
 use std::collections::BTreeSet;
 
-use yaml_rust2::{Yaml, YamlLoader};
+use pam_manifest::Manifest;
 
 use super::{ALL, resolver_names};
 
-const MANIFEST: &str = include_str!("../../manifest.yml");
 const SHELL_RESOLVER: &str = include_str!("../forge/resolver.js");
 const SHELL_INDEX: &str = include_str!("../index.js");
 
-fn manifest() -> Yaml {
-    YamlLoader::load_from_str(MANIFEST)
-        .expect("manifest.yml is YAML")
-        .remove(0)
+fn manifest() -> &'static Manifest {
+    pam_manifest::app()
 }
 
-/// `field` of every entry of a module list (`modules.<module>[*].<field>`).
-fn module_fields(manifest: &Yaml, module: &str, field: &str) -> BTreeSet<String> {
-    manifest["modules"][module]
-        .as_vec()
-        .unwrap_or_else(|| panic!("manifest.yml has no {module} modules"))
-        .iter()
-        .map(|entry| entry[field].as_str().expect("a string").to_string())
-        .collect()
+fn set(items: impl IntoIterator<Item = impl ToString>) -> BTreeSet<String> {
+    items.into_iter().map(|item| item.to_string()).collect()
 }
 
 fn declared(list: impl Fn(&super::Provider) -> &'static [&'static str]) -> BTreeSet<String> {
@@ -50,36 +41,25 @@ fn web_triggers_and_ticks_are_the_manifests() {
     let manifest = manifest();
     assert_eq!(
         declared(|p| p.web_triggers),
-        module_fields(&manifest, "webtrigger", "key"),
+        set(&manifest.web_triggers),
         "web trigger keys: provider table vs manifest.yml"
     );
     assert_eq!(
         declared(|p| p.ticks),
-        module_fields(&manifest, "scheduledTrigger", "key"),
+        set(manifest.scheduled_triggers.iter().map(|t| &t.key)),
         "scheduled trigger keys: provider table vs manifest.yml"
     );
-    assert_eq!(
-        module_fields(&manifest, "consumer", "queue"),
-        BTreeSet::from([crate::jobs::QUEUE.to_string()]),
-        "the job queue"
-    );
+    assert_eq!(set(&manifest.queues), set([crate::jobs::QUEUE]), "the job queue");
     assert_eq!(
         js_string_array(SHELL_RESOLVER, "WEB_TRIGGERS"),
-        module_fields(&manifest, "webtrigger", "key"),
+        set(&manifest.web_triggers),
         "the web triggers whose URLs the shell gives the configuration page"
     );
 }
 
 #[test]
 fn egress_is_the_manifests() {
-    let manifest = manifest();
-    let listed: BTreeSet<String> = manifest["permissions"]["external"]["fetch"]["backend"]
-        .as_vec()
-        .expect("manifest.yml lists backend egress")
-        .iter()
-        .map(|entry| entry["address"].as_str().expect("an address").to_string())
-        .collect();
-    assert_eq!(declared(|p| p.egress), listed);
+    assert_eq!(declared(|p| p.egress), set(&manifest().egress));
 }
 
 /// @forge/resolver answers only the names the shell defines: every core resolver must be one,
@@ -93,9 +73,9 @@ fn the_shell_defines_exactly_the_core_resolvers() {
 /// Each function's `handler: index.<name>` is exported by the shell's `src/index.js`.
 #[test]
 fn every_handler_is_exported_by_the_shell() {
-    let handlers = module_fields(&manifest(), "function", "handler");
+    let handlers = &manifest().functions;
     assert!(!handlers.is_empty());
-    for handler in handlers {
+    for (_, handler) in handlers {
         let name = handler.strip_prefix("index.").expect("handlers live in index.js");
         let exported = [
             format!("export const {name} ="),

@@ -10,13 +10,17 @@ use super::JiraSandbox;
 use super::adf_html::escape;
 use super::session::SESSION_COOKIE;
 
-/// The app's issue action as this site has it "installed": its title and the Custom UI page
-/// the host serves for it (the page reads the issue from `?issueKey=`).
-const ISSUE_ACTION_TITLE: &str = "Manage JIT Access Request";
+/// The Custom UI page the host serves for the app's issue action (the page reads the issue from
+/// `?issueKey=`). Its title and display condition are the manifest's (`issue_action`).
 const ISSUE_ACTION_PAGE: &str = "/ui/request/index.html";
-/// The manifest shows the action only where this issue property exists
-/// (`displayConditions.entityPropertyExists`): on issues the app made from an EPM request.
-const ISSUE_ACTION_PROPERTY: &str = "pam-approvals.epm";
+
+/// The app's issue action as this site has it "installed": the manifest's `jira:issueAction`.
+fn issue_action() -> &'static pam_manifest::IssueAction {
+    pam_manifest::app()
+        .issue_actions
+        .first()
+        .expect("manifest.yml declares the issue action")
+}
 
 const STYLESHEET: &str = include_str!("assets/pages.css");
 const SCRIPT: &str = include_str!("assets/pages.js");
@@ -72,17 +76,25 @@ impl JiraSandbox {
 /// The issue's action bar and the (closed) dialog its button opens; an empty bar when the
 /// issue does not meet the action's display condition.
 pub(super) fn issue_actions(key: &str, properties: &[(String, serde_json::Value)]) -> String {
-    if !properties.iter().any(|(name, _)| name == ISSUE_ACTION_PROPERTY) {
+    let action = issue_action();
+    // The manifest's display condition: shown where the issue property exists (on issues the
+    // app made from a request); an action without a condition shows everywhere.
+    let shown = match &action.shown_where_property {
+        Some(property) => properties.iter().any(|(name, _)| name == property),
+        None => true,
+    };
+    if !shown {
         return "<div id=\"issue-actions\"></div>".into();
     }
+    let title = escape(&action.title);
     let page = format!("{ISSUE_ACTION_PAGE}?issueKey={}", urlencode(key));
     format!(
         "<div id=\"issue-actions\"><button type=\"button\" class=\"issue-action\" data-issue-action=\"{page}\" \
-         data-title=\"{ISSUE_ACTION_TITLE}\"><span class=\"icon\" aria-hidden=\"true\">P</span>{ISSUE_ACTION_TITLE}</button></div>\
+         data-title=\"{title}\"><span class=\"icon\" aria-hidden=\"true\">P</span>{title}</button></div>\
          <dialog id=\"issue-action-dialog\" class=\"modal\" aria-labelledby=\"issue-action-title\">\
-         <div class=\"modal-header\"><h2 id=\"issue-action-title\">{ISSUE_ACTION_TITLE}</h2>\
+         <div class=\"modal-header\"><h2 id=\"issue-action-title\">{title}</h2>\
          <button type=\"button\" class=\"modal-close\" aria-label=\"Close\">&times;</button></div>\
-         <iframe class=\"modal-frame\" title=\"{ISSUE_ACTION_TITLE}\"></iframe></dialog>",
+         <iframe class=\"modal-frame\" title=\"{title}\"></iframe></dialog>",
         page = escape(&page),
     )
 }
