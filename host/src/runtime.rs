@@ -38,7 +38,8 @@ impl RunContext {
     }
 }
 
-/// Performs the component's capability calls (`Capabilities` on this host; a script in tests).
+/// Performs the component's capability calls: `Capabilities` on this host. The runtime knows
+/// nothing else of how a call is carried out.
 pub trait Perform: Send + Sync {
     /// Performs one call of the run described by `context`; every failure is a `Reply::Failed`.
     fn perform(&self, call: Call, context: &RunContext) -> impl Future<Output = Reply> + Send;
