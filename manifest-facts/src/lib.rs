@@ -56,6 +56,18 @@ pub struct Manifest {
     pub egress: Vec<String>,
     /// `function` modules: (key, handler).
     pub functions: Vec<(String, String)>,
+    /// The function each `webtrigger` and `scheduledTrigger` module runs: (module key, function
+    /// key).
+    pub trigger_functions: Vec<(String, String)>,
+}
+
+impl Manifest {
+    /// The handler (`index.<name>`) of the function a trigger module runs.
+    pub fn handler_of(&self, module_key: &str) -> Option<&str> {
+        let (_, function) = self.trigger_functions.iter().find(|(key, _)| key == module_key)?;
+        let (_, handler) = self.functions.iter().find(|(key, _)| key == function)?;
+        Some(handler)
+    }
 }
 
 /// The built-in manifest. A malformed one fails the first use (and this crate's test).
@@ -128,7 +140,14 @@ pub fn parse(text: &str) -> Result<Manifest, String> {
         })
         .transpose()?
         .unwrap_or_default();
+    let mut trigger_functions = Vec::new();
+    for module in ["webtrigger", "scheduledTrigger"] {
+        for entry in list(module) {
+            trigger_functions.push((text_of(&entry, "key", module)?, text_of(&entry, "function", module)?));
+        }
+    }
     Ok(Manifest {
+        trigger_functions,
         web_triggers: keys("webtrigger", "key")?,
         scheduled_triggers,
         issue_actions,
@@ -159,6 +178,9 @@ mod tests {
                 .iter()
                 .any(|(key, handler)| key == "jobs-fn" && handler == "index.jobs")
         );
+        assert_eq!(app.handler_of("epm-webhook"), Some("index.epmWebhook"));
+        assert_eq!(app.handler_of("epm-expiry"), Some("index.expiryTick"));
+        assert_eq!(app.handler_of("nope"), None);
     }
 
     #[test]

@@ -90,6 +90,29 @@ fn every_handler_is_exported_by_the_shell() {
     }
 }
 
+/// A web trigger's or scheduled trigger's handler runs the core with that module's key (the
+/// shell's handlers name it: `answerWebTrigger('epm-webhook', ...)`, `runTick('epm-expiry')`).
+#[test]
+fn each_trigger_handler_passes_its_own_module_key() {
+    let manifest = manifest();
+    let keys = manifest
+        .web_triggers
+        .iter()
+        .chain(manifest.scheduled_triggers.iter().map(|t| &t.key));
+    for key in keys {
+        let handler = manifest.handler_of(key).expect("a trigger runs a function");
+        let name = handler.strip_prefix("index.").expect("handlers live in index.js");
+        let line = SHELL_INDEX
+            .lines()
+            .find(|line| line.starts_with(&format!("export const {name} =")))
+            .unwrap_or_else(|| panic!("src/index.js has no one-line handler {name}"));
+        assert!(
+            line.contains(&format!("'{key}'")),
+            "{name} does not run module {key}: {line}"
+        );
+    }
+}
+
 #[test]
 fn the_array_reader_reads_what_the_shell_writes() {
     let source = "export const X = ['a.b', \"c\",\n  'd'];";
