@@ -63,6 +63,37 @@ async fn resolve(caps: &Caps, name: &str, payload: &str, context: &str) -> Outco
     }
 }
 
+/// Every resolver name the core answers: the providers' and the configuration page's.
+pub fn resolver_names() -> Vec<&'static str> {
+    let mut names: Vec<&str> = providers::ALL
+        .iter()
+        .flat_map(|p| p.resolvers.iter().copied())
+        .collect();
+    if providers::settings_page().is_some() {
+        names.extend(admin::resolvers::NAMES);
+    }
+    names
+}
+
 fn printable(s: &str) -> String {
     s.chars().filter(|c| !c.is_control()).take(60).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The configuration page's names are its own: no provider claims one.
+    #[test]
+    fn resolver_names_are_routed_to_one_place() {
+        for name in admin::resolvers::NAMES {
+            assert!(
+                providers::by_resolver(name).is_none(),
+                "{name} is the configuration page's"
+            );
+        }
+        let names = resolver_names();
+        let unique: std::collections::BTreeSet<_> = names.iter().collect();
+        assert_eq!(unique.len(), names.len(), "{names:?}");
+    }
 }

@@ -40,3 +40,5 @@ pub mod testkit_site;
 mod fuzz_tests;
 #[cfg(test)]
 mod layering_tests;
+#[cfg(test)]
+mod manifest_tests;

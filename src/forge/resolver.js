@@ -4,16 +4,16 @@
 import { webTrigger } from '@forge/api';
 
 /**
- * The resolver names the core routes (the provider table, src/providers/mod.rs, plus
- * src/admin/resolvers.rs). @forge/resolver answers a name that is not defined here itself
+ * The resolver names the core routes (`dispatch::resolver_names`: the provider table's and
+ * the configuration page's). @forge/resolver answers a name that is not defined here itself
  * ("Resolver has no definition for ..."), so a name the core adds must be added here too:
- * src/providers/manifest_tests.rs fails until both lists agree.
+ * src/manifest_tests.rs fails until both lists agree.
  */
 export const RESOLVER_NAMES = ['epm.request', 'epm.decide', 'admin.config', 'admin.save', 'admin.validate'];
 
 /**
  * The web triggers whose URLs the configuration page shows: the manifest's `webtrigger` keys
- * (src/providers/manifest_tests.rs checks that they agree).
+ * (src/manifest_tests.rs checks that they agree).
  */
 const WEB_TRIGGERS = ['epm-webhook'];
 

@@ -93,18 +93,6 @@ pub fn settings_page() -> Option<&'static SettingsPage> {
     ALL.iter().find_map(|provider| provider.settings)
 }
 
-/// Every resolver name the core answers: the providers' and the configuration page's.
-pub fn resolver_names() -> Vec<&'static str> {
-    let mut names: Vec<&str> = ALL.iter().flat_map(|p| p.resolvers.iter().copied()).collect();
-    if settings_page().is_some() {
-        names.extend(crate::admin::resolvers::NAMES);
-    }
-    names
-}
-
-#[cfg(test)]
-mod manifest_tests;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,9 +114,6 @@ mod tests {
                     assert!(seen.insert(format!("{what} {name}")), "{what} {name} is declared twice");
                 }
             }
-        }
-        for name in crate::admin::resolvers::NAMES {
-            assert!(by_resolver(name).is_none(), "{name} is the configuration page's");
         }
     }
 }

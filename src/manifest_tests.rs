@@ -6,10 +6,11 @@ use std::collections::BTreeSet;
 
 use pam_manifest::Manifest;
 
-use super::{ALL, resolver_names};
+use crate::dispatch::resolver_names;
+use crate::providers::ALL;
 
-const SHELL_RESOLVER: &str = include_str!("../forge/resolver.js");
-const SHELL_INDEX: &str = include_str!("../index.js");
+const SHELL_RESOLVER: &str = include_str!("forge/resolver.js");
+const SHELL_INDEX: &str = include_str!("index.js");
 
 fn manifest() -> &'static Manifest {
     pam_manifest::app()
@@ -19,7 +20,7 @@ fn set(items: impl IntoIterator<Item = impl ToString>) -> BTreeSet<String> {
     items.into_iter().map(|item| item.to_string()).collect()
 }
 
-fn declared(list: impl Fn(&super::Provider) -> &'static [&'static str]) -> BTreeSet<String> {
+fn declared(list: impl Fn(&crate::providers::Provider) -> &'static [&'static str]) -> BTreeSet<String> {
     ALL.iter().flat_map(|p| list(p).iter().map(|s| s.to_string())).collect()
 }
 
