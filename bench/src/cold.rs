@@ -96,7 +96,7 @@ async fn host_once(binary: &Path) -> Result<(Duration, Duration)> {
     let mut lines = BufReader::new(child.stdout.take().context("host stdout")?).lines();
     let mut url = None;
     while let Some(line) = lines.next_line().await? {
-        if let Some(found) = line.trim().strip_prefix("web trigger (EPM):") {
+        if let Some(found) = line.trim().strip_prefix("web trigger (epm-webhook):") {
             url = Some(found.trim().to_string());
         }
         if line.starts_with("Ready.") {

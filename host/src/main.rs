@@ -157,7 +157,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
 
     println!("PAM Approvals for Jira — local host");
     for key in &pam_manifest::app().web_triggers {
-        println!("  web trigger:       {}", server::web_trigger_url(&base, key));
+        println!("  web trigger ({key}): {}", server::web_trigger_url(&base, key));
     }
     println!("  issue action page: {base}/ui/request/");
     println!("  admin page:        {base}/ui/admin/");

@@ -174,7 +174,7 @@ async fn an_admin_reads_and_changes_the_configuration() {
         Some(NEW_PASSWORD)
     );
     assert_eq!(
-        stored_config(&dir.0)["summaryTemplate"],
+        stored_config(&dir.0)["epm"]["summaryTemplate"],
         json!("PAM request from %%User%%")
     );
 

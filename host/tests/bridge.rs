@@ -236,7 +236,7 @@ async fn cross_site_and_rebound_requests_are_refused() {
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["ok"], json!(true), "{answer}");
     assert_eq!(
-        stored_config(&dir.0)["summaryTemplate"],
+        stored_config(&dir.0)["epm"]["summaryTemplate"],
         json!("Changed by a cross-site page")
     );
 

@@ -206,14 +206,14 @@ async fn the_app_is_pointed_at_the_sandbox_epm() {
         200
     );
     assert_eq!(
-        stored_config(&dir.0)["serviceHostname"],
+        stored_config(&dir.0)["epm"]["serviceHostname"],
         "pmc-services.example.com",
         "a document that names an EPM host wins"
     );
     host.stop();
 
     let host = Host::start(&dir.0);
-    let config = stored_config(&dir.0);
+    let config = &stored_config(&dir.0)["epm"];
     assert_eq!(config["serviceHostname"], EPM_HOST);
     assert_eq!(config["clientId"], EPM_CLIENT_ID);
     assert_eq!(config["assigneeName"], "Bob Requester", "other settings are kept");
@@ -237,7 +237,7 @@ async fn the_app_is_pointed_at_the_sandbox_epm() {
 
     let fresh = TempDir::new("epm-config-fresh");
     let _fresh_host = Host::start(&fresh.0);
-    let config = stored_config(&fresh.0);
+    let config = &stored_config(&fresh.0)["epm"];
     assert_eq!(
         (config["serviceHostname"].clone(), config["enabled"].clone()),
         (json!(EPM_HOST), json!(true))

@@ -152,7 +152,9 @@ test('PAM_CONFIGURE with onlyIfUnconfigured leaves a configuration saved on the 
   assert.equal(kept.config.approverGroup, 'pam-approvers');
   assert.deepEqual(kept.secrets, { 'epm.webhook.username': 'page-user', 'epm.webhook.password': 'saved-on-the-page-1' });
   const replaced = run(false);
-  assert.equal(replaced.config.approverGroup, '');
+  // Written back as the configuration record of provider sections (src/config/mod.rs).
+  assert.equal(replaced.config.version, 2);
+  assert.equal(replaced.config.epm.approverGroup, '');
   assert.deepEqual(replaced.secrets, { 'epm.webhook.username': USER, 'epm.webhook.password': PASSWORD });
 });
 

@@ -100,7 +100,7 @@ impl Host {
         let mut base = None;
         for line in BufReader::new(stdout).lines() {
             let line = line.expect("reading host stdout");
-            if let Some(url) = line.trim().strip_prefix("web trigger (EPM):") {
+            if let Some(url) = line.trim().strip_prefix("web trigger (epm-webhook):") {
                 base = Some(url.trim().trim_end_matches("/x/epm-webhook").to_string());
             }
             let ready = line.starts_with("Ready.");
@@ -433,7 +433,8 @@ pub async fn raw_get(host: &Host, path: &str) -> (u16, String) {
     (status, text)
 }
 
-/// The app's stored configuration (the KV record `config`) in a host's data dir.
+/// The app's stored configuration (the KV record `config`, a section per provider) in a host's
+/// data dir.
 pub fn stored_config(data_dir: &Path) -> Value {
     let kv = pam_approvals_host::kv::Kv::open(&data_dir.join("kv.sqlite")).expect("kv");
     let text = kv

@@ -83,7 +83,7 @@ export async function startHost({ env = {}, timeoutMs = 120_000 } = {}) {
   }
   const field = (label) => stdout.match(new RegExp(`^\\s*${label}:\\s*(\\S+)`, 'm'))?.[1];
   const jiraRest = field('sandbox Jira REST');
-  const webTrigger = field('web trigger \\(EPM\\)');
+  const webTrigger = field('web trigger \\(epm-webhook\\)');
   return {
     base: new URL(webTrigger).origin,
     webTrigger,
