@@ -144,6 +144,7 @@ impl World {
                 body,
                 actor,
             } => {
+                hold_to_contract(&method, &path, body.as_deref());
                 if let Some(fault) = self.jira_faults.pop_front() {
                     return match fault {
                         Some(response) => Reply::Http(response),
@@ -626,6 +627,30 @@ pub fn http(outcome: &Outcome) -> (u16, Value) {
     }
 }
 
+/// Atlassian's contracts, compiled once per test process.
+fn contracts() -> &'static pam_contracts_check::Contracts {
+    static CONTRACTS: std::sync::OnceLock<pam_contracts_check::Contracts> = std::sync::OnceLock::new();
+    CONTRACTS.get_or_init(|| pam_contracts_check::Contracts::load().expect("Atlassian's contracts load"))
+}
+
+/// Fails the test when the app sends Jira a request that real Jira would refuse: the check the
+/// sandbox Jira's gate makes (`pam_contracts_check::Contracts::check_request`), whatever the
+/// fake then answers (faults included).
+fn hold_to_contract(method: &str, path: &str, body: Option<&str>) {
+    let contracts = contracts();
+    if let Err(violation) = contracts.check_request(method, path, body) {
+        let operation = contracts.operation_template(method, path).unwrap_or(path);
+        panic!(
+            "the app's Jira request {method} {operation} breaks Atlassian's contract: {violation}\nrequest: {method} {path}\nbody: {}",
+            body.unwrap_or("(none)")
+        );
+    }
+    assert!(
+        !contracts.is_deprecated(method, path),
+        "the app's Jira request {method} {path} uses an operation Atlassian's spec marks deprecated"
+    );
+}
+
 /// The length of the JSON string literal at the start of `text` (JQL escapes as JSON does).
 fn jql_literal_len(text: &str) -> Option<usize> {
     let mut escaped = false;
@@ -638,4 +663,53 @@ fn jql_literal_len(text: &str) -> Option<usize> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::Actor;
+
+    /// The world holds Jira requests to the contract: a create whose `fields` is not an object
+    /// fails the test, naming the operation and the problem.
+    #[test]
+    #[should_panic(expected = "POST /rest/api/3/issue breaks Atlassian's contract")]
+    fn a_request_breaking_the_contract_fails_the_test() {
+        let mut world = World::configured();
+        world.perform_for_tests(Call::Jira {
+            actor: Actor::App,
+            method: "POST".into(),
+            path: "/rest/api/3/issue".into(),
+            body: Some(r#"{"fields": "a summary"}"#.into()),
+        });
+    }
+
+    /// An operation Jira does not have fails the test too.
+    #[test]
+    #[should_panic(expected = "unknown operation")]
+    fn a_request_to_no_operation_fails_the_test() {
+        let mut world = World::configured();
+        world.perform_for_tests(Call::Jira {
+            actor: Actor::App,
+            method: "GET".into(),
+            path: "/rest/api/3/issue/PMCJIT-1/decision".into(),
+            body: None,
+        });
+    }
+
+    /// A request that meets the contract passes the check and reaches the fake.
+    #[test]
+    fn a_request_meeting_the_contract_is_answered() {
+        let mut world = World::configured();
+        let reply = world.perform_for_tests(Call::Jira {
+            actor: Actor::App,
+            method: "POST".into(),
+            path: "/rest/api/3/issue".into(),
+            body: Some(
+                r#"{"fields": {"summary": "Access", "project": {"key": "PMCJIT"}, "issuetype": {"name": "Task"}}}"#
+                    .into(),
+            ),
+        });
+        assert!(matches!(reply, Reply::Http(ref r) if r.status == 201), "{reply:?}");
+    }
 }

@@ -2,7 +2,8 @@
 //! real answers: each is one `admin.*` resolver run of the core, driven through its in-memory
 //! world (`testkit`: KV, secrets, a fake Jira site, a fake EPM). This test fails when a fixture
 //! drifts from what the core answers; `UPDATE_FIXTURES=1 cargo test -p pam-approvals-ui --test
-//! admin_fixtures` rewrites them.
+//! admin_fixtures` rewrites them. Native only, like the test world.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 
