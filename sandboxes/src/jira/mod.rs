@@ -12,6 +12,7 @@ mod adf_html;
 mod auth;
 mod catalog;
 mod error;
+mod in_memory;
 mod inspect;
 mod issue_fields;
 mod jql;
@@ -46,6 +47,7 @@ use serde_json::Value;
 use crate::faults::{self, Fault, FaultRules};
 use catalog::Catalog;
 use error::{JiraError, RejectReason};
+pub use in_memory::{Answer, IN_MEMORY_BASE_URL, InMemoryJira};
 use pam_contracts_check::{Contracts, RequestViolation};
 pub use session::{DEFAULT_USER, Person, SESSION_COOKIE};
 

@@ -259,7 +259,7 @@ fn validation_passes_on_a_good_configuration() {
 
 #[test]
 fn validation_says_what_is_broken_and_how_to_fix_it() {
-    let mut world = world();
+    let mut world = world().on_legacy_fake();
     let broken = EpmSettings {
         enabled: false,
         issue_type_name: "Bug".into(),
@@ -374,7 +374,7 @@ fn validation_says_what_is_broken_and_how_to_fix_it() {
 
 #[test]
 fn the_app_without_create_permission_fails_the_project_check() {
-    let mut world = world();
+    let mut world = world().on_legacy_fake();
     world.site.app_can_create = false;
     let (_, answer) = call(&mut world, "admin.validate", json!({}));
     let project = check(&answer, "project");

@@ -19,7 +19,7 @@ pub(super) fn configure(world: &mut World, change: impl FnOnce(&mut EpmSettings)
 
 /// A configured world with the sample request's issue PMCJIT-1 (reported by Bob).
 pub(super) fn world() -> World {
-    let mut world = World::configured();
+    let mut world = World::configured().on_legacy_fake();
     configure(&mut world, |c| {
         c.service_hostname = HOST.into();
         c.client_id = CLIENT_ID.into();
@@ -387,7 +387,7 @@ fn a_decision_made_in_epm_is_recorded_and_ends_the_form() {
 
 #[test]
 fn an_update_before_its_create_is_applied_when_the_issue_arrives() {
-    let mut world = World::configured();
+    let mut world = World::configured().on_legacy_fake();
     let (code, body) = http(&drive(&mut world, update("Approved", "2026-11-23T09:20:00Z")));
     assert_eq!(code, 202, "{body}");
     assert!(world.issues.is_empty());

@@ -164,7 +164,7 @@ fn a_disabled_integration_expires_nothing_and_calls_no_one() {
 
 #[test]
 fn an_unknown_scheduled_trigger_is_an_error() {
-    let mut world = World::configured();
+    let mut world = World::configured().on_legacy_fake();
     let outcome = drive(&mut world, Invocation::Tick("nope".into()));
     assert_eq!(
         outcome,

@@ -291,7 +291,7 @@ fn deliver(world: &mut World) -> (u16, Value) {
 
 #[test]
 fn creates_one_issue_with_assignee_and_reporter_in_one_create_call() {
-    let mut world = World::configured();
+    let mut world = World::configured().on_legacy_fake();
     let (status, body) = deliver(&mut world);
     assert_eq!((status, body), (201, json!({"issueKey": "PMCJIT-1", "created": true})));
     assert_eq!(world.issues.len(), 1);
@@ -302,7 +302,7 @@ fn creates_one_issue_with_assignee_and_reporter_in_one_create_call() {
 
 #[test]
 fn duplicates_return_the_same_key_and_lookups_are_cached() {
-    let mut world = World::configured();
+    let mut world = World::configured().on_legacy_fake();
     deliver(&mut world);
     for _ in 0..3 {
         assert_eq!(
@@ -330,7 +330,7 @@ fn duplicates_return_the_same_key_and_lookups_are_cached() {
 
 #[test]
 fn concurrent_deliveries_create_exactly_one_issue() {
-    let mut world = World::configured();
+    let mut world = World::configured().on_legacy_fake();
     let invocations = (0..3).map(|_| webhook("hook", "pw-123456", SAMPLE)).collect();
     let outcomes = drive_interleaved(&mut world, invocations);
     let answers: Vec<(u16, Value)> = outcomes.iter().map(http).collect();
@@ -341,7 +341,7 @@ fn concurrent_deliveries_create_exactly_one_issue() {
 
 #[test]
 fn a_run_that_died_after_creating_is_recovered_from_jira() {
-    let mut world = World::configured();
+    let mut world = World::configured().on_legacy_fake();
     deliver(&mut world);
     // Simulate a crash between the create and the record: drop the record, keep the claim.
     world.kv.retain(|k, _| !k.starts_with("epm:issue:"));
@@ -358,7 +358,7 @@ fn a_run_that_died_after_creating_is_recovered_from_jira() {
 
 #[test]
 fn jira_failure_is_accepted_and_the_queue_creates_without_a_redelivery() {
-    let mut world = World::configured();
+    let mut world = World::configured().on_legacy_fake();
     world.jira_faults = vec![None, None, None].into();
     let outcome = drive(&mut world, webhook("hook", "pw-123456", SAMPLE));
     // Two user lookups and the create fail: people are skipped, the create's outcome is unknown
@@ -391,7 +391,7 @@ fn jira_failure_is_accepted_and_the_queue_creates_without_a_redelivery() {
 
 #[test]
 fn jira_refusing_the_people_still_creates_the_issue() {
-    let mut world = World::configured();
+    let mut world = World::configured().on_legacy_fake();
     deliver_with_cached_people(&mut world);
     // The people are cached now, so the next Jira call is the create: refuse its reporter.
     let refusal = HttpResponse::json(400, &json!({"errorMessages": [], "errors": {"reporter": "cannot set"}}));
@@ -414,7 +414,7 @@ fn deliver_with_cached_people(world: &mut World) {
 
 #[test]
 fn jira_refusal_is_a_502_naming_jira_errors_and_releases_the_claim() {
-    let mut world = World::configured();
+    let mut world = World::configured().on_legacy_fake();
     deliver_with_cached_people(&mut world);
     world.jira_faults.push_back(Some(HttpResponse::json(
         400,
@@ -450,7 +450,7 @@ fn jira_refusal_is_a_502_naming_jira_errors_and_releases_the_claim() {
 
 #[test]
 fn decision_updates_are_kept_newest_first_and_answered_202() {
-    let mut world = World::configured();
+    let mut world = World::configured().on_legacy_fake();
     let update = include_str!("../../../../tests/fixtures/epm/decision-update.sample.json");
     let (status, body) = http(&drive(&mut world, webhook("hook", "pw-123456", update)));
     assert_eq!((status, body["accepted"].clone()), (202, json!(true)));
@@ -470,7 +470,7 @@ fn decision_updates_are_kept_newest_first_and_answered_202() {
 
 #[test]
 fn storage_outage_is_a_503_and_nothing_is_created() {
-    let mut world = World::configured();
+    let mut world = World::configured().on_legacy_fake();
     world.storage_down = true;
     let (status, body) = deliver(&mut world);
     assert_eq!(status, 503, "{body}");

@@ -43,7 +43,7 @@ fn retries(world: &World) -> usize {
 
 #[test]
 fn jira_failing_a_fifth_of_creates_loses_and_duplicates_nothing_without_redelivery() {
-    let mut world = World::configured();
+    let mut world = World::configured().on_legacy_fake();
     world.create_chaos = Some((20261129, 20));
     let mut answers = BTreeMap::<u16, usize>::new();
     // 200 webhooks, 16 at a time, each delivered once.
@@ -83,7 +83,7 @@ fn jira_failing_a_fifth_of_creates_loses_and_duplicates_nothing_without_redelive
 
 #[test]
 fn a_job_delivered_twice_creates_once() {
-    let mut world = World::configured();
+    let mut world = World::configured().on_legacy_fake();
     world
         .create_faults
         .push_back(crate::protocol::HttpResponse::json(503, &json!({})));
@@ -197,7 +197,7 @@ fn an_update_whose_lock_a_dead_run_holds_is_accepted_and_applied_by_the_queue() 
 
 #[test]
 fn when_the_queue_is_down_the_webhook_is_refused_so_the_sender_retries() {
-    let mut world = World::configured();
+    let mut world = World::configured().on_legacy_fake();
     world.queue_down = true;
     let outcome = drive(&mut world, webhook("hook", "pw-123456", SAMPLE));
     let Outcome::Http(response) = &outcome else { panic!() };
@@ -213,7 +213,7 @@ fn when_the_queue_is_down_the_webhook_is_refused_so_the_sender_retries() {
 
 #[test]
 fn a_job_that_never_succeeds_backs_off_then_is_kept_as_a_dead_letter() {
-    let mut world = World::configured();
+    let mut world = World::configured().on_legacy_fake();
     // Jira answers every create 503, for good.
     world.create_faults = (0..200)
         .map(|_| crate::protocol::HttpResponse::json(503, &json!({"errorMessages": ["down"]})))
@@ -248,7 +248,7 @@ fn jobs_grace() -> u64 {
 
 #[test]
 fn malformed_and_unknown_jobs_end_without_retry() {
-    let mut world = World::configured();
+    let mut world = World::configured().on_legacy_fake();
     let run = |world: &mut World, queue: &str, payload: &str| {
         drive(
             world,
@@ -278,7 +278,7 @@ fn malformed_and_unknown_jobs_end_without_retry() {
 
 #[test]
 fn a_large_webhook_is_kept_in_parts_and_finished_by_the_queue() {
-    let mut world = World::configured();
+    let mut world = World::configured().on_legacy_fake();
     let mut body: Value = serde_json::from_str(SAMPLE).unwrap();
     body["requestInfo"]["vendorBlob"] = json!("élévation \"requise\" ".repeat(9_000));
     let body = body.to_string();

@@ -177,7 +177,7 @@ fn a_real_issue_with_a_forged_open_expiry_does_not_expire_early() {
 
 /// The sample's request with automatic reporter off: the app knows Bob only as `CORP\bob`.
 fn without_reporter() -> World {
-    let mut world = World::configured();
+    let mut world = World::configured().on_legacy_fake();
     configure(&mut world, |c| {
         c.service_hostname = crate::testkit_epm::HOST.into();
         c.client_id = crate::testkit_epm::CLIENT_ID.into();
@@ -206,7 +206,7 @@ fn without_a_requester_account_the_epm_name_still_refuses_the_requester() {
 #[test]
 fn an_ambiguous_or_refused_reporter_still_refuses_the_requester() {
     // Two accounts match "bob": the lookup is ambiguous, so no reporter is set.
-    let mut world = World::configured();
+    let mut world = World::configured().on_legacy_fake();
     world.users.push(json!({"accountId": "acc-bob2", "accountType": "atlassian", "displayName": "Bob Builder", "emailAddress": "bob@builders.example", "active": true}));
     configure(&mut world, |c| {
         c.service_hostname = crate::testkit_epm::HOST.into();
@@ -224,7 +224,7 @@ fn an_ambiguous_or_refused_reporter_still_refuses_the_requester() {
 
 #[test]
 fn failed_creates_never_lock_a_request_out() {
-    let mut world = World::configured();
+    let mut world = World::configured().on_legacy_fake();
     for _ in 0..7 {
         world.create_faults.push_back(HttpResponse::json(
             400,
@@ -241,7 +241,7 @@ fn failed_creates_never_lock_a_request_out() {
 
 #[test]
 fn a_create_with_an_unknown_outcome_is_found_not_repeated() {
-    let mut world = World::configured();
+    let mut world = World::configured().on_legacy_fake();
     // Jira makes the issue, but its answer is lost (a 503 after the work was done).
     let first = drive_losing_create(&mut world);
     assert_eq!(first.0, 202, "accepted: the queue finishes it {:?}", first.1);
@@ -301,7 +301,7 @@ fn drive_losing_create(world: &mut World) -> (u16, Value) {
 
 #[test]
 fn an_issue_a_person_copied_the_property_onto_is_never_adopted() {
-    let mut world = World::configured();
+    let mut world = World::configured().on_legacy_fake();
     // Before the app could create it, Bob made an issue carrying the request's property.
     let property = json!({"provider": "epm", "tenantId": TENANT, "requestId": SAMPLE_REQUEST_ID, "version": 2});
     world.user_issue("acc-bob", property);
@@ -495,7 +495,7 @@ fn claim_key(kind: &str) -> String {
 #[test]
 fn a_creation_lease_of_a_host_process_that_is_gone_is_taken_over_at_once() {
     for (writer, waits) in [("process-before-restart", false), ("this-process", true)] {
-        let mut world = World::configured();
+        let mut world = World::configured().on_legacy_fake();
         world.kv.insert(crate::instance::KEY.into(), "this-process".into());
         // A fresh lease (taken a moment ago) by `writer`.
         let lease = json!({"at": world.now, "state": "held", "instance": writer});
