@@ -403,8 +403,70 @@ impl World {
         }
     }
 
-    /// The issue with this key.
-    /// The issue with this key or Jira id.
+    /// Every issue in Jira, oldest first: the sandbox Jira's store (`GET /_sandbox/issues`: all
+    /// fields, `properties` by key, `comments` with `internal` and `plainText`); on the legacy
+    /// fake, its own records.
+    pub fn jira_issues(&self) -> Vec<Value> {
+        match &self.sandbox {
+            Some(jira) => jira.issues(),
+            None => self.issues.clone(),
+        }
+    }
+
+    /// How many issues Jira holds.
+    pub fn issue_count(&self) -> usize {
+        self.jira_issues().len()
+    }
+
+    /// The issue with this key or id in the sandbox Jira's store (see `jira_issues`).
+    pub fn stored_issue(&self, key: &str) -> Option<Value> {
+        match &self.sandbox {
+            Some(jira) => jira.issue(key),
+            None => self.issue(key).cloned(),
+        }
+    }
+
+    /// The issue's status name.
+    pub fn status(&self, key: &str) -> String {
+        let issue = self.stored_issue(key).unwrap_or_else(|| panic!("no issue {key}"));
+        let status = match &self.sandbox {
+            Some(_) => &issue["fields"]["status"]["name"],
+            None => &issue["status"],
+        };
+        status.as_str().unwrap_or_default().to_string()
+    }
+
+    /// The notes on the issue, oldest first: (internal?, the text a person reads).
+    pub fn notes(&self, key: &str) -> Vec<(bool, String)> {
+        if self.sandbox.is_none() {
+            return self.comments.get(key).cloned().unwrap_or_default();
+        }
+        let Some(issue) = self.stored_issue(key) else {
+            return Vec::new();
+        };
+        issue["comments"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| {
+                let text = c["plainText"].as_str().unwrap_or_default().to_string();
+                (c["internal"] == json!(true), text)
+            })
+            .collect()
+    }
+
+    /// The app's property (`pam-approvals.epm`) on an issue; null when absent.
+    pub fn app_property(&self, key: &str) -> Value {
+        match &self.sandbox {
+            Some(_) => self
+                .stored_issue(key)
+                .map(|i| i["properties"]["pam-approvals.epm"].clone())
+                .unwrap_or(Value::Null),
+            None => self.property(key),
+        }
+    }
+
+    /// LEGACY FAKE: the issue with this key or Jira id in the hand-written fake.
     pub fn issue(&self, key: &str) -> Option<&Value> {
         self.issues
             .iter()
@@ -452,6 +514,7 @@ impl World {
         }))
     }
 
+    /// LEGACY FAKE: the app's property in the hand-written fake (see `app_property`).
     pub fn property(&self, key: &str) -> Value {
         self.issue(key)
             .map(|i| i["properties"][0]["value"].clone())

@@ -236,10 +236,11 @@ mod tests {
     fn a_webhook_full_of_unknown_fields_creates_a_bounded_issue() {
         let body = with_unknown_fields(120, 1_000, false).to_string();
         assert!(body.len() < crate::webtrigger::MAX_BODY_BYTES);
-        let mut world = World::configured().on_legacy_fake();
+        let mut world = World::configured();
         let (status, answer) = http(&drive(&mut world, webhook("hook", "pw-123456", &body)));
         assert_eq!(status, 201, "{answer}");
-        let doc = &world.issues[0]["fields"]["description"];
+        let issues = world.jira_issues();
+        let doc = &issues[0]["fields"]["description"];
         assert!(adf_validator().is_valid(doc));
         let text = text_of(doc).chars().count();
         assert!(text <= JIRA_LIMIT - MARGIN, "description text is {text} characters");

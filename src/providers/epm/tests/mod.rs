@@ -6,6 +6,7 @@ mod expiry;
 mod queue;
 mod trust;
 
+use pam_sandboxes::jira::seed;
 use serde_json::{Value, json};
 
 use crate::protocol::{HttpResponse, Outcome};
@@ -291,18 +292,19 @@ fn deliver(world: &mut World) -> (u16, Value) {
 
 #[test]
 fn creates_one_issue_with_assignee_and_reporter_in_one_create_call() {
-    let mut world = World::configured().on_legacy_fake();
+    let mut world = World::configured();
     let (status, body) = deliver(&mut world);
     assert_eq!((status, body), (201, json!({"issueKey": "PMCJIT-1", "created": true})));
-    assert_eq!(world.issues.len(), 1);
-    assert_eq!(world.issues[0]["fields"]["assignee"]["accountId"], "acc-john");
-    assert_eq!(world.issues[0]["fields"]["reporter"]["accountId"], "acc-bob");
+    let issues = world.jira_issues();
+    assert_eq!(issues.len(), 1);
+    assert_eq!(issues[0]["fields"]["assignee"]["accountId"], seed::JOHN_DOE);
+    assert_eq!(issues[0]["fields"]["reporter"]["accountId"], seed::BOB_REQUESTER);
     assert_eq!(world.jira_calls("POST", "/rest/api/3/issue"), 1);
 }
 
 #[test]
 fn duplicates_return_the_same_key_and_lookups_are_cached() {
-    let mut world = World::configured().on_legacy_fake();
+    let mut world = World::configured();
     deliver(&mut world);
     for _ in 0..3 {
         assert_eq!(
@@ -310,7 +312,7 @@ fn duplicates_return_the_same_key_and_lookups_are_cached() {
             (200, json!({"issueKey": "PMCJIT-1", "created": false}))
         );
     }
-    assert_eq!(world.issues.len(), 1);
+    assert_eq!(world.issue_count(), 1);
     // A second request reuses the cached assignee and reporter.
     let before = world.jira_calls("GET", "/rest/api/3/user/search");
     let other = SAMPLE.replace(SAMPLE_REQUEST_ID, "another-request");
@@ -330,25 +332,25 @@ fn duplicates_return_the_same_key_and_lookups_are_cached() {
 
 #[test]
 fn concurrent_deliveries_create_exactly_one_issue() {
-    let mut world = World::configured().on_legacy_fake();
+    let mut world = World::configured();
     let invocations = (0..3).map(|_| webhook("hook", "pw-123456", SAMPLE)).collect();
     let outcomes = drive_interleaved(&mut world, invocations);
     let answers: Vec<(u16, Value)> = outcomes.iter().map(http).collect();
-    assert_eq!(world.issues.len(), 1);
+    assert_eq!(world.issue_count(), 1);
     assert_eq!(answers.iter().filter(|(s, _)| *s == 201).count(), 1, "{answers:?}");
     assert!(answers.iter().all(|(_, b)| b["issueKey"] == "PMCJIT-1"), "{answers:?}");
 }
 
 #[test]
 fn a_run_that_died_after_creating_is_recovered_from_jira() {
-    let mut world = World::configured().on_legacy_fake();
+    let mut world = World::configured();
     deliver(&mut world);
     // Simulate a crash between the create and the record: drop the record, keep the claim.
     world.kv.retain(|k, _| !k.starts_with("epm:issue:"));
     world.now += crate::providers::epm::flows::intake::CLAIM_STALE_MS + 1;
     let (status, body) = deliver(&mut world);
     assert_eq!((status, body["issueKey"].clone()), (200, json!("PMCJIT-1")));
-    assert_eq!(world.issues.len(), 1, "no second issue");
+    assert_eq!(world.issue_count(), 1, "no second issue");
     assert_eq!(world.jira_calls("POST", "/rest/api/3/search/jql"), 1);
     assert!(
         world.kv.keys().any(|k| k.starts_with("epm:issue:")),
@@ -358,18 +360,18 @@ fn a_run_that_died_after_creating_is_recovered_from_jira() {
 
 #[test]
 fn jira_failure_is_accepted_and_the_queue_creates_without_a_redelivery() {
-    let mut world = World::configured().on_legacy_fake();
+    let mut world = World::configured();
     world.jira_faults = vec![None, None, None].into();
     let outcome = drive(&mut world, webhook("hook", "pw-123456", SAMPLE));
     // Two user lookups and the create fail: people are skipped, the create's outcome is unknown
     // → 202: the body is kept and the job finishes it.
     let Outcome::Http(response) = &outcome else { panic!() };
     assert_eq!(response.status, 202, "{}", response.body);
-    assert!(world.issues.is_empty());
+    assert_eq!(world.issue_count(), 0);
     assert_eq!(world.queued("epm.webhook"), 1);
     let before = world.now;
     world.run_jobs(120_000);
-    assert_eq!(world.issues.len(), 1, "{:?}", world.job_runs);
+    assert_eq!(world.issue_count(), 1, "{:?}", world.job_runs);
     assert!(world.queue.is_empty(), "finished: {:?}", world.queue);
     assert!(
         world.now - before >= crate::providers::epm::flows::intake::SETTLE_MS,
@@ -391,7 +393,7 @@ fn jira_failure_is_accepted_and_the_queue_creates_without_a_redelivery() {
 
 #[test]
 fn jira_refusing_the_people_still_creates_the_issue() {
-    let mut world = World::configured().on_legacy_fake();
+    let mut world = World::configured();
     deliver_with_cached_people(&mut world);
     // The people are cached now, so the next Jira call is the create: refuse its reporter.
     let refusal = HttpResponse::json(400, &json!({"errorMessages": [], "errors": {"reporter": "cannot set"}}));
@@ -399,8 +401,10 @@ fn jira_refusing_the_people_still_creates_the_issue() {
     let other = SAMPLE.replace(SAMPLE_REQUEST_ID, "req-2");
     let (status, _) = http(&drive(&mut world, webhook("hook", "pw-123456", &other)));
     assert_eq!(status, 201);
-    let issue = world.issues.last().unwrap();
-    assert!(issue["fields"].get("reporter").is_none());
+    let issues = world.jira_issues();
+    let issue = issues.last().unwrap();
+    // Created without the refused reporter (Jira then makes the creator, the app, reporter).
+    assert_eq!(issue["fields"]["reporter"]["accountId"], seed::APP_ACCOUNT_ID);
     assert_eq!(
         world.jira_calls("POST", "/rest/api/3/issue"),
         3,
@@ -414,7 +418,7 @@ fn deliver_with_cached_people(world: &mut World) {
 
 #[test]
 fn jira_refusal_is_a_502_naming_jira_errors_and_releases_the_claim() {
-    let mut world = World::configured().on_legacy_fake();
+    let mut world = World::configured();
     deliver_with_cached_people(&mut world);
     world.jira_faults.push_back(Some(HttpResponse::json(
         400,
@@ -450,7 +454,7 @@ fn jira_refusal_is_a_502_naming_jira_errors_and_releases_the_claim() {
 
 #[test]
 fn decision_updates_are_kept_newest_first_and_answered_202() {
-    let mut world = World::configured().on_legacy_fake();
+    let mut world = World::configured();
     let update = include_str!("../../../../tests/fixtures/epm/decision-update.sample.json");
     let (status, body) = http(&drive(&mut world, webhook("hook", "pw-123456", update)));
     assert_eq!((status, body["accepted"].clone()), (202, json!(true)));
@@ -465,14 +469,14 @@ fn decision_updates_are_kept_newest_first_and_answered_202() {
         .map(|(_, v)| v.clone())
         .unwrap();
     assert!(kept.contains("Approved"), "{kept}");
-    assert!(world.issues.is_empty());
+    assert_eq!(world.issue_count(), 0);
 }
 
 #[test]
 fn storage_outage_is_a_503_and_nothing_is_created() {
-    let mut world = World::configured().on_legacy_fake();
+    let mut world = World::configured();
     world.storage_down = true;
     let (status, body) = deliver(&mut world);
     assert_eq!(status, 503, "{body}");
-    assert!(world.issues.is_empty());
+    assert_eq!(world.issue_count(), 0);
 }
