@@ -436,7 +436,7 @@ impl World {
         status.as_str().unwrap_or_default().to_string()
     }
 
-    /// The notes on the issue, oldest first: (internal?, the text a person reads).
+    /// The notes on the issue, oldest first: (internal?, the body as JSON text).
     pub fn notes(&self, key: &str) -> Vec<(bool, String)> {
         if self.sandbox.is_none() {
             return self.comments.get(key).cloned().unwrap_or_default();
@@ -448,11 +448,21 @@ impl World {
             .as_array()
             .into_iter()
             .flatten()
-            .map(|c| {
-                let text = c["plainText"].as_str().unwrap_or_default().to_string();
-                (c["internal"] == json!(true), text)
-            })
+            .map(|c| (c["internal"] == json!(true), c["body"].to_string()))
             .collect()
+    }
+
+    /// A person (with "Edit issues") sets the app's property on an issue, as anyone can through
+    /// Jira's REST API.
+    pub fn edit_property(&mut self, person: &str, key: &str, property: &Value) {
+        let path = format!("/rest/api/3/issue/{key}/properties/pam-approvals.epm");
+        let person = seeded_account(person).to_string();
+        let put = self.sandbox_call(Some(&person), "PUT", &path, Some(&property.to_string()));
+        assert!(
+            matches!(put.status, 200 | 201),
+            "a person's property edit: {}",
+            put.body
+        );
     }
 
     /// The app's property (`pam-approvals.epm`) on an issue; null when absent.
@@ -476,6 +486,28 @@ impl World {
     /// An issue a person created in the project (not the app), with `property` as the app's
     /// property key: what a requester can do with "Create issues" and "Edit issues".
     pub fn user_issue(&mut self, creator: &str, property: Value) -> String {
+        use pam_sandboxes::jira::seed::{ACCESS_REQUEST_TYPE_ID, PMCJIT_PROJECT_ID};
+        self.user_issue_in(PMCJIT_PROJECT_ID, ACCESS_REQUEST_TYPE_ID, creator, property)
+    }
+
+    /// `user_issue` in another project of the sandbox (its id, and an issue type id of it).
+    pub fn user_issue_in(&mut self, project_id: &str, issue_type_id: &str, creator: &str, property: Value) -> String {
+        if self.sandbox.is_some() {
+            let creator = seeded_account(creator).to_string();
+            let create = json!({"fields": {
+                "project": {"id": project_id},
+                "issuetype": {"id": issue_type_id},
+                "summary": "Printer broken",
+            }});
+            let made = self.sandbox_call(Some(&creator), "POST", "/rest/api/3/issue", Some(&create.to_string()));
+            assert_eq!(made.status, 201, "a person's create: {}", made.body);
+            let made: Value = serde_json::from_str(&made.body).expect("JSON");
+            let key = made["key"].as_str().expect("a key").to_string();
+            if !property.is_null() {
+                self.edit_property(&creator, &key, &property);
+            }
+            return key;
+        }
         let key = format!("PMCJIT-{}", self.issues.len() + 1);
         let id = format!("{}", 10_000 + self.issues.len());
         self.issues.push(json!({

@@ -18,7 +18,7 @@ use super::JiraSandbox;
 use super::seed::SANDBOX_PASSWORD;
 
 /// Where the in-memory sandbox says it lives (its `self` links).
-pub const IN_MEMORY_BASE_URL: &str = "https://sandbox.atlassian.net";
+pub const IN_MEMORY_BASE_URL: &str = "https://acme.atlassian.net";
 
 /// One answer of the sandbox: status, headers, body text.
 #[derive(Debug, Clone, PartialEq, Eq)]
