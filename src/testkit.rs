@@ -1,5 +1,7 @@
-//! A deterministic in-memory world for workflow tests: KV, secrets, a small fake Jira and a
-//! clock, and `drive` / `drive_interleaved` loops that feed the step machine its replies.
+//! A deterministic in-memory world for workflow tests: KV, secrets, the sandbox Jira in memory
+//! (`pam_sandboxes::jira::InMemoryJira`: its store, JQL and routes; every request held to
+//! Atlassian's contract first), a fake EPM and a clock, and `drive` / `drive_interleaved` loops
+//! that feed the step machine its replies.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -11,14 +13,14 @@ use crate::runner::Run;
 #[derive(Default)]
 pub struct World {
     /// The Jira every Jira call reaches: the sandbox Jira in memory (`pam-sandboxes`: its
-    /// seeded store, JQL and routes, behind the same contract gate). `None` only in tests not
-    /// yet moved to it, which use the hand-written fake (`LEGACY FAKE` below).
+    /// seeded store, JQL and routes, behind the same contract gate). `None` only in the tests
+    /// marked `on_legacy_fake`, which get the hand-written site metadata (`LEGACY FAKE` below).
     pub sandbox: Option<pam_sandboxes::jira::InMemoryJira>,
     pub kv: BTreeMap<String, String>,
     pub secrets: BTreeMap<String, String>,
-    pub issues: Vec<Value>,
+    /// LEGACY FAKE: the people the legacy fake's user search finds.
     pub users: Vec<Value>,
-    /// Responses the fake Jira gives instead of handling, for the next Jira calls.
+    /// Responses given instead of Jira's, for the next Jira calls (`None`: no answer at all).
     pub jira_faults: VecDeque<Option<HttpResponse>>,
     pub now: u64,
     pub calls: Vec<Call>,
@@ -27,13 +29,6 @@ pub struct World {
     pub storage_down: bool,
     /// The account "as user" Jira calls act for (a resolver's signed-in user).
     pub user: Option<String>,
-    /// Accounts with permission to transition issues, and group members.
-    pub can_transition: Vec<String>,
-    pub groups: BTreeMap<String, Vec<String>>,
-    /// Comments per issue key: (internal JSM note?, text).
-    pub comments: BTreeMap<String, Vec<(bool, String)>>,
-    /// Transitions offered from every status: (id, name, to status).
-    pub transitions: Vec<(String, String, String)>,
     /// Answers for the next `POST /rest/api/3/issue` calls instead of creating.
     pub create_faults: VecDeque<HttpResponse>,
     /// Keys whose read right after a conflicting set-if-absent misses them (a store that is not
@@ -41,6 +36,7 @@ pub struct World {
     pub hidden_after_conflict: Vec<String>,
     hide_next_get: Option<String>,
     pub epm: crate::testkit_epm::FakeEpm,
+    /// LEGACY FAKE: the site metadata of the configuration checks the sandbox has no knob for.
     pub site: crate::testkit_site::FakeSite,
     /// The durable queue: jobs pushed and not yet finished.
     pub queue: Vec<QueuedJob>,
@@ -95,35 +91,16 @@ impl World {
             json!({"accountId": "acc-bob", "accountType": "atlassian", "displayName": "Bob Requester", "emailAddress": "bob@example.com", "active": true}),
             json!({"accountId": "acc-alice", "accountType": "atlassian", "displayName": "Alice Approver", "emailAddress": "alice@example.com", "active": true}),
         ];
-        world.can_transition = vec!["acc-john".into(), "acc-bob".into(), "acc-alice".into()];
-        world.transitions = vec![
-            ("11".into(), "Approve".into(), "Approved".into()),
-            ("21".into(), "Deny".into(), "Denied".into()),
-        ];
         world
     }
 
-    /// LEGACY FAKE: this world with the hand-written Jira fake instead of the sandbox Jira, for
-    /// the tests not yet moved to the sandbox (each call site is one; see ARCHITECTURE.md).
+    /// LEGACY FAKE: this world with the hand-written site metadata (`testkit_site.rs`) and user
+    /// search instead of the sandbox Jira. Only for configuration checks the sandbox's seed has
+    /// no knob for yet (the app without "Create issues"; a workflow status no transition
+    /// reaches, an off-screen field); anything else is answered 404.
     pub fn on_legacy_fake(mut self) -> World {
         self.sandbox = None;
         self
-    }
-
-    /// Creates an issue from a create body; its id and key.
-    fn create_from(&mut self, body: &Value, caller: Option<&str>) -> (String, String) {
-        let key = format!("PMCJIT-{}", self.issues.len() + 1);
-        let id = format!("{}", 10_000 + self.issues.len());
-        let mut issue = body.clone();
-        issue["key"] = json!(key);
-        issue["id"] = json!(id);
-        issue["status"] = json!("Open");
-        issue["creator"] = match caller {
-            None => json!({"accountId": "app-pam-approvals", "accountType": "app"}),
-            Some(account) => json!({"accountId": account, "accountType": "atlassian"}),
-        };
-        self.issues.push(issue);
-        (id, key)
     }
 
     pub fn jira_calls(&self, method: &str, path_prefix: &str) -> usize {
@@ -173,7 +150,7 @@ impl World {
                     crate::protocol::Actor::User => self.user.clone(),
                     crate::protocol::Actor::App => None,
                 };
-                Reply::Http(self.jira(caller.as_deref(), &method, &path, body.as_deref()))
+                Reply::Http(self.answer_jira(caller.as_deref(), &method, &path, body.as_deref()))
             }
             Call::Fetch(request) => self.epm.handle(&request),
             Call::KvGet(k) => {
@@ -234,46 +211,21 @@ impl World {
         }
     }
 
-    fn jira(&mut self, caller: Option<&str>, method: &str, path: &str, body: Option<&str>) -> HttpResponse {
+    fn answer_jira(&mut self, caller: Option<&str>, method: &str, path: &str, body: Option<&str>) -> HttpResponse {
         if self.sandbox.is_some() {
             return self.sandbox_jira(caller, method, path, body);
         }
+        self.legacy_site(caller, method, path, body)
+    }
+
+    /// LEGACY FAKE: the hand-written site metadata (`testkit_site.rs`) and user search, kept only
+    /// for the configuration checks the sandbox's seed has no knob for (see `on_legacy_fake`).
+    fn legacy_site(&mut self, caller: Option<&str>, method: &str, path: &str, body: Option<&str>) -> HttpResponse {
         let body: Value = body.and_then(|b| serde_json::from_str(b).ok()).unwrap_or(Value::Null);
         if let Some(response) = self.site.handle(caller, method, path, &body) {
             return response;
         }
-        if let Some(response) = self.jira_decision_calls(caller, method, path, &body) {
-            return response;
-        }
         match (method, path.split('?').next().unwrap_or("")) {
-            ("POST", "/rest/api/3/issue")
-                if self
-                    .create_chaos
-                    .as_mut()
-                    .is_some_and(|(state, percent)| crate::testkit_epm::roll(state, *percent).is_some()) =>
-            {
-                self.chaos_failures += 1;
-                let busy = |status| HttpResponse::json(status, &json!({"errorMessages": ["busy"]}));
-                match self.chaos_failures % 5 {
-                    0 => busy(429).with_header("Retry-After", "2"),
-                    1 => busy(500),
-                    2 => busy(503),
-                    3 => HttpResponse::json(504, &json!({"errorMessages": ["gateway timeout"]})),
-                    _ => {
-                        // Made, but the answer is lost on the way back.
-                        self.create_from(&body, caller);
-                        busy(503)
-                    }
-                }
-            }
-            ("POST", "/rest/api/3/issue") if !self.create_faults.is_empty() => self
-                .create_faults
-                .pop_front()
-                .unwrap_or_else(|| HttpResponse::json(500, &Value::Null)),
-            ("POST", "/rest/api/3/issue") => {
-                let (id, key) = self.create_from(&body, caller);
-                HttpResponse::json(201, &json!({"id": id, "key": key, "self": "x"}))
-            }
             ("GET", "/rest/api/3/user/search") => {
                 let query = path
                     .split("query=")
@@ -293,69 +245,10 @@ impl World {
                     .collect();
                 HttpResponse::json(200, &Value::Array(found))
             }
-            ("POST", "/rest/api/3/search/jql")
-                if body["jql"].as_str().is_some_and(|j| j.contains(".openExpiry <= ")) =>
-            {
-                // The expiry search: `issue.property[pam-approvals.epm].openExpiry <= N ORDER BY key`.
-                let jql = body["jql"].as_str().unwrap_or("");
-                let limit: u64 = jql
-                    .split(".openExpiry <= ")
-                    .nth(1)
-                    .and_then(|rest| rest.split_whitespace().next())
-                    .and_then(|n| n.parse().ok())
-                    .expect("a number after <=");
-                // `AND key NOT IN ("A-1", "A-2")`: keys the tick already looked at.
-                let excluded: Vec<String> = jql
-                    .split(" NOT IN (")
-                    .nth(1)
-                    .and_then(|rest| rest.split(')').next())
-                    .map(|list| list.split(", ").map(|k| k.trim_matches('"').to_string()).collect())
-                    .unwrap_or_default();
-                let max = body["maxResults"].as_u64().unwrap_or(50) as usize;
-                let keys: Vec<String> = self
-                    .issues
-                    .iter()
-                    .filter(|i| {
-                        i["properties"][0]["value"]["openExpiry"]
-                            .as_u64()
-                            .is_some_and(|end| end <= limit)
-                    })
-                    .filter(|i| !excluded.iter().any(|k| i["key"] == json!(k)))
-                    .take(max)
-                    .filter_map(|i| i["key"].as_str().map(String::from))
-                    .collect();
-                let issues: Vec<Value> = keys.iter().filter_map(|k| self.issue_answer(k, true)).collect();
-                HttpResponse::json(200, &json!({"issues": issues, "isLast": true}))
-            }
-            ("POST", "/rest/api/3/search/jql") => {
-                // The recovery search: `issue.property[pam-approvals.epm].requestId = "…" AND
-                // issue.property[pam-approvals.epm].tenantId = "…"`, exact matches only.
-                let jql = body["jql"].as_str().unwrap_or("");
-                let wanted = |path: &str| -> Option<String> {
-                    let rest = jql.split(&format!("].{path} = ")).nth(1)?;
-                    serde_json::from_str::<String>(&rest[..jql_literal_len(rest)?]).ok()
-                };
-                let (Some(request_id), Some(tenant_id)) = (wanted("requestId"), wanted("tenantId")) else {
-                    return HttpResponse::json(
-                        400,
-                        &json!({"errorMessages": [format!("the fake has no JQL like {jql}")]}),
-                    );
-                };
-                let issues: Vec<Value> = self
-                    .issues
-                    .iter()
-                    .filter(|i| {
-                        let property = &i["properties"][0]["value"];
-                        property["requestId"] == json!(request_id) && property["tenantId"] == json!(tenant_id)
-                    })
-                    .map(|i| {
-                        json!({"id": i["id"], "key": i["key"], "fields": {"creator": i["creator"]},
-                               "properties": {"pam-approvals.epm": i["properties"][0]["value"]}})
-                    })
-                    .collect();
-                HttpResponse::json(200, &json!({"issues": issues, "isLast": true}))
-            }
-            _ => HttpResponse::json(404, &json!({"errorMessages": [format!("no fake for {method} {path}")]})),
+            _ => HttpResponse::json(
+                404,
+                &json!({"errorMessages": [format!("the legacy fake has no {method} {path}: use the sandbox Jira")]}),
+            ),
         }
     }
 }
@@ -392,10 +285,16 @@ impl World {
         self.sandbox_call(caller, method, path, body)
     }
 
+    /// The sandbox Jira of this world.
+    fn jira(&self) -> &pam_sandboxes::jira::InMemoryJira {
+        self.sandbox
+            .as_ref()
+            .expect("a world on the sandbox Jira (not `on_legacy_fake`)")
+    }
+
     /// One request to the sandbox Jira as `caller` (a world user; `None` is the app).
     fn sandbox_call(&self, caller: Option<&str>, method: &str, path: &str, body: Option<&str>) -> HttpResponse {
-        let jira = self.sandbox.as_ref().expect("a world on the sandbox Jira");
-        let answer = jira.handle(caller.map(seeded_account), method, path, body);
+        let answer = self.jira().handle(caller.map(seeded_account), method, path, body);
         HttpResponse {
             status: answer.status,
             headers: answer.headers,
@@ -407,10 +306,7 @@ impl World {
     /// fields, `properties` by key, `comments` with `internal` and `plainText`); on the legacy
     /// fake, its own records.
     pub fn jira_issues(&self) -> Vec<Value> {
-        match &self.sandbox {
-            Some(jira) => jira.issues(),
-            None => self.issues.clone(),
-        }
+        self.jira().issues()
     }
 
     /// How many issues Jira holds.
@@ -420,27 +316,20 @@ impl World {
 
     /// The issue with this key or id in the sandbox Jira's store (see `jira_issues`).
     pub fn stored_issue(&self, key: &str) -> Option<Value> {
-        match &self.sandbox {
-            Some(jira) => jira.issue(key),
-            None => self.issue(key).cloned(),
-        }
+        self.jira().issue(key)
     }
 
     /// The issue's status name.
     pub fn status(&self, key: &str) -> String {
         let issue = self.stored_issue(key).unwrap_or_else(|| panic!("no issue {key}"));
-        let status = match &self.sandbox {
-            Some(_) => &issue["fields"]["status"]["name"],
-            None => &issue["status"],
-        };
-        status.as_str().unwrap_or_default().to_string()
+        issue["fields"]["status"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// The notes on the issue, oldest first: (internal?, the body as JSON text).
     pub fn notes(&self, key: &str) -> Vec<(bool, String)> {
-        if self.sandbox.is_none() {
-            return self.comments.get(key).cloned().unwrap_or_default();
-        }
         let Some(issue) = self.stored_issue(key) else {
             return Vec::new();
         };
@@ -467,20 +356,9 @@ impl World {
 
     /// The app's property (`pam-approvals.epm`) on an issue; null when absent.
     pub fn app_property(&self, key: &str) -> Value {
-        match &self.sandbox {
-            Some(_) => self
-                .stored_issue(key)
-                .map(|i| i["properties"]["pam-approvals.epm"].clone())
-                .unwrap_or(Value::Null),
-            None => self.property(key),
-        }
-    }
-
-    /// LEGACY FAKE: the issue with this key or Jira id in the hand-written fake.
-    pub fn issue(&self, key: &str) -> Option<&Value> {
-        self.issues
-            .iter()
-            .find(|i| i["key"] == json!(key) || i["id"] == json!(key))
+        self.stored_issue(key)
+            .map(|i| i["properties"]["pam-approvals.epm"].clone())
+            .unwrap_or(Value::Null)
     }
 
     /// An issue a person created in the project (not the app), with `property` as the app's
@@ -492,158 +370,20 @@ impl World {
 
     /// `user_issue` in another project of the sandbox (its id, and an issue type id of it).
     pub fn user_issue_in(&mut self, project_id: &str, issue_type_id: &str, creator: &str, property: Value) -> String {
-        if self.sandbox.is_some() {
-            let creator = seeded_account(creator).to_string();
-            let create = json!({"fields": {
-                "project": {"id": project_id},
-                "issuetype": {"id": issue_type_id},
-                "summary": "Printer broken",
-            }});
-            let made = self.sandbox_call(Some(&creator), "POST", "/rest/api/3/issue", Some(&create.to_string()));
-            assert_eq!(made.status, 201, "a person's create: {}", made.body);
-            let made: Value = serde_json::from_str(&made.body).expect("JSON");
-            let key = made["key"].as_str().expect("a key").to_string();
-            if !property.is_null() {
-                self.edit_property(&creator, &key, &property);
-            }
-            return key;
+        let creator = seeded_account(creator).to_string();
+        let create = json!({"fields": {
+            "project": {"id": project_id},
+            "issuetype": {"id": issue_type_id},
+            "summary": "Printer broken",
+        }});
+        let made = self.sandbox_call(Some(&creator), "POST", "/rest/api/3/issue", Some(&create.to_string()));
+        assert_eq!(made.status, 201, "a person's create: {}", made.body);
+        let made: Value = serde_json::from_str(&made.body).expect("JSON");
+        let key = made["key"].as_str().expect("a key").to_string();
+        if !property.is_null() {
+            self.edit_property(&creator, &key, &property);
         }
-        let key = format!("PMCJIT-{}", self.issues.len() + 1);
-        let id = format!("{}", 10_000 + self.issues.len());
-        self.issues.push(json!({
-            "key": key, "id": id, "status": "Open",
-            "fields": {"summary": "Printer broken"},
-            "creator": {"accountId": creator, "accountType": "atlassian"},
-            "properties": [{"key": "pam-approvals.epm", "value": property}],
-        }));
         key
-    }
-
-    /// The app's property on an issue.
-    /// The issue as `GET /issue/{key}?fields=summary,status,project` answers it.
-    fn issue_answer(&self, key: &str, with_property: bool) -> Option<Value> {
-        let issue = self.issue(key)?;
-        let key = issue["key"].as_str().unwrap_or(key);
-        let project_type = if key.starts_with("PMCJIT") {
-            "service_desk"
-        } else {
-            "software"
-        };
-        let mut properties = serde_json::Map::new();
-        if with_property && !issue["properties"][0]["value"].is_null() {
-            properties.insert("pam-approvals.epm".into(), issue["properties"][0]["value"].clone());
-        }
-        Some(json!({
-            "key": key,
-            "id": issue["id"],
-            "self": format!("https://acme.atlassian.net/rest/api/3/issue/{}", issue["id"].as_str().unwrap_or("")),
-            "fields": {
-                "summary": issue["fields"]["summary"],
-                "status": {"name": issue["status"]},
-                "project": {"key": key.split('-').next(), "projectTypeKey": project_type},
-            },
-            "properties": properties,
-        }))
-    }
-
-    /// LEGACY FAKE: the app's property in the hand-written fake (see `app_property`).
-    pub fn property(&self, key: &str) -> Value {
-        self.issue(key)
-            .map(|i| i["properties"][0]["value"].clone())
-            .unwrap_or(Value::Null)
-    }
-
-    fn issue_mut(&mut self, key: &str) -> Option<&mut Value> {
-        self.issues
-            .iter_mut()
-            .find(|i| i["key"] == json!(key) || i["id"] == json!(key))
-    }
-
-    /// The calls of the decision flow: issue reads, property, comments, transitions, the caller.
-    fn jira_decision_calls(
-        &mut self,
-        caller: Option<&str>,
-        method: &str,
-        path: &str,
-        body: &Value,
-    ) -> Option<HttpResponse> {
-        let (route, query) = path.split_once('?').unwrap_or((path, ""));
-        let parts: Vec<&str> = route.trim_start_matches('/').split('/').collect();
-        let not_found = || {
-            HttpResponse::json(
-                404,
-                &json!({"errorMessages": ["Issue does not exist or you do not have permission to see it."]}),
-            )
-        };
-        Some(match (method, parts.as_slice()) {
-            ("GET", ["rest", "api", "3", "myself"]) => {
-                let id = caller?;
-                let user = self.users.iter().find(|u| u["accountId"] == json!(id))?.clone();
-                let groups: Vec<Value> = self
-                    .groups
-                    .iter()
-                    .filter(|(_, members)| members.iter().any(|m| m == id))
-                    .map(|(name, _)| json!({"name": name}))
-                    .collect();
-                let mut me = user;
-                me["groups"] = json!({"size": groups.len(), "items": groups});
-                HttpResponse::json(200, &me)
-            }
-            ("GET", ["rest", "api", "3", "mypermissions"]) => {
-                let have = caller.is_some_and(|c| self.can_transition.iter().any(|a| a == c));
-                assert!(query.contains("permissions=TRANSITION_ISSUES"), "{query}");
-                HttpResponse::json(
-                    200,
-                    &json!({"permissions": {"TRANSITION_ISSUES": {"havePermission": have}}}),
-                )
-            }
-            ("GET", ["rest", "api", "3", "issue", key]) => {
-                match self.issue_answer(key, query.contains("properties=pam-approvals.epm")) {
-                    Some(answer) => HttpResponse::json(200, &answer),
-                    None => not_found(),
-                }
-            }
-            ("PUT", ["rest", "api", "3", "issue", key, "properties", "pam-approvals.epm"]) => {
-                let Some(issue) = self.issue_mut(key) else {
-                    return Some(not_found());
-                };
-                issue["properties"] = json!([{"key": "pam-approvals.epm", "value": body}]);
-                HttpResponse::json(200, &Value::Null)
-            }
-            ("POST", ["rest", "api", "3", "issue", key, "comment"]) => {
-                let text = body["body"].to_string();
-                let internal =
-                    body["properties"][0] == json!({"key": "sd.public.comment", "value": {"internal": true}});
-                let Some(key) = self.issue(key).and_then(|i| i["key"].as_str()).map(String::from) else {
-                    return Some(not_found());
-                };
-                self.comments.entry(key).or_default().push((internal, text));
-                HttpResponse::json(201, &json!({"id": "1"}))
-            }
-            ("GET", ["rest", "api", "3", "issue", _key, "transitions"]) => {
-                let transitions: Vec<Value> = self
-                    .transitions
-                    .iter()
-                    .map(|(id, name, to)| json!({"id": id, "name": name, "to": {"name": to}}))
-                    .collect();
-                HttpResponse::json(200, &json!({"transitions": transitions}))
-            }
-            ("POST", ["rest", "api", "3", "issue", key, "transitions"]) => {
-                let id = body["transition"]["id"].as_str().unwrap_or("").to_string();
-                let Some((_, _, to)) = self.transitions.iter().find(|(t, _, _)| *t == id).cloned() else {
-                    return Some(HttpResponse::json(
-                        400,
-                        &json!({"errorMessages": ["no such transition"]}),
-                    ));
-                };
-                let Some(issue) = self.issue_mut(key) else {
-                    return Some(not_found());
-                };
-                issue["status"] = json!(to);
-                HttpResponse::json(204, &Value::Null)
-            }
-            _ => return None,
-        })
     }
 }
 
@@ -819,20 +559,6 @@ fn hold_to_contract(method: &str, path: &str, body: Option<&str>) {
         !contracts.is_deprecated(method, path),
         "the app's Jira request {method} {path} uses an operation Atlassian's spec marks deprecated"
     );
-}
-
-/// The length of the JSON string literal at the start of `text` (JQL escapes as JSON does).
-fn jql_literal_len(text: &str) -> Option<usize> {
-    let mut escaped = false;
-    for (i, c) in text.char_indices().skip(1) {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' => escaped = true,
-            '"' => return Some(i + 1),
-            _ => {}
-        }
-    }
-    None
 }
 
 #[cfg(test)]
