@@ -13,13 +13,11 @@ use crate::runner::Run;
 #[derive(Default)]
 pub struct World {
     /// The Jira every Jira call reaches: the sandbox Jira in memory (`pam-sandboxes`: its
-    /// seeded store, JQL and routes, behind the same contract gate). `None` only in the tests
-    /// marked `on_legacy_fake`, which get the hand-written site metadata (`LEGACY FAKE` below).
+    /// seeded store, JQL and routes, behind the same contract gate). `None` only in a
+    /// `World::default()`, which must make no Jira call.
     pub sandbox: Option<pam_sandboxes::jira::InMemoryJira>,
     pub kv: BTreeMap<String, String>,
     pub secrets: BTreeMap<String, String>,
-    /// LEGACY FAKE: the people the legacy fake's user search finds.
-    pub users: Vec<Value>,
     /// Responses given instead of Jira's, for the next Jira calls (`None`: no answer at all).
     pub jira_faults: VecDeque<Option<HttpResponse>>,
     pub now: u64,
@@ -36,8 +34,6 @@ pub struct World {
     pub hidden_after_conflict: Vec<String>,
     hide_next_get: Option<String>,
     pub epm: crate::testkit_epm::FakeEpm,
-    /// LEGACY FAKE: the site metadata of the configuration checks the sandbox has no knob for.
-    pub site: crate::testkit_site::FakeSite,
     /// The durable queue: jobs pushed and not yet finished.
     pub queue: Vec<QueuedJob>,
     /// Fails this share of `POST /issue` calls (percent) from a seeded sequence: `(state,
@@ -86,20 +82,17 @@ impl World {
             crate::providers::epm::settings::SECRET_WEBHOOK_PASSWORD.into(),
             "pw-123456".into(),
         );
-        world.users = vec![
-            json!({"accountId": "acc-john", "accountType": "atlassian", "displayName": "John Doe", "emailAddress": "john.doe@example.com", "active": true}),
-            json!({"accountId": "acc-bob", "accountType": "atlassian", "displayName": "Bob Requester", "emailAddress": "bob@example.com", "active": true}),
-            json!({"accountId": "acc-alice", "accountType": "atlassian", "displayName": "Alice Approver", "emailAddress": "alice@example.com", "active": true}),
-        ];
         world
     }
 
-    /// LEGACY FAKE: this world with the hand-written site metadata (`testkit_site.rs`) and user
-    /// search instead of the sandbox Jira. Only for configuration checks the sandbox's seed has
-    /// no knob for yet (the app without "Create issues"; a workflow status no transition
-    /// reaches, an off-screen field); anything else is answered 404.
-    pub fn on_legacy_fake(mut self) -> World {
-        self.sandbox = None;
+    /// This world on a fresh sandbox Jira whose site (`seed.rs`'s people, projects, workflow
+    /// and fields) `change` alters first: a permission the app lacks, a status no transition
+    /// reaches, a field off the create screen.
+    pub fn with_site(mut self, change: impl FnOnce(&mut pam_sandboxes::jira::Catalog)) -> World {
+        self.sandbox = Some(
+            pam_sandboxes::jira::JiraSandbox::in_memory_with(std::sync::Arc::clone(contracts()), change)
+                .expect("the sandbox Jira opens in memory"),
+        );
         self
     }
 
@@ -212,44 +205,7 @@ impl World {
     }
 
     fn answer_jira(&mut self, caller: Option<&str>, method: &str, path: &str, body: Option<&str>) -> HttpResponse {
-        if self.sandbox.is_some() {
-            return self.sandbox_jira(caller, method, path, body);
-        }
-        self.legacy_site(caller, method, path, body)
-    }
-
-    /// LEGACY FAKE: the hand-written site metadata (`testkit_site.rs`) and user search, kept only
-    /// for the configuration checks the sandbox's seed has no knob for (see `on_legacy_fake`).
-    fn legacy_site(&mut self, caller: Option<&str>, method: &str, path: &str, body: Option<&str>) -> HttpResponse {
-        let body: Value = body.and_then(|b| serde_json::from_str(b).ok()).unwrap_or(Value::Null);
-        if let Some(response) = self.site.handle(caller, method, path, &body) {
-            return response;
-        }
-        match (method, path.split('?').next().unwrap_or("")) {
-            ("GET", "/rest/api/3/user/search") => {
-                let query = path
-                    .split("query=")
-                    .nth(1)
-                    .unwrap_or("")
-                    .split('&')
-                    .next()
-                    .unwrap_or("");
-                let query = percent_encoding::percent_decode_str(query)
-                    .decode_utf8_lossy()
-                    .to_lowercase();
-                let found: Vec<Value> = self
-                    .users
-                    .iter()
-                    .filter(|u| u.to_string().to_lowercase().contains(&query))
-                    .cloned()
-                    .collect();
-                HttpResponse::json(200, &Value::Array(found))
-            }
-            _ => HttpResponse::json(
-                404,
-                &json!({"errorMessages": [format!("the legacy fake has no {method} {path}: use the sandbox Jira")]}),
-            ),
-        }
+        self.sandbox_jira(caller, method, path, body)
     }
 }
 

@@ -14,8 +14,8 @@ use pam_contracts_check::Contracts;
 use serde_json::Value;
 use tower::ServiceExt;
 
-use super::JiraSandbox;
 use super::seed::SANDBOX_PASSWORD;
+use super::{Catalog, JiraSandbox};
 
 /// Where the in-memory sandbox says it lives (its `self` links).
 pub const IN_MEMORY_BASE_URL: &str = "https://acme.atlassian.net";
@@ -38,7 +38,18 @@ pub struct InMemoryJira {
 impl JiraSandbox {
     /// A fresh sandbox Jira on an in-memory database with the seed (see [`InMemoryJira`]).
     pub fn in_memory(contracts: Arc<Contracts>) -> anyhow::Result<InMemoryJira> {
-        let sandbox = JiraSandbox::open(std::path::Path::new(":memory:"), IN_MEMORY_BASE_URL, contracts)?;
+        JiraSandbox::in_memory_with(contracts, |_| {})
+    }
+
+    /// `in_memory` with the seed's site configuration changed first by `change` (a project
+    /// permission the app lacks, a status no transition reaches, ...).
+    pub fn in_memory_with(
+        contracts: Arc<Contracts>,
+        change: impl FnOnce(&mut Catalog),
+    ) -> anyhow::Result<InMemoryJira> {
+        let mut site = super::seed::catalog();
+        change(&mut site);
+        let sandbox = JiraSandbox::open_seeded(std::path::Path::new(":memory:"), IN_MEMORY_BASE_URL, contracts, &site)?;
         let router = sandbox.router();
         let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build()?;
         Ok(InMemoryJira {
