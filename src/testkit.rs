@@ -1,5 +1,7 @@
-//! A deterministic in-memory world for workflow tests: KV, secrets, a small fake Jira and a
-//! clock, and `drive` / `drive_interleaved` loops that feed the step machine its replies.
+//! A deterministic in-memory world for workflow tests: KV, secrets, the sandbox Jira in memory
+//! (`pam_sandboxes::jira::InMemoryJira`: its store, JQL and routes; every request held to
+//! Atlassian's contract first), a fake EPM and a clock, and `drive` / `drive_interleaved` loops
+//! that feed the step machine its replies.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -10,11 +12,13 @@ use crate::runner::Run;
 
 #[derive(Default)]
 pub struct World {
+    /// The Jira every Jira call reaches: the sandbox Jira in memory (`pam-sandboxes`: its
+    /// seeded store, JQL and routes, behind the same contract gate). `None` only in a
+    /// `World::default()`, which must make no Jira call.
+    pub sandbox: Option<pam_sandboxes::jira::InMemoryJira>,
     pub kv: BTreeMap<String, String>,
     pub secrets: BTreeMap<String, String>,
-    pub issues: Vec<Value>,
-    pub users: Vec<Value>,
-    /// Responses the fake Jira gives instead of handling, for the next Jira calls.
+    /// Responses given instead of Jira's, for the next Jira calls (`None`: no answer at all).
     pub jira_faults: VecDeque<Option<HttpResponse>>,
     pub now: u64,
     pub calls: Vec<Call>,
@@ -23,13 +27,6 @@ pub struct World {
     pub storage_down: bool,
     /// The account "as user" Jira calls act for (a resolver's signed-in user).
     pub user: Option<String>,
-    /// Accounts with permission to transition issues, and group members.
-    pub can_transition: Vec<String>,
-    pub groups: BTreeMap<String, Vec<String>>,
-    /// Comments per issue key: (internal JSM note?, text).
-    pub comments: BTreeMap<String, Vec<(bool, String)>>,
-    /// Transitions offered from every status: (id, name, to status).
-    pub transitions: Vec<(String, String, String)>,
     /// Answers for the next `POST /rest/api/3/issue` calls instead of creating.
     pub create_faults: VecDeque<HttpResponse>,
     /// Keys whose read right after a conflicting set-if-absent misses them (a store that is not
@@ -37,7 +34,6 @@ pub struct World {
     pub hidden_after_conflict: Vec<String>,
     hide_next_get: Option<String>,
     pub epm: crate::testkit_epm::FakeEpm,
-    pub site: crate::testkit_site::FakeSite,
     /// The durable queue: jobs pushed and not yet finished.
     pub queue: Vec<QueuedJob>,
     /// Fails this share of `POST /issue` calls (percent) from a seeded sequence: `(state,
@@ -66,6 +62,10 @@ impl World {
     pub fn configured() -> World {
         let mut world = World {
             now: 1_700_000_000_000,
+            sandbox: Some(
+                pam_sandboxes::jira::JiraSandbox::in_memory(std::sync::Arc::clone(contracts()))
+                    .expect("the sandbox Jira opens in memory"),
+            ),
             ..World::default()
         };
         let config = crate::providers::epm::settings::EpmSettings {
@@ -82,33 +82,18 @@ impl World {
             crate::providers::epm::settings::SECRET_WEBHOOK_PASSWORD.into(),
             "pw-123456".into(),
         );
-        world.users = vec![
-            json!({"accountId": "acc-john", "accountType": "atlassian", "displayName": "John Doe", "emailAddress": "john.doe@example.com", "active": true}),
-            json!({"accountId": "acc-bob", "accountType": "atlassian", "displayName": "Bob Requester", "emailAddress": "bob@example.com", "active": true}),
-            json!({"accountId": "acc-alice", "accountType": "atlassian", "displayName": "Alice Approver", "emailAddress": "alice@example.com", "active": true}),
-        ];
-        world.can_transition = vec!["acc-john".into(), "acc-bob".into(), "acc-alice".into()];
-        world.transitions = vec![
-            ("11".into(), "Approve".into(), "Approved".into()),
-            ("21".into(), "Deny".into(), "Denied".into()),
-        ];
         world
     }
 
-    /// Creates an issue from a create body; its id and key.
-    fn create_from(&mut self, body: &Value, caller: Option<&str>) -> (String, String) {
-        let key = format!("PMCJIT-{}", self.issues.len() + 1);
-        let id = format!("{}", 10_000 + self.issues.len());
-        let mut issue = body.clone();
-        issue["key"] = json!(key);
-        issue["id"] = json!(id);
-        issue["status"] = json!("Open");
-        issue["creator"] = match caller {
-            None => json!({"accountId": "app-pam-approvals", "accountType": "app"}),
-            Some(account) => json!({"accountId": account, "accountType": "atlassian"}),
-        };
-        self.issues.push(issue);
-        (id, key)
+    /// This world on a fresh sandbox Jira whose site (`seed.rs`'s people, projects, workflow
+    /// and fields) `change` alters first: a permission the app lacks, a status no transition
+    /// reaches, a field off the create screen.
+    pub fn with_site(mut self, change: impl FnOnce(&mut pam_sandboxes::jira::Catalog)) -> World {
+        self.sandbox = Some(
+            pam_sandboxes::jira::JiraSandbox::in_memory_with(std::sync::Arc::clone(contracts()), change)
+                .expect("the sandbox Jira opens in memory"),
+        );
+        self
     }
 
     pub fn jira_calls(&self, method: &str, path_prefix: &str) -> usize {
@@ -144,6 +129,7 @@ impl World {
                 body,
                 actor,
             } => {
+                hold_to_contract(&method, &path, body.as_deref());
                 if let Some(fault) = self.jira_faults.pop_front() {
                     return match fault {
                         Some(response) => Reply::Http(response),
@@ -157,7 +143,7 @@ impl World {
                     crate::protocol::Actor::User => self.user.clone(),
                     crate::protocol::Actor::App => None,
                 };
-                Reply::Http(self.jira(caller.as_deref(), &method, &path, body.as_deref()))
+                Reply::Http(self.answer_jira(caller.as_deref(), &method, &path, body.as_deref()))
             }
             Call::Fetch(request) => self.epm.handle(&request),
             Call::KvGet(k) => {
@@ -218,276 +204,142 @@ impl World {
         }
     }
 
-    fn jira(&mut self, caller: Option<&str>, method: &str, path: &str, body: Option<&str>) -> HttpResponse {
-        let body: Value = body.and_then(|b| serde_json::from_str(b).ok()).unwrap_or(Value::Null);
-        if let Some(response) = self.site.handle(caller, method, path, &body) {
-            return response;
-        }
-        if let Some(response) = self.jira_decision_calls(caller, method, path, &body) {
-            return response;
-        }
-        match (method, path.split('?').next().unwrap_or("")) {
-            ("POST", "/rest/api/3/issue")
-                if self
-                    .create_chaos
-                    .as_mut()
-                    .is_some_and(|(state, percent)| crate::testkit_epm::roll(state, *percent).is_some()) =>
-            {
-                self.chaos_failures += 1;
-                let busy = |status| HttpResponse::json(status, &json!({"errorMessages": ["busy"]}));
-                match self.chaos_failures % 5 {
-                    0 => busy(429).with_header("Retry-After", "2"),
-                    1 => busy(500),
-                    2 => busy(503),
-                    3 => HttpResponse::json(504, &json!({"errorMessages": ["gateway timeout"]})),
-                    _ => {
-                        // Made, but the answer is lost on the way back.
-                        self.create_from(&body, caller);
-                        busy(503)
-                    }
-                }
-            }
-            ("POST", "/rest/api/3/issue") if !self.create_faults.is_empty() => self
-                .create_faults
-                .pop_front()
-                .unwrap_or_else(|| HttpResponse::json(500, &Value::Null)),
-            ("POST", "/rest/api/3/issue") => {
-                let (id, key) = self.create_from(&body, caller);
-                HttpResponse::json(201, &json!({"id": id, "key": key, "self": "x"}))
-            }
-            ("GET", "/rest/api/3/user/search") => {
-                let query = path
-                    .split("query=")
-                    .nth(1)
-                    .unwrap_or("")
-                    .split('&')
-                    .next()
-                    .unwrap_or("");
-                let query = percent_encoding::percent_decode_str(query)
-                    .decode_utf8_lossy()
-                    .to_lowercase();
-                let found: Vec<Value> = self
-                    .users
-                    .iter()
-                    .filter(|u| u.to_string().to_lowercase().contains(&query))
-                    .cloned()
-                    .collect();
-                HttpResponse::json(200, &Value::Array(found))
-            }
-            ("POST", "/rest/api/3/search/jql")
-                if body["jql"].as_str().is_some_and(|j| j.contains(".openExpiry <= ")) =>
-            {
-                // The expiry search: `issue.property[pam-approvals.epm].openExpiry <= N ORDER BY key`.
-                let jql = body["jql"].as_str().unwrap_or("");
-                let limit: u64 = jql
-                    .split(".openExpiry <= ")
-                    .nth(1)
-                    .and_then(|rest| rest.split_whitespace().next())
-                    .and_then(|n| n.parse().ok())
-                    .expect("a number after <=");
-                // `AND key NOT IN ("A-1", "A-2")`: keys the tick already looked at.
-                let excluded: Vec<String> = jql
-                    .split(" NOT IN (")
-                    .nth(1)
-                    .and_then(|rest| rest.split(')').next())
-                    .map(|list| list.split(", ").map(|k| k.trim_matches('"').to_string()).collect())
-                    .unwrap_or_default();
-                let max = body["maxResults"].as_u64().unwrap_or(50) as usize;
-                let keys: Vec<String> = self
-                    .issues
-                    .iter()
-                    .filter(|i| {
-                        i["properties"][0]["value"]["openExpiry"]
-                            .as_u64()
-                            .is_some_and(|end| end <= limit)
-                    })
-                    .filter(|i| !excluded.iter().any(|k| i["key"] == json!(k)))
-                    .take(max)
-                    .filter_map(|i| i["key"].as_str().map(String::from))
-                    .collect();
-                let issues: Vec<Value> = keys.iter().filter_map(|k| self.issue_answer(k, true)).collect();
-                HttpResponse::json(200, &json!({"issues": issues, "isLast": true}))
-            }
-            ("POST", "/rest/api/3/search/jql") => {
-                // The recovery search: `issue.property[pam-approvals.epm].requestId = "…" AND
-                // issue.property[pam-approvals.epm].tenantId = "…"`, exact matches only.
-                let jql = body["jql"].as_str().unwrap_or("");
-                let wanted = |path: &str| -> Option<String> {
-                    let rest = jql.split(&format!("].{path} = ")).nth(1)?;
-                    serde_json::from_str::<String>(&rest[..jql_literal_len(rest)?]).ok()
-                };
-                let (Some(request_id), Some(tenant_id)) = (wanted("requestId"), wanted("tenantId")) else {
-                    return HttpResponse::json(
-                        400,
-                        &json!({"errorMessages": [format!("the fake has no JQL like {jql}")]}),
-                    );
-                };
-                let issues: Vec<Value> = self
-                    .issues
-                    .iter()
-                    .filter(|i| {
-                        let property = &i["properties"][0]["value"];
-                        property["requestId"] == json!(request_id) && property["tenantId"] == json!(tenant_id)
-                    })
-                    .map(|i| {
-                        json!({"id": i["id"], "key": i["key"], "fields": {"creator": i["creator"]},
-                               "properties": {"pam-approvals.epm": i["properties"][0]["value"]}})
-                    })
-                    .collect();
-                HttpResponse::json(200, &json!({"issues": issues, "isLast": true}))
-            }
-            _ => HttpResponse::json(404, &json!({"errorMessages": [format!("no fake for {method} {path}")]})),
-        }
+    fn answer_jira(&mut self, caller: Option<&str>, method: &str, path: &str, body: Option<&str>) -> HttpResponse {
+        self.sandbox_jira(caller, method, path, body)
     }
 }
 
 impl World {
-    /// The issue with this key.
-    /// The issue with this key or Jira id.
-    pub fn issue(&self, key: &str) -> Option<&Value> {
-        self.issues
-            .iter()
-            .find(|i| i["key"] == json!(key) || i["id"] == json!(key))
+    /// A Jira call answered by the sandbox Jira, after the world's create knobs
+    /// (`create_chaos`, `create_faults`) had their say.
+    fn sandbox_jira(&mut self, caller: Option<&str>, method: &str, path: &str, body: Option<&str>) -> HttpResponse {
+        let create = method == "POST" && path.split('?').next() == Some("/rest/api/3/issue");
+        if create
+            && self
+                .create_chaos
+                .as_mut()
+                .is_some_and(|(state, percent)| crate::testkit_epm::roll(state, *percent).is_some())
+        {
+            self.chaos_failures += 1;
+            let busy = |status| HttpResponse::json(status, &json!({"errorMessages": ["busy"]}));
+            return match self.chaos_failures % 5 {
+                0 => busy(429).with_header("Retry-After", "2"),
+                1 => busy(500),
+                2 => busy(503),
+                3 => HttpResponse::json(504, &json!({"errorMessages": ["gateway timeout"]})),
+                _ => {
+                    // Made, but the answer is lost on the way back.
+                    let made = self.sandbox_call(caller, method, path, body);
+                    assert_eq!(made.status, 201, "the sandbox refused a create: {}", made.body);
+                    busy(503)
+                }
+            };
+        }
+        if create && let Some(fault) = self.create_faults.pop_front() {
+            return fault;
+        }
+        self.sandbox_call(caller, method, path, body)
+    }
+
+    /// The sandbox Jira of this world.
+    fn jira(&self) -> &pam_sandboxes::jira::InMemoryJira {
+        self.sandbox
+            .as_ref()
+            .expect("a world on the sandbox Jira (not `on_legacy_fake`)")
+    }
+
+    /// One request to the sandbox Jira as `caller` (a world user; `None` is the app).
+    fn sandbox_call(&self, caller: Option<&str>, method: &str, path: &str, body: Option<&str>) -> HttpResponse {
+        let answer = self.jira().handle(caller.map(seeded_account), method, path, body);
+        HttpResponse {
+            status: answer.status,
+            headers: answer.headers,
+            body: answer.body,
+        }
+    }
+
+    /// Every issue in Jira, oldest first: the sandbox Jira's store (`GET /_sandbox/issues`: all
+    /// fields, `properties` by key, `comments` with `internal` and `plainText`); on the legacy
+    /// fake, its own records.
+    pub fn jira_issues(&self) -> Vec<Value> {
+        self.jira().issues()
+    }
+
+    /// How many issues Jira holds.
+    pub fn issue_count(&self) -> usize {
+        self.jira_issues().len()
+    }
+
+    /// The issue with this key or id in the sandbox Jira's store (see `jira_issues`).
+    pub fn stored_issue(&self, key: &str) -> Option<Value> {
+        self.jira().issue(key)
+    }
+
+    /// The issue's status name.
+    pub fn status(&self, key: &str) -> String {
+        let issue = self.stored_issue(key).unwrap_or_else(|| panic!("no issue {key}"));
+        issue["fields"]["status"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// The notes on the issue, oldest first: (internal?, the body as JSON text).
+    pub fn notes(&self, key: &str) -> Vec<(bool, String)> {
+        let Some(issue) = self.stored_issue(key) else {
+            return Vec::new();
+        };
+        issue["comments"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| (c["internal"] == json!(true), c["body"].to_string()))
+            .collect()
+    }
+
+    /// A person (with "Edit issues") sets the app's property on an issue, as anyone can through
+    /// Jira's REST API.
+    pub fn edit_property(&mut self, person: &str, key: &str, property: &Value) {
+        let path = format!("/rest/api/3/issue/{key}/properties/pam-approvals.epm");
+        let person = seeded_account(person).to_string();
+        let put = self.sandbox_call(Some(&person), "PUT", &path, Some(&property.to_string()));
+        assert!(
+            matches!(put.status, 200 | 201),
+            "a person's property edit: {}",
+            put.body
+        );
+    }
+
+    /// The app's property (`pam-approvals.epm`) on an issue; null when absent.
+    pub fn app_property(&self, key: &str) -> Value {
+        self.stored_issue(key)
+            .map(|i| i["properties"]["pam-approvals.epm"].clone())
+            .unwrap_or(Value::Null)
     }
 
     /// An issue a person created in the project (not the app), with `property` as the app's
     /// property key: what a requester can do with "Create issues" and "Edit issues".
     pub fn user_issue(&mut self, creator: &str, property: Value) -> String {
-        let key = format!("PMCJIT-{}", self.issues.len() + 1);
-        let id = format!("{}", 10_000 + self.issues.len());
-        self.issues.push(json!({
-            "key": key, "id": id, "status": "Open",
-            "fields": {"summary": "Printer broken"},
-            "creator": {"accountId": creator, "accountType": "atlassian"},
-            "properties": [{"key": "pam-approvals.epm", "value": property}],
-        }));
-        key
+        use pam_sandboxes::jira::seed::{ACCESS_REQUEST_TYPE_ID, PMCJIT_PROJECT_ID};
+        self.user_issue_in(PMCJIT_PROJECT_ID, ACCESS_REQUEST_TYPE_ID, creator, property)
     }
 
-    /// The app's property on an issue.
-    /// The issue as `GET /issue/{key}?fields=summary,status,project` answers it.
-    fn issue_answer(&self, key: &str, with_property: bool) -> Option<Value> {
-        let issue = self.issue(key)?;
-        let key = issue["key"].as_str().unwrap_or(key);
-        let project_type = if key.starts_with("PMCJIT") {
-            "service_desk"
-        } else {
-            "software"
-        };
-        let mut properties = serde_json::Map::new();
-        if with_property && !issue["properties"][0]["value"].is_null() {
-            properties.insert("pam-approvals.epm".into(), issue["properties"][0]["value"].clone());
+    /// `user_issue` in another project of the sandbox (its id, and an issue type id of it).
+    pub fn user_issue_in(&mut self, project_id: &str, issue_type_id: &str, creator: &str, property: Value) -> String {
+        let creator = seeded_account(creator).to_string();
+        let create = json!({"fields": {
+            "project": {"id": project_id},
+            "issuetype": {"id": issue_type_id},
+            "summary": "Printer broken",
+        }});
+        let made = self.sandbox_call(Some(&creator), "POST", "/rest/api/3/issue", Some(&create.to_string()));
+        assert_eq!(made.status, 201, "a person's create: {}", made.body);
+        let made: Value = serde_json::from_str(&made.body).expect("JSON");
+        let key = made["key"].as_str().expect("a key").to_string();
+        if !property.is_null() {
+            self.edit_property(&creator, &key, &property);
         }
-        Some(json!({
-            "key": key,
-            "id": issue["id"],
-            "self": format!("https://acme.atlassian.net/rest/api/3/issue/{}", issue["id"].as_str().unwrap_or("")),
-            "fields": {
-                "summary": issue["fields"]["summary"],
-                "status": {"name": issue["status"]},
-                "project": {"key": key.split('-').next(), "projectTypeKey": project_type},
-            },
-            "properties": properties,
-        }))
-    }
-
-    pub fn property(&self, key: &str) -> Value {
-        self.issue(key)
-            .map(|i| i["properties"][0]["value"].clone())
-            .unwrap_or(Value::Null)
-    }
-
-    fn issue_mut(&mut self, key: &str) -> Option<&mut Value> {
-        self.issues
-            .iter_mut()
-            .find(|i| i["key"] == json!(key) || i["id"] == json!(key))
-    }
-
-    /// The calls of the decision flow: issue reads, property, comments, transitions, the caller.
-    fn jira_decision_calls(
-        &mut self,
-        caller: Option<&str>,
-        method: &str,
-        path: &str,
-        body: &Value,
-    ) -> Option<HttpResponse> {
-        let (route, query) = path.split_once('?').unwrap_or((path, ""));
-        let parts: Vec<&str> = route.trim_start_matches('/').split('/').collect();
-        let not_found = || {
-            HttpResponse::json(
-                404,
-                &json!({"errorMessages": ["Issue does not exist or you do not have permission to see it."]}),
-            )
-        };
-        Some(match (method, parts.as_slice()) {
-            ("GET", ["rest", "api", "3", "myself"]) => {
-                let id = caller?;
-                let user = self.users.iter().find(|u| u["accountId"] == json!(id))?.clone();
-                let groups: Vec<Value> = self
-                    .groups
-                    .iter()
-                    .filter(|(_, members)| members.iter().any(|m| m == id))
-                    .map(|(name, _)| json!({"name": name}))
-                    .collect();
-                let mut me = user;
-                me["groups"] = json!({"size": groups.len(), "items": groups});
-                HttpResponse::json(200, &me)
-            }
-            ("GET", ["rest", "api", "3", "mypermissions"]) => {
-                let have = caller.is_some_and(|c| self.can_transition.iter().any(|a| a == c));
-                assert!(query.contains("permissions=TRANSITION_ISSUES"), "{query}");
-                HttpResponse::json(
-                    200,
-                    &json!({"permissions": {"TRANSITION_ISSUES": {"havePermission": have}}}),
-                )
-            }
-            ("GET", ["rest", "api", "3", "issue", key]) => {
-                match self.issue_answer(key, query.contains("properties=pam-approvals.epm")) {
-                    Some(answer) => HttpResponse::json(200, &answer),
-                    None => not_found(),
-                }
-            }
-            ("PUT", ["rest", "api", "3", "issue", key, "properties", "pam-approvals.epm"]) => {
-                let Some(issue) = self.issue_mut(key) else {
-                    return Some(not_found());
-                };
-                issue["properties"] = json!([{"key": "pam-approvals.epm", "value": body}]);
-                HttpResponse::json(200, &Value::Null)
-            }
-            ("POST", ["rest", "api", "3", "issue", key, "comment"]) => {
-                let text = body["body"].to_string();
-                let internal =
-                    body["properties"][0] == json!({"key": "sd.public.comment", "value": {"internal": true}});
-                let Some(key) = self.issue(key).and_then(|i| i["key"].as_str()).map(String::from) else {
-                    return Some(not_found());
-                };
-                self.comments.entry(key).or_default().push((internal, text));
-                HttpResponse::json(201, &json!({"id": "1"}))
-            }
-            ("GET", ["rest", "api", "3", "issue", _key, "transitions"]) => {
-                let transitions: Vec<Value> = self
-                    .transitions
-                    .iter()
-                    .map(|(id, name, to)| json!({"id": id, "name": name, "to": {"name": to}}))
-                    .collect();
-                HttpResponse::json(200, &json!({"transitions": transitions}))
-            }
-            ("POST", ["rest", "api", "3", "issue", key, "transitions"]) => {
-                let id = body["transition"]["id"].as_str().unwrap_or("").to_string();
-                let Some((_, _, to)) = self.transitions.iter().find(|(t, _, _)| *t == id).cloned() else {
-                    return Some(HttpResponse::json(
-                        400,
-                        &json!({"errorMessages": ["no such transition"]}),
-                    ));
-                };
-                let Some(issue) = self.issue_mut(key) else {
-                    return Some(not_found());
-                };
-                issue["status"] = json!(to);
-                HttpResponse::json(204, &Value::Null)
-            }
-            _ => return None,
-        })
+        key
     }
 }
 
@@ -626,16 +478,89 @@ pub fn http(outcome: &Outcome) -> (u16, Value) {
     }
 }
 
-/// The length of the JSON string literal at the start of `text` (JQL escapes as JSON does).
-fn jql_literal_len(text: &str) -> Option<usize> {
-    let mut escaped = false;
-    for (i, c) in text.char_indices().skip(1) {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' => escaped = true,
-            '"' => return Some(i + 1),
-            _ => {}
-        }
+/// Atlassian's contracts, compiled once per test process.
+fn contracts() -> &'static std::sync::Arc<pam_contracts_check::Contracts> {
+    static CONTRACTS: std::sync::OnceLock<std::sync::Arc<pam_contracts_check::Contracts>> = std::sync::OnceLock::new();
+    CONTRACTS.get_or_init(|| {
+        std::sync::Arc::new(pam_contracts_check::Contracts::load().expect("Atlassian's contracts load"))
+    })
+}
+
+/// The sandbox Jira's account for a world user: the seeded people by their sandbox ids, and
+/// the short names older tests use (`acc-alice` is Alice Approver, ...).
+pub fn seeded_account(user: &str) -> &str {
+    use pam_sandboxes::jira::seed;
+    match user {
+        "acc-john" => seed::JOHN_DOE,
+        "acc-alice" => seed::ALICE_APPROVER,
+        "acc-bob" => seed::BOB_REQUESTER,
+        "acc-carol" => seed::CAROL_ADMIN,
+        other => other,
     }
-    None
+}
+
+/// Fails the test when the app sends Jira a request that real Jira would refuse: the check the
+/// sandbox Jira's gate makes (`pam_contracts_check::Contracts::check_request`), whatever the
+/// fake then answers (faults included).
+fn hold_to_contract(method: &str, path: &str, body: Option<&str>) {
+    let contracts = contracts();
+    if let Err(violation) = contracts.check_request(method, path, body) {
+        let operation = contracts.operation_template(method, path).unwrap_or(path);
+        panic!(
+            "the app's Jira request {method} {operation} breaks Atlassian's contract: {violation}\nrequest: {method} {path}\nbody: {}",
+            body.unwrap_or("(none)")
+        );
+    }
+    assert!(
+        !contracts.is_deprecated(method, path),
+        "the app's Jira request {method} {path} uses an operation Atlassian's spec marks deprecated"
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::Actor;
+
+    /// The world holds Jira requests to the contract: a create whose `fields` is not an object
+    /// fails the test, naming the operation and the problem.
+    #[test]
+    #[should_panic(expected = "POST /rest/api/3/issue breaks Atlassian's contract")]
+    fn a_request_breaking_the_contract_fails_the_test() {
+        let mut world = World::configured();
+        world.perform_for_tests(Call::Jira {
+            actor: Actor::App,
+            method: "POST".into(),
+            path: "/rest/api/3/issue".into(),
+            body: Some(r#"{"fields": "a summary"}"#.into()),
+        });
+    }
+
+    /// An operation Jira does not have fails the test too.
+    #[test]
+    #[should_panic(expected = "unknown operation")]
+    fn a_request_to_no_operation_fails_the_test() {
+        let mut world = World::configured();
+        world.perform_for_tests(Call::Jira {
+            actor: Actor::App,
+            method: "GET".into(),
+            path: "/rest/api/3/issue/PMCJIT-1/decision".into(),
+            body: None,
+        });
+    }
+
+    /// A request that meets the contract passes the check and reaches the fake.
+    #[test]
+    fn a_request_meeting_the_contract_is_answered() {
+        let mut world = World::configured();
+        let reply = world.perform_for_tests(Call::Jira {
+            actor: Actor::App,
+            method: "POST".into(),
+            path: "/rest/api/3/issue".into(),
+            body: Some(
+                r#"{"fields": {"summary": "Access", "project": {"id": "10000"}, "issuetype": {"id": "10100"}}}"#.into(),
+            ),
+        });
+        assert!(matches!(reply, Reply::Http(ref r) if r.status == 201), "{reply:?}");
+    }
 }

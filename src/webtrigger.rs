@@ -96,7 +96,7 @@ mod tests {
                 "{body} lacks {message}"
             );
             assert_eq!(world.kv, before, "nothing written");
-            assert!(world.issues.is_empty());
+            assert_eq!(world.issue_count(), 0);
         }
     }
 

@@ -1,8 +1,9 @@
 //! The configuration page's fake resolver answers (`tests/browser/fixtures/admin-*.json`) are
 //! real answers: each is one `admin.*` resolver run of the core, driven through its in-memory
-//! world (`testkit`: KV, secrets, a fake Jira site, a fake EPM). This test fails when a fixture
+//! world (`testkit`: KV, secrets, the sandbox Jira in memory, a fake EPM). This test fails when a fixture
 //! drifts from what the core answers; `UPDATE_FIXTURES=1 cargo test -p pam-approvals-ui --test
-//! admin_fixtures` rewrites them.
+//! admin_fixtures` rewrites them. Native only, like the test world.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 
@@ -68,7 +69,7 @@ fn fixtures() -> Vec<(&'static str, Value)> {
     // depends on them is skipped.
     let mut world = configured();
     let broken = EpmSettings {
-        project_key: "OPS".into(),
+        project_key: "LEGAL".into(),
         custom_field_id: "customfield_10003".into(),
         ..EpmSettings::from_stored(&world.kv[config::CONFIG_KEY]).unwrap()
     };

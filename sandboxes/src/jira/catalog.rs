@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct UserRec {
+pub struct UserRec {
     pub account_id: String,
     /// `atlassian` for people, `app` for the app user.
     pub account_type: String,
@@ -24,7 +24,7 @@ pub(crate) struct UserRec {
 
 /// A group of people (`GET /rest/api/3/myself?expand=groups`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct GroupRec {
+pub struct GroupRec {
     pub group_id: String,
     pub name: String,
     /// Account ids of the members.
@@ -32,7 +32,7 @@ pub(crate) struct GroupRec {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct ProjectRec {
+pub struct ProjectRec {
     pub id: String,
     pub key: String,
     pub name: String,
@@ -45,7 +45,7 @@ pub(crate) struct ProjectRec {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct IssueTypeRec {
+pub struct IssueTypeRec {
     pub id: String,
     pub name: String,
     pub description: String,
@@ -53,7 +53,7 @@ pub(crate) struct IssueTypeRec {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct StatusRec {
+pub struct StatusRec {
     pub id: String,
     pub name: String,
     pub description: String,
@@ -64,7 +64,7 @@ pub(crate) struct StatusRec {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct TransitionRec {
+pub struct TransitionRec {
     pub id: String,
     pub name: String,
     pub from: Vec<String>,
@@ -72,7 +72,7 @@ pub(crate) struct TransitionRec {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct FieldRec {
+pub struct FieldRec {
     pub id: String,
     pub name: String,
     pub custom: bool,
@@ -122,7 +122,7 @@ impl FieldRec {
 
 /// Everything configured on the fake site.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Catalog {
+pub struct Catalog {
     pub users: Vec<UserRec>,
     pub projects: Vec<ProjectRec>,
     pub issue_types: Vec<IssueTypeRec>,

@@ -12,6 +12,7 @@ mod adf_html;
 mod auth;
 mod catalog;
 mod error;
+mod in_memory;
 mod inspect;
 mod issue_fields;
 mod jql;
@@ -44,8 +45,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::faults::{self, Fault, FaultRules};
-use catalog::Catalog;
+pub use catalog::{Catalog, FieldRec, GroupRec, IssueTypeRec, ProjectRec, StatusRec, TransitionRec, UserRec};
 use error::{JiraError, RejectReason};
+pub use in_memory::{Answer, IN_MEMORY_BASE_URL, InMemoryJira};
 use pam_contracts_check::{Contracts, RequestViolation};
 pub use session::{DEFAULT_USER, Person, SESSION_COOKIE};
 
@@ -105,8 +107,18 @@ impl JiraSandbox {
     /// for tests). `public_base_url` is the absolute URL of the sandbox root, used for `self`
     /// links (e.g. "http://127.0.0.1:8080/sandbox/jira").
     pub fn open(db_path: &Path, public_base_url: &str, contracts: Arc<Contracts>) -> anyhow::Result<Arc<JiraSandbox>> {
+        JiraSandbox::open_seeded(db_path, public_base_url, contracts, &seed::catalog())
+    }
+
+    /// `open` with this site configuration seeded instead of `seed.rs`'s (tests' variations).
+    fn open_seeded(
+        db_path: &Path,
+        public_base_url: &str,
+        contracts: Arc<Contracts>,
+        site: &Catalog,
+    ) -> anyhow::Result<Arc<JiraSandbox>> {
         let mut conn = store::open(db_path)?;
-        store::seed(&mut conn, &seed::catalog())?;
+        store::seed(&mut conn, site)?;
         let catalog = store::load_catalog(&conn)?;
         let base_url = public_base_url.trim_end_matches('/').to_string();
         Ok(Arc::new(JiraSandbox {

@@ -239,7 +239,8 @@ mod tests {
         let mut world = World::configured();
         let (status, answer) = http(&drive(&mut world, webhook("hook", "pw-123456", &body)));
         assert_eq!(status, 201, "{answer}");
-        let doc = &world.issues[0]["fields"]["description"];
+        let issues = world.jira_issues();
+        let doc = &issues[0]["fields"]["description"];
         assert!(adf_validator().is_valid(doc));
         let text = text_of(doc).chars().count();
         assert!(text <= JIRA_LIMIT - MARGIN, "description text is {text} characters");

@@ -1,5 +1,7 @@
-//! The configuration page's resolvers against the in-memory world (`testkit`, `testkit_site`).
+//! The configuration page's resolvers against the in-memory world (`testkit`, `testkit_site`):
+//! the checks read the sandbox Jira's site.
 
+use pam_sandboxes::jira::seed;
 use serde_json::{Value, json};
 
 use super::{EpmSettings, SECRET_CLIENT_SECRET, SECRET_WEBHOOK_PASSWORD};
@@ -259,7 +261,30 @@ fn validation_passes_on_a_good_configuration() {
 
 #[test]
 fn validation_says_what_is_broken_and_how_to_fix_it() {
-    let mut world = world();
+    // The seed's site, plus a Task type in PMCJIT, a status no transition reaches and a text
+    // field on no create screen.
+    let mut world = world().with_site(|site| {
+        site.projects[0].issue_types.push(seed::TASK_TYPE_ID.into());
+        site.statuses.push(pam_sandboxes::jira::StatusRec {
+            id: "10005".into(),
+            name: "Waiting".into(),
+            description: "Reached by no transition.".into(),
+            category: "indeterminate".into(),
+            initial: false,
+        });
+        let mut off_screen = site
+            .fields
+            .iter()
+            .find(|f| f.id == seed::EPM_REQUEST_ID_FIELD)
+            .unwrap()
+            .clone();
+        off_screen.id = "customfield_10003".into();
+        off_screen.name = "Off-screen id".into();
+        off_screen.clause_names = vec!["cf[10003]".into(), "Off-screen id".into()];
+        off_screen.schema["customId"] = json!(10003);
+        off_screen.screens = Some(Vec::new());
+        site.fields.push(off_screen);
+    });
     let broken = EpmSettings {
         enabled: false,
         issue_type_name: "Bug".into(),
@@ -268,12 +293,7 @@ fn validation_says_what_is_broken_and_how_to_fix_it() {
         ..stored(&world)
     };
     world.kv.insert(config::CONFIG_KEY.into(), broken.stored());
-    world
-        .users
-        .push(json!({"accountId": "acc-sam1", "accountType": "atlassian", "displayName": "Sam Smith", "active": true}));
-    world
-        .users
-        .push(json!({"accountId": "acc-sam2", "accountType": "atlassian", "displayName": "Sam Smith", "active": true}));
+    // The seed has two active Sam Smiths.
     world.secrets.insert(SECRET_CLIENT_SECRET.into(), "wrong-secret".into());
     let (text, answer) = call(&mut world, "admin.validate", json!({}));
     let expected = [
@@ -296,12 +316,11 @@ fn validation_says_what_is_broken_and_how_to_fix_it() {
             .unwrap()
             .contains("Access Request, Task")
     );
-    assert!(
-        check(&answer, "assignee")["fix"]
-            .as_str()
-            .unwrap()
-            .contains("acc-sam1 or acc-sam2")
-    );
+    assert!(check(&answer, "assignee")["fix"].as_str().unwrap().contains(&format!(
+        "{} or {}",
+        seed::SAM_SMITH_1,
+        seed::SAM_SMITH_2
+    )));
     assert!(
         check(&answer, "epmToken")["detail"]
             .as_str()
@@ -337,7 +356,7 @@ fn validation_says_what_is_broken_and_how_to_fix_it() {
         approved["detail"]
             .as_str()
             .unwrap()
-            .contains("Open, Approved, Denied, Waiting"),
+            .contains("Open, Approved, Denied, Expired, Waiting"),
         "{approved}"
     );
     let denied = check(&answer, "deniedStatus");
@@ -374,8 +393,16 @@ fn validation_says_what_is_broken_and_how_to_fix_it() {
 
 #[test]
 fn the_app_without_create_permission_fails_the_project_check() {
-    let mut world = world();
-    world.site.app_can_create = false;
+    // The app may browse the project but not create issues in it.
+    let mut world = world().with_site(|site| {
+        let app = site
+            .users
+            .iter_mut()
+            .find(|u| u.account_id == seed::APP_ACCOUNT_ID)
+            .unwrap();
+        app.all_permissions = false;
+        app.project_permissions = Some(vec!["BROWSE_PROJECTS".into()]);
+    });
     let (_, answer) = call(&mut world, "admin.validate", json!({}));
     let project = check(&answer, "project");
     assert_eq!(project["status"], json!("fail"));

@@ -1,5 +1,6 @@
 //! The decision flow end to end in the core: resolvers, EPM, the issue, and EPM's updates.
 
+use pam_sandboxes::jira::seed;
 use serde_json::{Value, json};
 
 use crate::config::CONFIG_KEY;
@@ -64,12 +65,12 @@ fn error_code(answer: &Value) -> &str {
     answer["error"]["code"].as_str().unwrap()
 }
 
-pub(super) fn status(world: &World) -> &str {
-    world.issue("PMCJIT-1").unwrap()["status"].as_str().unwrap()
+pub(super) fn status(world: &World) -> String {
+    world.status("PMCJIT-1")
 }
 
 pub(super) fn notes(world: &World) -> Vec<(bool, String)> {
-    world.comments.get("PMCJIT-1").cloned().unwrap_or_default()
+    world.notes("PMCJIT-1")
 }
 
 pub(super) fn update(decision: &str, timestamp: &str) -> Invocation {
@@ -83,7 +84,7 @@ pub(super) fn update(decision: &str, timestamp: &str) -> Invocation {
 fn approving_for_four_hours_reaches_epm_once_and_records_everything() {
     let mut world = world();
     let now = world.now;
-    let answer = decide(&mut world, "acc-alice", approve_4h());
+    let answer = decide(&mut world, seed::ALICE_APPROVER, approve_4h());
     assert_eq!(answer["ok"], json!(true), "{answer}");
     assert_eq!(answer["outcome"]["movedTo"], json!("Approved"));
     assert_eq!(answer["outcome"]["internalNote"], json!(true));
@@ -104,10 +105,10 @@ fn approving_for_four_hours_reaches_epm_once_and_records_everything() {
     assert_eq!(world.epm.token_requests, 1);
 
     assert_eq!(status(&world), "Approved");
-    let decision = &world.property("PMCJIT-1")["decision"];
+    let decision = &world.app_property("PMCJIT-1")["decision"];
     assert_eq!(decision["approved"], json!(true));
     assert_eq!(decision["expiresAt"], json!(now + 4 * HOUR_MS));
-    assert_eq!(decision["decidedBy"]["accountId"], json!("acc-alice"));
+    assert_eq!(decision["decidedBy"]["accountId"], json!(seed::ALICE_APPROVER));
     let notes = notes(&world);
     assert_eq!(notes.len(), 1);
     let (internal, text) = &notes[0];
@@ -130,7 +131,7 @@ fn denying_moves_to_denied_and_tells_epm() {
     let mut world = world();
     let answer = decide(
         &mut world,
-        "acc-alice",
+        seed::ALICE_APPROVER,
         json!({"decision": "deny", "message": "not needed"}),
     );
     assert_eq!(answer["ok"], json!(true), "{answer}");
@@ -143,8 +144,8 @@ fn denying_moves_to_denied_and_tells_epm() {
 #[test]
 fn the_first_decision_wins() {
     let mut world = world();
-    decide(&mut world, "acc-alice", approve_4h());
-    let second = decide(&mut world, "acc-john", json!({"decision": "deny"}));
+    decide(&mut world, seed::ALICE_APPROVER, approve_4h());
+    let second = decide(&mut world, seed::JOHN_DOE, json!({"decision": "deny"}));
     assert_eq!(error_code(&second), "already-decided");
     assert!(
         second["error"]["message"]
@@ -159,12 +160,12 @@ fn the_first_decision_wins() {
 #[test]
 fn a_double_submit_sends_one_decision() {
     let mut world = world();
-    world.user = Some("acc-alice".into());
+    world.user = Some(seed::ALICE_APPROVER.into());
     let outcomes = drive_interleaved(
         &mut world,
         vec![
-            resolver("epm.decide", "PMCJIT-1", "acc-alice", approve_4h()),
-            resolver("epm.decide", "PMCJIT-1", "acc-alice", approve_4h()),
+            resolver("epm.decide", "PMCJIT-1", seed::ALICE_APPROVER, approve_4h()),
+            resolver("epm.decide", "PMCJIT-1", seed::ALICE_APPROVER, approve_4h()),
         ],
     );
     let answers: Vec<Value> = outcomes.iter().map(value).collect();
@@ -179,13 +180,13 @@ fn a_double_submit_sends_one_decision() {
 #[test]
 fn requesters_cannot_approve_themselves() {
     let mut world = world();
-    let answer = decide(&mut world, "acc-bob", approve_4h());
+    let answer = decide(&mut world, seed::BOB_REQUESTER, approve_4h());
     assert_eq!(error_code(&answer), "self-approval");
     assert!(world.epm.decisions.is_empty() && world.epm.token_requests == 0);
     let view = as_user(
         &mut world,
-        "acc-bob",
-        resolver("epm.request", "PMCJIT-1", "acc-bob", json!({})),
+        seed::BOB_REQUESTER,
+        resolver("epm.request", "PMCJIT-1", seed::BOB_REQUESTER, json!({})),
     );
     assert_eq!(view["view"]["canDecide"], json!(false));
     assert!(view["view"]["cannotDecide"].as_str().unwrap().contains("someone else"));
@@ -194,8 +195,8 @@ fn requesters_cannot_approve_themselves() {
 #[test]
 fn the_approval_right_is_checked_on_the_server() {
     let mut world = world();
-    world.can_transition.retain(|a| a != "acc-alice");
-    let answer = decide(&mut world, "acc-alice", approve_4h());
+    // Vera may browse the project but not transition its issues.
+    let answer = decide(&mut world, seed::VERA_VIEWER, approve_4h());
     assert_eq!(error_code(&answer), "forbidden");
     assert!(
         answer["error"]["message"]
@@ -204,13 +205,13 @@ fn the_approval_right_is_checked_on_the_server() {
             .contains("Transition issues")
     );
 
-    configure(&mut world, |c| c.approver_group = "pam-approvers".into());
-    world.groups.insert("pam-approvers".into(), vec!["acc-alice".into()]);
-    let john = decide(&mut world, "acc-john", approve_4h());
+    // The seed's group: Alice and Carol, not John.
+    configure(&mut world, |c| c.approver_group = seed::PAM_APPROVERS_GROUP.into());
+    let john = decide(&mut world, seed::JOHN_DOE, approve_4h());
     assert_eq!(error_code(&john), "forbidden");
     assert!(john["error"]["message"].as_str().unwrap().contains("pam-approvers"));
     assert!(world.epm.decisions.is_empty());
-    let alice = decide(&mut world, "acc-alice", approve_4h());
+    let alice = decide(&mut world, seed::ALICE_APPROVER, approve_4h());
     assert_eq!(alice["ok"], json!(true), "{alice}");
 }
 
@@ -218,7 +219,7 @@ fn the_approval_right_is_checked_on_the_server() {
 fn an_epm_failure_records_nothing_and_can_be_retried() {
     let mut world = world();
     world.epm.faults.push_back(None);
-    let unreachable = decide(&mut world, "acc-alice", approve_4h());
+    let unreachable = decide(&mut world, seed::ALICE_APPROVER, approve_4h());
     assert_eq!(error_code(&unreachable), "epm-failed");
     assert!(
         unreachable["error"]["message"]
@@ -227,7 +228,7 @@ fn an_epm_failure_records_nothing_and_can_be_retried() {
             .contains("could not be reached")
     );
     world.epm.faults.push_back(Some(503));
-    let token_failed = decide(&mut world, "acc-alice", approve_4h());
+    let token_failed = decide(&mut world, seed::ALICE_APPROVER, approve_4h());
     assert!(
         token_failed["error"]["message"]
             .as_str()
@@ -237,16 +238,16 @@ fn an_epm_failure_records_nothing_and_can_be_retried() {
     // With a good token, EPM refuses the decision itself.
     cache_token(&mut world, "good");
     world.epm.faults.push_back(Some(400));
-    let refused = decide(&mut world, "acc-alice", approve_4h());
+    let refused = decide(&mut world, seed::ALICE_APPROVER, approve_4h());
     assert_eq!(error_code(&refused), "epm-failed");
     let message = refused["error"]["message"].as_str().unwrap();
     assert!(message.contains("HTTP 400") && message.contains("bad day"), "{message}");
     assert!(world.epm.decisions.is_empty());
     assert_eq!(status(&world), "Open");
     assert!(notes(&world).is_empty());
-    assert!(world.property("PMCJIT-1")["decision"].is_null());
+    assert!(world.app_property("PMCJIT-1")["decision"].is_null());
 
-    let retry = decide(&mut world, "acc-alice", approve_4h());
+    let retry = decide(&mut world, seed::ALICE_APPROVER, approve_4h());
     assert_eq!(retry["ok"], json!(true), "{retry}");
     assert_eq!(world.epm.decisions.len(), 1);
 }
@@ -266,7 +267,7 @@ pub(super) fn cache_token(world: &mut World, token: &str) {
 fn a_revoked_token_is_replaced_once() {
     let mut world = world();
     cache_token(&mut world, "revoked");
-    let answer = decide(&mut world, "acc-alice", approve_4h());
+    let answer = decide(&mut world, seed::ALICE_APPROVER, approve_4h());
     assert_eq!(answer["ok"], json!(true), "{answer}");
     assert_eq!(world.epm.token_requests, 1, "one new token after the 401");
     assert_eq!(world.epm.decisions.len(), 1);
@@ -278,7 +279,7 @@ fn bad_forms_name_the_field_and_call_nothing() {
     let calls = world.calls.len();
     let answer = decide(
         &mut world,
-        "acc-alice",
+        seed::ALICE_APPROVER,
         json!({"decision": "approve", "duration": {"unit": "days", "count": 40}}),
     );
     assert_eq!(error_code(&answer), "invalid");
@@ -294,32 +295,33 @@ fn bad_forms_name_the_field_and_call_nothing() {
 #[test]
 fn other_issues_and_missing_context_are_explained() {
     let mut world = world();
-    world
-        .issues
-        .push(json!({"key": "PMCJIT-9", "id": "10009", "status": "Open", "fields": {"summary": "x"}}));
+    let key = world.user_issue(seed::ALICE_APPROVER, Value::Null);
     let other = as_user(
         &mut world,
-        "acc-alice",
-        resolver("epm.request", "PMCJIT-9", "acc-alice", json!({})),
+        seed::ALICE_APPROVER,
+        resolver("epm.request", &key, seed::ALICE_APPROVER, json!({})),
     );
     assert_eq!(error_code(&other), "not-epm");
     let missing = as_user(
         &mut world,
-        "acc-alice",
-        resolver("epm.request", "PMCJIT-77", "acc-alice", json!({})),
+        seed::ALICE_APPROVER,
+        resolver("epm.request", "PMCJIT-77", seed::ALICE_APPROVER, json!({})),
     );
     assert_eq!(error_code(&missing), "no-issue");
-    world.user = Some("acc-alice".into());
+    world.user = Some(seed::ALICE_APPROVER.into());
     let no_issue = value(&drive(
         &mut world,
         Invocation::Resolver {
             name: "epm.request".into(),
             payload: "{}".into(),
-            context: json!({"accountId": "acc-alice"}).to_string(),
+            context: json!({"accountId": seed::ALICE_APPROVER}).to_string(),
         },
     ));
     assert_eq!(error_code(&no_issue), "no-issue");
-    let unknown = drive(&mut world, resolver("epm.nope", "PMCJIT-1", "acc-alice", json!({})));
+    let unknown = drive(
+        &mut world,
+        resolver("epm.nope", "PMCJIT-1", seed::ALICE_APPROVER, json!({})),
+    );
     assert_eq!(unknown, Outcome::Error("unknown resolver \"epm.nope\"".into()));
 }
 
@@ -328,8 +330,8 @@ fn the_view_shows_the_request() {
     let mut world = world();
     let answer = as_user(
         &mut world,
-        "acc-alice",
-        resolver("epm.request", "PMCJIT-1", "acc-alice", json!({})),
+        seed::ALICE_APPROVER,
+        resolver("epm.request", "PMCJIT-1", seed::ALICE_APPROVER, json!({})),
     );
     let view = &answer["view"];
     assert_eq!(view["canDecide"], json!(true), "{answer}");
@@ -351,8 +353,8 @@ fn the_view_shows_the_request() {
     configure(&mut world, |c| c.enabled = false);
     let off = as_user(
         &mut world,
-        "acc-alice",
-        resolver("epm.request", "PMCJIT-1", "acc-alice", json!({})),
+        seed::ALICE_APPROVER,
+        resolver("epm.request", "PMCJIT-1", seed::ALICE_APPROVER, json!({})),
     );
     assert!(off["view"]["cannotDecide"].as_str().unwrap().contains("turned off"));
 }
@@ -360,7 +362,7 @@ fn the_view_shows_the_request() {
 #[test]
 fn epms_echo_of_a_jira_decision_adds_nothing() {
     let mut world = world();
-    decide(&mut world, "acc-alice", approve_4h());
+    decide(&mut world, seed::ALICE_APPROVER, approve_4h());
     let (code, body) = http(&drive(&mut world, update("Approved", "2026-11-23T09:20:00Z")));
     assert_eq!((code, &body["applied"]), (200, &json!(false)), "{body}");
     assert_eq!(notes(&world).len(), 1);
@@ -375,8 +377,8 @@ fn a_decision_made_in_epm_is_recorded_and_ends_the_form() {
     assert_eq!(status(&world), "Denied");
     let (internal, text) = &notes(&world)[0];
     assert!(*internal && text.contains("Denied by admin@corp.example.com") && text.contains("in BeyondTrust EPM"));
-    assert_eq!(world.property("PMCJIT-1")["decision"]["source"], json!("epm"));
-    let late = decide(&mut world, "acc-alice", approve_4h());
+    assert_eq!(world.app_property("PMCJIT-1")["decision"]["source"], json!("epm"));
+    let late = decide(&mut world, seed::ALICE_APPROVER, approve_4h());
     assert_eq!(error_code(&late), "already-decided");
     assert!(world.epm.decisions.is_empty());
     // The same update delivered again changes nothing.
@@ -390,11 +392,11 @@ fn an_update_before_its_create_is_applied_when_the_issue_arrives() {
     let mut world = World::configured();
     let (code, body) = http(&drive(&mut world, update("Approved", "2026-11-23T09:20:00Z")));
     assert_eq!(code, 202, "{body}");
-    assert!(world.issues.is_empty());
+    assert_eq!(world.issue_count(), 0);
     let (code, _) = http(&drive(&mut world, webhook("hook", "pw-123456", SAMPLE)));
     assert_eq!(code, 201);
     assert_eq!(status(&world), "Approved");
-    let decision = &world.property("PMCJIT-1")["decision"];
+    let decision = &world.app_property("PMCJIT-1")["decision"];
     assert_eq!(decision["durationLabel"], json!("4 hours"));
     assert_eq!(notes(&world).len(), 1);
     // An older update arriving later does not undo the newer one.
@@ -406,15 +408,18 @@ fn an_update_before_its_create_is_applied_when_the_issue_arrives() {
 #[test]
 fn a_workflow_without_the_status_gets_a_note_instead() {
     let mut world = world();
-    world.transitions.clear();
-    configure(&mut world, |c| c.internal_note = false);
-    let answer = decide(&mut world, "acc-alice", approve_4h());
+    // The workflow has no status "Granted".
+    configure(&mut world, |c| {
+        c.internal_note = false;
+        c.approved_status = "Granted".into();
+    });
+    let answer = decide(&mut world, seed::ALICE_APPROVER, approve_4h());
     assert_eq!(answer["ok"], json!(true), "{answer}");
     assert!(
         answer["outcome"]["statusNote"]
             .as_str()
             .unwrap()
-            .contains("no transition to \"Approved\"")
+            .contains("no transition to \"Granted\"")
     );
     assert_eq!(status(&world), "Open");
     let (internal, text) = &notes(&world)[0];
@@ -425,8 +430,8 @@ fn a_workflow_without_the_status_gets_a_note_instead() {
 /// Alice approves PMCJIT-1 for 4 hours while Jira answers every `GET …/transitions` 503, for
 /// good, after EPM took the decision; her answer.
 pub(super) fn approve_while_transitions_fail(world: &mut World) -> Value {
-    world.user = Some("acc-alice".into());
-    let invocation = resolver("epm.decide", "PMCJIT-1", "acc-alice", approve_4h());
+    world.user = Some(seed::ALICE_APPROVER.into());
+    let invocation = resolver("epm.decide", "PMCJIT-1", seed::ALICE_APPROVER, approve_4h());
     let mut run = crate::runner::Run::start(invocation);
     let mut reply = None;
     let outcome = loop {
@@ -461,8 +466,8 @@ fn a_decision_jira_could_not_record_is_completed_by_the_next_viewer() {
     world.now += 31_000;
     let view = as_user(
         &mut world,
-        "acc-john",
-        resolver("epm.request", "PMCJIT-1", "acc-john", json!({})),
+        seed::JOHN_DOE,
+        resolver("epm.request", "PMCJIT-1", seed::JOHN_DOE, json!({})),
     );
     assert_eq!(view["view"]["state"]["kind"], json!("approved"), "{view}");
     assert_eq!(status(&world), "Approved");
@@ -475,7 +480,7 @@ fn a_service_desk_note_is_an_adf_comment_kept_internal() {
     let mut world = world();
     let answer = decide(
         &mut world,
-        "acc-alice",
+        seed::ALICE_APPROVER,
         json!({"decision": "approve", "duration": {"unit": "hours", "count": 4}, "message": "*bold* [~accountid:acc-bob] {color:red}x{color}"}),
     );
     assert_eq!(answer["ok"], json!(true), "{answer}");

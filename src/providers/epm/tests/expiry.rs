@@ -1,6 +1,7 @@
 //! Expiry on the server (`expiry.rs`): an approval's end is recorded once, by the tick, with a
 //! note, the property and the move to the expired status.
 
+use pam_sandboxes::jira::seed;
 use serde_json::{Value, json};
 
 use crate::protocol::{Call, HttpResponse, Invocation};
@@ -13,11 +14,11 @@ pub(super) fn tick(world: &mut World) -> Value {
     value(&drive(world, Invocation::Tick("epm-expiry".into())))
 }
 
-/// The sample's issue, approved for 4 hours by Alice, in a workflow with an "Expire" transition.
+/// The sample's issue, approved for 4 hours by Alice, in the seed's workflow (which has an
+/// "Expire" transition).
 fn approved_for_4_hours() -> World {
     let mut world = world();
-    world.transitions.push(("31".into(), "Expire".into(), "Expired".into()));
-    let answer = decide(&mut world, "acc-alice", approve_4h());
+    let answer = decide(&mut world, seed::ALICE_APPROVER, approve_4h());
     assert_eq!(answer["ok"], json!(true), "{answer}");
     world
 }
@@ -27,7 +28,7 @@ fn an_approval_expires_once_when_its_end_has_passed() {
     let mut world = approved_for_4_hours();
     let decided_at = world.now;
     assert_eq!(
-        world.property("PMCJIT-1")["openExpiry"],
+        world.app_property("PMCJIT-1")["openExpiry"],
         json!(decided_at + 4 * HOUR_MS)
     );
     assert_eq!(
@@ -52,7 +53,7 @@ fn an_approval_expires_once_when_its_end_has_passed() {
         text.contains("The approval for 4 hours by Alice Approver ended at"),
         "{text}"
     );
-    let property = world.property("PMCJIT-1");
+    let property = world.app_property("PMCJIT-1");
     assert!(property.get("openExpiry").is_none(), "{property}");
     assert_eq!(property["expiredAt"], json!(world.now));
     assert_eq!(
@@ -84,9 +85,9 @@ fn once_approvals_and_denials_never_expire() {
         json!({"decision": "deny", "message": "no"}),
     ] {
         let mut world = world();
-        let answer = decide(&mut world, "acc-alice", payload.clone());
+        let answer = decide(&mut world, seed::ALICE_APPROVER, payload.clone());
         assert_eq!(answer["ok"], json!(true), "{answer}");
-        assert!(world.property("PMCJIT-1").get("openExpiry").is_none());
+        assert!(world.app_property("PMCJIT-1").get("openExpiry").is_none());
         world.now += 400 * 24 * HOUR_MS;
         assert_eq!(tick(&mut world)["due"], json!(0), "{payload}");
     }
@@ -97,7 +98,9 @@ fn an_approval_made_in_epm_expires_too() {
     let mut world = world();
     let (status, _) = http(&drive(&mut world, update("Approved", "2026-11-23T09:20:00Z")));
     assert_eq!(status, 200);
-    let end = world.property("PMCJIT-1")["openExpiry"].as_u64().expect("openExpiry");
+    let end = world.app_property("PMCJIT-1")["openExpiry"]
+        .as_u64()
+        .expect("openExpiry");
     world.now = end;
     assert_eq!(tick(&mut world)["expired"][0]["issueKey"], json!("PMCJIT-1"));
 }
@@ -105,7 +108,9 @@ fn an_approval_made_in_epm_expires_too() {
 #[test]
 fn without_an_expire_transition_the_note_says_so_and_it_is_not_repeated() {
     let mut world = world();
-    decide(&mut world, "acc-alice", approve_4h());
+    // The workflow has no status "Gone".
+    configure(&mut world, |c| c.expired_status = "Gone".into());
+    decide(&mut world, seed::ALICE_APPROVER, approve_4h());
     world.now += 5 * HOUR_MS;
     assert_eq!(
         tick(&mut world),
@@ -130,9 +135,9 @@ fn a_failed_search_or_record_is_retried_by_the_next_tick() {
     // The search answers (as Jira would), then reading the transitions is refused.
     let found = json!({"issues": [{
         "key": "PMCJIT-1",
-        "id": "10000",
+        "id": world.stored_issue("PMCJIT-1").unwrap()["id"],
         "fields": {"status": {"name": "Approved"}, "project": {"projectTypeKey": "service_desk"}},
-        "properties": {"pam-approvals.epm": world.property("PMCJIT-1")},
+        "properties": {"pam-approvals.epm": world.app_property("PMCJIT-1")},
     }]});
     world.jira_faults.push_back(Some(HttpResponse::json(200, &found)));
     world
@@ -141,7 +146,7 @@ fn a_failed_search_or_record_is_retried_by_the_next_tick() {
     let answer = tick(&mut world);
     assert_eq!(answer["failed"][0]["issueKey"], json!("PMCJIT-1"), "{answer}");
     assert!(
-        world.property("PMCJIT-1").get("openExpiry").is_some(),
+        world.app_property("PMCJIT-1").get("openExpiry").is_some(),
         "nothing recorded"
     );
     assert_eq!(status(&world), "Approved");

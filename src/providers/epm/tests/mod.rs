@@ -6,6 +6,7 @@ mod expiry;
 mod queue;
 mod trust;
 
+use pam_sandboxes::jira::seed;
 use serde_json::{Value, json};
 
 use crate::protocol::{HttpResponse, Outcome};
@@ -294,9 +295,10 @@ fn creates_one_issue_with_assignee_and_reporter_in_one_create_call() {
     let mut world = World::configured();
     let (status, body) = deliver(&mut world);
     assert_eq!((status, body), (201, json!({"issueKey": "PMCJIT-1", "created": true})));
-    assert_eq!(world.issues.len(), 1);
-    assert_eq!(world.issues[0]["fields"]["assignee"]["accountId"], "acc-john");
-    assert_eq!(world.issues[0]["fields"]["reporter"]["accountId"], "acc-bob");
+    let issues = world.jira_issues();
+    assert_eq!(issues.len(), 1);
+    assert_eq!(issues[0]["fields"]["assignee"]["accountId"], seed::JOHN_DOE);
+    assert_eq!(issues[0]["fields"]["reporter"]["accountId"], seed::BOB_REQUESTER);
     assert_eq!(world.jira_calls("POST", "/rest/api/3/issue"), 1);
 }
 
@@ -310,7 +312,7 @@ fn duplicates_return_the_same_key_and_lookups_are_cached() {
             (200, json!({"issueKey": "PMCJIT-1", "created": false}))
         );
     }
-    assert_eq!(world.issues.len(), 1);
+    assert_eq!(world.issue_count(), 1);
     // A second request reuses the cached assignee and reporter.
     let before = world.jira_calls("GET", "/rest/api/3/user/search");
     let other = SAMPLE.replace(SAMPLE_REQUEST_ID, "another-request");
@@ -334,7 +336,7 @@ fn concurrent_deliveries_create_exactly_one_issue() {
     let invocations = (0..3).map(|_| webhook("hook", "pw-123456", SAMPLE)).collect();
     let outcomes = drive_interleaved(&mut world, invocations);
     let answers: Vec<(u16, Value)> = outcomes.iter().map(http).collect();
-    assert_eq!(world.issues.len(), 1);
+    assert_eq!(world.issue_count(), 1);
     assert_eq!(answers.iter().filter(|(s, _)| *s == 201).count(), 1, "{answers:?}");
     assert!(answers.iter().all(|(_, b)| b["issueKey"] == "PMCJIT-1"), "{answers:?}");
 }
@@ -348,7 +350,7 @@ fn a_run_that_died_after_creating_is_recovered_from_jira() {
     world.now += crate::providers::epm::flows::intake::CLAIM_STALE_MS + 1;
     let (status, body) = deliver(&mut world);
     assert_eq!((status, body["issueKey"].clone()), (200, json!("PMCJIT-1")));
-    assert_eq!(world.issues.len(), 1, "no second issue");
+    assert_eq!(world.issue_count(), 1, "no second issue");
     assert_eq!(world.jira_calls("POST", "/rest/api/3/search/jql"), 1);
     assert!(
         world.kv.keys().any(|k| k.starts_with("epm:issue:")),
@@ -365,11 +367,11 @@ fn jira_failure_is_accepted_and_the_queue_creates_without_a_redelivery() {
     // → 202: the body is kept and the job finishes it.
     let Outcome::Http(response) = &outcome else { panic!() };
     assert_eq!(response.status, 202, "{}", response.body);
-    assert!(world.issues.is_empty());
+    assert_eq!(world.issue_count(), 0);
     assert_eq!(world.queued("epm.webhook"), 1);
     let before = world.now;
     world.run_jobs(120_000);
-    assert_eq!(world.issues.len(), 1, "{:?}", world.job_runs);
+    assert_eq!(world.issue_count(), 1, "{:?}", world.job_runs);
     assert!(world.queue.is_empty(), "finished: {:?}", world.queue);
     assert!(
         world.now - before >= crate::providers::epm::flows::intake::SETTLE_MS,
@@ -399,8 +401,10 @@ fn jira_refusing_the_people_still_creates_the_issue() {
     let other = SAMPLE.replace(SAMPLE_REQUEST_ID, "req-2");
     let (status, _) = http(&drive(&mut world, webhook("hook", "pw-123456", &other)));
     assert_eq!(status, 201);
-    let issue = world.issues.last().unwrap();
-    assert!(issue["fields"].get("reporter").is_none());
+    let issues = world.jira_issues();
+    let issue = issues.last().unwrap();
+    // Created without the refused reporter (Jira then makes the creator, the app, reporter).
+    assert_eq!(issue["fields"]["reporter"]["accountId"], seed::APP_ACCOUNT_ID);
     assert_eq!(
         world.jira_calls("POST", "/rest/api/3/issue"),
         3,
@@ -465,7 +469,7 @@ fn decision_updates_are_kept_newest_first_and_answered_202() {
         .map(|(_, v)| v.clone())
         .unwrap();
     assert!(kept.contains("Approved"), "{kept}");
-    assert!(world.issues.is_empty());
+    assert_eq!(world.issue_count(), 0);
 }
 
 #[test]
@@ -474,5 +478,5 @@ fn storage_outage_is_a_503_and_nothing_is_created() {
     world.storage_down = true;
     let (status, body) = deliver(&mut world);
     assert_eq!(status, 503, "{body}");
-    assert!(world.issues.is_empty());
+    assert_eq!(world.issue_count(), 0);
 }

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use pam_sandboxes::jira::seed;
 use serde_json::{Value, json};
 
 use crate::jobs::{self, backoff};
@@ -18,12 +19,12 @@ fn ticket(n: usize) -> String {
     SAMPLE.replace(SAMPLE_REQUEST_ID, &format!("req-{n:04}"))
 }
 
-/// Request id → issue keys the fake Jira holds for it.
+/// Request id → issue keys the sandbox Jira holds for it.
 fn issues_by_request(world: &World) -> BTreeMap<String, Vec<String>> {
     let mut by = BTreeMap::<String, Vec<String>>::new();
-    for issue in &world.issues {
+    for issue in &world.jira_issues() {
         let request = issue
-            .pointer("/properties/0/value/requestId")
+            .pointer("/properties/pam-approvals.epm/requestId")
             .and_then(Value::as_str)
             .unwrap_or_default();
         by.entry(request.to_string())
@@ -93,7 +94,7 @@ fn a_job_delivered_twice_creates_once() {
     let job = world.queue[0].clone();
     world.queue.push(job);
     world.run_jobs(10 * 60_000);
-    assert_eq!(world.issues.len(), 1, "{:?}", world.job_runs);
+    assert_eq!(world.issue_count(), 1, "{:?}", world.job_runs);
     assert_eq!(
         world.jira_calls("POST", "/rest/api/3/issue"),
         2,
@@ -119,8 +120,8 @@ fn epm_failing_a_fifth_of_notifications_gets_each_decision_once_and_one_note_eac
         for _ in 0..5 {
             answer = as_user(
                 &mut world,
-                "acc-alice",
-                resolver("epm.decide", &key, "acc-alice", approve_4h()),
+                seed::ALICE_APPROVER,
+                resolver("epm.decide", &key, seed::ALICE_APPROVER, approve_4h()),
             );
             if answer["ok"] == json!(true) {
                 break;
@@ -146,9 +147,9 @@ fn epm_failing_a_fifth_of_notifications_gets_each_decision_once_and_one_note_eac
     assert!(per_request.values().all(|&n| n == 1), "exactly once: {per_request:?}");
     for n in 1..=30 {
         let key = format!("PMCJIT-{n}");
-        let notes = world.comments.get(&key).map_or(0, Vec::len);
+        let notes = world.notes(&key).len();
         assert_eq!(notes, 1, "{key} has one note");
-        assert_eq!(world.issue(&key).unwrap()["status"], json!("Approved"), "{key}");
+        assert_eq!(world.status(&key), "Approved", "{key}");
     }
 }
 
@@ -159,8 +160,8 @@ fn a_decision_jira_could_not_record_is_recorded_by_the_queue_without_a_page_load
     assert_eq!(answer["ok"], json!(true), "{answer}");
     assert_eq!(world.queued("epm.settle"), 1, "the recording is queued");
     world.run_jobs(10 * 60_000);
-    assert_eq!(world.issue("PMCJIT-1").unwrap()["status"], json!("Approved"));
-    assert_eq!(world.comments.get("PMCJIT-1").map_or(0, Vec::len), 1);
+    assert_eq!(world.status("PMCJIT-1"), "Approved");
+    assert_eq!(world.notes("PMCJIT-1").len(), 1);
     assert_eq!(world.epm.decisions.len(), 1);
     assert!(world.queue.is_empty());
 }
@@ -182,15 +183,10 @@ fn an_update_whose_lock_a_dead_run_holds_is_accepted_and_applied_by_the_queue() 
     );
     let (status, body) = http(&drive(&mut world, update("Approved", "2026-11-23T09:20:00Z")));
     assert_eq!((status, &body["accepted"]), (202, &json!(true)), "{body}");
-    assert!(!world.comments.contains_key("PMCJIT-1"));
+    assert!(world.notes("PMCJIT-1").is_empty());
     world.run_jobs(10 * 60_000);
-    assert_eq!(
-        world.issue("PMCJIT-1").unwrap()["status"],
-        json!("Approved"),
-        "{:?}",
-        world.job_runs
-    );
-    assert_eq!(world.comments.get("PMCJIT-1").map_or(0, Vec::len), 1);
+    assert_eq!(world.status("PMCJIT-1"), "Approved", "{:?}", world.job_runs);
+    assert_eq!(world.notes("PMCJIT-1").len(), 1);
     assert!(world.queue.is_empty());
     assert!(!world.kv.keys().any(|k| k.starts_with("epm:inbox:")));
 }
@@ -208,7 +204,7 @@ fn when_the_queue_is_down_the_webhook_is_refused_so_the_sender_retries() {
         "{}",
         response.body
     );
-    assert!(world.issues.is_empty(), "no work without a queued job");
+    assert_eq!(world.issue_count(), 0, "no work without a queued job");
 }
 
 #[test]
@@ -299,7 +295,7 @@ fn a_large_webhook_is_kept_in_parts_and_finished_by_the_queue() {
         "every part fits Forge's 240 KiB value limit"
     );
     world.run_jobs(10 * 60_000);
-    assert_eq!(world.issues.len(), 1, "{:?}", world.job_runs);
+    assert_eq!(world.issue_count(), 1, "{:?}", world.job_runs);
     assert!(
         !world.kv.keys().any(|k| k.starts_with("epm:inbox:")),
         "every part dropped"

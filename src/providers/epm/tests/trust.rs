@@ -2,6 +2,7 @@
 //! was decided come from the app's own records, never from data a Jira user can write. Each test
 //! is a way a requester (Bob) or a fault could make the app act on something it did not write.
 
+use pam_sandboxes::jira::seed;
 use serde_json::{Value, json};
 
 use crate::protocol::{Call, HttpResponse};
@@ -24,7 +25,7 @@ fn code(answer: &Value) -> &str {
 
 /// Jira writes (anything but GET) aimed at one issue, by key or id.
 fn writes_to(world: &World, key: &str) -> Vec<String> {
-    let id = world.issue(key).unwrap()["id"].as_str().unwrap().to_string();
+    let id = world.stored_issue(key).unwrap()["id"].as_str().unwrap().to_string();
     world
         .calls
         .iter()
@@ -38,13 +39,24 @@ fn writes_to(world: &World, key: &str) -> Vec<String> {
 
 /// Bob's own issue carrying a property he wrote, as the app would write it for his request.
 fn forged_issue(world: &mut World, tenant: &str, extra: Value) -> String {
-    let mut property = world.property("PMCJIT-1");
+    forged_issue_in(
+        world,
+        seed::PMCJIT_PROJECT_ID,
+        seed::ACCESS_REQUEST_TYPE_ID,
+        tenant,
+        extra,
+    )
+}
+
+/// `forged_issue` in another project (its id and an issue type id of it).
+fn forged_issue_in(world: &mut World, project: &str, issue_type: &str, tenant: &str, extra: Value) -> String {
+    let mut property = world.app_property("PMCJIT-1");
     property["tenantId"] = json!(tenant);
     property["requesterAccountId"] = Value::Null;
     if let (Some(property), Some(extra)) = (property.as_object_mut(), extra.as_object()) {
         property.extend(extra.clone());
     }
-    world.user_issue("acc-bob", property)
+    world.user_issue_in(project, issue_type, seed::BOB_REQUESTER, property)
 }
 
 #[test]
@@ -56,11 +68,11 @@ fn a_requester_cannot_approve_through_a_forged_property() {
         let decide_forged = |world: &mut World| {
             as_user(
                 world,
-                "acc-bob",
+                seed::BOB_REQUESTER,
                 resolver(
                     "epm.decide",
                     &forged,
-                    "acc-bob",
+                    seed::BOB_REQUESTER,
                     json!({"decision": "approve", "duration": {"unit": "months", "count": 12}, "message": ""}),
                 ),
             )
@@ -70,8 +82,8 @@ fn a_requester_cannot_approve_through_a_forged_property() {
         assert_eq!(code(&decide_forged(&mut world)), "not-epm");
         let view = as_user(
             &mut world,
-            "acc-bob",
-            resolver("epm.request", &forged, "acc-bob", json!({})),
+            seed::BOB_REQUESTER,
+            resolver("epm.request", &forged, seed::BOB_REQUESTER, json!({})),
         );
         assert_eq!(code(&view), "not-epm");
         assert!(world.epm.decisions.is_empty(), "EPM receives nothing");
@@ -87,8 +99,8 @@ fn a_requester_cannot_approve_through_a_forged_property() {
         // Alice, a real approver, cannot be tricked into deciding it either.
         let alice = as_user(
             &mut world,
-            "acc-alice",
-            resolver("epm.decide", &forged, "acc-alice", approve_4h()),
+            seed::ALICE_APPROVER,
+            resolver("epm.decide", &forged, seed::ALICE_APPROVER, approve_4h()),
         );
         assert_eq!(code(&alice), "not-epm");
         assert!(world.epm.decisions.is_empty());
@@ -99,25 +111,28 @@ fn a_requester_cannot_approve_through_a_forged_property() {
 fn a_property_edited_on_the_real_issue_changes_nothing_the_app_acts_on() {
     let mut world = world();
     // Bob rewrites his request's property: no requester, a decision already made, other facts.
-    let mut property = world.property("PMCJIT-1");
+    let mut property = world.app_property("PMCJIT-1");
     property["requesterAccountId"] = Value::Null;
     property["request"]["application"] = json!("notepad.exe");
     property["decision"] = json!({"approved": true, "durationLabel": "12 months", "decidedAt": 1,
         "decidedBy": {"displayName": "Alice Approver"}, "source": "jira"});
-    world.issues[0]["properties"][0]["value"] = property;
-    let view = view_as(&mut world, "acc-alice");
+    world.edit_property(seed::BOB_REQUESTER, "PMCJIT-1", &property);
+    let view = view_as(&mut world, seed::ALICE_APPROVER);
     assert_eq!(view["view"]["state"]["kind"], json!("pending"), "{view}");
     assert_eq!(view["view"]["request"]["application"], json!("Tax Reporting Suite"));
     assert_eq!(view["view"]["canDecide"], json!(true));
     // The requester is still known from the app's record.
-    assert_eq!(code(&decide(&mut world, "acc-bob", approve_4h())), "self-approval");
+    assert_eq!(
+        code(&decide(&mut world, seed::BOB_REQUESTER, approve_4h())),
+        "self-approval"
+    );
     assert!(world.epm.decisions.is_empty());
-    let answer = decide(&mut world, "acc-alice", approve_4h());
+    let answer = decide(&mut world, seed::ALICE_APPROVER, approve_4h());
     assert_eq!(answer["ok"], json!(true), "{answer}");
     assert_eq!(world.epm.decisions.len(), 1);
     // The app writes its own property back: the forged facts are gone.
     assert_eq!(
-        world.property("PMCJIT-1")["request"]["application"],
+        world.app_property("PMCJIT-1")["request"]["application"],
         json!("Tax Reporting Suite")
     );
 }
@@ -125,19 +140,22 @@ fn a_property_edited_on_the_real_issue_changes_nothing_the_app_acts_on() {
 #[test]
 fn the_expiry_tick_ignores_forged_open_expiry_and_is_not_starved_by_it() {
     let mut world = world();
-    world.transitions.push(("31".into(), "Expire".into(), "Expired".into()));
-    assert_eq!(decide(&mut world, "acc-alice", approve_4h())["ok"], json!(true));
-    // 60 issues of Bob's with a due `openExpiry`, sorted before the real one, plus the real
-    // issue of another request whose property Bob edited to look due.
+    assert_eq!(
+        decide(&mut world, seed::ALICE_APPROVER, approve_4h())["ok"],
+        json!(true)
+    );
+    // 60 issues of Bob's with a due `openExpiry`, sorted before the real one (OPS-… keys come
+    // before PMCJIT-… in the search's `ORDER BY key`).
     let mut forged = Vec::new();
     for _ in 0..60 {
-        forged.push(forged_issue(
+        forged.push(forged_issue_in(
             &mut world,
+            seed::OPS_PROJECT_ID,
+            seed::TASK_TYPE_ID,
             TENANT,
             json!({"openExpiry": 1, "decision": {"approved": true, "expiresAt": 1}}),
         ));
     }
-    world.issues.rotate_right(60);
     world.now += 4 * HOUR_MS;
     let answer = crate::providers::epm::tests::expiry::tick(&mut world);
     assert_eq!(
@@ -155,16 +173,20 @@ fn the_expiry_tick_ignores_forged_open_expiry_and_is_not_starved_by_it() {
 #[test]
 fn a_real_issue_with_a_forged_open_expiry_does_not_expire_early() {
     let mut world = world();
-    world.transitions.push(("31".into(), "Expire".into(), "Expired".into()));
-    assert_eq!(decide(&mut world, "acc-alice", approve_4h())["ok"], json!(true));
-    world.issues[0]["properties"][0]["value"]["openExpiry"] = json!(1);
+    assert_eq!(
+        decide(&mut world, seed::ALICE_APPROVER, approve_4h())["ok"],
+        json!(true)
+    );
+    let mut property = world.app_property("PMCJIT-1");
+    property["openExpiry"] = json!(1);
+    world.edit_property(seed::BOB_REQUESTER, "PMCJIT-1", &property);
     world.now += HOUR_MS;
     let answer = crate::providers::epm::tests::expiry::tick(&mut world);
     assert_eq!(answer["expired"], json!([]), "{answer}");
     assert_eq!(status(&world), "Approved", "the app's record says 3 more hours");
     // The app wrote back its own property, so the next tick does not find the issue again.
-    let end = world.property("PMCJIT-1")["decision"]["expiresAt"].clone();
-    assert_eq!(world.property("PMCJIT-1")["openExpiry"], end);
+    let end = world.app_property("PMCJIT-1")["decision"]["expiresAt"].clone();
+    assert_eq!(world.app_property("PMCJIT-1")["openExpiry"], end);
     assert_eq!(
         crate::providers::epm::tests::expiry::tick(&mut world)["skipped"],
         json!(0)
@@ -195,19 +217,27 @@ fn without_reporter() -> World {
 #[test]
 fn without_a_requester_account_the_epm_name_still_refuses_the_requester() {
     let mut world = without_reporter();
-    assert!(world.property("PMCJIT-1")["requesterAccountId"].is_null());
-    assert_eq!(code(&decide(&mut world, "acc-bob", approve_4h())), "self-approval");
-    let view = view_as(&mut world, "acc-bob");
+    assert!(world.app_property("PMCJIT-1")["requesterAccountId"].is_null());
+    assert_eq!(
+        code(&decide(&mut world, seed::BOB_REQUESTER, approve_4h())),
+        "self-approval"
+    );
+    let view = view_as(&mut world, seed::BOB_REQUESTER);
     assert_eq!(view["view"]["canDecide"], json!(false), "{view}");
     assert!(world.epm.decisions.is_empty());
-    assert_eq!(decide(&mut world, "acc-alice", approve_4h())["ok"], json!(true));
+    assert_eq!(
+        decide(&mut world, seed::ALICE_APPROVER, approve_4h())["ok"],
+        json!(true)
+    );
 }
 
 #[test]
 fn an_ambiguous_or_refused_reporter_still_refuses_the_requester() {
-    // Two accounts match "bob": the lookup is ambiguous, so no reporter is set.
+    // Two accounts match "Sam Smith" (the seed's two Sams): the lookup is ambiguous, so no
+    // reporter is set.
     let mut world = World::configured();
-    world.users.push(json!({"accountId": "acc-bob2", "accountType": "atlassian", "displayName": "Bob Builder", "emailAddress": "bob@builders.example", "active": true}));
+    let sample = SAMPLE.replace(r#""user": "CORP\\bob""#, r#""user": "CORP\\Sam Smith""#);
+    assert_ne!(sample, SAMPLE);
     configure(&mut world, |c| {
         c.service_hostname = crate::testkit_epm::HOST.into();
         c.client_id = crate::testkit_epm::CLIENT_ID.into();
@@ -216,9 +246,12 @@ fn an_ambiguous_or_refused_reporter_still_refuses_the_requester() {
         crate::providers::epm::settings::SECRET_CLIENT_SECRET.into(),
         crate::testkit_epm::CLIENT_SECRET.into(),
     );
-    assert_eq!(http(&drive(&mut world, webhook("hook", "pw-123456", SAMPLE))).0, 201);
-    assert!(world.property("PMCJIT-1")["requesterAccountId"].is_null());
-    assert_eq!(code(&decide(&mut world, "acc-bob", approve_4h())), "self-approval");
+    assert_eq!(http(&drive(&mut world, webhook("hook", "pw-123456", &sample))).0, 201);
+    assert!(world.app_property("PMCJIT-1")["requesterAccountId"].is_null());
+    assert_eq!(
+        code(&decide(&mut world, seed::SAM_SMITH_1, approve_4h())),
+        "self-approval"
+    );
     assert!(world.epm.decisions.is_empty());
 }
 
@@ -236,7 +269,7 @@ fn failed_creates_never_lock_a_request_out() {
     // The cause is fixed: the next delivery creates the issue at once.
     let (status, body) = http(&drive(&mut world, webhook("hook", "pw-123456", SAMPLE)));
     assert_eq!((status, body["created"].clone()), (201, json!(true)), "{body}");
-    assert_eq!(world.issues.len(), 1);
+    assert_eq!(world.issue_count(), 1);
 }
 
 #[test]
@@ -246,7 +279,7 @@ fn a_create_with_an_unknown_outcome_is_found_not_repeated() {
     let first = drive_losing_create(&mut world);
     assert_eq!(first.0, 202, "accepted: the queue finishes it {:?}", first.1);
     assert_eq!(first.1["accepted"], json!(true));
-    assert_eq!(world.issues.len(), 1);
+    assert_eq!(world.issue_count(), 1);
     assert_eq!(world.queued("epm.webhook"), 1, "kept and queued before the work");
     assert_eq!(
         world.jira_calls("POST", "/rest/api/3/issue"),
@@ -258,7 +291,7 @@ fn a_create_with_an_unknown_outcome_is_found_not_repeated() {
     let (status, body) = http(&drive(&mut world, webhook("hook", "pw-123456", SAMPLE)));
     assert_eq!((status, &body["issueKey"]), (200, &json!("PMCJIT-1")), "{body}");
     assert!(world.now - before >= crate::providers::epm::flows::intake::SETTLE_MS);
-    assert_eq!(world.issues.len(), 1, "no duplicate");
+    assert_eq!(world.issue_count(), 1, "no duplicate");
     let search = world
         .calls
         .iter()
@@ -274,7 +307,7 @@ fn a_create_with_an_unknown_outcome_is_found_not_repeated() {
         "an exact match: {search}"
     );
     // The request's own view works from the recovered record.
-    let view = view_as(&mut world, "acc-alice");
+    let view = view_as(&mut world, seed::ALICE_APPROVER);
     assert_eq!(view["ok"], json!(true), "{view}");
 }
 
@@ -304,7 +337,7 @@ fn an_issue_a_person_copied_the_property_onto_is_never_adopted() {
     let mut world = World::configured();
     // Before the app could create it, Bob made an issue carrying the request's property.
     let property = json!({"provider": "epm", "tenantId": TENANT, "requestId": SAMPLE_REQUEST_ID, "version": 2});
-    world.user_issue("acc-bob", property);
+    world.user_issue(seed::BOB_REQUESTER, property);
     world.kv.insert(
         "epm:claim:".to_string()
             + &crate::store::key_part(TENANT)
@@ -315,7 +348,7 @@ fn an_issue_a_person_copied_the_property_onto_is_never_adopted() {
     );
     let (status, body) = http(&drive(&mut world, webhook("hook", "pw-123456", SAMPLE)));
     assert_eq!((status, &body["issueKey"]), (201, &json!("PMCJIT-2")), "{body}");
-    assert_eq!(world.issues.len(), 2);
+    assert_eq!(world.issue_count(), 2);
 }
 
 #[test]
@@ -323,17 +356,20 @@ fn a_decision_whose_delivery_is_unknown_is_resent_never_replaced() {
     let mut world = world();
     // The token service down: nothing was sent, so this is a plain failure.
     world.epm.faults.push_back(None);
-    assert_eq!(code(&decide(&mut world, "acc-alice", approve_4h())), "epm-failed");
+    assert_eq!(
+        code(&decide(&mut world, seed::ALICE_APPROVER, approve_4h())),
+        "epm-failed"
+    );
     crate::providers::epm::tests::decide::cache_token(&mut world, "good");
     // EPM takes the call but answers 500 (twice): it may have applied the approval.
     world.epm.faults.push_back(Some(500));
     world.epm.faults.push_back(Some(500));
-    let answer = decide(&mut world, "acc-alice", approve_4h());
+    let answer = decide(&mut world, seed::ALICE_APPROVER, approve_4h());
     assert_eq!(answer["outcome"]["pending"], json!(true), "{answer}");
     assert_eq!(answer["view"]["canDecide"], json!(false));
     // John tries to deny meanwhile: the approval is resent (EPM fails again), the denial is not.
     let deny = json!({"decision": "deny", "message": "no"});
-    let john = decide(&mut world, "acc-john", deny);
+    let john = decide(&mut world, seed::JOHN_DOE, deny);
     assert_eq!(code(&john), "already-decided", "{john}");
     assert!(
         john["error"]["message"]
@@ -345,7 +381,7 @@ fn a_decision_whose_delivery_is_unknown_is_resent_never_replaced() {
     assert_eq!(world.epm.faults.len(), 0, "the resend reached EPM");
     // A minute later the next viewer resends the same approval, and it is recorded once.
     world.now += 60_000;
-    let view = view_as(&mut world, "acc-john");
+    let view = view_as(&mut world, seed::JOHN_DOE);
     assert_eq!(view["view"]["state"]["kind"], json!("approved"), "{view}");
     assert_eq!(world.epm.decisions.len(), 1);
     assert_eq!(world.epm.decisions[0]["decision"], json!("Approved"));
@@ -363,7 +399,7 @@ fn epms_update_settles_a_decision_whose_delivery_is_unknown() {
     crate::providers::epm::tests::decide::cache_token(&mut world, "good");
     world.epm.faults.push_back(Some(502));
     assert_eq!(
-        decide(&mut world, "acc-alice", approve_4h())["outcome"]["pending"],
+        decide(&mut world, seed::ALICE_APPROVER, approve_4h())["outcome"]["pending"],
         json!(true)
     );
     let (code, body) = http(&drive(&mut world, update("Approved", "2026-11-23T09:20:00Z")));
@@ -376,7 +412,7 @@ fn epms_update_settles_a_decision_whose_delivery_is_unknown() {
     );
     assert!(world.epm.decisions.is_empty(), "nothing resent once EPM said it has it");
     world.now += 120_000;
-    view_as(&mut world, "acc-john");
+    view_as(&mut world, seed::JOHN_DOE);
     assert!(world.epm.decisions.is_empty());
 }
 
@@ -391,7 +427,7 @@ fn a_claim_that_conflicts_but_reads_back_empty_is_busy_not_free() {
     );
     world.kv.insert(key.clone(), "held".into());
     world.hidden_after_conflict.push(key);
-    let answer = decide(&mut world, "acc-alice", approve_4h());
+    let answer = decide(&mut world, seed::ALICE_APPROVER, approve_4h());
     assert_eq!(code(&answer), "already-decided", "{answer}");
     assert!(answer["error"]["message"].as_str().unwrap().contains("right now"));
     assert!(world.epm.decisions.is_empty());
@@ -414,12 +450,12 @@ fn a_failed_recording_step_is_completed_once_never_repeated() {
     assert_eq!(status(&world), "Open");
     // Viewers within 30 s do not race the deciding run; after that one of them repairs.
     for _ in 0..3 {
-        view_as(&mut world, "acc-john");
+        view_as(&mut world, seed::JOHN_DOE);
     }
     assert_eq!(status(&world), "Open");
     world.now += 31_000;
     for _ in 0..3 {
-        let view = view_as(&mut world, "acc-john");
+        let view = view_as(&mut world, seed::JOHN_DOE);
         assert_eq!(view["view"]["status"], json!("Approved"), "{view}");
     }
     assert_eq!(status(&world), "Approved");
@@ -429,8 +465,8 @@ fn a_failed_recording_step_is_completed_once_never_repeated() {
 
 /// Alice approves; the first transition POST is answered 500 (three times: no retry helps).
 fn drive_failing(world: &mut World, fail_transition: &mut bool) -> Value {
-    world.user = Some("acc-alice".into());
-    let mut run = crate::runner::Run::start(resolver("epm.decide", "PMCJIT-1", "acc-alice", approve_4h()));
+    world.user = Some(seed::ALICE_APPROVER.into());
+    let mut run = crate::runner::Run::start(resolver("epm.decide", "PMCJIT-1", seed::ALICE_APPROVER, approve_4h()));
     let mut reply = None;
     loop {
         match run.next(reply.take()) {
@@ -478,9 +514,9 @@ fn a_perfect_property_without_the_apps_record_is_refused() {
     world
         .kv
         .retain(|k, _| !k.starts_with("epm:by-issue:") && !k.starts_with("epm:issue:"));
-    let view = view_as(&mut world, "acc-alice");
+    let view = view_as(&mut world, seed::ALICE_APPROVER);
     assert_eq!(code(&view), "not-epm");
-    assert_eq!(code(&decide(&mut world, "acc-alice", approve_4h())), "not-epm");
+    assert_eq!(code(&decide(&mut world, seed::ALICE_APPROVER, approve_4h())), "not-epm");
     assert!(world.epm.decisions.is_empty());
 }
 
@@ -506,11 +542,11 @@ fn a_creation_lease_of_a_host_process_that_is_gone_is_taken_over_at_once() {
             // A live run of this very process holds it: wait for it, then leave it to the queue.
             assert_eq!(status, 202, "{body}");
             assert!(world.now - before >= crate::providers::epm::flows::intake::WEB_TRIGGER_WAIT_MS);
-            assert!(world.issues.is_empty());
+            assert_eq!(world.issue_count(), 0);
             // That run never finishes (it died without the host restarting): once its lease is
             // stale, the queued job creates the issue.
             world.run_jobs(600_000);
-            assert_eq!(world.issues.len(), 1, "{:?}", world.job_runs);
+            assert_eq!(world.issue_count(), 1, "{:?}", world.job_runs);
             assert!(world.queue.is_empty());
         } else {
             assert_eq!((status, &body["created"]), (201, &json!(true)), "{body}");
@@ -530,14 +566,14 @@ fn a_decision_being_sent_by_a_host_process_that_is_gone_is_resent_at_once() {
     world.kv.insert(crate::instance::KEY.into(), "this-process".into());
     let intent = json!({
         "decision": {"approved": true, "duration": {"unit": "hours", "count": 4}, "durationLabel": "4 hours",
-                     "decidedBy": {"accountId": "acc-alice", "displayName": "Alice Approver"},
+                     "decidedBy": {"accountId": seed::ALICE_APPROVER, "displayName": "Alice Approver"},
                      "decidedAt": world.now, "message": "", "source": "jira"},
         "ticketId": "PMCJIT-1", "ticketUrl": "https://acme.atlassian.net/browse/PMCJIT-1",
     });
     let claim = json!({"at": world.now, "by": "Alice Approver", "approved": true, "state": "sending",
                        "intent": intent, "instance": "process-before-restart"});
     world.kv.insert(claim_key("decide"), crate::store::encode(1, &claim));
-    let view = view_as(&mut world, "acc-john");
+    let view = view_as(&mut world, seed::JOHN_DOE);
     assert_eq!(view["view"]["state"]["kind"], json!("approved"), "{view}");
     assert_eq!(world.epm.decisions.len(), 1);
     assert_eq!(
