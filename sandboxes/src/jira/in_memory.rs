@@ -82,7 +82,7 @@ impl InMemoryJira {
         let request = request
             .body(Body::from(body.unwrap_or("").to_string()))
             .expect("a request the router can take");
-        self.runtime.block_on(async {
+        let answer = async {
             let response = self
                 .router
                 .clone()
@@ -103,7 +103,18 @@ impl InMemoryJira {
                 headers,
                 body: String::from_utf8_lossy(&bytes).into_owned(),
             }
-        })
+        };
+        // A caller inside a runtime (an async benchmark recording a script) cannot block its
+        // thread on another runtime: the request then runs on a thread of its own.
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return std::thread::scope(|scope| {
+                scope
+                    .spawn(|| self.runtime.block_on(answer))
+                    .join()
+                    .expect("the sandbox's request thread")
+            });
+        }
+        self.runtime.block_on(answer)
     }
 
     /// Every issue, oldest first, as `GET /_sandbox/issues` shows it: all fields, all
@@ -160,5 +171,15 @@ mod tests {
         let key = serde_json::from_str::<Value>(&created.body).expect("json")["key"].clone();
         let issue = jira.issue(key.as_str().expect("a key")).expect("stored");
         assert_eq!(issue["fields"]["summary"], "Access");
+    }
+
+    /// A caller that is itself inside a runtime (the benchmarks record scripts from async code)
+    /// gets its answer too, instead of tokio's "runtime within a runtime" panic.
+    #[test]
+    fn works_from_inside_a_runtime() {
+        let jira = jira();
+        let outer = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+        let me = outer.block_on(async { jira.handle(Some(seed::ALICE_APPROVER), "GET", "/rest/api/3/myself", None) });
+        assert_eq!(me.status, 200, "{}", me.body);
     }
 }
