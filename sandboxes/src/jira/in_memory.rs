@@ -32,7 +32,8 @@ pub struct Answer {
 pub struct InMemoryJira {
     sandbox: Arc<JiraSandbox>,
     router: Router,
-    runtime: tokio::runtime::Runtime,
+    /// Always `Some` until dropped (see `Drop`).
+    runtime: Option<tokio::runtime::Runtime>,
 }
 
 impl JiraSandbox {
@@ -55,7 +56,7 @@ impl JiraSandbox {
         Ok(InMemoryJira {
             sandbox,
             router,
-            runtime,
+            runtime: Some(runtime),
         })
     }
 }
@@ -109,12 +110,16 @@ impl InMemoryJira {
         if tokio::runtime::Handle::try_current().is_ok() {
             return std::thread::scope(|scope| {
                 scope
-                    .spawn(|| self.runtime.block_on(answer))
+                    .spawn(|| self.runtime().block_on(answer))
                     .join()
                     .expect("the sandbox's request thread")
             });
         }
-        self.runtime.block_on(answer)
+        self.runtime().block_on(answer)
+    }
+
+    fn runtime(&self) -> &tokio::runtime::Runtime {
+        self.runtime.as_ref().expect("the runtime lives as long as the sandbox")
     }
 
     /// Every issue, oldest first, as `GET /_sandbox/issues` shows it: all fields, all
@@ -130,6 +135,17 @@ impl InMemoryJira {
         self.issues()
             .into_iter()
             .find(|issue| issue["key"] == key_or_id || issue["id"] == key_or_id)
+    }
+}
+
+/// Dropping a runtime blocks until its threads end, which tokio refuses inside another
+/// runtime (a benchmark dropping its test world in async code); this one has nothing running
+/// between requests, so it is let go without waiting.
+impl Drop for InMemoryJira {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
     }
 }
 
@@ -174,12 +190,16 @@ mod tests {
     }
 
     /// A caller that is itself inside a runtime (the benchmarks record scripts from async code)
-    /// gets its answer too, instead of tokio's "runtime within a runtime" panic.
+    /// gets its answer and may drop the sandbox there, instead of tokio's panics.
     #[test]
     fn works_from_inside_a_runtime() {
         let jira = jira();
         let outer = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
-        let me = outer.block_on(async { jira.handle(Some(seed::ALICE_APPROVER), "GET", "/rest/api/3/myself", None) });
+        let me = outer.block_on(async {
+            let me = jira.handle(Some(seed::ALICE_APPROVER), "GET", "/rest/api/3/myself", None);
+            drop(jira);
+            me
+        });
         assert_eq!(me.status, 200, "{}", me.body);
     }
 }
