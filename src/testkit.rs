@@ -245,7 +245,7 @@ impl World {
     fn jira(&self) -> &pam_sandboxes::jira::InMemoryJira {
         self.sandbox
             .as_ref()
-            .expect("a world on the sandbox Jira (not `on_legacy_fake`)")
+            .expect("a world made with `configured` or `with_site` runs on the sandbox Jira")
     }
 
     /// One request to the sandbox Jira as `caller` (a world user; `None` is the app).
