@@ -44,7 +44,6 @@ pub fn matches(presented: Option<&Presented>, user: Option<&str>, password: Opti
     bool::from(user_ok & password_ok)
 }
 
-/// The fixed-length stand-in of a credential that is compared.
 /// Basic authentication of a web trigger request against the pair kept under `user_secret` and
 /// `password_secret` in secret storage: `None` when it matches, else the answer to give (401
 /// with a challenge, or 503 when secret storage cannot be read). Nothing about the
@@ -76,6 +75,62 @@ pub async fn require_basic(
     ))
 }
 
+/// Authentication by a secret in the web trigger URL's query (`?<param>=<secret>`), for senders
+/// that can only be given a URL (PRA): `None` when the one `param` value matches the secret kept
+/// under `secret_key`, else 401 (or 503 when secret storage cannot be read). The value is
+/// compared as sent (generated secrets are hex, never percent-encoded), by SHA-256 digest in
+/// constant time; a URL naming the parameter twice never matches. The answer never says which
+/// part was wrong, and the request URL (which holds the secret) is never logged.
+pub async fn require_url_secret(
+    caps: &Caps,
+    request: &HttpRequest,
+    param: &str,
+    secret_key: &str,
+) -> Option<HttpResponse> {
+    let Ok(configured) = caps.secret_get(secret_key).await else {
+        return Some(
+            HttpResponse::error(503, "secret storage is unavailable; retry later").with_header("Retry-After", "5"),
+        );
+    };
+    let presented = query_values(&request.url, param);
+    let matched = match (presented.as_slice(), configured.as_deref()) {
+        ([one], Some(secret)) if !secret.is_empty() => {
+            bool::from(digest(one.as_bytes()).ct_eq(&digest(secret.as_bytes())))
+        }
+        _ => false,
+    };
+    if matched {
+        return None;
+    }
+    if configured.as_deref().is_none_or(str::is_empty) {
+        caps.log(
+            LogLevel::Warn,
+            "web trigger refused: no URL secret is configured; generate one on the configuration page",
+        )
+        .await;
+    }
+    Some(HttpResponse::error(
+        401,
+        format!(
+            "authentication required: the URL's \"{param}\" parameter is missing or wrong; copy the URL from the app's configuration page"
+        ),
+    ))
+}
+
+/// Every value of `param` in the URL's query, as sent.
+fn query_values<'a>(url: &'a str, param: &str) -> Vec<&'a str> {
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    let query = query.split_once('#').map_or(query, |(q, _)| q);
+    query
+        .split('&')
+        .filter_map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (name == param).then_some(value)
+        })
+        .collect()
+}
+
+/// The fixed-length stand-in of a credential that is compared.
 fn digest(value: &[u8]) -> [u8; 32] {
     Sha256::digest(value).into()
 }
@@ -155,6 +210,16 @@ mod tests {
             !matches(Some(&raw), Some(""), Some("")),
             "empty credentials never match"
         );
+    }
+
+    #[test]
+    fn url_secrets_are_read_from_the_query_only_once() {
+        assert_eq!(query_values("https://h/x/pra?secret=abc", "secret"), ["abc"]);
+        assert_eq!(query_values("https://h/x/pra?a=1&secret=abc#f", "secret"), ["abc"]);
+        assert_eq!(query_values("https://h/x/pra?secret=a&secret=b", "secret"), ["a", "b"]);
+        assert!(query_values("https://h/x/pra", "secret").is_empty());
+        assert!(query_values("https://h/x/pra?secrets=abc", "secret").is_empty());
+        assert_eq!(query_values("https://h/x/pra?secret", "secret"), [""]);
     }
 
     #[test]

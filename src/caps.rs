@@ -151,6 +151,19 @@ impl Caps {
         done("sleep", self.call(Call::Sleep(millis)).await)
     }
 
+    /// `bytes` bytes from the host's secure random generator, as lowercase hex.
+    pub async fn random_hex(&self, bytes: u32) -> Result<String, CapError> {
+        match self.call(Call::Random(bytes)).await {
+            Reply::Value(Some(hex))
+                if hex.len() == 2 * bytes as usize && hex.bytes().all(|b| b.is_ascii_hexdigit()) =>
+            {
+                Ok(hex.to_ascii_lowercase())
+            }
+            Reply::Failed(reason) => Err(CapError::Failed { call: "random", reason }),
+            _ => Err(CapError::Mismatch { call: "random" }),
+        }
+    }
+
     /// Logs a line. A log that fails is not worth failing the workflow for.
     pub async fn log(&self, level: LogLevel, message: impl Into<String>) {
         let _ = self.call(Call::Log(level, message.into())).await;

@@ -141,6 +141,7 @@ fn call_to(c: p::Call) -> w::Call {
         }),
         p::Call::Now => w::Call::Now,
         p::Call::Sleep(ms) => w::Call::Sleep(ms),
+        p::Call::Random(n) => w::Call::Random(n),
         p::Call::Log(level, m) => w::Call::Log((
             match level {
                 p::LogLevel::Debug => w::LogLevel::Debug,

@@ -10,10 +10,19 @@ pub async fn run(caps: Caps, invocation: Invocation) -> Outcome {
         Invocation::WebTrigger { trigger, request } => {
             Outcome::Http(webtrigger::handle(&caps, &trigger, &request).await)
         }
-        Invocation::Configure(document) => match providers::settings_page() {
-            Some(page) => (page.provision)(&caps, &document).await,
-            None => Outcome::Error("this build of the app has no settings to configure".into()),
-        },
+        Invocation::Configure(document) => {
+            // `"provider": "pra"` names the section; documents without it are the first's (EPM).
+            let named = serde_json::from_str::<serde_json::Value>(&document)
+                .ok()
+                .and_then(|d| d.get("provider").and_then(|p| p.as_str()).map(String::from));
+            match providers::settings_page(named.as_deref()) {
+                Some(page) => (page.provision)(&caps, &document).await,
+                None => Outcome::Error(match named {
+                    Some(name) => format!("this build of the app has no settings for \"{}\"", printable(&name)),
+                    None => "this build of the app has no settings to configure".into(),
+                }),
+            }
+        }
         Invocation::Resolver { name, payload, context } => resolve(&caps, &name, &payload, &context).await,
         Invocation::Job {
             queue,
@@ -69,7 +78,7 @@ pub fn resolver_names() -> Vec<&'static str> {
         .iter()
         .flat_map(|p| p.resolvers.iter().copied())
         .collect();
-    if providers::settings_page().is_some() {
+    if providers::settings_page(None).is_some() {
         names.extend(admin::resolvers::NAMES);
     }
     names

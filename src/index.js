@@ -51,6 +51,9 @@ async function answerWebTrigger(trigger, event) {
 /** Web trigger `epm-webhook`: BeyondTrust EPM JIT Application Access webhooks. */
 export const epmWebhook = (event) => answerWebTrigger('epm-webhook', event);
 
+/** Web trigger `pra-ticket`: BeyondTrust PRA ticket-ID approval requests. */
+export const praTicket = (event) => answerWebTrigger('pra-ticket', event);
+
 /** One page call: a value for the page, or a thrown Error that rejects its `invoke`. */
 async function answerResolver(name, { payload, context }) {
   await provisionOnce(runInvocation);

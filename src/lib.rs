@@ -33,6 +33,8 @@ pub use runner::Run;
 pub mod testkit;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit_epm;
+#[cfg(all(any(test, feature = "testkit"), feature = "pra"))]
+pub mod testkit_pra;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit_site;
 

@@ -121,6 +121,8 @@ pub enum Call {
     },
     Now,
     Sleep(u32),
+    /// `n` random bytes (a CSPRNG), hex.
+    Random(u32),
     Log(LogLevel, String),
 }
 

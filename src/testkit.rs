@@ -34,6 +34,8 @@ pub struct World {
     pub hidden_after_conflict: Vec<String>,
     hide_next_get: Option<String>,
     pub epm: crate::testkit_epm::FakeEpm,
+    #[cfg(feature = "pra")]
+    pub pra: crate::testkit_pra::FakePra,
     /// The durable queue: jobs pushed and not yet finished.
     pub queue: Vec<QueuedJob>,
     /// Fails this share of `POST /issue` calls (percent) from a seeded sequence: `(state,
@@ -145,6 +147,8 @@ impl World {
                 };
                 Reply::Http(self.answer_jira(caller.as_deref(), &method, &path, body.as_deref()))
             }
+            #[cfg(feature = "pra")]
+            Call::Fetch(request) if crate::testkit_pra::FakePra::handles(&request) => self.pra.handle(&request),
             Call::Fetch(request) => self.epm.handle(&request),
             Call::KvGet(k) => {
                 if self.hide_next_get.as_ref() == Some(&k) {
@@ -197,6 +201,7 @@ impl World {
                 self.now += u64::from(ms);
                 Reply::Done
             }
+            Call::Random(bytes) => Reply::Value(Some(test_random_hex(bytes))),
             Call::Log(_, message) => {
                 self.logs.push(message);
                 Reply::Done
@@ -315,6 +320,15 @@ impl World {
         self.stored_issue(key)
             .map(|i| i["properties"]["pam-approvals.epm"].clone())
             .unwrap_or(Value::Null)
+    }
+
+    /// A Jira REST call as a seeded person (what anyone with the permissions can do), its
+    /// status and JSON body.
+    pub fn person_call(&mut self, person: &str, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
+        let person = seeded_account(person).to_string();
+        let body = body.map(Value::to_string);
+        let answer = self.sandbox_call(Some(&person), method, path, body.as_deref());
+        (answer.status, serde_json::from_str(&answer.body).unwrap_or(Value::Null))
     }
 
     /// An issue a person created in the project (not the app), with `property` as the app's
@@ -563,4 +577,20 @@ mod tests {
         });
         assert!(matches!(reply, Reply::Http(ref r) if r.status == 201), "{reply:?}");
     }
+}
+
+/// Distinct "random" bytes for the test world: a digest of a process-wide counter, so every
+/// call differs and nothing needs a generator.
+fn test_random_hex(bytes: u32) -> String {
+    use sha2::{Digest, Sha256};
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut out = String::new();
+    while out.len() < 2 * bytes as usize {
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        for b in Sha256::digest(n.to_le_bytes()) {
+            out.push_str(&format!("{b:02x}"));
+        }
+    }
+    out.truncate(2 * bytes as usize);
+    out
 }

@@ -86,6 +86,7 @@ fn call_from_wit(call: wit::Call) -> core::Call {
         },
         wit::Call::Now => core::Call::Now,
         wit::Call::Sleep(ms) => core::Call::Sleep(ms),
+        wit::Call::Random(n) => core::Call::Random(n),
         wit::Call::Log((level, message)) => core::Call::Log(
             match level {
                 wit::LogLevel::Debug => core::LogLevel::Debug,

@@ -66,6 +66,7 @@ impl Perform for Capabilities {
                 tokio::time::sleep(Duration::from_millis(u64::from(ms))).await;
                 Reply::Done
             }
+            Call::Random(bytes) => random_hex(bytes),
             Call::Log((level, message)) => {
                 match level {
                     LogLevel::Debug => tracing::debug!(target: "app", "{message}"),
@@ -96,4 +97,15 @@ fn http_reply(result: Result<HttpResponse, String>) -> Reply {
         Ok(response) => Reply::Http(response),
         Err(reason) => Reply::Failed(reason),
     }
+}
+
+/// `bytes` bytes from the OS-seeded CSPRNG (`rand::rng`), hex; at most 64 per call.
+fn random_hex(bytes: u32) -> Reply {
+    use rand::RngCore;
+    if bytes > 64 {
+        return Reply::Failed(format!("random: {bytes} bytes is more than the 64 a call may ask for"));
+    }
+    let mut buffer = vec![0u8; bytes as usize];
+    rand::rng().fill_bytes(&mut buffer);
+    Reply::Value(Some(buffer.iter().map(|b| format!("{b:02x}")).collect()))
 }

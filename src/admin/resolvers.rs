@@ -21,12 +21,41 @@ pub async fn run(caps: &Caps, name: &str, payload: &Value, context: &Context) ->
 
 async fn page(caps: &Caps, name: &str, payload: &Value, context: &Context) -> Result<Value, Refusal> {
     access::require_admin(caps, context).await?;
-    let Some(page) = providers::settings_page() else {
-        return Err(Refusal::new("unavailable", "This build of the app has no settings."));
+    let (section, payload) = section_of(payload)?;
+    let Some(page) = providers::settings_page(section.as_deref()) else {
+        return Err(Refusal::new(
+            "unavailable",
+            match section {
+                Some(name) => format!("This build of the app has no settings section \"{name}\"."),
+                None => "This build of the app has no settings.".into(),
+            },
+        ));
     };
-    match name {
+    let mut answer = match name {
         "admin.config" => (page.view)(caps, context).await,
-        "admin.save" => (page.save)(caps, payload, context).await,
+        "admin.save" => (page.save)(caps, &payload, context).await,
         _ => (page.checks)(caps).await,
+    }?;
+    // The page learns which sections this build has, to show one each.
+    if let Some(object) = answer.as_object_mut() {
+        object.insert("sections".into(), serde_json::json!(providers::settings_sections()));
     }
+    Ok(answer)
+}
+
+/// The payload's `section` (a provider's name; none: the first provider's, EPM), and the
+/// payload without it for that section's page.
+fn section_of(payload: &Value) -> Result<(Option<String>, Value), Refusal> {
+    let mut payload = payload.clone();
+    let section = match payload.as_object_mut().and_then(|o| o.remove("section")) {
+        None => None,
+        Some(Value::String(name)) if name.len() <= 20 && name.bytes().all(|b| b.is_ascii_lowercase()) => Some(name),
+        Some(_) => {
+            return Err(Refusal::new(
+                "invalid",
+                "The settings section must be a provider's name like \"pra\"; reload the page and try again.",
+            ));
+        }
+    };
+    Ok((section, payload))
 }

@@ -76,6 +76,11 @@ impl Config {
         }
     }
 
+    /// Whether a provider's section was ever saved.
+    pub fn has<T: Section>(&self) -> bool {
+        self.sections.contains_key(T::KEY)
+    }
+
     /// Replaces a provider's section, leaving the others as stored.
     pub fn set<T: Section>(&mut self, section: &T) {
         let value = serde_json::to_value(section).unwrap_or(Value::Null);

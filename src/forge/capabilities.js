@@ -1,5 +1,7 @@
 // Performs the component's capability calls with Forge's APIs and builds the reply each call is
 // owed (see `variant call` in wit/types.wit). One switch, no business rules.
+import { randomBytes } from 'node:crypto';
+
 import api, { assumeTrustedRoute, fetch } from '@forge/api';
 import { kvs, ForgeKvsAPIError } from '@forge/kvs';
 import {
@@ -141,6 +143,14 @@ async function queuePush({ queue, payload, delayMs }) {
   }
 }
 
+/** Random bytes for the app's generated secrets (Node's CSPRNG); at most 64 per call. */
+function randomHex(bytes) {
+  if (!Number.isInteger(bytes) || bytes < 0 || bytes > 64) {
+    return failed(`random: ${bytes} bytes is more than the 64 a call may ask for`);
+  }
+  return value(randomBytes(bytes).toString('hex'));
+}
+
 const LOG = { debug: console.debug, info: console.log, warn: console.warn, error: console.error };
 
 async function attempt(call) {
@@ -168,6 +178,8 @@ async function attempt(call) {
       return queuePush(call.val);
     case 'now':
       return { tag: 'time', val: BigInt(Date.now()) };
+    case 'random':
+      return randomHex(call.val);
     case 'sleep':
       await new Promise((resolve) => setTimeout(resolve, call.val));
       return done;

@@ -15,7 +15,7 @@ export const RESOLVER_NAMES = ['epm.request', 'epm.decide', 'admin.config', 'adm
  * The web triggers whose URLs the configuration page shows: the manifest's `webtrigger` keys
  * (src/manifest_tests.rs checks that they agree).
  */
-const WEB_TRIGGERS = ['epm-webhook'];
+const WEB_TRIGGERS = ['epm-webhook', 'pra-ticket'];
 
 /**
  * The context of a configuration page call (`admin.*`): Forge's, plus `webTriggerUrls`, the URL

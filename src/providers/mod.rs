@@ -16,11 +16,15 @@ use crate::resolver::{Context, Refusal};
 
 #[cfg(feature = "epm")]
 pub mod epm;
+#[cfg(feature = "pra")]
+pub mod pra;
 
 /// Every provider this build has.
 pub static ALL: &[&Provider] = &[
     #[cfg(feature = "epm")]
     &epm::PROVIDER,
+    #[cfg(feature = "pra")]
+    &pra::PROVIDER,
 ];
 
 /// A provider's work, boxed so that the table can hold it (the core runs one future at a time,
@@ -87,10 +91,19 @@ pub fn by_tick(key: &str) -> Option<&'static Provider> {
     find(|p| p.ticks.contains(&key))
 }
 
-/// The settings the configuration page and provisioning work on. One provider has settings
-/// today; with several, the page gets a section each.
-pub fn settings_page() -> Option<&'static SettingsPage> {
-    ALL.iter().find_map(|provider| provider.settings)
+/// The settings the configuration page and provisioning work on: the section of the provider
+/// named, or the first provider's with settings when none is named (the page and documents
+/// from before there were sections are EPM's).
+pub fn settings_page(section: Option<&str>) -> Option<&'static SettingsPage> {
+    match section {
+        Some(name) => find(|p| p.name == name).and_then(|p| p.settings),
+        None => ALL.iter().find_map(|provider| provider.settings),
+    }
+}
+
+/// The names of the providers with a settings section, in table order.
+pub fn settings_sections() -> Vec<&'static str> {
+    ALL.iter().filter(|p| p.settings.is_some()).map(|p| p.name).collect()
 }
 
 #[cfg(test)]

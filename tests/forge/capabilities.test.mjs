@@ -201,3 +201,19 @@ describe('no redirect is followed', () => {
     assert.equal(targetHits, 0);
   });
 });
+
+describe('random: bytes from Node\'s CSPRNG for the app\'s generated secrets', () => {
+  test('answers as many bytes as asked, hex, different each time', async () => {
+    const one = await perform({ tag: 'random', val: 32 });
+    const two = await perform({ tag: 'random', val: 32 });
+    assert.equal(one.tag, 'value');
+    assert.match(one.val, /^[0-9a-f]{64}$/);
+    assert.notEqual(one.val, two.val);
+  });
+
+  test('more than 64 bytes is refused, not truncated', async () => {
+    const answer = await perform({ tag: 'random', val: 65 });
+    assert.equal(answer.tag, 'failed');
+    assert.match(answer.val, /65 bytes/);
+  });
+});

@@ -173,6 +173,7 @@ impl JiraSandbox {
                 get(routes_search::search_get).post(routes_search::search_post),
             )
             .route("/rest/api/3/field", get(routes_meta::fields))
+            .route("/rest/api/3/status", get(routes_meta::statuses))
             .route("/rest/api/3/user", get(routes_meta::user))
             .route("/rest/api/3/user/search", get(routes_meta::user_search))
             .route("/rest/api/3/myself", get(routes_meta::myself))

@@ -189,6 +189,13 @@ pub(crate) async fn fields(State(sandbox): Shared) -> Response {
     Json(fields).into_response()
 }
 
+/// `GET /rest/api/3/status`: every status of the site's workflows (the app checks names).
+pub(crate) async fn statuses(State(sandbox): Shared) -> Response {
+    let links = sandbox.links();
+    let statuses: Vec<Value> = sandbox.catalog.statuses.iter().map(|s| links.status(s)).collect();
+    Json(statuses).into_response()
+}
+
 pub(crate) async fn user(State(sandbox): Shared, RawQuery(query): RawQuery) -> Result<Response, JiraError> {
     let query = QueryParams::parse(query.as_deref());
     let account_id = query.get("accountId").ok_or_else(user_not_found)?;

@@ -18,6 +18,11 @@ pub const EPM_REQUEST_ID_FIELD: &str = "customfield_10001";
 /// A date-time custom field on the PMCJIT create screen: a field the app cannot write a request
 /// id into (the configuration check's "not a text field" case).
 pub const APPROVAL_DEADLINE_FIELD: &str = "customfield_10002";
+/// The Jump Items a change ticket covers (labels), for PRA's Jump Item rule.
+pub const AFFECTED_ASSETS_FIELD: &str = "customfield_10050";
+/// A change ticket's window (date-time fields), for PRA's change window rule.
+pub const CHANGE_START_FIELD: &str = "customfield_10051";
+pub const CHANGE_END_FIELD: &str = "customfield_10052";
 
 /// The one workflow every project and issue type uses (`POST /rest/api/3/workflows`); its
 /// statuses and transitions are the catalog's.
@@ -88,13 +93,22 @@ pub(crate) fn catalog() -> Catalog {
                 "done",
                 false,
             ),
+            // Work on a change ticket (OPS): PRA's default allowed statuses are it and Approved.
+            status(
+                "10010",
+                "In Progress",
+                "The change is being worked on.",
+                "indeterminate",
+                false,
+            ),
         ],
         transitions: vec![
             transition("11", "Approve", &["10001"], "10002"),
             transition("21", "Deny", &["10001"], "10003"),
             // From Approved too: the app's expiry tick ends approved access.
             transition("31", "Expire", &["10001", "10002"], "10004"),
-            transition("41", "Reopen", &["10002", "10003", "10004"], "10001"),
+            transition("41", "Reopen", &["10002", "10003", "10004", "10010"], "10001"),
+            transition("51", "Start work", &["10001", "10002"], "10010"),
         ],
         fields: fields(),
     }
@@ -295,5 +309,40 @@ fn fields() -> Vec<FieldRec> {
             screens: Some(vec![format!("{PMCJIT_PROJECT_ID}/{ACCESS_REQUEST_TYPE_ID}")]),
             required: false,
         },
+        change_field(
+            AFFECTED_ASSETS_FIELD,
+            "Affected assets",
+            "array",
+            "labels",
+            Some("string"),
+        ),
+        change_field(CHANGE_START_FIELD, "Change window start", "datetime", "datetime", None),
+        change_field(CHANGE_END_FIELD, "Change window end", "datetime", "datetime", None),
     ]
+}
+
+/// A custom field of change tickets: on the OPS task screen.
+fn change_field(id: &str, name: &str, kind: &str, custom: &str, items: Option<&str>) -> FieldRec {
+    let number = id.trim_start_matches("customfield_");
+    let mut schema = json!({
+        "type": kind,
+        "custom": format!("com.atlassian.jira.plugin.system.customfieldtypes:{custom}"),
+        "customId": number.parse::<u64>().unwrap_or(0),
+    });
+    if let Some(items) = items {
+        schema["items"] = json!(items);
+    }
+    FieldRec {
+        id: id.into(),
+        name: name.into(),
+        custom: true,
+        orderable: true,
+        navigable: true,
+        searchable: true,
+        clause_names: vec![format!("cf[{number}]"), name.into()],
+        schema,
+        settable: true,
+        screens: Some(vec![format!("{OPS_PROJECT_ID}/{TASK_TYPE_ID}")]),
+        required: false,
+    }
 }

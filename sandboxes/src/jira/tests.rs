@@ -207,7 +207,7 @@ async fn create_get_comment_transition_and_search() {
         .flatten()
         .filter_map(|t| t["name"].as_str())
         .collect();
-    assert_eq!(names, ["Approve", "Deny", "Expire"]);
+    assert_eq!(names, ["Approve", "Deny", "Expire", "Start work"]);
     let approve = transitions["transitions"][0]["id"].as_str().expect("id").to_string();
     let moved = call(
         &router,
@@ -245,7 +245,7 @@ async fn create_get_comment_transition_and_search() {
         .flatten()
         .filter_map(|t| t["name"].as_str())
         .collect();
-    assert_eq!(names, ["Expire", "Reopen"]);
+    assert_eq!(names, ["Expire", "Reopen", "Start work"]);
 
     create(&router, "Second request", "req-2").await;
 

@@ -170,7 +170,7 @@ async fn bulk_get_workflows_describes_the_one_workflow() {
     assert_eq!(workflow["version"]["versionNumber"], 0);
 
     let names = ids(&answer["statuses"], "name");
-    assert_eq!(names, ["Open", "Approved", "Denied", "Expired"]);
+    assert_eq!(names, ["Open", "Approved", "Denied", "Expired", "In Progress"]);
     assert!(!names.iter().any(|n| n == "Granted"));
     let open = &answer["statuses"][0];
     assert_eq!(
@@ -197,7 +197,7 @@ async fn bulk_get_workflows_describes_the_one_workflow() {
     assert_eq!(approve["toStatusReference"], "10002");
     assert_eq!(approve["links"][0]["fromStatusReference"], "10001");
     let reopen = transitions.iter().find(|t| t["name"] == "Reopen").expect("Reopen");
-    assert_eq!(reopen["links"].as_array().map(Vec::len), Some(3));
+    assert_eq!(reopen["links"].as_array().map(Vec::len), Some(4));
 
     let carol = basic("carol@example.com");
     for body in [

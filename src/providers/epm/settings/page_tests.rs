@@ -356,7 +356,7 @@ fn validation_says_what_is_broken_and_how_to_fix_it() {
         approved["detail"]
             .as_str()
             .unwrap()
-            .contains("Open, Approved, Denied, Expired, Waiting"),
+            .contains("Open, Approved, Denied, Expired, In Progress, Waiting"),
         "{approved}"
     );
     let denied = check(&answer, "deniedStatus");

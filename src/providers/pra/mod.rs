@@ -1,0 +1,59 @@
+//! BeyondTrust Privileged Remote Access: ticket-ID approval of Jump Item access (seed 001). The
+//! appliance posts the ticket ID a user entered; the app decides from the Jira issue with that
+//! key and answers the appliance asynchronously, leaving an audit on the issue.
+
+// By role: what the appliance sends and is answered (`wire`), the response URL's guard
+// (`guard`), the decision (`rules`), the web trigger and the job (`flows`), the settings section
+// (`settings`), and every record PRA keeps (`records`).
+pub mod flows;
+pub mod guard;
+pub mod records;
+pub mod rules;
+pub mod settings;
+pub mod wire;
+
+use serde_json::Value;
+
+use crate::caps::Caps;
+use crate::jobs::{Job, Progress};
+use crate::protocol::{HttpRequest, HttpResponse, Outcome};
+use crate::providers::{Boxed, Provider};
+use crate::resolver::Context;
+
+/// Module key of the PRA web trigger in the manifest.
+pub const WEB_TRIGGER: &str = "pra-ticket";
+
+/// PRA in the provider table.
+pub static PROVIDER: Provider = Provider {
+    name: "pra",
+    title: "PRA",
+    web_triggers: &[WEB_TRIGGER],
+    resolvers: &[],
+    job_kinds: &[flows::job::KIND],
+    ticks: &[],
+    egress: settings::page::PRA_EGRESS,
+    web_trigger,
+    resolve,
+    job,
+    tick,
+    settings: Some(&settings::page::PAGE),
+};
+
+fn web_trigger<'a>(caps: &'a Caps, _trigger: &'a str, request: &'a HttpRequest) -> Boxed<'a, HttpResponse> {
+    Box::pin(flows::receive::receive(caps, request))
+}
+
+fn resolve<'a>(_caps: &'a Caps, name: &'a str, _payload: &'a Value, _context: &'a Context) -> Boxed<'a, Outcome> {
+    Box::pin(async move { Outcome::Error(format!("PRA has no resolver \"{name}\"")) })
+}
+
+fn job<'a>(caps: &'a Caps, job: &'a Job) -> Boxed<'a, Progress> {
+    Box::pin(flows::job::run_job(caps, job))
+}
+
+fn tick<'a>(_caps: &'a Caps, key: &'a str) -> Boxed<'a, Outcome> {
+    Box::pin(async move { Outcome::Error(format!("PRA has no scheduled trigger \"{key}\"")) })
+}
+
+#[cfg(test)]
+mod tests;
