@@ -531,6 +531,22 @@ fn hold_to_contract(method: &str, path: &str, body: Option<&str>) {
     );
 }
 
+/// Distinct "random" bytes for the test world: a digest of a process-wide counter, so every
+/// call differs and nothing needs a generator.
+fn test_random_hex(bytes: u32) -> String {
+    use sha2::{Digest, Sha256};
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut out = String::new();
+    while out.len() < 2 * bytes as usize {
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        for b in Sha256::digest(n.to_le_bytes()) {
+            out.push_str(&format!("{b:02x}"));
+        }
+    }
+    out.truncate(2 * bytes as usize);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -577,20 +593,4 @@ mod tests {
         });
         assert!(matches!(reply, Reply::Http(ref r) if r.status == 201), "{reply:?}");
     }
-}
-
-/// Distinct "random" bytes for the test world: a digest of a process-wide counter, so every
-/// call differs and nothing needs a generator.
-fn test_random_hex(bytes: u32) -> String {
-    use sha2::{Digest, Sha256};
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let mut out = String::new();
-    while out.len() < 2 * bytes as usize {
-        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        for b in Sha256::digest(n.to_le_bytes()) {
-            out.push_str(&format!("{b:02x}"));
-        }
-    }
-    out.truncate(2 * bytes as usize);
-    out
 }
