@@ -16,6 +16,8 @@ pub(crate) struct Reply {
     pub status: StatusCode,
     /// The body as JSON (null when it is not JSON, or when there was no answer).
     pub json: Value,
+    /// The body as text.
+    pub text: String,
     /// No answer: a fault played an unreachable host.
     pub unreachable: bool,
     pub challenge: Option<String>,
@@ -53,6 +55,7 @@ pub(crate) async fn send(router: &Router, method: &str, uri: &str, headers: &[(&
     Reply {
         status,
         json: serde_json::from_str(&text).unwrap_or(Value::Null),
+        text,
         unreachable,
         challenge,
         retry_after,
