@@ -1,4 +1,4 @@
-//! Faults on demand, shared by the sandbox Jira and the sandbox EPM (`POST /_sandbox/fail`):
+//! Faults on demand, shared by the sandbox Jira, EPM and PRA (`POST /_sandbox/fail`):
 //! rules that make matching requests fail, wait, or lose their answer, so tests can show what
 //! the app does when a system is down, slow or cut off, and that nothing is lost.
 //!
@@ -612,7 +612,8 @@ pub(crate) fn add_retry_after(response: &mut Response, fault: Fault) {
 
 /// A response that is no response: in-process callers see the [`Unreachable`] mark; over real
 /// HTTP the body fails, so the connection is cut before a complete answer.
-pub(crate) fn cut_connection(who: &'static str) -> Response {
+pub(crate) fn cut_connection(who: &str) -> Response {
+    let who = who.to_string();
     let cut = futures_util::stream::once(async move {
         Err::<Bytes, std::io::Error>(std::io::Error::new(
             std::io::ErrorKind::ConnectionReset,

@@ -25,17 +25,15 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::faults;
-use super::{EpmSandbox, message, refused, store};
-use crate::faults::Rule;
+use super::{EpmSandbox, store};
+use crate::answer::message;
+use crate::gate::{Gated, controls as gated};
 use crate::time::now_ms;
 
 type Shared = State<Arc<EpmSandbox>>;
 
 fn storage_failed(e: rusqlite::Error) -> Response {
-    message(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        format!("EPM sandbox storage failed: {e}"),
-    )
+    crate::answer::storage_failed("the EPM sandbox", e)
 }
 
 pub(super) async fn decisions(State(sandbox): Shared) -> Response {
@@ -45,16 +43,11 @@ pub(super) async fn decisions(State(sandbox): Shared) -> Response {
     }
 }
 
-pub(super) async fn requests(State(sandbox): Shared) -> Response {
-    Json(sandbox.log().entries()).into_response()
-}
-
 pub(super) async fn reset(State(sandbox): Shared) -> Response {
     if let Err(e) = store::clear_decisions(&sandbox.db()) {
         return storage_failed(e);
     }
-    sandbox.log().clear();
-    sandbox.faults().clear();
+    sandbox.forget_calls();
     StatusCode::NO_CONTENT.into_response()
 }
 
@@ -74,27 +67,7 @@ pub(super) async fn fail(State(sandbox): Shared, body: Bytes) -> Response {
             Err(problem) => message(StatusCode::BAD_REQUEST, problem),
         };
     }
-    let added = Rule::parse(&body).and_then(|rule| sandbox.faults().add(rule));
-    match added {
-        Ok(rule) => Json(rule).into_response(),
-        Err(problem) => {
-            let text = problem.to_string();
-            let mut answer = json!({ "message": text });
-            if let Some(field) = problem.field {
-                answer["field"] = json!(field);
-            }
-            refused(StatusCode::BAD_REQUEST, answer, text)
-        }
-    }
-}
-
-pub(super) async fn fault_rules(State(sandbox): Shared) -> Response {
-    Json(sandbox.faults().list()).into_response()
-}
-
-pub(super) async fn clear_faults(State(sandbox): Shared) -> Response {
-    let cleared = sandbox.faults().clear();
-    Json(json!({ "cleared": cleared })).into_response()
+    gated::add_fault(State(sandbox), body).await
 }
 
 pub(super) async fn revoke_tokens(State(sandbox): Shared) -> Response {

@@ -16,8 +16,6 @@
 
 mod controls;
 mod faults;
-mod gate;
-mod log;
 mod notification;
 mod store;
 mod token;
@@ -27,14 +25,15 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware;
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
 use rusqlite::Connection;
+use serde_json::Value;
 
-use crate::faults::FaultRules;
-use log::RequestLog;
+use crate::answer::message;
+use crate::gate::{self, Gated, Gatekeeper, controls as gated};
+use crate::sqlite::lock;
 
 /// The reserved host name the sandbox configuration gives the app as EPM's services host
 /// (`.test` never resolves on a real network, so nothing can leak to the internet).
@@ -57,8 +56,8 @@ pub struct ClientCredentials {
 pub struct EpmSandbox {
     db: Mutex<Connection>,
     client: ClientCredentials,
-    log: Mutex<RequestLog>,
-    faults: Mutex<FaultRules>,
+    /// The request log and fault rules.
+    gate: Gatekeeper,
 }
 
 impl EpmSandbox {
@@ -67,72 +66,61 @@ impl EpmSandbox {
         Ok(Arc::new(EpmSandbox {
             db: Mutex::new(store::open(db_path)?),
             client,
-            log: Mutex::new(RequestLog::default()),
-            faults: Mutex::new(FaultRules::default()),
+            gate: Gatekeeper::default(),
         }))
     }
 
     /// The axum router, with routes relative to the sandbox root. Mount it with
     /// `Router::new().nest("/sandbox/epm", sandbox.router())`.
     pub fn router(self: &Arc<Self>) -> Router {
-        Router::new()
+        let routes = Router::new()
             .route("/oauth/connect/token", post(token::issue))
             .route(
                 "/management-api/{version}/AuthorizationRequest/notification",
                 post(notification::receive),
             )
             .route("/_sandbox/decisions", get(controls::decisions))
-            .route("/_sandbox/requests", get(controls::requests))
+            .route("/_sandbox/requests", get(gated::logged::<Self>))
             .route("/_sandbox/reset", post(controls::reset))
             .route(
                 "/_sandbox/fail",
                 post(controls::fail)
-                    .get(controls::fault_rules)
-                    .delete(controls::clear_faults),
+                    .get(gated::fault_rules::<Self>)
+                    .delete(gated::clear_faults::<Self>),
             )
             .route("/_sandbox/revoke-tokens", post(controls::revoke_tokens))
             .route("/_sandbox/expire-tokens", post(controls::expire_tokens))
-            .fallback(not_found)
-            .layer(middleware::from_fn_with_state(Arc::clone(self), gate::gate))
-            .with_state(Arc::clone(self))
+            .fallback(not_found);
+        gate::guard(routes, self)
     }
 
-    /// The database connection (poisoning is ignored: every write is one statement).
+    /// The database connection.
     fn db(&self) -> MutexGuard<'_, Connection> {
-        self.db.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    fn log(&self) -> MutexGuard<'_, RequestLog> {
-        self.log.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    fn faults(&self) -> MutexGuard<'_, FaultRules> {
-        self.faults.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.db)
     }
 }
 
-/// Why a request was refused, attached to the response for the request log.
-#[derive(Debug, Clone)]
-struct Refusal(String);
+impl Gated for EpmSandbox {
+    const NAME: &'static str = "EPM sandbox";
+    const MAX_BODY_BYTES: usize = MAX_BODY_BYTES;
 
-/// A JSON `{"message": ...}` answer (the field the app reads first), noted for the log.
-fn message(status: StatusCode, text: impl Into<String>) -> Response {
-    let text = text.into();
-    refused(status, serde_json::json!({ "message": text }), text)
-}
-
-/// A JSON answer with `status`, whose `reason` goes to the request log when it is an error.
-fn refused(status: StatusCode, body: serde_json::Value, reason: String) -> Response {
-    let mut response = (
-        status,
-        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-        body.to_string(),
-    )
-        .into_response();
-    if status.is_client_error() || status.is_server_error() {
-        response.extensions_mut().insert(Refusal(reason));
+    fn gatekeeper(&self) -> &Gatekeeper {
+        &self.gate
     }
-    response
+
+    /// A notification's JSON (or its text); never a token request's form: it holds the secret.
+    fn logged_body(&self, path: &str, body: &[u8]) -> Option<Value> {
+        if !path.contains("/AuthorizationRequest/") {
+            return None;
+        }
+        serde_json::from_slice::<Value>(body)
+            .ok()
+            .or_else(|| (!body.is_empty()).then(|| Value::String(String::from_utf8_lossy(body).into_owned())))
+    }
+
+    fn now_ms(&self) -> i64 {
+        crate::time::now_ms()
+    }
 }
 
 async fn not_found() -> Response {

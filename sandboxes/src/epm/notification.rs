@@ -12,7 +12,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::store::{self, TokenState};
-use super::{EpmSandbox, message, refused, validate};
+use super::{EpmSandbox, validate};
+use crate::answer::{message, problem};
 use crate::time::{now_ms, utc_iso};
 
 /// The API versions the sandbox serves (the app's setting allows v2 and v3).
@@ -74,13 +75,7 @@ pub(super) async fn receive(
     }
     let notification = match validate::notification(&body) {
         Ok(object) => Value::Object(object),
-        Err(problem) => {
-            let mut answer = json!({ "message": problem.message });
-            if let Some(field) = problem.field {
-                answer["field"] = json!(field);
-            }
-            return refused(StatusCode::BAD_REQUEST, answer, problem.message);
-        }
+        Err(refusal) => return problem(StatusCode::BAD_REQUEST, refusal.field, refusal.message),
     };
     if let Err(e) = store::add_decision(&sandbox.db(), &version, &utc_iso(now), &notification) {
         return message(

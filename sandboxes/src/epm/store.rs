@@ -2,7 +2,6 @@
 
 use std::path::Path;
 
-use anyhow::Context;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde_json::Value;
@@ -30,17 +29,9 @@ pub(super) struct Decision {
 }
 
 pub(super) fn open(path: &Path) -> anyhow::Result<Connection> {
-    let in_memory = path.as_os_str() == ":memory:";
-    let conn = if in_memory {
-        Connection::open_in_memory()
-    } else {
-        // Whoever opens the sandbox makes the file private first (the host: 0600 before SQLite
-        // writes a byte, so its -wal/-shm files take that mode).
-        Connection::open(path)
-    }
-    .with_context(|| format!("opening the EPM sandbox database {}", path.display()))?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    conn.execute_batch(
+    crate::sqlite::open(
+        path,
+        "the EPM sandbox",
         "CREATE TABLE IF NOT EXISTS tokens (
              token TEXT PRIMARY KEY, client_id TEXT NOT NULL, expires_at INTEGER NOT NULL,
              revoked INTEGER NOT NULL DEFAULT 0);
@@ -48,8 +39,6 @@ pub(super) fn open(path: &Path) -> anyhow::Result<Connection> {
              seq INTEGER PRIMARY KEY AUTOINCREMENT, api_version TEXT NOT NULL,
              received_at TEXT NOT NULL, notification TEXT NOT NULL);",
     )
-    .context("creating the EPM sandbox tables")?;
-    Ok(conn)
 }
 
 pub(super) fn add_token(conn: &Connection, token: &str, client_id: &str, expires_at: i64) -> rusqlite::Result<()> {

@@ -3,13 +3,11 @@
 use std::path::Path;
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 use super::{CLIENT_ID, ClientCredentials, EpmSandbox};
-use crate::Unreachable;
+use crate::test_support::{FORM, JSON, Reply, TempDir, get, send};
 
 const SECRET: &str = "s3cret-for-tests";
 const NOTIFY: &str = "/management-api/v2/AuthorizationRequest/notification";
@@ -25,60 +23,6 @@ fn open(path: &Path) -> Router {
     .expect("opens")
     .router()
 }
-
-struct Reply {
-    status: StatusCode,
-    json: Value,
-    unreachable: bool,
-    challenge: Option<String>,
-    retry_after: Option<String>,
-}
-
-async fn send(router: &Router, method: &str, uri: &str, headers: &[(&str, &str)], body: &str) -> Reply {
-    let mut request = Request::builder().method(method).uri(uri);
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let response = router
-        .clone()
-        .oneshot(request.body(Body::from(body.to_string())).expect("request"))
-        .await
-        .expect("infallible");
-    let status = response.status();
-    let unreachable = response.extensions().get::<Unreachable>().is_some();
-    let challenge = response
-        .headers()
-        .get("www-authenticate")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let retry_after = response
-        .headers()
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    if unreachable {
-        return Reply {
-            status,
-            json: Value::Null,
-            unreachable,
-            challenge,
-            retry_after,
-        };
-    }
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .expect("body");
-    Reply {
-        status,
-        json: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        unreachable,
-        challenge,
-        retry_after,
-    }
-}
-
-const FORM: (&str, &str) = ("content-type", "application/x-www-form-urlencoded");
-const JSON: (&str, &str) = ("content-type", "application/json");
 
 async fn token_call(router: &Router, form: &str) -> Reply {
     send(router, "POST", "/oauth/connect/token", &[FORM], form).await
@@ -119,10 +63,6 @@ async fn notify(router: &Router, path: &str, token: &str, body: &Value) -> Reply
         &body.to_string(),
     )
     .await
-}
-
-async fn get(router: &Router, path: &str) -> Value {
-    send(router, "GET", path, &[], "").await.json
 }
 
 #[tokio::test]
@@ -351,13 +291,8 @@ async fn failures_on_demand_then_reset() {
 
 #[tokio::test]
 async fn restart_keeps_tokens_and_decisions() {
-    let dir = std::env::temp_dir().join(format!(
-        "pam-epm-sandbox-{}-{}",
-        std::process::id(),
-        crate::time::now_ms()
-    ));
-    std::fs::create_dir_all(&dir).expect("dir");
-    let path = dir.join("epm.sqlite");
+    let dir = TempDir::new("epm");
+    let path = dir.0.join("epm.sqlite");
     let token = {
         let router = open(&path);
         let token = token(&router).await;
@@ -376,7 +311,6 @@ async fn restart_keeps_tokens_and_decisions() {
         get(&router, "/_sandbox/decisions").await.as_array().map(Vec::len),
         Some(2)
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 mod faults;

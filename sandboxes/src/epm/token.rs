@@ -12,7 +12,8 @@ use rand::Rng;
 use rand::distr::Alphanumeric;
 use serde_json::json;
 
-use super::{EpmSandbox, Refusal, TOKEN_LIFETIME_SECS, store};
+use super::{EpmSandbox, TOKEN_LIFETIME_SECS, store};
+use crate::answer::{Refusal, message};
 use crate::time::now_ms;
 
 /// The only scope EPM's management API grants.
@@ -92,7 +93,7 @@ pub(super) async fn issue(State(sandbox): State<Arc<EpmSandbox>>, headers: Heade
         .collect();
     let expires_at = now_ms() + TOKEN_LIFETIME_SECS * 1000;
     if let Err(e) = store::add_token(&sandbox.db(), &token, client_id, expires_at) {
-        return super::message(
+        return message(
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("The EPM sandbox could not store the token: {e}"),
         );

@@ -32,6 +32,8 @@ pub const WORKFLOW_NAME: &str = "PAM Access Request workflow";
 pub const JOHN_DOE: &str = "712020:0c7e6b2a-1b1d-4d1f-9a51-3f0a5c000001";
 pub const ALICE_APPROVER: &str = "712020:0c7e6b2a-1b1d-4d1f-9a51-3f0a5c000002";
 pub const BOB_REQUESTER: &str = "712020:0c7e6b2a-1b1d-4d1f-9a51-3f0a5c000003";
+/// Bob's email: the sandbox PRA appliance's default requesting user has it too.
+pub const BOB_REQUESTER_EMAIL: &str = "bob@example.com";
 pub const CAROL_ADMIN: &str = "712020:0c7e6b2a-1b1d-4d1f-9a51-3f0a5c000004";
 pub const INACTIVE_IVAN: &str = "712020:0c7e6b2a-1b1d-4d1f-9a51-3f0a5c000005";
 pub const SAM_SMITH_1: &str = "712020:0c7e6b2a-1b1d-4d1f-9a51-3f0a5c000006";
@@ -160,7 +162,7 @@ fn users() -> Vec<UserRec> {
         },
         person(JOHN_DOE, "John Doe", "john.doe@example.com", true, false),
         person(ALICE_APPROVER, "Alice Approver", "alice@example.com", true, false),
-        person(BOB_REQUESTER, "Bob Requester", "bob@example.com", true, false),
+        person(BOB_REQUESTER, "Bob Requester", BOB_REQUESTER_EMAIL, true, false),
         person(CAROL_ADMIN, "Carol Admin", "carol@example.com", true, true),
         person(INACTIVE_IVAN, "Inactive Ivan", "ivan@example.com", false, false),
         person(SAM_SMITH_1, "Sam Smith", "sam.smith@example.com", true, false),

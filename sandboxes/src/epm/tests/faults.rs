@@ -4,10 +4,7 @@
 use std::time::{Duration, Instant};
 
 use super::*;
-
-async fn fail(router: &Router, rule: Value) -> Reply {
-    send(router, "POST", "/_sandbox/fail", &[JSON], &rule.to_string()).await
-}
+use crate::test_support::fail;
 
 /// Validates: a rule on the notification path leaves token calls alone; `afterHandling`
 /// records the decision yet answers 503 (EPM applied it, the app never learns); the log marks

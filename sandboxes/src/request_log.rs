@@ -1,5 +1,6 @@
-//! The request log (`GET /_sandbox/requests`): every management call with how it was answered.
-//! Secrets stay out of it: token requests are logged without their form, bearer tokens never.
+//! The request log of the EPM and PRA sandboxes (EPM's `GET /_sandbox/requests`, PRA's
+//! `GET /_sandbox/log`): every API call with how it was answered. Secrets stay out of it: each
+//! sandbox says which bodies it keeps (`gate::Gated::logged_body`), headers are never kept.
 
 use std::collections::VecDeque;
 
@@ -9,10 +10,10 @@ use serde_json::Value;
 /// The log keeps at most this many entries (oldest dropped first).
 const MAX_ENTRIES: usize = 10_000;
 
-/// One management call as the sandbox saw it.
+/// One API call as the sandbox saw it.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct LoggedRequest {
+pub(crate) struct LoggedRequest {
     pub seq: u64,
     pub at: String,
     pub method: String,
@@ -26,18 +27,19 @@ pub(super) struct LoggedRequest {
     pub fault: Option<String>,
     /// Why it was refused (status >= 400), or "unreachable".
     pub error: Option<String>,
-    /// The JSON body of a notification (none for token requests: the form holds the secret).
+    /// The body as the sandbox chose to keep it (EPM: a notification's JSON, never a token
+    /// request's form, which holds the secret; PRA: the response form as a JSON object).
     pub body: Option<Value>,
 }
 
 #[derive(Debug, Default)]
-pub(super) struct RequestLog {
+pub(crate) struct RequestLog {
     next_seq: u64,
     entries: VecDeque<LoggedRequest>,
 }
 
 impl RequestLog {
-    pub(super) fn push(&mut self, mut entry: LoggedRequest) {
+    pub(crate) fn push(&mut self, mut entry: LoggedRequest) {
         entry.seq = self.next_seq;
         self.next_seq += 1;
         if self.entries.len() >= MAX_ENTRIES {
@@ -46,11 +48,11 @@ impl RequestLog {
         self.entries.push_back(entry);
     }
 
-    pub(super) fn entries(&self) -> Vec<LoggedRequest> {
+    pub(crate) fn entries(&self) -> Vec<LoggedRequest> {
         self.entries.iter().cloned().collect()
     }
 
-    pub(super) fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.entries.clear();
     }
 }
