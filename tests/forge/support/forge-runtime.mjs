@@ -77,7 +77,10 @@ const CONTEXT_ARI = 'ari:cloud:jira::site/7f3c1b9e-0000-4000-8000-00000000c10d';
 /** The URL the stand-in gives for web trigger `epm-webhook`, shaped like Forge's. */
 export const WEB_TRIGGER_URL = 'https://7f3c1b9e-0000-4000-8000-00000000c10d.hello.atlassian-dev.net/x1/pamEpmWebhookTestUrl';
 /** The manifest's web trigger keys and their URLs on the stand-in platform. */
-const WEB_TRIGGERS = { 'epm-webhook': WEB_TRIGGER_URL };
+const WEB_TRIGGERS = {
+  'epm-webhook': WEB_TRIGGER_URL,
+  'pra-ticket': 'https://7f3c1b9e-0000-4000-8000-00000000c10d.hello.atlassian-dev.net/x1/pamPraTicketTestUrl',
+};
 
 /**
  * The platform's clock as the bundle reads it (the shell answers the component's `now` with
@@ -112,10 +115,11 @@ async function platformFetch(input, init) {
 
 /**
  * Installs the Forge globals; call it before `require`-ing the bundle (@forge/api keeps the
- * global fetch it finds). `jiraBase` is the sandbox Jira root (".../sandbox/jira"); `epm`
- * (optional) is `{host, base}`: fetches to https://<host>/... go to `base` (".../sandbox/epm").
+ * global fetch it finds). `jiraBase` is the sandbox Jira root (".../sandbox/jira"); `epm` and
+ * `pra` (optional) are `{host, base}`: fetches to https://<host>/... go to `base`
+ * (".../sandbox/epm", ".../sandbox/pra").
  */
-export function installForgeRuntime({ jiraBase, epm, kvs = new InMemoryKvs() }) {
+export function installForgeRuntime({ jiraBase, epm, pra, kvs = new InMemoryKvs() }) {
   const unexpected = [];
   const jiraCalls = [];
   const egress = [];
@@ -200,9 +204,10 @@ export function installForgeRuntime({ jiraBase, epm, kvs = new InMemoryKvs() }) 
     return refuse(target, path, init.method);
   };
   egressRoute = async (url, init) => {
-    if (epm && url.hostname === epm.host) {
+    const route = [epm, pra].find((r) => r && url.hostname === r.host);
+    if (route) {
       egress.push(`${init?.method ?? 'GET'} ${url.pathname}`);
-      return networkFetch(`${epm.base}${url.pathname}${url.search}`, init);
+      return networkFetch(`${route.base}${url.pathname}${url.search}`, init);
     }
     return refuse({ type: 'egress', host: url.hostname }, url.pathname, init?.method);
   };
