@@ -56,4 +56,6 @@ fn tick<'a>(_caps: &'a Caps, key: &'a str) -> Boxed<'a, Outcome> {
 }
 
 #[cfg(test)]
+mod fuzz_tests;
+#[cfg(test)]
 mod tests;
