@@ -26,7 +26,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve web triggers, the UI bridge and pages (and, with --sandbox, a sandbox Jira and EPM) until Ctrl-C.
+    /// Serve web triggers, the UI bridge and pages (and, with --sandbox, a sandbox Jira, EPM and PRA appliance) until Ctrl-C.
     Serve(ServeArgs),
     /// Send a realistic EPM "ticket created" webhook (from the seed template) to a running host.
     SendSample(sample::SampleArgs),
@@ -34,8 +34,8 @@ enum Command {
 
 #[derive(clap::Args)]
 struct ServeArgs {
-    /// Serve an embedded sandbox Jira (/sandbox/jira) and EPM (/sandbox/epm) and send the app's
-    /// Jira calls and EPM fetches to them (only in a build with the `sandbox` feature, the
+    /// Serve an embedded sandbox Jira (/sandbox/jira), EPM (/sandbox/epm) and PRA appliance
+    /// (/sandbox/pra) and send the app's Jira calls, EPM and PRA fetches to them (only in a build with the `sandbox` feature, the
     /// default; a deployment builds without it).
     #[arg(long)]
     sandbox: bool,
@@ -171,6 +171,10 @@ async fn serve(args: ServeArgs) -> Result<()> {
             "  sandbox EPM:       {base}/sandbox/epm/ (the app reaches it as https://{}, client id {})",
             sandbox_mode::EPM_HOST,
             sandbox_mode::EPM_CLIENT_ID
+        );
+        println!(
+            "  sandbox PRA:       {base}/sandbox/pra/ (the app reaches the appliance as https://{}; controls at {base}/sandbox/pra/_sandbox/)",
+            sandbox_mode::PRA_HOST
         );
     }
     for key in scheduled::keys() {
