@@ -19,6 +19,7 @@ pub mod queue;
 pub mod run_totals;
 pub mod runtime;
 pub mod sample;
+pub mod sample_pra;
 #[cfg(feature = "sandbox")]
 pub mod sandbox_mode;
 pub mod scheduled;

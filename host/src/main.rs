@@ -15,7 +15,7 @@ use pam_approvals_host::runtime::Runtime;
 use pam_approvals_host::sandbox_mode;
 use pam_approvals_host::server::AppState;
 use pam_approvals_host::targets::Targets;
-use pam_approvals_host::{data_dir, provision, queue, sample, scheduled, server, static_ui};
+use pam_approvals_host::{data_dir, provision, queue, sample, sample_pra, scheduled, server, static_ui};
 
 #[derive(Parser)]
 #[command(version, about = "Runs PAM Approvals for Jira locally, the way Forge runs it")]
@@ -30,6 +30,9 @@ enum Command {
     Serve(ServeArgs),
     /// Send a realistic EPM "ticket created" webhook (from the seed template) to a running host.
     SendSample(sample::SampleArgs),
+    /// Play a BeyondTrust PRA appliance against a running host in sandbox mode: post a ticket-ID
+    /// approval request to the app's PRA web trigger and wait for the app's answer.
+    SendSamplePra(sample_pra::PraSampleArgs),
 }
 
 #[derive(clap::Args)]
@@ -85,6 +88,7 @@ async fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Serve(args) => serve(args).await,
         Command::SendSample(args) => sample::send(args).await,
+        Command::SendSamplePra(args) => sample_pra::send(args).await,
     }
 }
 
