@@ -84,9 +84,10 @@ pub fn targets(
 }
 
 /// The sandbox's configuration: on a first start, the seed's example settings, enabled,
-/// pointing at the sandbox EPM; on every start, the settings the sandbox EPM owns, on top of
-/// whatever is stored (so a data dir configured before the sandbox EPM existed, or by an older
-/// version, talks to it too).
+/// pointing at the sandbox EPM, and PRA enabled against the sandbox appliance with a generated
+/// URL secret; on every start, the settings the sandbox EPM and appliance own, on top of
+/// whatever is stored (so a data dir configured before they existed, or by an older version,
+/// talks to them too).
 pub fn config(epm_secret: &str) -> SandboxConfig {
     SandboxConfig {
         first_start: serde_json::json!({
@@ -105,6 +106,17 @@ pub fn config(epm_secret: &str) -> SandboxConfig {
             },
             "secrets": { "clientSecret": epm_secret },
         }),
+        providers: vec![
+            // First start: PRA on, against the sandbox appliance; a URL secret made if none is.
+            serde_json::json!({
+                "provider": "pra",
+                "config": { "enabled": true, "applianceHost": pra::HOST },
+                "generateSecret": true,
+                "onlyIfUnconfigured": true,
+            }),
+            // Every start: the appliance host the sandbox owns.
+            serde_json::json!({ "provider": "pra", "config": { "applianceHost": pra::HOST } }),
+        ],
     }
 }
 

@@ -1,6 +1,6 @@
-//! End to end: the sandbox PRA appliance served by the host over real HTTP, and the
-//! `send-sample-pra` side of it that does not need the app's PRA web trigger: making a request
-//! at the appliance, and waiting for the answer there.
+//! End to end: the sandbox PRA appliance served by the host over real HTTP, the CLI's pieces
+//! against it (a request made at the appliance, the wait for the answer there), and
+//! `send-sample-pra` itself through the app's PRA web trigger.
 
 mod support;
 
@@ -112,4 +112,48 @@ async fn the_cli_reports_no_decision() {
         .await
         .expect_err("unknown");
     assert!(unknown.to_string().contains("HTTP 404"), "{unknown}");
+}
+
+/// Runs `send-sample-pra` with the web trigger `url` and `args`; its exit success, stdout and
+/// stderr.
+async fn send_sample_pra(url: &str, dir: &TempDir, args: &[&str]) -> (bool, String, String) {
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_pam-approvals-host"))
+        .args(["send-sample-pra", "--data-dir"])
+        .arg(&dir.0)
+        .args(["--url", url])
+        .args(args)
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .await
+        .expect("send-sample-pra");
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    (output.status.success(), text(&output.stdout), text(&output.stderr))
+}
+
+/// Validates: the whole round as `send-sample-pra` plays it: sandbox mode configured PRA
+/// against the sandbox appliance with a URL secret; the CLI adds that secret from the data dir
+/// (and never prints it), posts the appliance's request to the web trigger, and prints the
+/// app's answer once the appliance has it (a deny: the ticket does not exist). A wrong secret
+/// in `--url` is kept as given, refused by the app, and the CLI fails.
+#[tokio::test]
+async fn send_sample_pra_prints_the_apps_answer() {
+    let dir = TempDir::new("pra-cli");
+    let host = Host::start(&dir.0);
+    let secret = pam_approvals_host::credentials::pra_url_secret(&dir.0).expect("the sandbox made a URL secret");
+    let trigger = format!("{}/x/pra-ticket", host.base);
+    let (ok, stdout, stderr) = send_sample_pra(&trigger, &dir, &["--ticket", "PMCJIT-999", "--wait", "30"]).await;
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(stdout.contains("the web trigger answered HTTP 202"), "{stdout}");
+    assert!(stdout.contains("the app answered deny"), "{stdout}");
+    assert!(stdout.contains("PMCJIT-999 does not exist"), "{stdout}");
+    assert!(
+        !stdout.contains(&secret) && !stderr.contains(&secret),
+        "the secret is never printed"
+    );
+
+    let wrong = format!("{trigger}?secret=wrong-secret-value");
+    let (ok, stdout, stderr) = send_sample_pra(&wrong, &dir, &["--ticket", "PMCJIT-1", "--json", "--wait", "1"]).await;
+    assert!(!ok, "{stdout}");
+    assert!(stdout.contains("HTTP 401"), "{stdout}");
+    assert!(stderr.contains("the app refused the request"), "{stderr}");
 }
