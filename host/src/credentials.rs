@@ -1,6 +1,8 @@
 //! Credentials for the local host. Webhook credentials come from PAM_WEBHOOK_USER /
 //! PAM_WEBHOOK_PASSWORD, or in sandbox mode are generated once and kept in the data dir so a
 //! restart keeps EPM's settings valid; the sandbox EPM's client secret is kept there the same way.
+//! What the app itself stored (its secret storage in `<data-dir>/kv.sqlite`) is read for the
+//! `send-sample` commands.
 
 use std::path::Path;
 
@@ -15,6 +17,8 @@ const FILE: &str = "sandbox-credentials.json";
 /// The core's secret-storage keys of the webhook credentials (`src/config.rs`).
 const SECRET_WEBHOOK_USER: &str = "epm.webhook.username";
 const SECRET_WEBHOOK_PASSWORD: &str = "epm.webhook.password";
+/// The core's secret-storage key of the PRA web trigger's URL secret.
+const SECRET_PRA_URL: &str = "pra.url.secret";
 
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -69,20 +73,30 @@ pub fn webhook_credentials(data_dir: &Path, sandbox: bool) -> Result<Option<(Str
 /// stored secrets in `<data-dir>/kv.sqlite`, which the configuration page may have changed, else
 /// the sandbox's generated pair.
 pub fn stored(data_dir: &Path) -> Option<(String, String)> {
-    let database = data_dir.join("kv.sqlite");
-    if database.exists()
-        && let Ok(kv) = Kv::open(&database)
-        && let Some(pair) = live(&kv)
-    {
-        return Some(pair);
-    }
-    read_stored(data_dir).map(|s| (s.user, s.password))
+    app_kv(data_dir)
+        .and_then(|kv| live(&kv))
+        .or_else(|| read_stored(data_dir).map(|s| (s.user, s.password)))
 }
 
 /// The webhook username and password the app has stored, when both are set.
 pub fn live(kv: &Kv) -> Option<(String, String)> {
-    let get = |key| kv.get(Table::Secrets, key).ok().flatten().filter(|v| !v.is_empty());
-    get(SECRET_WEBHOOK_USER).zip(get(SECRET_WEBHOOK_PASSWORD))
+    secret(kv, SECRET_WEBHOOK_USER).zip(secret(kv, SECRET_WEBHOOK_PASSWORD))
+}
+
+/// The PRA web trigger's URL secret the app has stored in `data_dir` (for `send-sample-pra`).
+pub fn pra_url_secret(data_dir: &Path) -> Option<String> {
+    app_kv(data_dir).and_then(|kv| secret(&kv, SECRET_PRA_URL))
+}
+
+/// The app's storage in `data_dir`, if it has any (never created here).
+fn app_kv(data_dir: &Path) -> Option<Kv> {
+    let database = data_dir.join("kv.sqlite");
+    database.exists().then(|| Kv::open(&database).ok()).flatten()
+}
+
+/// One of the app's secrets, when set and not empty.
+fn secret(kv: &Kv, key: &str) -> Option<String> {
+    kv.get(Table::Secrets, key).ok().flatten().filter(|v| !v.is_empty())
 }
 
 /// The sandbox EPM's client secret: the stored one, or a new one added to the file (after
@@ -123,6 +137,20 @@ mod tests {
         assert_eq!(secret.len(), 24);
         assert_eq!(sandbox_epm_client_secret(&dir).expect("again"), secret);
         assert_eq!(stored(&dir), Some(("u".into(), "p".into())), "webhook credentials kept");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_pra_url_secret_is_read_from_the_apps_storage() {
+        let dir = std::env::temp_dir().join(format!("pam-credentials-{}-{}", std::process::id(), random_password()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        assert_eq!(pra_url_secret(&dir), None, "no storage: none, and none created");
+        assert!(!dir.join("kv.sqlite").exists());
+        let kv = Kv::open(&dir.join("kv.sqlite")).expect("kv");
+        kv.set(Table::Secrets, SECRET_PRA_URL, "").expect("set");
+        assert_eq!(pra_url_secret(&dir), None, "an empty secret is none");
+        kv.set(Table::Secrets, SECRET_PRA_URL, "s3cr3t").expect("set");
+        assert_eq!(pra_url_secret(&dir).as_deref(), Some("s3cr3t"));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

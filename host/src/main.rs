@@ -15,7 +15,7 @@ use pam_approvals_host::runtime::Runtime;
 use pam_approvals_host::sandbox_mode;
 use pam_approvals_host::server::AppState;
 use pam_approvals_host::targets::Targets;
-use pam_approvals_host::{data_dir, provision, queue, sample, scheduled, server, static_ui};
+use pam_approvals_host::{data_dir, provision, queue, sample, sample_pra, scheduled, server, static_ui};
 
 #[derive(Parser)]
 #[command(version, about = "Runs PAM Approvals for Jira locally, the way Forge runs it")]
@@ -26,16 +26,19 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve web triggers, the UI bridge and pages (and, with --sandbox, a sandbox Jira and EPM) until Ctrl-C.
+    /// Serve web triggers, the UI bridge and pages (and, with --sandbox, a sandbox Jira, EPM and PRA appliance) until Ctrl-C.
     Serve(ServeArgs),
     /// Send a realistic EPM "ticket created" webhook (from the seed template) to a running host.
     SendSample(sample::SampleArgs),
+    /// Play a BeyondTrust PRA appliance against a running host in sandbox mode: post a ticket-ID
+    /// approval request to the app's PRA web trigger and wait for the app's answer.
+    SendSamplePra(sample_pra::PraSampleArgs),
 }
 
 #[derive(clap::Args)]
 struct ServeArgs {
-    /// Serve an embedded sandbox Jira (/sandbox/jira) and EPM (/sandbox/epm) and send the app's
-    /// Jira calls and EPM fetches to them (only in a build with the `sandbox` feature, the
+    /// Serve an embedded sandbox Jira (/sandbox/jira), EPM (/sandbox/epm) and PRA appliance
+    /// (/sandbox/pra) and send the app's Jira calls, EPM and PRA fetches to them (only in a build with the `sandbox` feature, the
     /// default; a deployment builds without it).
     #[arg(long)]
     sandbox: bool,
@@ -85,6 +88,7 @@ async fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Serve(args) => serve(args).await,
         Command::SendSample(args) => sample::send(args).await,
+        Command::SendSamplePra(args) => sample_pra::send(args).await,
     }
 }
 
@@ -171,6 +175,10 @@ async fn serve(args: ServeArgs) -> Result<()> {
             "  sandbox EPM:       {base}/sandbox/epm/ (the app reaches it as https://{}, client id {})",
             sandbox_mode::EPM_HOST,
             sandbox_mode::EPM_CLIENT_ID
+        );
+        println!(
+            "  sandbox PRA:       {base}/sandbox/pra/ (the app reaches the appliance as https://{}; controls at {base}/sandbox/pra/_sandbox/)",
+            sandbox_mode::PRA_HOST
         );
     }
     for key in scheduled::keys() {

@@ -1,8 +1,8 @@
 //! The configuration the host applies at start-up (`invocation::configure`, host provisioning):
 //! the admin's document (`--config`) or, in sandbox mode, the sandbox's first-start settings,
 //! with the webhook credentials the host keeps; then, in sandbox mode, the sandbox's own
-//! settings (the sandbox EPM's connection), re-applied on every start so an older data dir talks
-//! to it too. The sandbox's documents come from `sandbox_mode.rs` ([`SandboxConfig`]).
+//! settings (the sandbox EPM's connection, the sandbox PRA appliance's), re-applied on every
+//! start so an older data dir talks to them too. The sandbox's documents come from `sandbox_mode.rs` ([`SandboxConfig`]).
 
 use std::path::Path;
 
@@ -31,6 +31,9 @@ pub struct SandboxConfig {
     /// Applied on every start, unless the admin's `--config` names an EPM host of its own: the
     /// settings the sandbox owns (only those fields change).
     pub every_start: Value,
+    /// The other providers' documents (`"provider": "pra"`), applied in order on every start
+    /// after EPM's: a first-start one says `onlyIfUnconfigured` itself.
+    pub providers: Vec<Value>,
 }
 
 /// Applies the start-up configuration; answers the webhook credentials in effect afterwards, if
@@ -63,6 +66,9 @@ pub async fn apply(
         && !chose_epm
     {
         configure(runtime, caps, sandbox.every_start.clone()).await?;
+    }
+    for document in start.sandbox.iter().flat_map(|sandbox| &sandbox.providers) {
+        configure(runtime, caps, document.clone()).await?;
     }
     Ok(credentials::live(&caps.kv).or(webhook))
 }

@@ -1,8 +1,9 @@
 //! Sandbox mode (`serve --sandbox`, the `sandbox` cargo feature): the one module of the host
-//! that names the sandboxes (crate `pam-sandboxes`). It opens the sandbox Jira and EPM in the
-//! data dir, routes the app's Jira calls and its fetches to `https://epm.sandbox.test` to them
-//! in-process, signs pages in through the sandbox Jira's session, gives the app the sandbox
-//! clock, and hands the server the sandboxes' routes. A deployment builds without the feature,
+//! that names the sandboxes (crate `pam-sandboxes`). It opens the sandbox Jira, EPM and PRA
+//! appliance in the data dir, routes the app's Jira calls and its fetches to
+//! `https://epm.sandbox.test` and `https://pra.sandbox.test` to them in-process, signs pages in
+//! through the sandbox Jira's session, gives the app (and the PRA appliance's timeout) the
+//! sandbox clock, and hands the server the sandboxes' routes. A deployment builds without the feature,
 //! so none of this is linked into it.
 
 use std::path::Path;
@@ -17,6 +18,7 @@ use pam_contracts_check::Contracts;
 use pam_sandboxes::clock::SandboxClock;
 use pam_sandboxes::epm::{self, ClientCredentials, EpmSandbox};
 use pam_sandboxes::jira::JiraSandbox;
+use pam_sandboxes::pra::{self, PraSandbox};
 
 use crate::clock::Clock;
 use crate::in_process::Unreachable;
@@ -29,6 +31,8 @@ use crate::targets::Targets;
 
 /// The host name the app reaches the sandbox EPM at, and its API client (for the start-up lines).
 pub use pam_sandboxes::epm::{CLIENT_ID as EPM_CLIENT_ID, HOST as EPM_HOST};
+/// The host name the app reaches the sandbox PRA appliance at (for the start-up lines).
+pub use pam_sandboxes::pra::HOST as PRA_HOST;
 
 /// The sandboxes, keeping their data in `data_dir`; `base` is the host's own URL, `epm_secret`
 /// the sandbox EPM's client secret. Moving the sandbox clock wakes `queue`'s workers.
@@ -40,6 +44,7 @@ pub fn targets(
     queue: &Arc<Queue>,
 ) -> Result<Targets> {
     let site_url = format!("{base}/sandbox/jira");
+    let clock = Arc::new(SandboxClock::default());
     let contracts = Arc::new(Contracts::load()?);
     let site = JiraSandbox::open(&private(&data_dir.join("sandbox-jira.sqlite"))?, &site_url, contracts)?;
     let epm = EpmSandbox::open(
@@ -49,7 +54,11 @@ pub fn targets(
             client_secret: epm_secret.into(),
         },
     )?;
-    let clock = Arc::new(SandboxClock::default());
+    // On the app's clock: moving it times the appliance's pending requests out too.
+    let pra = PraSandbox::open(
+        &private(&data_dir.join("sandbox-pra.sqlite"))?,
+        Some(Arc::clone(&clock)),
+    )?;
     let wake = Arc::clone(queue);
     let routes = Router::new()
         // A nested router's "/" answers only the prefix itself; the URL printed (and linked)
@@ -60,10 +69,13 @@ pub fn targets(
         )
         .nest("/sandbox/jira", site.router())
         .nest("/sandbox/epm", epm.router())
+        .nest("/sandbox/pra", pra.router())
         .merge(pam_sandboxes::clock::controls(Arc::clone(&clock), move || wake.wake()));
     Ok(Targets {
         jira: JiraTarget::in_process(in_process(site.router()), Arc::new(SandboxJira(Arc::clone(&site)))),
-        outbound: Outbound::network(http).with_sandbox(epm::HOST, in_process(epm.router())),
+        outbound: Outbound::network(http)
+            .with_sandbox(epm::HOST, in_process(epm.router()))
+            .with_sandbox(pra::HOST, in_process(pra.router())),
         sign_in: SignIn::Session(Arc::new(SandboxJira(site))),
         site_url,
         clock: Arc::new(AppClock(clock)),
@@ -72,9 +84,10 @@ pub fn targets(
 }
 
 /// The sandbox's configuration: on a first start, the seed's example settings, enabled,
-/// pointing at the sandbox EPM; on every start, the settings the sandbox EPM owns, on top of
-/// whatever is stored (so a data dir configured before the sandbox EPM existed, or by an older
-/// version, talks to it too).
+/// pointing at the sandbox EPM, and PRA enabled against the sandbox appliance with a generated
+/// URL secret; on every start, the settings the sandbox EPM and appliance own, on top of
+/// whatever is stored (so a data dir configured before they existed, or by an older version,
+/// talks to them too).
 pub fn config(epm_secret: &str) -> SandboxConfig {
     SandboxConfig {
         first_start: serde_json::json!({
@@ -93,6 +106,17 @@ pub fn config(epm_secret: &str) -> SandboxConfig {
             },
             "secrets": { "clientSecret": epm_secret },
         }),
+        providers: vec![
+            // First start: PRA on, against the sandbox appliance; a URL secret made if none is.
+            serde_json::json!({
+                "provider": "pra",
+                "config": { "enabled": true, "applianceHost": pra::HOST },
+                "generateSecret": true,
+                "onlyIfUnconfigured": true,
+            }),
+            // Every start: the appliance host the sandbox owns.
+            serde_json::json!({ "provider": "pra", "config": { "applianceHost": pra::HOST } }),
+        ],
     }
 }
 

@@ -1,6 +1,7 @@
 //! Sandbox mode's wiring, through the capability calls that route by identity, host or time:
-//! user-actor Jira calls reach the sandbox as the run's user, fetches to the sandbox EPM's host
-//! go to it in-process, and `Now` follows the sandbox clock.
+//! user-actor Jira calls reach the sandbox as the run's user, fetches to the sandbox EPM's and PRA
+//! appliance's hosts go to them in-process, and `Now` (and the appliance's timeout) follows the
+//! sandbox clock.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -164,6 +165,63 @@ async fn fetches_to_the_sandbox_epm_host_stay_in_process() {
     });
     assert!(matches!(world.caps.perform(plain, &context).await, Reply::Failed(_)));
     assert_eq!(world.caps.counters.fetch.load(Ordering::Relaxed), 5);
+}
+
+/// A control call to the sandboxes' routes (JSON body), answered as JSON.
+async fn control(world: &World, method: &str, path: &str, body: &str) -> Value {
+    let reply = crate::in_process::send(
+        &world.routes,
+        method,
+        path,
+        &[("Content-Type".into(), "application/json".into())],
+        body.into(),
+    )
+    .await
+    .expect("control");
+    serde_json::from_str(&reply.body).unwrap_or(Value::Null)
+}
+
+fn pra_answer(request_id: &str) -> Call {
+    Call::Fetch(HttpRequest {
+        method: "POST".into(),
+        url: format!("https://{}/api/endpoint_approval", pra::HOST),
+        headers: vec![("Content-Type".into(), "application/x-www-form-urlencoded".into())],
+        body: format!("response_id={request_id}&response=allow&session.custom.jira_issue=PMCJIT-1"),
+    })
+}
+
+fn status(reply: &Reply) -> u16 {
+    match reply {
+        Reply::Http(response) => response.status,
+        other => panic!("expected an HTTP reply, got {other:?}"),
+    }
+}
+
+/// Validates: the app's answer to `https://pra.sandbox.test/api/endpoint_approval` reaches the
+/// sandbox appliance in-process (recorded there, under `/sandbox/pra`), and the appliance's
+/// timeout runs on the sandbox clock the app runs on.
+#[tokio::test]
+async fn fetches_to_the_sandbox_pra_host_stay_in_process() {
+    let world = world();
+    let context = RunContext::default();
+    let created = control(&world, "POST", "/sandbox/pra/_sandbox/requests", "{}").await;
+    let id = created["requestId"].as_str().expect("requestId").to_string();
+    assert_eq!(
+        created["json"]["response_url"],
+        "https://pra.sandbox.test/api/endpoint_approval"
+    );
+    assert_eq!(status(&world.caps.perform(pra_answer(&id), &context).await), 200);
+    let responses = control(&world, "GET", "/sandbox/pra/_sandbox/responses", "").await;
+    assert_eq!(responses[0]["requestId"], id.as_str());
+    assert_eq!(responses[0]["sessionCustom"]["jira_issue"], "PMCJIT-1");
+    assert_eq!(status(&world.caps.perform(pra_answer(&id), &context).await), 403);
+
+    let late = control(&world, "POST", "/sandbox/pra/_sandbox/requests", "{}").await;
+    let late = late["requestId"].as_str().expect("requestId").to_string();
+    control(&world, "POST", "/_sandbox/clock", r#"{"advanceMs": 121000}"#).await;
+    assert_eq!(status(&world.caps.perform(pra_answer(&late), &context).await), 403);
+    let request = control(&world, "GET", &format!("/sandbox/pra/_sandbox/requests/{late}"), "").await;
+    assert_eq!(request["state"], "timedOut");
 }
 
 fn time(reply: Reply) -> u64 {
