@@ -110,7 +110,21 @@ pub fn config(epm_secret: &str) -> SandboxConfig {
             // First start: PRA on, against the sandbox appliance; a URL secret made if none is.
             serde_json::json!({
                 "provider": "pra",
-                "config": { "enabled": true, "applianceHost": pra::HOST },
+                // Change tickets of OPS (the sandbox Jira's change fields): assigned to the
+                // requester, In Progress or Approved, listing the Jump Item.
+                "config": {
+                    "enabled": true,
+                    "applianceHost": pra::HOST,
+                    "allowedProjects": ["OPS"],
+                    "rules": {"issueKey": true, "issueExists": true, "status": true, "requester": true, "jumpItem": true, "changeWindow": false},
+                    "assetField": pam_sandboxes::jira::seed::AFFECTED_ASSETS_FIELD,
+                    "windowStartField": pam_sandboxes::jira::seed::CHANGE_START_FIELD,
+                    "windowEndField": pam_sandboxes::jira::seed::CHANGE_END_FIELD,
+                    "sessionAttributes": [
+                        {"codeName": "jira_issue", "source": "issueKey"},
+                        {"codeName": "jira_url", "source": "issueUrl"},
+                    ],
+                },
                 "generateSecret": true,
                 "onlyIfUnconfigured": true,
             }),

@@ -141,11 +141,11 @@ async fn send_sample_pra_prints_the_apps_answer() {
     let host = Host::start(&dir.0);
     let secret = pam_approvals_host::credentials::pra_url_secret(&dir.0).expect("the sandbox made a URL secret");
     let trigger = format!("{}/x/pra-ticket", host.base);
-    let (ok, stdout, stderr) = send_sample_pra(&trigger, &dir, &["--ticket", "PMCJIT-999", "--wait", "30"]).await;
+    let (ok, stdout, stderr) = send_sample_pra(&trigger, &dir, &["--ticket", "OPS-999", "--wait", "30"]).await;
     assert!(ok, "{stdout}\n{stderr}");
     assert!(stdout.contains("the web trigger answered HTTP 202"), "{stdout}");
     assert!(stdout.contains("the app answered deny"), "{stdout}");
-    assert!(stdout.contains("PMCJIT-999 does not exist"), "{stdout}");
+    assert!(stdout.contains("OPS-999 does not exist"), "{stdout}");
     assert!(
         !stdout.contains(&secret) && !stderr.contains(&secret),
         "the secret is never printed"
@@ -156,4 +156,110 @@ async fn send_sample_pra_prints_the_apps_answer() {
     assert!(!ok, "{stdout}");
     assert!(stdout.contains("HTTP 401"), "{stdout}");
     assert!(stderr.contains("the app refused the request"), "{stderr}");
+}
+
+/// A call to the sandbox Jira's REST API as Carol Admin (a person, not the app).
+async fn as_carol(
+    host: &Host,
+    method: reqwest::Method,
+    path: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let sent = client()
+        .request(method, format!("{}/sandbox/jira{path}", host.base))
+        .basic_auth("carol@example.com", Some("sandbox"))
+        .json(&body)
+        .send()
+        .await
+        .expect("sandbox Jira");
+    let status = sent.status().as_u16();
+    (status, sent.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// Validates: the README's walk. A change ticket in OPS, assigned to Bob, listing web-01, moved
+/// to In Progress: the appliance's request (form, then JSON) is allowed with the sandbox's
+/// session attributes, and the issue gets one audit note per request and the
+/// `pam-approvals.pra` property. A ticket in another project is denied by the project rule.
+#[tokio::test]
+async fn a_change_ticket_allows_the_jump_and_is_audited() {
+    let dir = TempDir::new("pra-allow");
+    let host = Host::start(&dir.0);
+    let fields = json!({"fields": {
+        "project": {"id": pam_sandboxes::jira::seed::OPS_PROJECT_ID},
+        "issuetype": {"id": pam_sandboxes::jira::seed::TASK_TYPE_ID},
+        "summary": "Patch the web tier",
+        "assignee": {"accountId": pam_sandboxes::jira::seed::BOB_REQUESTER},
+        (pam_sandboxes::jira::seed::AFFECTED_ASSETS_FIELD): ["web-01"],
+    }});
+    let (status, made) = as_carol(&host, reqwest::Method::POST, "/rest/api/3/issue", fields).await;
+    assert_eq!(status, 201, "{made}");
+    let key = made["key"].as_str().expect("key").to_string();
+    let (status, _) = as_carol(
+        &host,
+        reqwest::Method::POST,
+        &format!("/rest/api/3/issue/{key}/transitions"),
+        json!({"transition": {"id": "51"}}),
+    )
+    .await;
+    assert_eq!(status, 204);
+
+    let trigger = format!("{}/x/pra-ticket", host.base);
+    for json_body in [false, true] {
+        let mut args = vec!["--ticket", key.as_str(), "--wait", "30"];
+        if json_body {
+            args.push("--json");
+        }
+        let (ok, stdout, stderr) = send_sample_pra(&trigger, &dir, &args).await;
+        assert!(ok, "{stdout}\n{stderr}");
+        assert!(stdout.contains("the app answered allow"), "{stdout}");
+        assert!(
+            stdout.contains(&format!("session.custom.jira_issue = {key}")),
+            "{stdout}"
+        );
+    }
+    let (status, issue) = as_carol(
+        &host,
+        reqwest::Method::GET,
+        &format!("/rest/api/3/issue/{key}/properties/pam-approvals.pra"),
+        json!(null),
+    )
+    .await;
+    assert_eq!(status, 200, "{issue}");
+    assert_eq!(issue["value"]["requests"].as_array().map(Vec::len), Some(2), "{issue}");
+    assert_eq!(issue["value"]["requests"][1]["delivered"], "accepted");
+    let (_, comments) = as_carol(
+        &host,
+        reqwest::Method::GET,
+        &format!("/rest/api/3/issue/{key}/comment"),
+        json!(null),
+    )
+    .await;
+    assert_eq!(comments["total"], 2, "{comments}");
+
+    let (ok, stdout, _) = send_sample_pra(&trigger, &dir, &["--ticket", "PMCJIT-1", "--wait", "30"]).await;
+    assert!(ok, "{stdout}");
+    assert!(
+        stdout.contains("is not in a project that grants access (OPS)"),
+        "{stdout}"
+    );
+}
+
+/// Validates: a body that is not UTF-8 is refused by the host before the app (400, nothing
+/// kept), with or without the right secret.
+#[tokio::test]
+async fn a_body_that_is_not_utf8_is_refused() {
+    let dir = TempDir::new("pra-utf8");
+    let host = Host::start(&dir.0);
+    let secret = pam_approvals_host::credentials::pra_url_secret(&dir.0).expect("secret");
+    let sent = client()
+        .post(format!("{}/x/pra-ticket?secret={secret}", host.base))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(vec![b'r', b'e', b'q', 0xff, 0xfe, b'=', b'1'])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(sent.status().as_u16(), 400);
+    let body = sent.text().await.unwrap_or_default();
+    assert!(body.contains("not UTF-8"), "{body}");
+    assert!(!body.contains(&secret));
 }
