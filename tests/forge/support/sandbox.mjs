@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
  * in host/src/sandbox_mode.rs, with the sandbox EPM's host and client from
  * sandboxes/src/epm/mod.rs). */
 export const EPM_HOST = 'epm.sandbox.test';
+/** The sandbox PRA appliance's host name (sandboxes/src/pra/mod.rs). */
+export const PRA_HOST = 'pra.sandbox.test';
 export const SANDBOX_CONFIG = {
   enabled: true,
   serviceHostname: EPM_HOST,
