@@ -12,10 +12,11 @@ use crate::inputs;
 pub struct OpCalls {
     pub jira: u64,
     pub kv: u64,
-    pub epm: u64,
+    /// Outbound fetches: to the PAM system (EPM or PRA) the operation talks to.
+    pub system: u64,
     /// "METHOD /path/template" of each Jira call, in order.
     pub jira_calls: Vec<String>,
-    pub epm_calls: Vec<String>,
+    pub system_calls: Vec<String>,
 }
 
 /// An operation measured one or more times.
@@ -25,11 +26,16 @@ pub struct Operation {
 }
 
 /// Where the logs and counters stood before an operation.
-struct Mark {
+pub struct Mark {
     stats: Value,
     jira_seq: i64,
-    epm_seq: i64,
+    /// The last entry of each PAM system's request log, by log path.
+    system_seqs: Vec<(&'static str, i64)>,
 }
+
+/// The sandboxes' request logs of the PAM systems.
+const EPM_LOG: &str = "/sandbox/epm/_sandbox/requests";
+pub const PRA_LOG: &str = "/sandbox/pra/_sandbox/log";
 
 /// Runs the operations on a fresh host: a first webhook (empty caches), `reps` more creates,
 /// `reps` redeliveries, a first decision (no EPM token yet), `reps` more decisions.
@@ -60,18 +66,18 @@ pub async fn measure(reps: usize) -> Result<Vec<Operation>> {
         let mark = mark(&host).await?;
         keys.push(webhook(&host, &format!("calls-{i}"), 201).await?);
         let target = if i == 0 { &mut first } else { &mut created };
-        target.runs.push(since(&host, &mark).await?);
+        target.runs.push(since(&host, &mark, EPM_LOG).await?);
     }
     for i in 1..=reps {
         let mark = mark(&host).await?;
         webhook(&host, &format!("calls-{i}"), 200).await?;
-        duplicate.runs.push(since(&host, &mark).await?);
+        duplicate.runs.push(since(&host, &mark, EPM_LOG).await?);
     }
     for (i, key) in keys.iter().enumerate() {
         let mark = mark(&host).await?;
         decide(&host, key).await?;
         let target = if i == 0 { &mut first_decision } else { &mut decision };
-        target.runs.push(since(&host, &mark).await?);
+        target.runs.push(since(&host, &mark, EPM_LOG).await?);
     }
     host.stop().await;
     Ok(vec![first, created, duplicate, first_decision, decision])
@@ -118,32 +124,39 @@ async fn decide(host: &HostProcess, issue_key: &str) -> Result<()> {
     Ok(())
 }
 
-async fn mark(host: &HostProcess) -> Result<Mark> {
+/// Where the counters and logs stand now.
+pub async fn mark(host: &HostProcess) -> Result<Mark> {
+    let mut system_seqs = Vec::new();
+    for path in [EPM_LOG, PRA_LOG] {
+        system_seqs.push((path, last_seq(&log(host, path).await?)));
+    }
     Ok(Mark {
         stats: host.stats().await?,
         jira_seq: last_seq(&jira_log(host).await?),
-        epm_seq: last_seq(&epm_log(host).await?),
+        system_seqs,
     })
 }
 
-async fn since(host: &HostProcess, mark: &Mark) -> Result<OpCalls> {
+/// The calls since `mark`; the PAM system's are named from its log at `system_log`.
+pub async fn since(host: &HostProcess, mark: &Mark, system_log: &str) -> Result<OpCalls> {
     let stats = host.stats().await?;
     let grown = |field: &str| stats[field].as_u64().unwrap_or(0) - mark.stats[field].as_u64().unwrap_or(0);
+    let system_seq = mark
+        .system_seqs
+        .iter()
+        .find(|(path, _)| *path == system_log)
+        .map_or(-1, |(_, seq)| *seq);
     Ok(OpCalls {
         jira: grown("jira"),
         kv: grown("kv"),
-        epm: grown("fetch"),
+        system: grown("fetch"),
         jira_calls: named_since(&jira_log(host).await?, mark.jira_seq),
-        epm_calls: named_since(&epm_log(host).await?, mark.epm_seq),
+        system_calls: named_since(&log(host, system_log).await?, system_seq),
     })
 }
 
 async fn jira_log(host: &HostProcess) -> Result<Vec<Value>> {
     log(host, "/sandbox/jira/_sandbox/requests").await
-}
-
-async fn epm_log(host: &HostProcess) -> Result<Vec<Value>> {
-    log(host, "/sandbox/epm/_sandbox/requests").await
 }
 
 async fn log(host: &HostProcess, path: &str) -> Result<Vec<Value>> {

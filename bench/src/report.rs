@@ -20,6 +20,8 @@ pub struct Results {
     pub sizes: Vec<Size>,
     pub bursts: Vec<Burst>,
     pub calls: Vec<Operation>,
+    /// PRA: request to answer at the appliance.
+    pub pra_latency: Figure,
     pub linear_memory: Vec<Figure>,
     /// Things not measured, and why.
     pub notes: Vec<String>,
@@ -105,7 +107,7 @@ fn rss_figures(bursts: &[Burst]) -> Vec<Figure> {
 fn calls_table(out: &mut String, operations: &[Operation]) {
     let _ = writeln!(
         out,
-        "| operation | Jira REST calls | KV operations | EPM calls | Jira calls, in order | EPM calls |\n|---|---|---|---|---|---|"
+        "| operation | Jira REST calls | KV operations | PAM system calls (EPM or PRA) | Jira calls, in order | PAM system calls |\n|---|---|---|---|---|---|"
     );
     for op in operations {
         let count = |f: fn(&crate::calls::OpCalls) -> u64| {
@@ -123,9 +125,9 @@ fn calls_table(out: &mut String, operations: &[Operation]) {
             op.name,
             count(|r| r.jira),
             count(|r| r.kv),
-            count(|r| r.epm),
+            count(|r| r.system),
             names(first.map(|r| &r.jira_calls)),
-            names(first.map(|r| &r.epm_calls)),
+            names(first.map(|r| &r.system_calls)),
         );
     }
     out.push('\n');
@@ -244,6 +246,13 @@ pub fn markdown(r: &Results) -> String {
         "Counted by the host (`Capabilities::counters`) around one operation at a time on a fresh host; KV operations include secret reads. Calls are named from the sandboxes' request logs.\n"
     );
     calls_table(&mut out, &r.calls);
+
+    let _ = writeln!(out, "## 4b. BeyondTrust PRA: request to answer\n");
+    let _ = writeln!(
+        out,
+        "One ticket-ID request at a time through a fresh host: the appliance's form posted to the `pra-ticket` web trigger (202 at once), then the sandbox appliance polled every 2 ms until the app's answer is there; the queued `pra.decide` job reads the ticket as the app, decides, posts the answer, then audits the issue (note and property, after the answer). The calls of these operations are in the table above.\n"
+    );
+    table(&mut out, "PRA", std::slice::from_ref(&r.pra_latency));
 
     let _ = writeln!(out, "## 5. Memory\n");
     let mut memory = rss_figures(&r.bursts);

@@ -13,7 +13,7 @@ use crate::host::process::HostProcess;
 use crate::report::{self, PLOT_FILE, Results};
 use crate::script::{Script, Until};
 use crate::wasmtime_driver::Compiled;
-use crate::{calls, cold, criterion_data, inputs, memory, node, plot, sizes};
+use crate::{calls, cold, criterion_data, inputs, memory, node, plot, pra, sizes};
 
 pub struct Options {
     /// Where RESULTS.md and the plot go.
@@ -79,7 +79,10 @@ pub async fn run(options: &Options) -> Result<bool> {
     let linear_memory = memory::linear_memory(&compiled, &realistic, &maximal, options.reps)?;
 
     progress("calls per operation");
-    let calls = calls::measure(options.reps).await?;
+    let mut calls = calls::measure(options.reps).await?;
+    progress("PRA: request to answer");
+    let pra = pra::measure(options.reps).await?;
+    calls.extend(pra.operations);
 
     let mut bursts = Vec::new();
     for i in 0..options.burst_reps {
@@ -105,6 +108,7 @@ pub async fn run(options: &Options) -> Result<bool> {
         sizes,
         bursts,
         calls,
+        pra_latency: pra.latency,
         linear_memory,
         notes,
     };

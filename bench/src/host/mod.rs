@@ -52,6 +52,9 @@ pub async fn serve(data_dir: &Path) -> Result<()> {
     document["secrets"]["webhookPassword"] = WEBHOOK_PASSWORD.into();
     configure(&runtime, &caps, document).await?;
     configure(&runtime, &caps, sandbox.every_start).await?;
+    for document in sandbox.providers {
+        configure(&runtime, &caps, document).await?;
+    }
     queue::worker::spawn_component(
         queue::worker::DEFAULT_WORKERS,
         runtime.clone(),

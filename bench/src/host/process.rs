@@ -35,7 +35,7 @@ pub struct HostProcess {
     child: Child,
     pub base: String,
     pub client: reqwest::Client,
-    _data: TempDir,
+    data: TempDir,
 }
 
 impl HostProcess {
@@ -63,8 +63,13 @@ impl HostProcess {
             base: base.to_string(),
             child,
             client: client()?,
-            _data: data,
+            data,
         })
+    }
+
+    /// The host's data dir (its KV, where the sandbox keeps generated secrets).
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.data.0
     }
 
     pub fn url(&self, path: &str) -> String {
