@@ -86,6 +86,7 @@ fn leaves_never_import_a_provider_or_the_configuration_page() {
         "resolver.rs",
         "caps.rs",
         "lifecycle",
+        "text.rs",
     ] {
         assert_eq!(violation(&src(leaf), &forbidden), None);
     }

@@ -19,6 +19,7 @@ pub mod providers;
 pub mod resolver;
 pub mod runner;
 pub mod store;
+pub mod text;
 pub mod time;
 pub mod webtrigger;
 

@@ -31,10 +31,12 @@ impl crate::testkit::World {
         world
     }
 
-    /// Runs resolver `name` as the world's user with the EPM web trigger at `web_trigger_url`;
-    /// the answer's text.
+    /// Runs resolver `name` as the world's user with the EPM web trigger at `web_trigger_url`
+    /// (and PRA's beside it, `pra-ticket` for `epm-webhook`); the answer's text.
     pub fn resolve(&mut self, name: &str, payload: &Value, web_trigger_url: &str) -> String {
-        let context = json!({"accountId": self.user, "webTriggerUrls": {"epm-webhook": web_trigger_url}});
+        let pra = web_trigger_url.replace("epm-webhook", "pra-ticket");
+        let context =
+            json!({"accountId": self.user, "webTriggerUrls": {"epm-webhook": web_trigger_url, "pra-ticket": pra}});
         let outcome = crate::testkit::drive(
             self,
             crate::protocol::Invocation::Resolver {

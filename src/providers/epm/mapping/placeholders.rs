@@ -79,12 +79,4 @@ pub fn render_summary(template: &str, request: &TicketCreated) -> String {
     cap_chars(&summary, MAX_SUMMARY_CHARS)
 }
 
-/// At most `max` characters, marking a cut with an ellipsis.
-pub fn cap_chars(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(max - 1).collect();
-    out.push('…');
-    out
-}
+pub use crate::text::cap_chars;

@@ -27,7 +27,7 @@ pub fn from_issue(settings: &PraSettings, issue: &Value) -> BTreeMap<String, Str
             field => text_of(&fields[field]),
         };
         if let Some(value) = value.filter(|v| !v.is_empty()) {
-            let value = super::super::wire::response::clip(&value, MAX_VALUE_CHARS);
+            let value = crate::text::cap_chars(&value, MAX_VALUE_CHARS);
             out.insert(attribute.code_name.clone(), value);
         }
     }

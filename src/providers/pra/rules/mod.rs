@@ -17,10 +17,11 @@ use serde_json::Value;
 use super::records::TicketIssue;
 use super::settings::PraSettings;
 use super::wire::JumpRequest;
-use super::wire::response::{Decision, MAX_MESSAGE_CHARS, clip};
+use super::wire::response::{Decision, MAX_MESSAGE_CHARS};
 use crate::caps::Caps;
 use crate::jira::client::{self, JiraError};
 use crate::protocol::Actor;
+use crate::text::cap_chars;
 use ticket::Ticket;
 
 /// What the rules decided.
@@ -36,7 +37,7 @@ pub struct Decided {
 fn deny(rule: &'static str, message: String, issue: Option<TicketIssue>) -> Decided {
     Decided {
         decision: Decision::Deny,
-        message: clip(&message, MAX_MESSAGE_CHARS),
+        message: cap_chars(&message, MAX_MESSAGE_CHARS),
         rule,
         attributes: BTreeMap::new(),
         issue,

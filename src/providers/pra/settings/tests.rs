@@ -144,23 +144,23 @@ fn validation_names_the_field() {
     assert_eq!(tidy.allowed_projects, ["OPS"]);
 }
 
+const EPM_TRIGGER_URL: &str = "https://example.atlassian-dev.net/x1/abc/epm-webhook";
 const TRIGGER_URL: &str = "https://example.atlassian-dev.net/x1/abc/pra-ticket";
 
+/// The statuses of the checks with this id, in order.
+fn statuses(checks: &Value, id: &str) -> Vec<String> {
+    checks["checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["id"] == id)
+        .map(|c| c["status"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+/// An `admin.*` call as the world's user (Carol), its answer.
 fn admin(world: &mut World, name: &str, payload: Value) -> Value {
-    let context =
-        json!({"accountId": pam_sandboxes::jira::seed::CAROL_ADMIN, "webTriggerUrls": {"pra-ticket": TRIGGER_URL}});
-    let outcome = crate::testkit::drive(
-        world,
-        crate::protocol::Invocation::Resolver {
-            name: name.into(),
-            payload: payload.to_string(),
-            context: context.to_string(),
-        },
-    );
-    let crate::protocol::Outcome::Value(text) = outcome else {
-        panic!("{outcome:?}")
-    };
-    serde_json::from_str(&text).unwrap()
+    serde_json::from_str(&world.resolve(name, &payload, EPM_TRIGGER_URL)).unwrap()
 }
 
 #[test]
@@ -231,19 +231,9 @@ fn the_pra_section_saves_generates_the_url_once_and_validates() {
 
     let checks = admin(&mut world, "admin.validate", json!({"section": "pra"}));
     assert_eq!(checks["ok"], true, "{checks}");
-    let by_id = |id: &str| {
-        checks["checks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["id"] == id)
-            .cloned()
-            .unwrap_or(Value::Null)
-    };
-    assert_eq!(by_id("pra-appliance")["status"], "pass", "{checks}");
-    assert_eq!(by_id("pra-secret")["status"], "pass");
-    assert_eq!(by_id("pra-project")["status"], "pass");
-    assert_eq!(by_id("pra-statuses")["status"], "pass", "{checks}");
+    for id in ["pra-appliance", "pra-secret", "pra-project", "pra-statuses"] {
+        assert_eq!(statuses(&checks, id), ["pass"], "{id}: {checks}");
+    }
 }
 
 #[test]
@@ -263,15 +253,7 @@ fn the_checks_find_missing_statuses_fields_and_foreign_appliances() {
     );
     assert_eq!(saved["ok"], true, "{saved}");
     let checks = admin(&mut world, "admin.validate", json!({"section": "pra"}));
-    let status = |id: &str| {
-        checks["checks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|c| c["id"] == id)
-            .map(|c| c["status"].as_str().unwrap().to_string())
-            .collect::<Vec<_>>()
-    };
+    let status = |id: &str| statuses(&checks, id);
     assert_eq!(status("pra-appliance"), ["warn"], "{checks}");
     assert_eq!(status("pra-project"), ["fail"]);
     assert_eq!(status("pra-statuses"), ["fail"]);

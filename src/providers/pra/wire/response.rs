@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::text::cap_chars;
+
 /// The seed's limit on `message`, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 255;
 
@@ -31,20 +33,10 @@ pub fn body(request_id: &str, decision: Decision, message: &str, attributes: &BT
     form.append_pair("response_id", request_id);
     form.append_pair("response", decision.as_str());
     if !message.is_empty() {
-        form.append_pair("message", &clip(message, MAX_MESSAGE_CHARS));
+        form.append_pair("message", &cap_chars(message, MAX_MESSAGE_CHARS));
     }
     for (code_name, value) in attributes {
         form.append_pair(&format!("session.custom.{code_name}"), value);
     }
     form.finish()
-}
-
-/// At most `limit` characters, an ellipsis marking a cut.
-pub fn clip(text: &str, limit: usize) -> String {
-    if text.chars().count() <= limit {
-        return text.to_string();
-    }
-    let mut cut: String = text.chars().take(limit - 1).collect();
-    cut.push('…');
-    cut
 }
