@@ -60,7 +60,7 @@ pub async fn record(
         lines.push(format!("{}.", delivered.describe()));
     }
     let event = Event {
-        id: format!("pra:{id}"),
+        id: event_id(id),
         lines,
         property_key: PROPERTY,
         property: serde_json::json!({ "requests": history }),
@@ -77,6 +77,18 @@ pub async fn record(
     };
     recording::record(caps, &keys::recording(id), at, event).await?;
     Ok(())
+}
+
+/// Whether every audit step of request `id` is done.
+pub async fn done(caps: &Caps, id: &str) -> bool {
+    recording::load(caps, &keys::recording(id), &event_id(id))
+        .await
+        .is_ok_and(|r| r.complete())
+}
+
+/// The recording's event: one per request.
+fn event_id(id: &str) -> String {
+    format!("pra:{id}")
 }
 
 /// Adds the entry to the kept history (once), newest last, at most [`HISTORY`].

@@ -18,18 +18,17 @@ pub async fn queue(caps: &Caps, id: &str, now: u64) -> Result<(), CapError> {
     jobs::push(caps, &Job::new(KIND, &[id], now), 0).await
 }
 
-/// Whether the request was answered and recorded already (a duplicate needs no job).
+/// Whether the request was answered and audited already (a duplicate needs no job). Any doubt
+/// (storage failing) says no: one more job run does nothing twice.
 pub async fn finished(caps: &Caps, id: &str) -> bool {
-    answer::settled(caps, id).await.is_some()
-        && caps
-            .kv_get(&keys::recording(id))
-            .await
-            .ok()
-            .flatten()
-            .and_then(|t| {
-                store::decode::<crate::lifecycle::recording::Recording>(crate::lifecycle::recording::VERSION, &t)
-            })
-            .is_some_and(|r| r.complete())
+    if answer::settled(caps, id).await.is_none() {
+        return false;
+    }
+    match verdict::load(caps, id).await {
+        Ok(Some(verdict)) if verdict.issue.is_none() => true,
+        Ok(Some(_)) => audit::done(caps, id).await,
+        _ => false,
+    }
 }
 
 pub async fn run_job(caps: &Caps, job: &Job) -> Progress {
