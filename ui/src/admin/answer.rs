@@ -1,6 +1,6 @@
-//! The `admin.*` resolvers' answers (`docs/resolvers.md`): `{"ok": true, "view"}` from
-//! `admin.config` and `admin.save`, `{"ok": true, "checks", "summary"}` from `admin.validate`,
-//! or a refusal. The view and the checks are the core's own types.
+//! The `admin.*` resolvers' answers (`docs/resolvers.md`): `{"ok": true, "view", "sections"}`
+//! from `admin.config` and `admin.save`, `{"ok": true, "checks", "summary"}` from
+//! `admin.validate`, or a refusal. EPM's view and the checks are the core's own types.
 
 use pam_approvals::config::check::{Check, Summary};
 use pam_approvals::providers::epm::settings::view::AdminView;
@@ -10,10 +10,13 @@ use serde_json::Value;
 
 use crate::answer::Refusal;
 
-/// The answer of `admin.config` and `admin.save`.
+/// The answer of `admin.config` and `admin.save`: EPM's view, or another section's.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct ViewAnswer {
-    pub view: AdminView,
+pub struct ViewAnswer<V = AdminView> {
+    pub view: V,
+    /// The providers this build has settings for (`["epm", "pra"]`): a section each.
+    #[serde(default)]
+    pub sections: Vec<String>,
 }
 
 /// The answer of `admin.validate`.

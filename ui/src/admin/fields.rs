@@ -3,6 +3,8 @@
 //! `static/admin/src/index.html`, so an error from `form::validate` or the resolver lands next to
 //! its input with no table in between.
 
+use super::problems::form_field;
+
 /// What kind of control an input is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -133,6 +135,8 @@ impl Field {
         Field::ALL.into_iter().find(|f| f.name() == name)
     }
 }
+
+form_field!(Field);
 
 #[cfg(test)]
 mod tests {

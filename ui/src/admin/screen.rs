@@ -7,7 +7,8 @@ use pam_approvals::providers::epm::settings::view::AdminView;
 
 use super::fields::{Field, Kind};
 use super::form::Approvers;
-use super::state::{Copied, Model, Phase, UNSAVED_NOTE};
+use super::section::Phase;
+use super::state::{Copied, Model, Report as Results, UNSAVED_NOTE};
 use crate::state::Notice;
 
 pub const LOADING: &str = "Loading the configuration…";
@@ -15,10 +16,26 @@ pub const SAVING: &str = "Saving…";
 pub const VALIDATING: &str = "Validating the saved configuration…";
 pub const SAVE: &str = "Save";
 pub const VALIDATE: &str = "Validate configuration";
+
+/// How a section's progress and buttons read.
+pub struct Words {
+    pub loading: &'static str,
+    pub validating: &'static str,
+    pub save: &'static str,
+    pub validate: &'static str,
+}
+
+const EPM: Words = Words {
+    loading: LOADING,
+    validating: VALIDATING,
+    save: SAVE,
+    validate: VALIDATE,
+};
 pub const SECRET_SET: &str = "Set — leave blank to keep";
 pub const SECRET_NOT_SET: &str = "Not set";
 pub const COPY: &str = "Copy";
 pub const COPIED: &str = "Copied";
+pub const COPIED_STATUS: &str = "Copied to the clipboard.";
 
 /// Everything on the page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,12 +83,44 @@ pub struct Form<'a> {
     pub show_group: bool,
     /// "At least 12 characters.", from the core's rule.
     pub password_hint: String,
-    /// Save and Validate are disabled while either runs.
-    pub buttons_disabled: bool,
+    pub buttons: Buttons,
+}
+
+/// A section's Save and Validate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Buttons {
+    /// While either runs, and while the other section saves (both write one record).
+    pub save_disabled: bool,
+    /// While either runs.
+    pub validate_disabled: bool,
     pub saving: bool,
     pub save_label: &'static str,
     pub validating: bool,
     pub validate_label: &'static str,
+}
+
+/// The progress line of a section in `phase`.
+pub fn busy(phase: Phase, words: &Words) -> Option<&'static str> {
+    match phase {
+        Phase::Loading => Some(words.loading),
+        Phase::Saving => Some(SAVING),
+        Phase::Validating => Some(words.validating),
+        _ => None,
+    }
+}
+
+/// `other_saving`: the other section is saving.
+pub fn buttons(phase: Phase, words: &Words, other_saving: bool) -> Buttons {
+    let saving = phase == Phase::Saving;
+    let validating = phase == Phase::Validating;
+    Buttons {
+        save_disabled: saving || validating || other_saving,
+        validate_disabled: saving || validating,
+        saving,
+        save_label: if saving { SAVING } else { words.save },
+        validating,
+        validate_label: if validating { words.validating } else { words.validate },
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,41 +159,66 @@ pub struct CheckRow {
 }
 
 pub fn screen(model: &Model) -> Screen<'_> {
-    let busy = match model.phase {
-        Phase::Loading => Some(LOADING),
-        Phase::Saving => Some(SAVING),
-        Phase::Validating => Some(VALIDATING),
-        _ => None,
-    };
-    let shown = matches!(model.phase, Phase::Ready | Phase::Saving | Phase::Validating);
-    let view = model.view.as_ref().filter(|_| shown);
+    let epm = &model.epm;
+    let shown = epm.shown();
+    let view = epm.view.as_ref().filter(|_| shown);
     Screen {
-        busy,
-        forbidden: model.forbidden.as_deref().filter(|_| model.phase == Phase::Forbidden),
-        notice: model.notice.as_ref(),
+        busy: busy(epm.phase, &EPM),
+        forbidden: model.forbidden.as_deref().filter(|_| epm.phase == Phase::Forbidden),
+        notice: epm.notice.as_ref(),
         warnings: view.map_or(&[], |v| v.warnings.as_slice()),
         webhook: view.map(webhook),
         copied: model.copied.as_ref(),
         form: if shown { form(model) } else { None },
-        report: model.report.as_ref().filter(|_| shown).map(|report| Report {
-            note: report.unsaved_changes.then_some(UNSAVED_NOTE),
-            summary: summary_line(&report.summary),
-            rows: report
-                .checks
-                .iter()
-                .map(|check| {
-                    let (status, badge) = badge(check.status);
-                    CheckRow {
-                        id: check.id.clone(),
-                        title: check.title.clone(),
-                        status,
-                        badge,
-                        detail: check.detail.clone(),
-                        fix: check.fix.clone(),
-                    }
-                })
-                .collect(),
-        }),
+        report: epm.report.as_ref().filter(|_| shown).map(report),
+    }
+}
+
+/// The results of "Validate configuration", in either section.
+pub fn report(report: &Results) -> Report {
+    Report {
+        note: report.unsaved_changes.then_some(UNSAVED_NOTE),
+        summary: summary_line(&report.summary),
+        rows: report
+            .checks
+            .iter()
+            .map(|check| {
+                let (status, badge) = badge(check.status);
+                CheckRow {
+                    id: check.id.clone(),
+                    title: check.title.clone(),
+                    status,
+                    badge,
+                    detail: check.detail.clone(),
+                    fix: check.fix.clone(),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// A Copy button's label and status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyFeedback {
+    pub label: &'static str,
+    pub status: Option<String>,
+}
+
+/// What a Copy button says after the last copy of its text (`None`: not copied yet).
+pub fn copy_feedback(result: Option<&Result<(), String>>) -> CopyFeedback {
+    match result {
+        Some(Ok(())) => CopyFeedback {
+            label: COPIED,
+            status: Some(COPIED_STATUS.into()),
+        },
+        Some(Err(problem)) => CopyFeedback {
+            label: COPY,
+            status: Some(format!("Could not copy ({problem}): select the text and copy it.")),
+        },
+        None => CopyFeedback {
+            label: COPY,
+            status: None,
+        },
     }
 }
 
@@ -175,7 +249,8 @@ fn webhook(view: &AdminView) -> Webhook {
 }
 
 fn form(model: &Model) -> Option<Form<'_>> {
-    let form = model.form.as_ref()?;
+    let epm = &model.epm;
+    let form = epm.form.as_ref()?;
     let secrets = form.secrets();
     let inputs = Field::ALL
         .into_iter()
@@ -192,23 +267,17 @@ fn form(model: &Model) -> Option<Form<'_>> {
                     _ => Value::Text(form.text(field)),
                 },
                 placeholder: stored.map(|set| if set { SECRET_SET } else { SECRET_NOT_SET }),
-                error: model.field_errors.get(field.name()).map(String::as_str),
+                error: epm.field_errors.get(field.name()).map(String::as_str),
             }
         })
         .collect();
-    let saving = model.phase == Phase::Saving;
-    let validating = model.phase == Phase::Validating;
     Some(Form {
-        disabled: saving,
+        disabled: epm.phase == Phase::Saving,
         inputs,
         approvers: form.approvers,
         show_group: form.approvers == Approvers::Group,
         password_hint: format!("At least {MIN_PASSWORD_CHARS} characters."),
-        buttons_disabled: saving || validating,
-        saving,
-        save_label: if saving { SAVING } else { SAVE },
-        validating,
-        validate_label: if validating { VALIDATING } else { VALIDATE },
+        buttons: buttons(epm.phase, &EPM, false),
     })
 }
 

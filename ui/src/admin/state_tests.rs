@@ -1,29 +1,16 @@
 //! The configuration page's flows, driven through `reduce` with the browser tests' fixtures
 //! (real resolver answers of the core; see `tests/admin_fixtures.rs`).
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::*;
 use crate::admin::screen::{self, SECRET_NOT_SET, SECRET_SET};
-
-fn fixture(name: &str) -> Value {
-    let text = match name {
-        "admin-config" => include_str!("../../../tests/browser/fixtures/admin-config.json"),
-        "admin-config-fresh" => include_str!("../../../tests/browser/fixtures/admin-config-fresh.json"),
-        "admin-saved" => include_str!("../../../tests/browser/fixtures/admin-saved.json"),
-        "admin-save-invalid" => include_str!("../../../tests/browser/fixtures/admin-save-invalid.json"),
-        "admin-validate" => include_str!("../../../tests/browser/fixtures/admin-validate.json"),
-        "admin-validate-failing" => include_str!("../../../tests/browser/fixtures/admin-validate-failing.json"),
-        "admin-forbidden" => include_str!("../../../tests/browser/fixtures/admin-forbidden.json"),
-        "admin-unavailable" => include_str!("../../../tests/browser/fixtures/admin-unavailable.json"),
-        other => panic!("no fixture {other}"),
-    };
-    serde_json::from_str(text).expect("fixtures are JSON")
-}
+use crate::admin::test_fixtures::fixture;
+use crate::state::Tone;
 
 fn loaded(name: &str) -> Model {
     let mut model = Model::default();
-    assert_eq!(reduce(&mut model, Action::Start), Effect::Load);
+    assert_eq!(reduce(&mut model, Action::Start), Effect::Epm(Call::Load));
     reduce(&mut model, Action::ConfigAnswered(Ok(fixture(name))));
     model
 }
@@ -31,7 +18,7 @@ fn loaded(name: &str) -> Model {
 /// The configured site's page, ready for edits.
 fn ready() -> Model {
     let model = loaded("admin-config");
-    assert_eq!(model.phase, Phase::Ready);
+    assert_eq!(model.epm.phase, Phase::Ready);
     model
 }
 
@@ -40,13 +27,13 @@ fn edit(model: &mut Model, field: Field, text: &str) {
 }
 
 fn form(model: &Model) -> &AdminForm {
-    model.form.as_ref().expect("a form")
+    model.epm.form.as_ref().expect("a form")
 }
 
 #[test]
 fn loads_every_setting_into_the_form_and_no_secret() {
     let model = ready();
-    let view = model.view.as_ref().unwrap();
+    let view = model.epm.view.as_ref().unwrap();
     let form = form(&model);
     assert_eq!(form.text(Field::ProjectKey), "PMCJIT");
     assert_eq!(form.text(Field::Labels), "pam-approvals, epm-jit");
@@ -61,7 +48,7 @@ fn loads_every_setting_into_the_form_and_no_secret() {
         "the form gives back exactly what it was given"
     );
     assert!(!form.has_changes());
-    assert!(model.notice.is_none() && model.field_errors.is_empty());
+    assert!(model.epm.notice.is_none() && model.epm.field_errors.is_empty());
 }
 
 #[test]
@@ -90,10 +77,10 @@ fn saves_the_settings_with_only_the_secrets_typed() {
     edit(&mut model, Field::Labels, " pam-approvals,epm-jit , , urgent");
     reduce(&mut model, Action::SetFlag(Field::AutomaticReporter, false));
     assert!(form(&model).has_changes());
-    let Effect::Save(payload) = reduce(&mut model, Action::Save) else {
-        panic!("not sent: {:?}", model.notice)
+    let Effect::Epm(Call::Save(payload)) = reduce(&mut model, Action::Save) else {
+        panic!("not sent: {:?}", model.epm.notice)
     };
-    let mut expected = serde_json::to_value(&model.view.as_ref().unwrap().config).unwrap();
+    let mut expected = serde_json::to_value(&model.epm.view.as_ref().unwrap().config).unwrap();
     expected["summaryTemplate"] = json!("JIT access: %%User%% on %%HostName%%");
     expected["labels"] = json!(["pam-approvals", "epm-jit", "urgent"]);
     expected["automaticReporter"] = json!(false);
@@ -103,7 +90,7 @@ fn saves_the_settings_with_only_the_secrets_typed() {
         "no key for the blank client secret or the unchanged username"
     );
     assert_eq!(payload["config"]["version"], json!(1), "version passes through");
-    assert_eq!(model.phase, Phase::Saving);
+    assert_eq!(model.epm.phase, Phase::Saving);
     let frozen = model.clone();
     edit(&mut model, Field::ProjectKey, "OPS");
     assert_eq!(reduce(&mut model, Action::Save), Effect::None);
@@ -111,9 +98,9 @@ fn saves_the_settings_with_only_the_secrets_typed() {
     assert_eq!(model, frozen, "nothing changes while saving");
 
     reduce(&mut model, Action::SaveAnswered(Ok(fixture("admin-saved"))));
-    assert_eq!(model.phase, Phase::Ready);
+    assert_eq!(model.epm.phase, Phase::Ready);
     assert_eq!(
-        model.notice.as_ref().map(|n| (n.tone, n.title.as_str())),
+        model.epm.notice.as_ref().map(|n| (n.tone, n.title.as_str())),
         Some((Tone::Success, SAVED))
     );
     assert_eq!(model.focus, Some(Focus::Notice));
@@ -130,16 +117,16 @@ fn saves_the_settings_with_only_the_secrets_typed() {
 fn usernames_and_secrets_are_sent_only_when_given() {
     let mut model = ready();
     edit(&mut model, Field::WebhookUsername, "");
-    let Effect::Save(payload) = reduce(&mut model, Action::Save) else {
-        panic!("{:?}", model.field_errors)
+    let Effect::Epm(Call::Save(payload)) = reduce(&mut model, Action::Save) else {
+        panic!("{:?}", model.epm.field_errors)
     };
     assert_eq!(payload["secrets"], json!({}), "blank keeps the stored username");
 
     let mut model = ready();
     edit(&mut model, Field::WebhookUsername, "epm-hook");
     edit(&mut model, Field::ClientSecret, "a-fresh-client-secret");
-    let Effect::Save(payload) = reduce(&mut model, Action::Save) else {
-        panic!("{:?}", model.field_errors)
+    let Effect::Epm(Call::Save(payload)) = reduce(&mut model, Action::Save) else {
+        panic!("{:?}", model.epm.field_errors)
     };
     assert_eq!(
         payload["secrets"],
@@ -154,16 +141,22 @@ fn the_core_checks_the_form_before_anything_is_sent() {
     edit(&mut model, Field::WebhookPassword, "short");
     edit(&mut model, Field::SummaryTemplate, "Request %%Nope%%");
     assert_eq!(reduce(&mut model, Action::Save), Effect::None);
-    assert_eq!(model.phase, Phase::Ready);
-    assert_eq!(model.field_errors["webhookPassword"], "must be at least 12 characters");
-    assert!(model.field_errors["projectKey"].starts_with("must be an upper-case Jira project key"));
-    assert_eq!(model.field_errors["summaryTemplate"], "unknown placeholder %%Nope%%");
+    assert_eq!(model.epm.phase, Phase::Ready);
+    assert_eq!(
+        model.epm.field_errors["webhookPassword"],
+        "must be at least 12 characters"
+    );
+    assert!(model.epm.field_errors["projectKey"].starts_with("must be an upper-case Jira project key"));
+    assert_eq!(
+        model.epm.field_errors["summaryTemplate"],
+        "unknown placeholder %%Nope%%"
+    );
     assert_eq!(
         model.focus,
         Some(Focus::Field(Field::WebhookPassword)),
         "the first in page order"
     );
-    let notice = model.notice.clone().unwrap();
+    let notice = model.epm.notice.clone().unwrap();
     assert_eq!(
         (notice.tone, notice.title.as_str()),
         (Tone::Error, "3 settings need attention; nothing was saved.")
@@ -178,10 +171,10 @@ fn the_core_checks_the_form_before_anything_is_sent() {
     );
     edit(&mut model, Field::ProjectKey, "PMCJIT");
     assert!(
-        !model.field_errors.contains_key("projectKey"),
+        !model.epm.field_errors.contains_key("projectKey"),
         "editing clears the field's error"
     );
-    assert_eq!(model.field_errors.len(), 2);
+    assert_eq!(model.epm.field_errors.len(), 2);
 
     // Enabling needs every credential; this site has no webhook password yet.
     let mut model = loaded("admin-config-fresh");
@@ -195,7 +188,7 @@ fn the_core_checks_the_form_before_anything_is_sent() {
         "webhookPassword",
     ] {
         assert_eq!(
-            model.field_errors[field], "is required while the integration is enabled",
+            model.epm.field_errors[field], "is required while the integration is enabled",
             "{field}"
         );
     }
@@ -207,13 +200,13 @@ fn a_group_must_be_named_when_chosen() {
     reduce(&mut model, Action::ChooseApprovers(Approvers::Group));
     assert_eq!(reduce(&mut model, Action::Save), Effect::None);
     assert_eq!(
-        model.field_errors["approverGroup"],
+        model.epm.field_errors["approverGroup"],
         crate::admin::form::GROUP_NAME_NEEDED
     );
     assert_eq!(model.focus, Some(Focus::Field(Field::ApproverGroup)));
     edit(&mut model, Field::ApproverGroup, "  PAM Approvers ");
-    assert!(model.field_errors.is_empty());
-    let Effect::Save(payload) = reduce(&mut model, Action::Save) else {
+    assert!(model.epm.field_errors.is_empty());
+    let Effect::Epm(Call::Save(payload)) = reduce(&mut model, Action::Save) else {
         panic!()
     };
     assert_eq!(payload["config"]["approverGroup"], json!("PAM Approvers"));
@@ -223,7 +216,7 @@ fn a_group_must_be_named_when_chosen() {
     reduce(&mut model, Action::ChooseApprovers(Approvers::Group));
     edit(&mut model, Field::ApproverGroup, "PAM Approvers");
     reduce(&mut model, Action::ChooseApprovers(Approvers::Anyone));
-    let Effect::Save(payload) = reduce(&mut model, Action::Save) else {
+    let Effect::Epm(Call::Save(payload)) = reduce(&mut model, Action::Save) else {
         panic!()
     };
     assert_eq!(payload["config"]["approverGroup"], json!(""));
@@ -234,10 +227,13 @@ fn server_field_errors_go_next_to_their_fields() {
     let mut model = ready();
     reduce(&mut model, Action::Save);
     reduce(&mut model, Action::SaveAnswered(Ok(fixture("admin-save-invalid"))));
-    assert_eq!(model.phase, Phase::Ready);
-    assert_eq!(model.field_errors["customFieldId"], "must look like customfield_10001");
+    assert_eq!(model.epm.phase, Phase::Ready);
+    assert_eq!(
+        model.epm.field_errors["customFieldId"],
+        "must look like customfield_10001"
+    );
     assert_eq!(model.focus, Some(Focus::Field(Field::ProjectKey)));
-    let notice = model.notice.clone().unwrap();
+    let notice = model.epm.notice.clone().unwrap();
     assert_eq!(notice.title, "2 settings need attention; nothing was saved.");
     assert_eq!(notice.lines.len(), 2);
     assert!(!notice.retry, "fix, not retry");
@@ -247,14 +243,14 @@ fn server_field_errors_go_next_to_their_fields() {
     reduce(&mut model, Action::Save);
     let odd = json!({"ok": false, "error": {"code": "invalid", "message": "1 setting needs attention; nothing was saved.", "fields": {"colour": "no"}}});
     reduce(&mut model, Action::SaveAnswered(Ok(odd)));
-    assert_eq!(model.notice.unwrap().lines, ["colour: no"]);
+    assert_eq!(model.epm.notice.unwrap().lines, ["colour: no"]);
     assert_eq!(model.focus, Some(Focus::Notice));
 }
 
 #[test]
 fn someone_who_is_not_an_admin_sees_only_why() {
     let model = loaded("admin-forbidden");
-    assert_eq!(model.phase, Phase::Forbidden);
+    assert_eq!(model.epm.phase, Phase::Forbidden);
     let screen = screen::screen(&model);
     assert!(
         screen
@@ -271,60 +267,60 @@ fn someone_who_is_not_an_admin_sees_only_why() {
     let mut model = ready();
     reduce(&mut model, Action::Validate);
     reduce(&mut model, Action::ValidateAnswered(Ok(fixture("admin-forbidden"))));
-    assert_eq!(model.phase, Phase::Forbidden);
-    assert!(model.view.is_none() && model.form.is_none());
+    assert_eq!(model.epm.phase, Phase::Forbidden);
+    assert!(model.epm.view.is_none() && model.epm.form.is_none());
 }
 
 #[test]
 fn failures_offer_retry_of_what_failed() {
     let mut model = loaded("admin-unavailable");
-    assert_eq!(model.phase, Phase::Unavailable);
-    let notice = model.notice.clone().unwrap();
+    assert_eq!(model.epm.phase, Phase::Unavailable);
+    let notice = model.epm.notice.clone().unwrap();
     assert_eq!((notice.title.as_str(), notice.retry), (LOAD_FAILED, true));
     assert!(notice.lines[0].contains("storage is down"));
-    assert_eq!(reduce(&mut model, Action::Retry), Effect::Load);
+    assert_eq!(reduce(&mut model, Action::Retry), Effect::Epm(Call::Load));
     reduce(&mut model, Action::ConfigAnswered(Err("HTTP 502: Bad Gateway".into())));
-    assert_eq!(model.notice.clone().unwrap().lines, ["HTTP 502: Bad Gateway"]);
-    assert_eq!(reduce(&mut model, Action::Retry), Effect::Load);
+    assert_eq!(model.epm.notice.clone().unwrap().lines, ["HTTP 502: Bad Gateway"]);
+    assert_eq!(reduce(&mut model, Action::Retry), Effect::Epm(Call::Load));
     reduce(&mut model, Action::ConfigAnswered(Ok(fixture("admin-config"))));
-    assert_eq!(model.phase, Phase::Ready);
-    assert!(model.notice.is_none());
+    assert_eq!(model.epm.phase, Phase::Ready);
+    assert!(model.epm.notice.is_none());
 
     let first = reduce(&mut model, Action::Save);
     reduce(
         &mut model,
         Action::SaveAnswered(Err("the app could not be reached".into())),
     );
-    let notice = model.notice.clone().unwrap();
+    let notice = model.epm.notice.clone().unwrap();
     assert_eq!((notice.title.as_str(), notice.retry), (SAVE_FAILED, true));
     assert_eq!(reduce(&mut model, Action::Retry), first);
     reduce(&mut model, Action::SaveAnswered(Ok(fixture("admin-unavailable"))));
-    assert!(model.notice.clone().unwrap().retry);
+    assert!(model.epm.notice.clone().unwrap().retry);
 
     let mut model = ready();
     reduce(&mut model, Action::Validate);
     reduce(&mut model, Action::ValidateAnswered(Err("HTTP 504".into())));
-    assert_eq!(model.notice.clone().unwrap().title, VALIDATE_FAILED);
-    assert_eq!(reduce(&mut model, Action::Retry), Effect::Validate);
+    assert_eq!(model.epm.notice.clone().unwrap().title, VALIDATE_FAILED);
+    assert_eq!(reduce(&mut model, Action::Retry), Effect::Epm(Call::Validate));
 }
 
 #[test]
 fn validation_lists_each_check_with_a_summary() {
     let mut model = ready();
-    assert_eq!(reduce(&mut model, Action::Validate), Effect::Validate);
-    assert_eq!(model.phase, Phase::Validating);
+    assert_eq!(reduce(&mut model, Action::Validate), Effect::Epm(Call::Validate));
+    assert_eq!(model.epm.phase, Phase::Validating);
     let busy = screen::screen(&model);
     let form = busy.form.unwrap();
     assert_eq!(busy.busy, Some(screen::VALIDATING));
     assert!(
-        form.buttons_disabled && !form.disabled,
+        form.buttons.save_disabled && form.buttons.validate_disabled && !form.disabled,
         "buttons wait, inputs stay editable"
     );
     reduce(
         &mut model,
         Action::ValidateAnswered(Ok(fixture("admin-validate-failing"))),
     );
-    assert_eq!(model.phase, Phase::Ready);
+    assert_eq!(model.epm.phase, Phase::Ready);
     assert_eq!(model.focus, Some(Focus::Checks));
     let report = screen::screen(&model).report.unwrap();
     assert_eq!(report.summary, "4 passed, 2 failed, 4 skipped");
@@ -349,13 +345,13 @@ fn validation_lists_each_check_with_a_summary() {
     edit(&mut model, Field::ProjectKey, "PMCJIT");
     reduce(&mut model, Action::Save);
     reduce(&mut model, Action::SaveAnswered(Ok(fixture("admin-saved"))));
-    assert!(model.report.is_none());
+    assert!(model.epm.report.is_none());
 }
 
 #[test]
 fn copy_takes_the_text_from_the_view() {
     let mut model = ready();
-    let view = model.view.clone().unwrap();
+    let view = model.epm.view.clone().unwrap();
     assert_eq!(
         reduce(&mut model, Action::Copy("url-0".into())),
         Effect::Copy {

@@ -7,7 +7,7 @@ use wasm_bindgen_futures::spawn_local;
 
 use super::{Dispatch, Page};
 use crate::admin::screen::screen;
-use crate::admin::state::{Action, Copied, Effect, Model, reduce};
+use crate::admin::state::{Action, Call, Copied, Effect, Model, reduce};
 use crate::bridge;
 use crate::dom::AdminPage;
 
@@ -37,9 +37,7 @@ impl Page for AdminPage {
     fn run(&self, effect: Effect, dispatch: Dispatch<Action>) {
         match effect {
             Effect::None => {}
-            Effect::Load => call(dispatch, "admin.config", json!({}), Action::ConfigAnswered),
-            Effect::Save(payload) => call(dispatch, "admin.save", payload, Action::SaveAnswered),
-            Effect::Validate => call(dispatch, "admin.validate", json!({}), Action::ValidateAnswered),
+            Effect::Epm(call) => run_call(dispatch, call),
             Effect::Copy { key, text } => spawn_local(async move {
                 let result = bridge::copy(&text).await;
                 dispatch(Action::Copied(Copied { key, result }));
@@ -48,8 +46,15 @@ impl Page for AdminPage {
     }
 }
 
-/// Invokes resolver `name`; its answer comes back as the action `then` makes of it.
-fn call(dispatch: Dispatch<Action>, name: &'static str, payload: Value, then: fn(Result<Value, String>) -> Action) {
+/// A section's resolver call; the answer comes back as its action.
+fn run_call(dispatch: Dispatch<Action>, call: Call) {
+    type Then = fn(Result<Value, String>) -> Action;
+    let (name, payload, then): (_, _, Then) = match call {
+        Call::None => return,
+        Call::Load => ("admin.config", json!({}), Action::ConfigAnswered),
+        Call::Save(payload) => ("admin.save", payload, Action::SaveAnswered),
+        Call::Validate => ("admin.validate", json!({}), Action::ValidateAnswered),
+    };
     spawn_local(async move {
         let answer = bridge::invoke(name, &payload).await;
         dispatch(then(answer));

@@ -1,5 +1,5 @@
 //! The notice in a page's live region (`#notice`, `#notice-title`, `#notice-lines`), the same
-//! on both pages.
+//! on both pages (`find_at`: another one, by the id of its root).
 
 use std::cell::RefCell;
 
@@ -19,10 +19,15 @@ pub struct NoticeBox {
 
 impl NoticeBox {
     pub fn find(document: &Document) -> Result<NoticeBox, JsValue> {
+        NoticeBox::find_at(document, "notice")
+    }
+
+    /// The notice `#<id>` with its `#<id>-title` and `#<id>-lines`.
+    pub fn find_at(document: &Document, id: &str) -> Result<NoticeBox, JsValue> {
         Ok(NoticeBox {
-            root: by_id(document, "notice")?,
-            title: by_id(document, "notice-title")?,
-            lines: by_id(document, "notice-lines")?,
+            root: by_id(document, id)?,
+            title: by_id(document, &format!("{id}-title"))?,
+            lines: by_id(document, &format!("{id}-lines"))?,
             drawn: RefCell::default(),
         })
     }

@@ -4,9 +4,10 @@
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
-use web_sys::{Document, HtmlButtonElement, HtmlElement, HtmlFieldSetElement, HtmlInputElement, HtmlSelectElement};
+use web_sys::{Document, HtmlElement, HtmlFieldSetElement, HtmlInputElement, HtmlSelectElement};
 
 use super::error_id;
+use super::live::Buttons;
 use crate::admin::fields::{Field, Kind};
 use crate::admin::form::Approvers;
 use crate::admin::screen::{Form, Value};
@@ -41,12 +42,7 @@ pub struct FormView {
     group: HtmlInputElement,
     group_control: HtmlElement,
     password_rule: HtmlElement,
-    save: HtmlButtonElement,
-    save_spinner: HtmlElement,
-    save_label: HtmlElement,
-    validate: HtmlButtonElement,
-    validate_spinner: HtmlElement,
-    validate_label: HtmlElement,
+    buttons: Buttons,
 }
 
 impl FormView {
@@ -77,12 +73,7 @@ impl FormView {
             group: by_id(d, "approvers-group")?,
             group_control: by_id(d, "group-control")?,
             password_rule: by_id(d, "password-rule")?,
-            save: by_id(d, "save")?,
-            save_spinner: by_id(d, "save-spinner")?,
-            save_label: by_id(d, "save-label")?,
-            validate: by_id(d, "validate")?,
-            validate_spinner: by_id(d, "validate-spinner")?,
-            validate_label: by_id(d, "validate-label")?,
+            buttons: Buttons::find(d, "")?,
         })
     }
 
@@ -92,7 +83,7 @@ impl FormView {
             e.prevent_default();
             Some(Action::Save)
         })?;
-        on(d, &self.validate, "click", |_| Some(Action::Validate))?;
+        on(d, self.buttons.validate(), "click", |_| Some(Action::Validate))?;
         for row in &self.rows {
             let field = row.field;
             match (&row.control, field.kind()) {
@@ -131,7 +122,7 @@ impl FormView {
             return Ok(());
         };
         self.fields.set_disabled(form.disabled);
-        set_flag(&self.form, "aria-busy", form.saving || form.validating)?;
+        set_flag(&self.form, "aria-busy", form.buttons.saving || form.buttons.validating)?;
         for row in &self.rows {
             let Some(input) = form.inputs.iter().find(|input| input.field == row.field) else {
                 continue;
@@ -156,13 +147,7 @@ impl FormView {
         show(&self.group_control, form.show_group);
         self.password_rule.set_text_content(Some(&form.password_hint));
 
-        for button in [&self.save, &self.validate] {
-            button.set_disabled(form.buttons_disabled);
-        }
-        show(&self.save_spinner, form.saving);
-        self.save_label.set_text_content(Some(form.save_label));
-        show(&self.validate_spinner, form.validating);
-        self.validate_label.set_text_content(Some(form.validate_label));
+        self.buttons.render(&form.buttons);
         show(&self.form, true);
         Ok(())
     }

@@ -1,13 +1,14 @@
 //! The parts of the configuration page built from answers: the warnings banner, the webhook
-//! texts with their Copy buttons, and the validation results. Each keeps what it drew last and
-//! rebuilds only when that changes (a rebuild would lose a selection or scroll position).
+//! texts with their Copy buttons, and the validation results (of either section). Each keeps
+//! what it drew last and rebuilds only when that changes (a rebuild would lose a selection or
+//! scroll position).
 
 use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, HtmlElement};
 
-use crate::admin::screen::{COPIED, COPY, CopyItem, Report, Webhook as WebhookScreen};
+use crate::admin::screen::{COPY, CopyItem, Report, Webhook as WebhookScreen, copy_feedback};
 use crate::admin::state::Copied;
 use crate::dom::{append, by_id, clear, create, show, text_or_hide};
 
@@ -95,20 +96,12 @@ impl Webhook {
         if rebuilt || last.as_ref() != copied {
             *last = copied.cloned();
             for item in drawn.iter().flat_map(|w| w.urls.iter().chain(&w.templates)) {
-                let result = copied.filter(|c| c.key == item.key).map(|c| &c.result);
-                let (label, status) = match result {
-                    Some(Ok(())) => (COPIED, Some("Copied to the clipboard.".to_string())),
-                    Some(Err(problem)) => (
-                        COPY,
-                        Some(format!("Could not copy ({problem}): select the text and copy it.")),
-                    ),
-                    None => (COPY, None),
-                };
+                let feedback = copy_feedback(copied.filter(|c| c.key == item.key).map(|c| &c.result));
                 if let Some(button) = d.get_element_by_id(&copy_id(item, "-button")) {
-                    button.set_text_content(Some(label));
+                    button.set_text_content(Some(feedback.label));
                 }
                 if let Ok(line) = by_id::<HtmlElement>(d, &copy_id(item, "-status")) {
-                    text_or_hide(&line, status.as_deref());
+                    text_or_hide(&line, feedback.status.as_deref());
                 }
             }
         }
@@ -177,7 +170,8 @@ fn template_item(d: &Document, item: &CopyItem) -> Result<Element, JsValue> {
     Ok(root)
 }
 
-/// "Validation results".
+/// "Validation results": `#<prefix>checks` with its note, summary and `#<prefix>check-list`
+/// (EPM's have no prefix).
 pub struct Checks {
     root: HtmlElement,
     note: HtmlElement,
@@ -187,12 +181,12 @@ pub struct Checks {
 }
 
 impl Checks {
-    pub fn find(d: &Document) -> Result<Checks, JsValue> {
+    pub fn find(d: &Document, prefix: &str) -> Result<Checks, JsValue> {
         Ok(Checks {
-            root: by_id(d, "checks")?,
-            note: by_id(d, "checks-note")?,
-            summary: by_id(d, "checks-summary")?,
-            list: by_id(d, "check-list")?,
+            root: by_id(d, &format!("{prefix}checks"))?,
+            note: by_id(d, &format!("{prefix}checks-note"))?,
+            summary: by_id(d, &format!("{prefix}checks-summary"))?,
+            list: by_id(d, &format!("{prefix}check-list"))?,
             drawn: RefCell::default(),
         })
     }

@@ -1,20 +1,21 @@
 //! The configuration page's elements (found by id in `static/admin/src/index.html`), how a
-//! `Screen` is copied into them, and which user events become which `Action`s. The form's
-//! inputs are in `form`, the lists built from answers (warnings, webhook texts, checks) in
-//! `lists`.
+//! `Screen` is copied into them, and which user events become which `Action`s. EPM's form inputs
+//! are in `form`, the lists built from answers (warnings, webhook texts, checks) in `lists`, a
+//! section's progress, notice and buttons in `live`.
 
 mod form;
 mod lists;
+mod live;
 
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{Document, Element, HtmlButtonElement, HtmlElement};
+use web_sys::{Document, Element, HtmlElement};
 
 use self::form::FormView;
 use self::lists::{Checks, Warnings, Webhook};
-use super::notice::NoticeBox;
+use self::live::Live;
 use super::{by_id, on, show};
 use crate::admin::fields::Field;
 use crate::admin::screen::Screen;
@@ -22,11 +23,7 @@ use crate::admin::state::{Action, Focus};
 
 pub struct AdminPage {
     document: Document,
-    busy: HtmlElement,
-    busy_text: HtmlElement,
-    notice: NoticeBox,
-    notice_actions: HtmlElement,
-    retry: HtmlButtonElement,
+    live: Live,
     forbidden: HtmlElement,
     forbidden_message: HtmlElement,
     warnings: Warnings,
@@ -39,17 +36,13 @@ impl AdminPage {
     pub fn find(document: Document) -> Result<AdminPage, JsValue> {
         let d = &document;
         Ok(AdminPage {
-            busy: by_id(d, "busy")?,
-            busy_text: by_id(d, "busy-text")?,
-            notice: NoticeBox::find(d)?,
-            notice_actions: by_id(d, "notice-actions")?,
-            retry: by_id(d, "retry")?,
+            live: Live::find(d, "")?,
             forbidden: by_id(d, "forbidden")?,
             forbidden_message: by_id(d, "forbidden-message")?,
             warnings: Warnings::find(d)?,
             webhook: Webhook::find(d)?,
             form: FormView::find(d)?,
-            checks: Checks::find(d)?,
+            checks: Checks::find(d, "")?,
             document,
         })
     }
@@ -57,7 +50,7 @@ impl AdminPage {
     /// Turns user events into actions, once for the page's lifetime.
     pub fn bind(&self, dispatch: Rc<dyn Fn(Action)>) -> Result<(), JsValue> {
         let d = &dispatch;
-        on(d, &self.retry, "click", |_| Some(Action::Retry))?;
+        on(d, self.live.retry(), "click", |_| Some(Action::Retry))?;
         // One listener for every Copy button, present and future: the buttons are rebuilt with
         // each view, and each names its text in `data-copy`.
         on(d, self.webhook.root(), "click", |e| {
@@ -69,15 +62,7 @@ impl AdminPage {
     }
 
     pub fn render(&self, screen: &Screen) -> Result<(), JsValue> {
-        match screen.busy {
-            Some(text) => {
-                self.busy_text.set_text_content(Some(text));
-                show(&self.busy, true);
-            }
-            None => show(&self.busy, false),
-        }
-        self.notice.render(&self.document, screen.notice)?;
-        show(&self.notice_actions, screen.notice.is_some_and(|n| n.retry));
+        self.live.render(&self.document, screen.busy, screen.notice)?;
         match screen.forbidden {
             Some(message) => {
                 self.forbidden_message.set_text_content(Some(message));
@@ -94,7 +79,7 @@ impl AdminPage {
 
     pub fn focus(&self, focus: Focus) -> Result<(), JsValue> {
         match focus {
-            Focus::Notice => self.notice.focus(),
+            Focus::Notice => self.live.focus(),
             Focus::Field(field) => self.form.focus(field),
             Focus::Checks => self.checks.focus(),
         }

@@ -1,0 +1,28 @@
+//! The browser tests' `admin-*` fixtures (real resolver answers of the core; see
+//! `tests/admin_fixtures.rs`), for the native tests.
+
+use serde_json::Value;
+
+macro_rules! fixtures {
+    ($($name:literal),* $(,)?) => {
+        /// The fixture `tests/browser/fixtures/<name>.json`, as JSON.
+        pub fn fixture(name: &str) -> Value {
+            let text = match name {
+                $($name => include_str!(concat!("../../../tests/browser/fixtures/", $name, ".json")),)*
+                other => panic!("no fixture {other}"),
+            };
+            serde_json::from_str(text).expect("fixtures are JSON")
+        }
+    };
+}
+
+fixtures!(
+    "admin-config",
+    "admin-config-fresh",
+    "admin-saved",
+    "admin-save-invalid",
+    "admin-validate",
+    "admin-validate-failing",
+    "admin-forbidden",
+    "admin-unavailable",
+);
