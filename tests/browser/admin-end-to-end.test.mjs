@@ -81,7 +81,7 @@ test('a Jira admin changes the configuration in the sandbox Jira; others are ref
   await frame.getByLabel('Summary template').fill(SUMMARY);
   await frame.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await screenshot(page, 'admin-e2e-1-form', { fullPage: false });
-  await frame.getByRole('button', { name: 'Save' }).click();
+  await frame.getByRole('button', { name: 'Save', exact: true }).click();
   await frame.locator('.notice-success').waitFor({ timeout: 30_000 });
   assert.equal(await frame.locator('#notice-title').textContent(), 'Saved.');
   assert.equal(await frame.getByLabel('Password', { exact: true }).inputValue(), '');
@@ -120,7 +120,7 @@ test('a Jira admin changes the configuration in the sandbox Jira; others are ref
 
   // A bad project key is refused next to its field, before anything is sent.
   await frame.getByLabel('Project key').fill('pam jit');
-  await frame.getByRole('button', { name: 'Save' }).click();
+  await frame.getByRole('button', { name: 'Save', exact: true }).click();
   await frame.locator('#projectKey-error:not([hidden])').waitFor();
   assert.match(await frame.locator('#projectKey-error').textContent(), /upper-case Jira project key/);
   assert.equal(await frame.getByLabel('Project key').getAttribute('aria-invalid'), 'true');

@@ -2,19 +2,22 @@
 // answers of the core (tests/browser/fixtures/admin-*.json, made by ui/tests/admin_fixtures.rs):
 // what it shows, write-only secrets, Copy, the form checked before anything is sent, the save
 // payload, progress, validation results, the forbidden and unavailable pages, and Forge's CSP.
-// Needs scripts/build-ui.sh.
+// The PRA section (loaded because the answers name it) is admin-pra.test.mjs's; here it is only
+// answered. Needs scripts/build-ui.sh.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 
 import { launch, screenshot, watchProblems } from './support/browser.mjs';
-import { answerByName, fixture, startPageServer } from './support/page-server.mjs';
+import { answerByName, bySection, fixture, startPageServer } from './support/page-server.mjs';
 import { ADMIN_BUILD } from './support/paths.mjs';
 
 const SET = 'Set — leave blank to keep';
 const NEW_SUMMARY = 'JIT access: %%User%% on %%HostName%%';
 const NEW_PASSWORD = 'a-new-webhook-password';
+/** The PRA section's answer (the EPM fixtures say this build has one). */
+const PRA = () => fixture('admin-pra-config');
 
 let browser;
 let server;
@@ -35,7 +38,7 @@ after(async () => {
 /** Resolver answers by name; a function gets the call and may delay. */
 let answers;
 beforeEach(() => {
-  answers = answerByName(server, { 'admin.config': () => fixture('admin-config') });
+  answers = answerByName(server, { 'admin.config': bySection(() => fixture('admin-config'), PRA) });
 });
 
 /** Opens the page in a new tab; resolves to {page, problems} once the form or a message shows. */
@@ -113,7 +116,7 @@ describe('configuration page', () => {
     await page.close();
 
     // A first visit: nothing stored.
-    answers['admin.config'] = () => fixture('admin-config-fresh');
+    answers['admin.config'] = bySection(() => fixture('admin-config-fresh'), PRA);
     const fresh = await open();
     for (const label of ['Client secret', 'Password']) {
       assert.equal(await fresh.page.getByLabel(label, { exact: true }).getAttribute('placeholder'), 'Not set');
@@ -178,7 +181,7 @@ describe('configuration page', () => {
     await page.getByLabel('Project key').fill('pmc jit');
     await page.getByLabel('Password', { exact: true }).fill('short');
     await page.getByLabel('Summary template').fill('Request %%Nope%%');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.locator('#notice:not([hidden])').waitFor();
 
     assert.equal(await page.locator('#notice-title').textContent(), '3 settings need attention; nothing was saved.');
@@ -206,14 +209,14 @@ describe('configuration page', () => {
     await page.getByLabel('Summary template').fill(NEW_SUMMARY);
     await page.getByLabel('Members of a Jira group').check();
     assert.equal(await page.getByLabel('Group name').isVisible(), true);
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     assert.match(await page.locator('#approverGroup-error').textContent(), /enter the group's name/);
     assert.equal(await focusedId(page), 'approverGroup');
     assert.equal(calls('admin.save').length, 0);
     await page.getByLabel('Anyone who can transition the issue').check();
 
     // What only the server can know comes back the same way.
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.locator('#customFieldId-error:not([hidden])').waitFor();
     assert.equal(calls('admin.save').length, 1);
     assert.equal(await page.locator('#customFieldId-error').textContent(), 'must look like customfield_10001');
@@ -236,7 +239,7 @@ describe('configuration page', () => {
     const { page, problems } = await open();
     await page.getByLabel('Summary template').fill(NEW_SUMMARY);
     await page.getByLabel('Password', { exact: true }).fill(NEW_PASSWORD);
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.locator('#busy:not([hidden])').waitFor();
     assert.equal(await page.locator('#busy-text').textContent(), 'Saving…');
     assert.equal(await page.locator('#save').isDisabled(), true);
@@ -348,11 +351,11 @@ describe('configuration page', () => {
     answers['admin.config'] = () => fixture('admin-unavailable');
     await page.getByRole('button', { name: 'Retry' }).click();
     await page.locator('#notice-lines').filter({ hasText: 'storage is down' }).waitFor();
-    answers['admin.config'] = () => fixture('admin-config');
+    answers['admin.config'] = bySection(() => fixture('admin-config'), PRA);
     await page.getByRole('button', { name: 'Retry' }).click();
     await page.locator('#config-form:not([hidden])').waitFor();
     assert.equal(await page.locator('#notice').isVisible(), false);
-    assert.equal(calls('admin.config').length, 3);
+    assert.equal(calls('admin.config').filter((c) => !c.payload.section).length, 3);
     // The 502 itself is logged by Chromium as a failed resource; nothing else may be.
     assert.deepEqual(
       problems.filter((p) => !p.startsWith('HTTP 502')),
@@ -367,31 +370,33 @@ describe('configuration page on Forge', () => {
     const page = await browser.context.newPage();
     const problems = await watchProblems(page);
     await page.addInitScript(
-      ({ config, saved }) => {
+      ({ config, praConfig, saved }) => {
         window.__forgeCalls = [];
         window.__bridge = {
           callBridge: async (name, payload) => {
             window.__forgeCalls.push({ name, payload });
-            return payload.functionKey === 'admin.config' ? config : saved;
+            if (payload.functionKey !== 'admin.config') return saved;
+            return payload.payload?.section === 'pra' ? praConfig : config;
           },
         };
       },
-      { config: fixture('admin-config'), saved: fixture('admin-saved') },
+      { config: fixture('admin-config'), praConfig: PRA(), saved: fixture('admin-saved') },
     );
     await page.goto(server.adminUrl());
     await page.locator('#config-form:not([hidden])').waitFor();
     await page.getByLabel('Summary template').fill(NEW_SUMMARY);
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.locator('.notice-success').waitFor();
     const forge = await page.evaluate(() => window.__forgeCalls);
     assert.deepEqual(
-      forge.map((c) => [c.name, c.payload?.functionKey]),
+      forge.map((c) => [c.name, c.payload?.functionKey, c.payload?.payload?.section]),
       [
-        ['invoke', 'admin.config'],
-        ['invoke', 'admin.save'],
+        ['invoke', 'admin.config', undefined],
+        ['invoke', 'admin.config', 'pra'],
+        ['invoke', 'admin.save', undefined],
       ],
     );
-    assert.deepEqual(forge[1].payload.payload.secrets, {});
+    assert.deepEqual(forge[2].payload.payload.secrets, {});
     assert.equal(server.state.calls.length, 0, 'nothing went to /bridge/invoke');
     assert.deepEqual(problems, []);
     await page.close();

@@ -44,6 +44,14 @@ export function answerByName(server, answers) {
 }
 
 /**
+ * An `admin.*` answer by settings section: `epm` for a call without one (EPM's, as the page sends
+ * it), `pra` for `{"section": "pra"}`. Each is a function of the call, as `answerByName` takes.
+ */
+export function bySection(epm, pra) {
+  return (call) => (call.payload?.section === 'pra' ? pra(call) : epm(call));
+}
+
+/**
  * Starts the server on an ephemeral port. `server.onInvoke(call)` answers each invoke (`call` is
  * `{functionKey, payload, context}`) with `{status?, body}`; every call is kept in `server.calls`.
  */

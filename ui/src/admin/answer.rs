@@ -1,6 +1,7 @@
 //! The `admin.*` resolvers' answers (`docs/resolvers.md`): `{"ok": true, "view", "sections"}`
 //! from `admin.config` and `admin.save`, `{"ok": true, "checks", "summary"}` from
-//! `admin.validate`, or a refusal. EPM's view and the checks are the core's own types.
+//! `admin.validate`, or a refusal. EPM's view and the checks are the core's own types; the PRA
+//! section's view is `pra::view`.
 
 use pam_approvals::config::check::{Check, Summary};
 use pam_approvals::providers::epm::settings::view::AdminView;

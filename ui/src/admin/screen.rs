@@ -7,6 +7,7 @@ use pam_approvals::providers::epm::settings::view::AdminView;
 
 use super::fields::{Field, Kind};
 use super::form::Approvers;
+use super::pra::screen::{self as pra, Section};
 use super::section::Phase;
 use super::state::{Copied, Model, Report as Results, UNSAVED_NOTE};
 use crate::state::Notice;
@@ -52,6 +53,8 @@ pub struct Screen<'a> {
     pub copied: Option<&'a Copied>,
     pub form: Option<Form<'a>>,
     pub report: Option<Report>,
+    /// The PRA section, when this build has one (EPM's answer says so).
+    pub pra: Option<Section<'a>>,
 }
 
 /// "Webhook settings": what to paste into EPM. Owned, so that the DOM layer can keep the last
@@ -171,6 +174,11 @@ pub fn screen(model: &Model) -> Screen<'_> {
         copied: model.copied.as_ref(),
         form: if shown { form(model) } else { None },
         report: epm.report.as_ref().filter(|_| shown).map(report),
+        pra: model
+            .pra
+            .as_ref()
+            .filter(|_| shown)
+            .map(|section| pra::section(section, model.copied.as_ref(), epm.phase == Phase::Saving)),
     }
 }
 
@@ -271,13 +279,14 @@ fn form(model: &Model) -> Option<Form<'_>> {
             }
         })
         .collect();
+    let pra_saving = model.pra.as_ref().is_some_and(|pra| pra.phase == Phase::Saving);
     Some(Form {
         disabled: epm.phase == Phase::Saving,
         inputs,
         approvers: form.approvers,
         show_group: form.approvers == Approvers::Group,
         password_hint: format!("At least {MIN_PASSWORD_CHARS} characters."),
-        buttons: buttons(epm.phase, &EPM, false),
+        buttons: buttons(epm.phase, &EPM, pra_saving),
     })
 }
 

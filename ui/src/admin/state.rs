@@ -1,14 +1,17 @@
 //! The configuration page as a state machine: EPM's section (a `section::Section`, loading →
-//! ready or unavailable → saving or validating → ready again). `reduce` is pure: it changes the
-//! model and says what the outside world must do next (`Effect`); the DOM layer only renders the
-//! model and runs effects. What is the page's rather than the section's: a `forbidden` answer
-//! ends the whole page (only its message is shown), focus, and the clipboard.
+//! ready or unavailable → saving or validating → ready again), then PRA's (`pra::state`) once
+//! EPM's answer names it in `sections`. `reduce` is pure: it changes the model and says what the
+//! outside world must do next (`Effect`); the DOM layer only renders the model and runs effects.
+//! What is the page's rather than a section's: a `forbidden` answer from either ends the whole
+//! page (only its message is shown), one section saves at a time (both write the one
+//! configuration record), focus, and the clipboard.
 
 use pam_approvals::providers::epm::settings::view::AdminView;
 use serde_json::Value;
 
 use super::fields::Field;
 use super::form::{AdminForm, Approvers};
+use super::pra::state as pra;
 use super::problems::FieldErrors;
 use super::section::{self, Kind, Section};
 pub use super::section::{Call, Phase, Report, SAVED};
@@ -45,6 +48,7 @@ pub enum Focus {
     Field(Field),
     /// The validation results.
     Checks,
+    Pra(pra::Focus),
 }
 
 impl From<section::Focus<Field>> for Focus {
@@ -68,6 +72,8 @@ pub struct Copied {
 pub struct Model {
     /// EPM's section; its phase is the page's (`Forbidden` included).
     pub epm: Section<Epm>,
+    /// The PRA section, once EPM's answer says this build has one.
+    pub pra: Option<pra::Model>,
     /// The refusal's message when the user may not see the configuration.
     pub forbidden: Option<String>,
     pub copied: Option<Copied>,
@@ -89,9 +95,10 @@ pub enum Action {
     Validate,
     ValidateAnswered(Result<Value, String>),
     Retry,
-    /// Copy the item with this key (a webhook URL or template) to the clipboard.
+    /// Copy the item with this key (a webhook URL or template, or `PRA_URL`) to the clipboard.
     Copy(String),
     Copied(Copied),
+    Pra(pra::Action),
 }
 
 /// What the outside world must do after a change.
@@ -101,12 +108,17 @@ pub enum Effect {
     /// A resolver call of EPM's section (no `section` key), back with `ConfigAnswered`,
     /// `SaveAnswered` or `ValidateAnswered`.
     Epm(Call),
+    /// One of the PRA section (`"section": "pra"`), back as `Action::Pra`.
+    Pra(Call),
     /// Put `text` on the clipboard and come back with `Copied`.
     Copy {
         key: String,
         text: String,
     },
 }
+
+/// The Copy key of the PRA section's URL to paste.
+pub const PRA_URL: &str = "pra-url";
 
 pub const LOAD_FAILED: &str = "The configuration could not be loaded.";
 pub const SAVE_FAILED: &str = "The settings could not be saved.";
@@ -119,13 +131,17 @@ pub fn reduce(model: &mut Model, action: Action) -> Effect {
             *model = Model::default();
             Effect::Epm(Call::Load)
         }
-        Action::ConfigAnswered(answer) => {
-            model.epm.loaded(answer);
-            Effect::None
-        }
+        Action::ConfigAnswered(answer) => match model.epm.loaded(answer) {
+            Some(sections) if sections.iter().any(|s| s == "pra") && model.pra.is_none() => {
+                model.pra = Some(pra::Model::default());
+                Effect::Pra(Call::Load)
+            }
+            _ => Effect::None,
+        },
         Action::EditText(field, text) => edit(model, field, |form| form.set_text(field, text)),
         Action::SetFlag(field, on) => edit(model, field, |form| form.set_flag(field, on)),
         Action::ChooseApprovers(approvers) => edit(model, Field::ApproverGroup, |form| form.approvers = approvers),
+        Action::Save if pra_saving(model) => Effect::None,
         Action::Save => Effect::Epm(model.epm.save()),
         Action::SaveAnswered(answer) => {
             model.epm.saved(answer);
@@ -136,26 +152,44 @@ pub fn reduce(model: &mut Model, action: Action) -> Effect {
             model.epm.validated(answer);
             Effect::None
         }
+        Action::Retry if model.epm.retries_save() && pra_saving(model) => Effect::None,
         Action::Retry => Effect::Epm(model.epm.retry()),
-        Action::Copy(key) => match model.epm.view.as_ref().and_then(|view| copy_text(view, &key)) {
-            Some(text) => Effect::Copy { key, text },
-            None => Effect::None,
-        },
+        Action::Copy(key) => {
+            let text = if key == PRA_URL {
+                pra_url(model)
+            } else {
+                model.epm.view.as_ref().and_then(|view| copy_text(view, &key))
+            };
+            match text {
+                Some(text) => Effect::Copy { key, text },
+                None => Effect::None,
+            }
+        }
         Action::Copied(copied) => {
             model.copied = Some(copied);
             Effect::None
         }
+        Action::Pra(action) => match model.pra.as_mut() {
+            // One section saves at a time.
+            Some(section) if pra::saves(section, &action) && model.epm.phase == Phase::Saving => Effect::None,
+            Some(section) => Effect::Pra(pra::reduce(section, action)),
+            None => Effect::None,
+        },
     };
     settle(model);
     match effect {
-        Effect::Epm(Call::None) => Effect::None,
+        Effect::Epm(Call::None) | Effect::Pra(Call::None) => Effect::None,
         effect => effect,
     }
 }
 
-/// What the section leaves for the page: a `forbidden` answer ends it; focus moves.
+/// What the sections leave for the page: a `forbidden` answer ends it; focus moves.
 fn settle(model: &mut Model) {
-    if let Some(message) = model.epm.forbidden.take() {
+    let pra = model.pra.as_mut();
+    let forbidden = pra
+        .and_then(|pra| pra.forbidden.take())
+        .or_else(|| model.epm.forbidden.take());
+    if let Some(message) = forbidden {
         *model = Model {
             forbidden: Some(message),
             ..Model::default()
@@ -166,11 +200,23 @@ fn settle(model: &mut Model) {
     if let Some(focus) = model.epm.focus.take() {
         model.focus = Some(focus.into());
     }
+    if let Some(focus) = model.pra.as_mut().and_then(|pra| pra.focus.take()) {
+        model.focus = Some(Focus::Pra(focus));
+    }
 }
 
 fn edit(model: &mut Model, field: Field, change: impl FnOnce(&mut AdminForm)) -> Effect {
     model.epm.edit(field, change);
     Effect::None
+}
+
+fn pra_saving(model: &Model) -> bool {
+    model.pra.as_ref().is_some_and(|pra| pra.phase == Phase::Saving)
+}
+
+/// The PRA section's URL to paste, while its view has one.
+fn pra_url(model: &Model) -> Option<String> {
+    model.pra.as_ref()?.view.as_ref()?.url_to_paste.clone()
 }
 
 /// The text behind a Copy button: `url-<n>` is the n-th webhook URL, `template-<key>` a template.

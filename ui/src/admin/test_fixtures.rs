@@ -1,5 +1,5 @@
 //! The browser tests' `admin-*` fixtures (real resolver answers of the core; see
-//! `tests/admin_fixtures.rs`), for the native tests.
+//! `tests/admin_fixtures.rs` and `tests/admin_pra_fixtures.rs`), for the native tests.
 
 use serde_json::Value;
 
@@ -25,4 +25,11 @@ fixtures!(
     "admin-validate-failing",
     "admin-forbidden",
     "admin-unavailable",
+    "admin-pra-config",
+    "admin-pra-config-set",
+    "admin-pra-save-invalid",
+    "admin-pra-saved",
+    "admin-pra-rotated",
+    "admin-pra-validate",
+    "admin-pra-validate-failing",
 );

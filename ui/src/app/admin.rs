@@ -1,11 +1,12 @@
 //! The configuration page in the loop: `admin::state::reduce`, `dom::AdminPage`, and its
-//! effects (`admin.config`, `admin.save`, `admin.validate`, the clipboard).
+//! effects (`admin.config`, `admin.save`, `admin.validate` for each section, the clipboard).
 
 use serde_json::{Value, json};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 
 use super::{Dispatch, Page};
+use crate::admin::pra::state as pra;
 use crate::admin::screen::screen;
 use crate::admin::state::{Action, Call, Copied, Effect, Model, reduce};
 use crate::bridge;
@@ -37,7 +38,8 @@ impl Page for AdminPage {
     fn run(&self, effect: Effect, dispatch: Dispatch<Action>) {
         match effect {
             Effect::None => {}
-            Effect::Epm(call) => run_call(dispatch, call),
+            Effect::Epm(call) => run_call(dispatch, false, call),
+            Effect::Pra(call) => run_call(dispatch, true, call),
             Effect::Copy { key, text } => spawn_local(async move {
                 let result = bridge::copy(&text).await;
                 dispatch(Action::Copied(Copied { key, result }));
@@ -46,14 +48,25 @@ impl Page for AdminPage {
     }
 }
 
-/// A section's resolver call; the answer comes back as its action.
-fn run_call(dispatch: Dispatch<Action>, call: Call) {
+/// A section's resolver call (PRA's with `"section": "pra"`); the answer comes back as that
+/// section's action.
+fn run_call(dispatch: Dispatch<Action>, pra: bool, call: Call) {
     type Then = fn(Result<Value, String>) -> Action;
-    let (name, payload, then): (_, _, Then) = match call {
+    let (config, save, validate): (Then, Then, Then) = if pra {
+        (
+            |answer| Action::Pra(pra::Action::ConfigAnswered(answer)),
+            |answer| Action::Pra(pra::Action::SaveAnswered(answer)),
+            |answer| Action::Pra(pra::Action::ValidateAnswered(answer)),
+        )
+    } else {
+        (Action::ConfigAnswered, Action::SaveAnswered, Action::ValidateAnswered)
+    };
+    let section = || if pra { json!({"section": "pra"}) } else { json!({}) };
+    let (name, payload, then) = match call {
         Call::None => return,
-        Call::Load => ("admin.config", json!({}), Action::ConfigAnswered),
-        Call::Save(payload) => ("admin.save", payload, Action::SaveAnswered),
-        Call::Validate => ("admin.validate", json!({}), Action::ValidateAnswered),
+        Call::Load => ("admin.config", section(), config),
+        Call::Save(payload) => ("admin.save", payload, save),
+        Call::Validate => ("admin.validate", section(), validate),
     };
     spawn_local(async move {
         let answer = bridge::invoke(name, &payload).await;

@@ -1,5 +1,5 @@
 //! The notice in a page's live region (`#notice`, `#notice-title`, `#notice-lines`), the same
-//! on both pages (`find_at`: another one, by the id of its root).
+//! on both pages; the configuration page's PRA section has one of its own (`#pra-notice…`).
 
 use std::cell::RefCell;
 

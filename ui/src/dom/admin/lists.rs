@@ -171,7 +171,7 @@ fn template_item(d: &Document, item: &CopyItem) -> Result<Element, JsValue> {
 }
 
 /// "Validation results": `#<prefix>checks` with its note, summary and `#<prefix>check-list`
-/// (EPM's have no prefix).
+/// (EPM's have no prefix, PRA's `pra-`).
 pub struct Checks {
     root: HtmlElement,
     note: HtmlElement,

@@ -1,6 +1,6 @@
 //! A section's live region (the progress line with a spinner while a resolver runs, the notice,
-//! and Retry when the notice offers it) and its Save and Validate buttons, found by id with a
-//! prefix: EPM's (the page's own) have none (`busy`, `notice`, `retry`, `save`…).
+//! and Retry when the notice offers it) and its Save and Validate buttons. EPM's (the page's
+//! own) have the ids `busy`, `notice`, `retry`, `save`…; PRA's the same with `pra-` in front.
 
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, HtmlButtonElement, HtmlElement};

@@ -1,11 +1,12 @@
 //! The configuration page's elements (found by id in `static/admin/src/index.html`), how a
 //! `Screen` is copied into them, and which user events become which `Action`s. EPM's form inputs
 //! are in `form`, the lists built from answers (warnings, webhook texts, checks) in `lists`, a
-//! section's progress, notice and buttons in `live`.
+//! section's progress and notice in `live`, and the PRA section in `pra`.
 
 mod form;
 mod lists;
 mod live;
+mod pra;
 
 use std::rc::Rc;
 
@@ -16,6 +17,7 @@ use web_sys::{Document, Element, HtmlElement};
 use self::form::FormView;
 use self::lists::{Checks, Warnings, Webhook};
 use self::live::Live;
+use self::pra::PraSection;
 use super::{by_id, on, show};
 use crate::admin::fields::Field;
 use crate::admin::screen::Screen;
@@ -30,6 +32,7 @@ pub struct AdminPage {
     webhook: Webhook,
     form: FormView,
     checks: Checks,
+    pra: PraSection,
 }
 
 impl AdminPage {
@@ -43,6 +46,7 @@ impl AdminPage {
             webhook: Webhook::find(d)?,
             form: FormView::find(d)?,
             checks: Checks::find(d, "")?,
+            pra: PraSection::find(d)?,
             document,
         })
     }
@@ -58,7 +62,8 @@ impl AdminPage {
             let button = target.closest("[data-copy]").ok()??;
             button.get_attribute("data-copy").map(Action::Copy)
         })?;
-        self.form.bind(d)
+        self.form.bind(d)?;
+        self.pra.bind(d)
     }
 
     pub fn render(&self, screen: &Screen) -> Result<(), JsValue> {
@@ -74,7 +79,8 @@ impl AdminPage {
         self.webhook
             .render(&self.document, screen.webhook.as_ref(), screen.copied)?;
         self.form.render(screen.form.as_ref())?;
-        self.checks.render(&self.document, screen.report.as_ref())
+        self.checks.render(&self.document, screen.report.as_ref())?;
+        self.pra.render(&self.document, screen.pra.as_ref())
     }
 
     pub fn focus(&self, focus: Focus) -> Result<(), JsValue> {
@@ -82,6 +88,7 @@ impl AdminPage {
             Focus::Notice => self.live.focus(),
             Focus::Field(field) => self.form.focus(field),
             Focus::Checks => self.checks.focus(),
+            Focus::Pra(focus) => self.pra.focus(&self.document, focus),
         }
     }
 }
