@@ -3,8 +3,10 @@
 // core's admin.* resolvers), changes the summary template and the webhook password, saves, and
 // the reload shows the change with the password write-only; EPM's next webhook must use the new
 // password and gets the new summary; Validate configuration checks the live sandbox; a bad
-// project key is refused next to its field; Alice (not an admin) gets only the refusal.
-// Needs scripts/build-ui.sh; builds the host itself (cargo build -p pam-approvals-host).
+// project key is refused next to its field; Alice (not an admin) gets only the refusal. Then the
+// PRA section: the settings sandbox mode gave it, and a new URL shown once, which the host's web
+// trigger accepts; after a reload it is gone, and the next one retires it. Needs scripts/build-ui.sh; builds the host
+// itself (cargo build -p pam-approvals-host).
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -145,4 +147,56 @@ test('a Jira admin changes the configuration in the sandbox Jira; others are ref
   await screenshot(alice.page, 'admin-e2e-5-forbidden', { fullPage: false });
   assert.deepEqual(alice.problems, []);
   await alice.page.close();
+});
+
+/** Posts an empty form to a PRA ticket URL: 401 for a wrong secret, else 400 (no request id). */
+async function postPra(url) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: '',
+  });
+  return response.status;
+}
+
+test("the PRA section on the real host: the sandbox's settings; a new URL shown once, accepted by the web trigger", { timeout: 120_000 }, async () => {
+  await signIn(CAROL);
+  const { page, frame, problems } = await openConfiguration();
+  await frame.locator('#pra-form:not([hidden])').waitFor();
+  // What sandbox mode configured at its first start (host/src/sandbox_mode.rs).
+  const trigger = `${host.base}/x/pra-ticket`;
+  assert.equal(await frame.locator('#pra-trigger-url').inputValue(), trigger);
+  assert.match(await frame.locator('#pra-secret-status').textContent(), /^Set\./);
+  assert.equal(await frame.locator('#pra-url-box').isVisible(), false, 'the URL with its secret is not shown');
+  assert.equal(await frame.getByLabel('Enable PRA').isChecked(), true);
+  assert.equal(await frame.getByLabel('Appliance host').inputValue(), 'pra.sandbox.test');
+  assert.equal(await frame.getByLabel('Allowed projects').inputValue(), 'OPS');
+  assert.equal(await frame.getByLabel('The Jump Item is listed on the issue').isChecked(), true);
+  assert.equal(await frame.getByLabel('Jump Item custom field ID').inputValue(), 'customfield_10050');
+  assert.equal(await frame.getByLabel('Code name of attribute 2').inputValue(), 'jira_url');
+
+  await frame.getByRole('button', { name: 'Generate a new URL' }).click();
+  await frame.getByRole('button', { name: 'Generate the new URL' }).click();
+  await frame.locator('#pra-url-box:not([hidden])').waitFor({ timeout: 30_000 });
+  const url = await frame.locator('#pra-url').inputValue();
+  assert.ok(url.startsWith(`${trigger}?secret=`), url);
+  assert.equal(await postPra(url), 400, 'the secret is accepted');
+  assert.equal(await postPra(`${trigger}?secret=wrong`), 401);
+  await frame.locator('#pra-url-box').scrollIntoViewIfNeeded();
+  await screenshot(page, 'admin-e2e-6-pra-url', { fullPage: false });
+
+  await page.reload();
+  await frame.locator('#pra-form:not([hidden])').waitFor();
+  assert.equal(await frame.locator('#pra-url-box').isVisible(), false, 'shown once');
+  assert.match(await frame.locator('#pra-secret-status').textContent(), /^Set\./);
+
+  await frame.getByRole('button', { name: 'Generate a new URL' }).click();
+  await frame.getByRole('button', { name: 'Generate the new URL' }).click();
+  await frame.locator('#pra-url-box:not([hidden])').waitFor({ timeout: 30_000 });
+  const fresh = await frame.locator('#pra-url').inputValue();
+  assert.notEqual(fresh, url);
+  assert.equal(await postPra(url), 401, 'the old URL stopped working');
+  assert.equal(await postPra(fresh), 400);
+  assert.deepEqual(problems, []);
+  await page.close();
 });

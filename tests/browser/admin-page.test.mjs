@@ -5,12 +5,11 @@
 // The PRA section (loaded because the answers name it) is admin-pra.test.mjs's; here it is only
 // answered. Needs scripts/build-ui.sh.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 
-import { launch, screenshot, watchProblems } from './support/browser.mjs';
-import { answerByName, bySection, fixture, startPageServer } from './support/page-server.mjs';
+import { pageBench } from './support/bench.mjs';
+import { screenshot, watchProblems } from './support/browser.mjs';
+import { answerByName, bySection, fixture } from './support/page-server.mjs';
 import { ADMIN_BUILD } from './support/paths.mjs';
 
 const SET = 'Set — leave blank to keep';
@@ -19,38 +18,24 @@ const NEW_PASSWORD = 'a-new-webhook-password';
 /** The PRA section's answer (the EPM fixtures say this build has one). */
 const PRA = () => fixture('admin-pra-config');
 
-let browser;
-let server;
-
-before(async () => {
-  assert.ok(
-    existsSync(path.join(ADMIN_BUILD, 'pam_approvals_ui_bg.wasm')),
-    `the page is not built (${ADMIN_BUILD}): run scripts/build-ui.sh`,
-  );
-  browser = await launch();
-  server = await startPageServer();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const bench = pageBench(ADMIN_BUILD);
 
 /** Resolver answers by name; a function gets the call and may delay. */
 let answers;
 beforeEach(() => {
-  answers = answerByName(server, { 'admin.config': bySection(() => fixture('admin-config'), PRA) });
+  answers = answerByName(bench.server, { 'admin.config': bySection(() => fixture('admin-config'), PRA) });
 });
 
 /** Opens the page in a new tab; resolves to {page, problems} once the form or a message shows. */
 async function open({ waitFor = '#config-form:not([hidden]), #notice:not([hidden]), #forbidden:not([hidden])' } = {}) {
-  const page = await browser.context.newPage();
+  const page = await bench.browser.context.newPage();
   const problems = await watchProblems(page);
-  await page.goto(server.adminUrl());
+  await page.goto(bench.server.adminUrl());
   await page.locator(waitFor).first().waitFor();
   return { page, problems };
 }
 
-const calls = (name) => server.state.calls.filter((c) => c.functionKey === name);
+const calls = (name) => bench.server.state.calls.filter((c) => c.functionKey === name);
 const text = async (locator) => (await locator.innerText()).replace(/\s+/g, ' ').trim();
 const focusedId = (page) => page.evaluate(() => document.activeElement?.id);
 
@@ -134,8 +119,8 @@ describe('configuration page', () => {
   test('Copy puts the URL and each template on the clipboard', async () => {
     const view = fixture('admin-config').view;
     const { page, problems } = await open();
-    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], {
-      origin: new URL(server.adminUrl()).origin,
+    await bench.browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: new URL(bench.server.adminUrl()).origin,
     });
     const clipboard = () => page.evaluate(() => navigator.clipboard.readText());
     const urlButton = page.locator('#copy-url-0-button');
@@ -159,11 +144,11 @@ describe('configuration page', () => {
 
     // Where the Clipboard API is refused (Jira's iframe may not allow it), the copy command on a
     // selection still copies, and focus stays on the button.
-    const refused = await browser.context.newPage();
+    const refused = await bench.browser.context.newPage();
     await refused.addInitScript(() => {
       navigator.clipboard.writeText = () => Promise.reject(new DOMException('not allowed', 'NotAllowedError'));
     });
-    await refused.goto(server.adminUrl());
+    await refused.goto(bench.server.adminUrl());
     await refused.locator('#config-form:not([hidden])').waitFor();
     await refused.locator('#copy-url-0-button').click();
     await refused.locator('#copy-url-0-status:not([hidden])').waitFor();
@@ -172,7 +157,7 @@ describe('configuration page', () => {
     assert.equal(await focusedId(refused), 'copy-url-0-button');
     assert.equal(await refused.locator('.copy-buffer').count(), 0, 'the helper text area is gone');
     await refused.close();
-    await browser.context.clearPermissions();
+    await bench.browser.context.clearPermissions();
   });
 
   test('bad values show errors next to their fields and nothing is sent', async () => {
@@ -367,7 +352,7 @@ describe('configuration page', () => {
 
 describe('configuration page on Forge', () => {
   test('calls the admin resolvers through @forge/bridge, not the local host', async () => {
-    const page = await browser.context.newPage();
+    const page = await bench.browser.context.newPage();
     const problems = await watchProblems(page);
     await page.addInitScript(
       ({ config, praConfig, saved }) => {
@@ -382,7 +367,7 @@ describe('configuration page on Forge', () => {
       },
       { config: fixture('admin-config'), praConfig: PRA(), saved: fixture('admin-saved') },
     );
-    await page.goto(server.adminUrl());
+    await page.goto(bench.server.adminUrl());
     await page.locator('#config-form:not([hidden])').waitFor();
     await page.getByLabel('Summary template').fill(NEW_SUMMARY);
     await page.getByRole('button', { name: 'Save', exact: true }).click();
@@ -397,7 +382,7 @@ describe('configuration page on Forge', () => {
       ],
     );
     assert.deepEqual(forge[2].payload.payload.secrets, {});
-    assert.equal(server.state.calls.length, 0, 'nothing went to /bridge/invoke');
+    assert.equal(bench.server.state.calls.length, 0, 'nothing went to /bridge/invoke');
     assert.deepEqual(problems, []);
     await page.close();
   });
@@ -407,7 +392,7 @@ describe("configuration page under Forge's Content-Security-Policy", () => {
   test("runs under script-src 'self' 'unsafe-eval'; style-src 'self' with no console error or violation", async () => {
     answers['admin.validate'] = () => fixture('admin-validate');
     const { page, problems } = await open();
-    const response = await page.goto(server.adminUrl());
+    const response = await page.goto(bench.server.adminUrl());
     const csp = response.headers()['content-security-policy'];
     assert.match(csp, /script-src 'self' 'unsafe-eval';/);
     assert.match(csp, /style-src 'self';/);

@@ -2,42 +2,27 @@
 // answers are the core-made fixtures (tests/browser/fixtures): what it shows, how it checks the
 // form, progress, errors and Retry, the keyboard, and Forge's CSP. Needs scripts/build-ui.sh.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 
-import { launch, screenshot, watchProblems } from './support/browser.mjs';
+import { pageBench } from './support/bench.mjs';
+import { screenshot, watchProblems } from './support/browser.mjs';
 import { answerByName, fixture, startPageServer } from './support/page-server.mjs';
 import { BUILD } from './support/paths.mjs';
 
 const RESULT = 'Approved for 4 hours. EPM has the decision; the note and status are on the issue.';
 
-let browser;
-let server;
-
-before(async () => {
-  assert.ok(
-    existsSync(path.join(BUILD, 'pam_approvals_ui_bg.wasm')),
-    `the page is not built (${BUILD}): run scripts/build-ui.sh`,
-  );
-  browser = await launch();
-  server = await startPageServer();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const bench = pageBench(BUILD);
 
 /** Resolver answers by name; a function gets the call and may delay. */
 let answers;
 beforeEach(() => {
-  answers = answerByName(server, { 'epm.request': () => fixture('request-pending') });
+  answers = answerByName(bench.server, { 'epm.request': () => fixture('request-pending') });
 });
 
 /** Opens the page in a new tab; resolves to {page, problems, closes} once the request shows.
  * `clock`: the page's timers are Playwright's fake clock, which the test moves on. */
 async function open({ waitFor = '#request:not([hidden]), #notice:not([hidden])', clock = false } = {}) {
-  const page = await browser.context.newPage();
+  const page = await bench.browser.context.newPage();
   const problems = await watchProblems(page);
   if (clock) await page.clock.install();
   // The page closes by posting to its parent; opened alone, its parent is itself.
@@ -45,13 +30,13 @@ async function open({ waitFor = '#request:not([hidden]), #notice:not([hidden])',
     window.__closes = [];
     window.addEventListener('message', (event) => window.__closes.push(event.data));
   });
-  await page.goto(server.pageUrl());
+  await page.goto(bench.server.pageUrl());
   await page.locator(waitFor).first().waitFor();
   return { page, problems, closes: () => page.evaluate(() => window.__closes) };
 }
 
-const decideCalls = () => server.state.calls.filter((c) => c.functionKey === 'epm.decide');
-const requestCalls = () => server.state.calls.filter((c) => c.functionKey === 'epm.request');
+const decideCalls = () => bench.server.state.calls.filter((c) => c.functionKey === 'epm.decide');
+const requestCalls = () => bench.server.state.calls.filter((c) => c.functionKey === 'epm.request');
 
 /** Chooses Approve for 4 hours with a message, by mouse. */
 async function approveFourHours(page) {
@@ -106,10 +91,10 @@ describe('Manage JIT Access Request page', () => {
     await page.getByLabel(/Message/).fill('Grüße');
     assert.equal(await page.locator('#message-counter').textContent(), '5 / 1000');
     // The local bridge sends the issue from the URL as Forge's context would.
-    assert.deepEqual(server.state.calls[0].context, {
+    assert.deepEqual(bench.server.state.calls[0].context, {
       extension: { type: 'jira:issueAction', issue: { key: 'PMCJIT-1' } },
     });
-    assert.equal(server.state.calls[0].contentType, 'application/json');
+    assert.equal(bench.server.state.calls[0].contentType, 'application/json');
     await screenshot(page, 'page-pending-request');
     assert.deepEqual(problems, []);
     await page.close();
@@ -339,7 +324,7 @@ describe('on Forge', () => {
   test('the page calls resolvers and closes through @forge/bridge, not the local host', async () => {
     // Jira injects `window.__bridge`; this stand-in answers as Forge would and records the calls
     // the bundled @forge/bridge makes through it.
-    const page = await browser.context.newPage();
+    const page = await bench.browser.context.newPage();
     const problems = await watchProblems(page);
     await page.addInitScript(
       ({ pending, approved }) => {
@@ -354,7 +339,7 @@ describe('on Forge', () => {
       },
       { pending: fixture('request-pending'), approved: fixture('decide-approved') },
     );
-    await page.goto(server.pageUrl());
+    await page.goto(bench.server.pageUrl());
     await page.locator('#request:not([hidden])').waitFor();
     await approveFourHours(page);
     await page.getByRole('button', { name: 'Submit decision' }).click();
@@ -375,7 +360,7 @@ describe('on Forge', () => {
       duration: { unit: 'hours', count: 4 },
       message: 'OK for the quarterly update',
     });
-    assert.equal(server.state.calls.length, 0, 'nothing went to /bridge/invoke');
+    assert.equal(bench.server.state.calls.length, 0, 'nothing went to /bridge/invoke');
     assert.deepEqual(problems, []);
     await page.close();
   });
@@ -385,7 +370,7 @@ describe("Forge's Content-Security-Policy", () => {
   test("the page runs under script-src 'self' 'unsafe-eval' with no console error or violation", async () => {
     answers['epm.decide'] = () => fixture('decide-approved');
     const { page, problems } = await open();
-    const response = await page.goto(server.pageUrl());
+    const response = await page.goto(bench.server.pageUrl());
     assert.match(response.headers()['content-security-policy'], /script-src 'self' 'unsafe-eval';/);
     await page.locator('#request:not([hidden])').waitFor();
     await approveFourHours(page);
@@ -398,7 +383,7 @@ describe("Forge's Content-Security-Policy", () => {
   test('without unsafe-eval the WebAssembly is blocked, and the page says it could not start', async () => {
     // Proves the check above bites: this is what a page missing the manifest's permission sees.
     const strict = await startPageServer({ csp: "default-src 'self'; script-src 'self'" });
-    const page = await browser.context.newPage();
+    const page = await bench.browser.context.newPage();
     const problems = await watchProblems(page);
     await page.goto(strict.pageUrl());
     await page.getByText(/The page could not start/).waitFor();
