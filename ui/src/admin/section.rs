@@ -61,6 +61,23 @@ pub enum Focus<F> {
     Checks,
 }
 
+/// `From<Focus<$field>>` for an enum with the variants `Notice`, `Field($field)` and `Checks`
+/// (and places of its own): where the page's or a section's focus comes from the machine's.
+macro_rules! focus_from {
+    ($focus:ty, $field:ty) => {
+        impl From<$crate::admin::section::Focus<$field>> for $focus {
+            fn from(focus: $crate::admin::section::Focus<$field>) -> $focus {
+                match focus {
+                    $crate::admin::section::Focus::Notice => <$focus>::Notice,
+                    $crate::admin::section::Focus::Field(field) => <$focus>::Field(field),
+                    $crate::admin::section::Focus::Checks => <$focus>::Checks,
+                }
+            }
+        }
+    };
+}
+pub(crate) use focus_from;
+
 /// The resolver a section must call next.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Call {

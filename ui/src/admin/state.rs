@@ -13,7 +13,7 @@ use super::fields::Field;
 use super::form::{AdminForm, Approvers};
 use super::pra::state as pra;
 use super::problems::FieldErrors;
-use super::section::{self, Kind, Section};
+use super::section::{self, Kind, Section, focus_from};
 pub use super::section::{Call, Phase, Report, SAVED};
 
 /// EPM's section: its view, form and inputs.
@@ -51,15 +51,7 @@ pub enum Focus {
     Pra(pra::Focus),
 }
 
-impl From<section::Focus<Field>> for Focus {
-    fn from(focus: section::Focus<Field>) -> Focus {
-        match focus {
-            section::Focus::Notice => Focus::Notice,
-            section::Focus::Field(field) => Focus::Field(field),
-            section::Focus::Checks => Focus::Checks,
-        }
-    }
-}
+focus_from!(Focus, Field);
 
 /// The last Copy: which item (`screen::CopyItem::key`) and whether it worked.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,8 +10,8 @@ use super::fields::Field;
 use super::form::{Edit, PraForm, Rotate};
 use super::view::PraView;
 use crate::admin::problems::FieldErrors;
-use crate::admin::section::{self, Kind, Section};
 pub use crate::admin::section::{Call, Phase};
+use crate::admin::section::{Kind, Section, focus_from};
 use crate::state::Notice;
 
 /// The PRA section: its view, form and inputs.
@@ -58,15 +58,7 @@ pub enum Focus {
     AddAttribute,
 }
 
-impl From<section::Focus<Field>> for Focus {
-    fn from(focus: section::Focus<Field>) -> Focus {
-        match focus {
-            section::Focus::Notice => Focus::Notice,
-            section::Focus::Field(field) => Focus::Field(field),
-            section::Focus::Checks => Focus::Checks,
-        }
-    }
-}
+focus_from!(Focus, Field);
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
