@@ -118,14 +118,23 @@ async fn save(caps: &Caps, payload: &Value, context: &Context) -> Result<Value, 
         return Err(Refusal::new("invalid", format!("{problem}; nothing was saved."))
             .with_fields(json!({ problem.field: problem.problem })));
     }
+    // A secret is shown once, with its URL: without the URL it would be lost at birth.
+    if request.rotate_secret && trigger_url.is_none() {
+        return Err(Refusal::new(
+            "unavailable",
+            "The host gave no URL for the PRA web trigger, so a new URL could not be shown; nothing was saved. Try again.",
+        ));
+    }
     let mut record = config::load(caps).await.map_err(|e| Refusal::new("unavailable", e))?;
     record.set(&settings);
     caps.kv_set(config::CONFIG_KEY, &record.encode())
         .await
         .map_err(storage)?;
     let mut secret_set = secret::is_set(caps).await.map_err(storage)?;
-    // Enabling without a URL secret would refuse every request: the first one is generated.
-    let fresh = if request.rotate_secret || (settings.enabled && !secret_set) {
+    // Enabling without a URL secret would refuse every request: the first one is generated
+    // (when its URL can be shown with it).
+    let first = settings.enabled && !secret_set && trigger_url.is_some();
+    let fresh = if request.rotate_secret || first {
         let fresh = secret::rotate(caps).await.map_err(storage)?;
         secret_set = true;
         caps.log(

@@ -300,3 +300,28 @@ fn only_admins_see_the_section() {
     };
     assert!(text.contains("forbidden"), "{text}");
 }
+
+/// Without the web trigger's URL a new secret could not be shown: none is made.
+#[test]
+fn no_secret_is_made_that_could_not_be_shown() {
+    let mut world = World::configured();
+    world.user = Some(pam_sandboxes::jira::seed::CAROL_ADMIN.into());
+    let context = json!({"accountId": pam_sandboxes::jira::seed::CAROL_ADMIN});
+    let settings = json!({"enabled": true, "applianceHost": "acme.beyondtrustcloud.com"});
+    for rotate in [false, true] {
+        let payload = json!({"section": "pra", "settings": settings, "rotateSecret": rotate});
+        let outcome = crate::testkit::drive(
+            &mut world,
+            crate::protocol::Invocation::Resolver {
+                name: "admin.save".into(),
+                payload: payload.to_string(),
+                context: context.to_string(),
+            },
+        );
+        let crate::protocol::Outcome::Value(text) = outcome else {
+            panic!()
+        };
+        assert_eq!(text.contains("no URL for the PRA web trigger"), rotate, "{text}");
+        assert!(!world.secrets.contains_key(secret::SECRET_KEY), "rotate {rotate}");
+    }
+}
