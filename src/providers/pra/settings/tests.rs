@@ -262,65 +262,52 @@ fn the_checks_find_missing_statuses_fields_and_foreign_appliances() {
     assert_eq!(status("pra-window-end"), ["fail"]);
 }
 
-#[test]
-fn a_sensitive_ticket_id_needs_an_https_trigger() {
+/// Resolver `name` as `person`, with `trigger_urls` as the host's web trigger URLs; the answer.
+fn call_as(person: &str, name: &str, payload: Value, trigger_urls: Value) -> (World, String) {
     let mut world = World::configured();
-    world.user = Some(pam_sandboxes::jira::seed::CAROL_ADMIN.into());
-    let context = json!({"accountId": pam_sandboxes::jira::seed::CAROL_ADMIN, "webTriggerUrls": {"pra-ticket": "http://pam.corp.example/x/pra-ticket"}});
-    let payload = json!({"section": "pra", "settings": {"enabled": true, "applianceHost": "acme.beyondtrustcloud.com", "sensitiveTicketId": true}});
+    world.user = Some(person.into());
+    let context = json!({"accountId": person, "webTriggerUrls": trigger_urls});
     let outcome = crate::testkit::drive(
         &mut world,
         crate::protocol::Invocation::Resolver {
-            name: "admin.save".into(),
+            name: name.into(),
             payload: payload.to_string(),
             context: context.to_string(),
         },
     );
     let crate::protocol::Outcome::Value(text) = outcome else {
-        panic!()
+        panic!("{outcome:?}")
     };
+    (world, text)
+}
+
+#[test]
+fn a_sensitive_ticket_id_needs_an_https_trigger() {
+    let payload = json!({"section": "pra", "settings": {"enabled": true, "applianceHost": "acme.beyondtrustcloud.com", "sensitiveTicketId": true}});
+    let urls = json!({"pra-ticket": "http://pam.corp.example/x/pra-ticket"});
+    let (_, text) = call_as(pam_sandboxes::jira::seed::CAROL_ADMIN, "admin.save", payload, urls);
     assert!(text.contains("needs an https web trigger URL"), "{text}");
 }
 
 #[test]
 fn only_admins_see_the_section() {
-    let mut world = World::configured();
-    world.user = Some(pam_sandboxes::jira::seed::BOB_REQUESTER.into());
-    let context = json!({"accountId": pam_sandboxes::jira::seed::BOB_REQUESTER});
-    let outcome = crate::testkit::drive(
-        &mut world,
-        crate::protocol::Invocation::Resolver {
-            name: "admin.config".into(),
-            payload: json!({"section": "pra"}).to_string(),
-            context: context.to_string(),
-        },
+    let payload = json!({"section": "pra"});
+    let (_, text) = call_as(
+        pam_sandboxes::jira::seed::BOB_REQUESTER,
+        "admin.config",
+        payload,
+        json!({}),
     );
-    let crate::protocol::Outcome::Value(text) = outcome else {
-        panic!()
-    };
     assert!(text.contains("forbidden"), "{text}");
 }
 
 /// Without the web trigger's URL a new secret could not be shown: none is made.
 #[test]
 fn no_secret_is_made_that_could_not_be_shown() {
-    let mut world = World::configured();
-    world.user = Some(pam_sandboxes::jira::seed::CAROL_ADMIN.into());
-    let context = json!({"accountId": pam_sandboxes::jira::seed::CAROL_ADMIN});
     let settings = json!({"enabled": true, "applianceHost": "acme.beyondtrustcloud.com"});
     for rotate in [false, true] {
         let payload = json!({"section": "pra", "settings": settings, "rotateSecret": rotate});
-        let outcome = crate::testkit::drive(
-            &mut world,
-            crate::protocol::Invocation::Resolver {
-                name: "admin.save".into(),
-                payload: payload.to_string(),
-                context: context.to_string(),
-            },
-        );
-        let crate::protocol::Outcome::Value(text) = outcome else {
-            panic!()
-        };
+        let (world, text) = call_as(pam_sandboxes::jira::seed::CAROL_ADMIN, "admin.save", payload, json!({}));
         assert_eq!(text.contains("no URL for the PRA web trigger"), rotate, "{text}");
         assert!(!world.secrets.contains_key(secret::SECRET_KEY), "rotate {rotate}");
     }
