@@ -165,7 +165,7 @@ mod tests {
     #[test]
     fn the_apps_manifest_has_what_the_code_relies_on() {
         let app = app();
-        assert_eq!(app.web_triggers, ["epm-webhook"]);
+        assert_eq!(app.web_triggers, ["epm-webhook", "pra-ticket"]);
         assert_eq!(app.scheduled_triggers[0].key, "epm-expiry");
         assert_eq!(app.scheduled_triggers[0].interval_secs(), Some(300));
         let action = &app.issue_actions[0];
@@ -179,6 +179,7 @@ mod tests {
                 .any(|(key, handler)| key == "jobs-fn" && handler == "index.jobs")
         );
         assert_eq!(app.handler_of("epm-webhook"), Some("index.epmWebhook"));
+        assert_eq!(app.handler_of("pra-ticket"), Some("index.praTicket"));
         assert_eq!(app.handler_of("epm-expiry"), Some("index.expiryTick"));
         assert_eq!(app.handler_of("nope"), None);
     }
