@@ -57,9 +57,7 @@ pub async fn require_basic(
     let user = caps.secret_get(user_secret).await;
     let password = caps.secret_get(password_secret).await;
     let (Ok(user), Ok(password)) = (user, password) else {
-        return Some(
-            HttpResponse::error(503, "secret storage is unavailable; retry later").with_header("Retry-After", "5"),
-        );
+        return Some(secrets_unavailable());
     };
     let presented = parse_basic(request.header("Authorization"));
     if matches(presented.as_ref(), user.as_deref(), password.as_deref()) {
@@ -88,9 +86,7 @@ pub async fn require_url_secret(
     secret_key: &str,
 ) -> Option<HttpResponse> {
     let Ok(configured) = caps.secret_get(secret_key).await else {
-        return Some(
-            HttpResponse::error(503, "secret storage is unavailable; retry later").with_header("Retry-After", "5"),
-        );
+        return Some(secrets_unavailable());
     };
     let presented = query_values(&request.url, param);
     let matched = match (presented.as_slice(), configured.as_deref()) {
@@ -128,6 +124,12 @@ fn query_values<'a>(url: &'a str, param: &str) -> Vec<&'a str> {
             (name == param).then_some(value)
         })
         .collect()
+}
+
+/// 503 when secret storage cannot be read: the caller may retry; nothing about the
+/// configuration is said.
+fn secrets_unavailable() -> HttpResponse {
+    HttpResponse::error(503, "secret storage is unavailable; retry later").with_header("Retry-After", "5")
 }
 
 /// The fixed-length stand-in of a credential that is compared.

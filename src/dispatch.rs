@@ -84,8 +84,9 @@ pub fn resolver_names() -> Vec<&'static str> {
     names
 }
 
+/// A caller's name as a message quotes it.
 fn printable(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control()).take(60).collect()
+    crate::text::printable(s, 60)
 }
 
 #[cfg(test)]

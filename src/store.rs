@@ -17,6 +17,16 @@ pub fn key_part(s: &str) -> String {
     out
 }
 
+/// The SHA-256 of `text` in lowercase hex (64 digits): a key part for text too long or too free
+/// to be one (a body, an opaque id).
+pub fn digest(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// A record as stored: `{"v": N, ...}`. Decoding refuses other versions.
 #[derive(Serialize, Deserialize)]
 struct Versioned<T> {

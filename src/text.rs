@@ -1,4 +1,10 @@
-//! Text for people, whatever the provider: bounded lengths.
+//! Text for people, whatever the provider: bounded lengths, and what of a caller's text a
+//! message may quote.
+
+/// Text from a caller, safe to quote in a message: no control characters, at most `max` chars.
+pub fn printable(s: &str, max: usize) -> String {
+    s.chars().filter(|c| !c.is_control()).take(max).collect()
+}
 
 /// At most `max` characters, marking a cut with an ellipsis.
 pub fn cap_chars(s: &str, max: usize) -> String {
@@ -13,6 +19,12 @@ pub fn cap_chars(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printable_drops_control_characters_and_bounds_the_length() {
+        assert_eq!(printable("a\u{7}b\nc", 10), "abc");
+        assert_eq!(printable("héllo", 2), "hé");
+    }
 
     #[test]
     fn cuts_by_characters_and_marks_the_cut() {

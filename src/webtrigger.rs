@@ -38,7 +38,7 @@ pub async fn handle(caps: &Caps, trigger: &str, request: &HttpRequest) -> HttpRe
 
 /// Text from a caller, safe to echo in a message: no control characters, at most 40 chars.
 fn printable(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control()).take(40).collect()
+    crate::text::printable(s, 40)
 }
 
 #[cfg(test)]

@@ -37,6 +37,16 @@ impl Check {
         Check::new(id, title, Status::Warn, detail, fix)
     }
 
+    /// A check that could not be made (Jira or the PAM system did not answer usefully).
+    pub fn could_not_check(id: &str, title: impl Into<String>, e: &impl std::fmt::Display) -> Check {
+        Check::fail(
+            id,
+            title,
+            format!("Could not be checked: {e}"),
+            "Run the validation again; if it keeps failing, check that Jira is reachable and the app is installed.",
+        )
+    }
+
     pub fn skip(id: &str, title: impl Into<String>, detail: impl Into<String>) -> Check {
         Check::new(id, title, Status::Skip, detail, "")
     }

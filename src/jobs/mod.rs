@@ -88,7 +88,7 @@ pub fn parse(queue: &str, payload: &str) -> Result<Job, Outcome> {
     if queue != QUEUE {
         return Err(Outcome::Error(format!(
             "unknown queue \"{}\"",
-            queue.chars().filter(|c| !c.is_control()).take(60).collect::<String>()
+            crate::text::printable(queue, 60)
         )));
     }
     serde_json::from_str(payload).map_err(|e| Outcome::Error(format!("the job is not one of the app's: {e}")))

@@ -71,6 +71,22 @@ pub struct SettingsPage {
     pub provision: for<'a> fn(&'a Caps, &'a str) -> Boxed<'a, Outcome>,
 }
 
+/// `resolve` of a provider without resolvers (its `resolvers` list is empty, so nothing is
+/// routed to it; an error if something were).
+pub fn no_resolver<'a>(_: &'a Caps, name: &'a str, _: &'a Value, _: &'a Context) -> Boxed<'a, Outcome> {
+    Box::pin(async move { Outcome::Error(format!("no resolver \"{}\" here", crate::text::printable(name, 60))) })
+}
+
+/// `tick` of a provider without scheduled triggers (likewise never routed to).
+pub fn no_tick<'a>(_: &'a Caps, key: &'a str) -> Boxed<'a, Outcome> {
+    Box::pin(async move {
+        Outcome::Error(format!(
+            "no scheduled trigger \"{}\" here",
+            crate::text::printable(key, 60)
+        ))
+    })
+}
+
 fn find(matches: impl Fn(&Provider) -> bool) -> Option<&'static Provider> {
     ALL.iter().copied().find(|provider| matches(provider))
 }

@@ -12,13 +12,10 @@ pub mod rules;
 pub mod settings;
 pub mod wire;
 
-use serde_json::Value;
-
 use crate::caps::Caps;
 use crate::jobs::{Job, Progress};
-use crate::protocol::{HttpRequest, HttpResponse, Outcome};
-use crate::providers::{Boxed, Provider};
-use crate::resolver::Context;
+use crate::protocol::{HttpRequest, HttpResponse};
+use crate::providers::{self, Boxed, Provider};
 
 /// Module key of the PRA web trigger in the manifest.
 pub const WEB_TRIGGER: &str = "pra-ticket";
@@ -33,9 +30,9 @@ pub static PROVIDER: Provider = Provider {
     ticks: &[],
     egress: settings::page::PRA_EGRESS,
     web_trigger,
-    resolve,
+    resolve: providers::no_resolver,
     job,
-    tick,
+    tick: providers::no_tick,
     settings: Some(&settings::page::PAGE),
 };
 
@@ -43,16 +40,8 @@ fn web_trigger<'a>(caps: &'a Caps, _trigger: &'a str, request: &'a HttpRequest) 
     Box::pin(flows::receive::receive(caps, request))
 }
 
-fn resolve<'a>(_caps: &'a Caps, name: &'a str, _payload: &'a Value, _context: &'a Context) -> Boxed<'a, Outcome> {
-    Box::pin(async move { Outcome::Error(format!("PRA has no resolver \"{name}\"")) })
-}
-
 fn job<'a>(caps: &'a Caps, job: &'a Job) -> Boxed<'a, Progress> {
     Box::pin(flows::job::run_job(caps, job))
-}
-
-fn tick<'a>(_caps: &'a Caps, key: &'a str) -> Boxed<'a, Outcome> {
-    Box::pin(async move { Outcome::Error(format!("PRA has no scheduled trigger \"{key}\"")) })
 }
 
 #[cfg(test)]

@@ -11,7 +11,6 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::wire::JumpRequest;
 use super::wire::response::Decision;
@@ -19,13 +18,9 @@ use crate::lifecycle::lease::{State, envelope};
 
 pub const VERSION: u32 = 1;
 
-/// The request id's digest: 32 hex digits (128 bits).
+/// The request id's digest (SHA-256, hex): the id of a request in every key.
 pub fn id_of(request_id: &str) -> String {
-    Sha256::digest(request_id.as_bytes())
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::store::digest(request_id)
 }
 
 pub mod keys {

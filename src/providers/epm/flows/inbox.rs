@@ -6,8 +6,6 @@
 //! A "ticket created" whose issue the app already recorded is answered from the record and
 //! writes nothing.
 
-use sha2::{Digest, Sha256};
-
 use super::intake::{self, Intake};
 use super::settle;
 use super::trusted;
@@ -90,13 +88,6 @@ async fn drop_body(caps: &Caps, digest: &str, parts: usize) -> Result<(), CapErr
     Ok(())
 }
 
-fn digest(body: &str) -> String {
-    Sha256::digest(body.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// Answers an authenticated, parsed webhook.
 pub async fn receive(caps: &Caps, config: &EpmSettings, body: &str, event: Event) -> HttpResponse {
     if let Event::TicketCreated(ticket) = &event {
@@ -133,7 +124,7 @@ fn unavailable(e: &CapError) -> HttpResponse {
 }
 
 async fn keep(caps: &Caps, body: &str) -> Result<(), CapError> {
-    let digest = digest(body);
+    let digest = store::digest(body);
     keep_body(caps, &digest, body).await?;
     let now = caps.now().await?;
     jobs::push(caps, &Job::new(KIND, &[&digest], now), GRACE_MS).await
@@ -196,9 +187,9 @@ mod tests {
 
     #[test]
     fn the_inbox_key_is_a_valid_forge_key_per_body() {
-        let a = key(&digest("{\"a\":1}"));
+        let a = key(&store::digest("{\"a\":1}"));
         assert_eq!(a.len(), "epm:inbox:".len() + 64);
         assert!(a.chars().all(|c| c.is_ascii_alphanumeric() || c == ':'));
-        assert_ne!(a, key(&digest("{\"a\":2}")));
+        assert_ne!(a, key(&store::digest("{\"a\":2}")));
     }
 }

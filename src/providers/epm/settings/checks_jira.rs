@@ -60,15 +60,6 @@ pub async fn run(caps: &Caps, config: &EpmSettings) -> Vec<Check> {
     checks
 }
 
-fn could_not_check(id: &str, title: String, e: &JiraError) -> Check {
-    Check::fail(
-        id,
-        title,
-        format!("Could not be checked: {e}"),
-        "Run the validation again; if it keeps failing, check that Jira is reachable and the app is installed.",
-    )
-}
-
 /// The project's id when it exists and the app may create issues in it.
 async fn project(caps: &Caps, config: &EpmSettings, checks: &mut Vec<Check>) -> Option<String> {
     let key = &config.project_key;
@@ -90,7 +81,7 @@ async fn project(caps: &Caps, config: &EpmSettings, checks: &mut Vec<Check>) -> 
             return None;
         }
         Err(e) => {
-            checks.push(could_not_check("project", title, &e));
+            checks.push(Check::could_not_check("project", title, &e));
             return None;
         }
     };
@@ -103,7 +94,7 @@ async fn project(caps: &Caps, config: &EpmSettings, checks: &mut Vec<Check>) -> 
     let permissions = match client::call(caps, Actor::App, "GET", &path, None).await {
         Ok(answer) => answer,
         Err(e) => {
-            checks.push(could_not_check("project", title, &e));
+            checks.push(Check::could_not_check("project", title, &e));
             return None;
         }
     };
@@ -182,7 +173,7 @@ async fn issue_type(caps: &Caps, config: &EpmSettings, checks: &mut Vec<Check>) 
     let types = match pages(caps, &base, ["issueTypes", "createMetaIssueType"]).await {
         Ok(types) => types,
         Err(e) => {
-            checks.push(could_not_check("issueType", title, &e));
+            checks.push(Check::could_not_check("issueType", title, &e));
             return None;
         }
     };
@@ -233,7 +224,7 @@ async fn custom_field(caps: &Caps, config: &EpmSettings, issue_type_id: &str) ->
     let title = custom_field_title(config);
     let fields = match client::call(caps, Actor::App, "GET", "/rest/api/3/field", None).await {
         Ok(fields) => fields,
-        Err(e) => return could_not_check("customField", title, &e),
+        Err(e) => return Check::could_not_check("customField", title, &e),
     };
     let Some(field) = fields
         .as_array()
@@ -274,7 +265,7 @@ async fn custom_field(caps: &Caps, config: &EpmSettings, issue_type_id: &str) ->
     );
     let on_screen = match pages(caps, &base, ["fields", "results"]).await {
         Ok(fields) => fields.iter().any(|f| f["fieldId"].as_str() == Some(id)),
-        Err(e) => return could_not_check("customField", title, &e),
+        Err(e) => return Check::could_not_check("customField", title, &e),
     };
     if on_screen {
         Check::pass(
@@ -316,7 +307,7 @@ async fn assignee(caps: &Caps, config: &EpmSettings) -> Check {
     let path = format!("/rest/api/3/user/search?query={}&maxResults=50", query_value(needle));
     let found = match client::call(caps, Actor::App, "GET", &path, None).await {
         Ok(found) => found,
-        Err(e) => return could_not_check("assignee", title, &e),
+        Err(e) => return Check::could_not_check("assignee", title, &e),
     };
     let matches = users::matches(&found, needle);
     match (matches.active.as_slice(), matches.inactive) {
@@ -376,7 +367,7 @@ async fn statuses(caps: &Caps, config: &EpmSettings, project_id: &str, issue_typ
         Err(e) => {
             return targets
                 .iter()
-                .map(|(id, name, _)| could_not_check(id, status_title(id, name), &e))
+                .map(|(id, name, _)| Check::could_not_check(id, status_title(id, name), &e))
                 .collect();
         }
     };

@@ -37,7 +37,7 @@ pub async fn run(caps: &Caps, settings: &PraSettings) -> Vec<Check> {
         Ok(Value::Array(fields)) => fields,
         Ok(_) => Vec::new(),
         Err(e) => {
-            checks.push(unreachable("pra-fields", "Fields", &e));
+            checks.push(Check::could_not_check("pra-fields", "Fields", &e));
             return checks;
         }
     };
@@ -46,12 +46,15 @@ pub async fn run(caps: &Caps, settings: &PraSettings) -> Vec<Check> {
     checks
 }
 
+/// The appliance check's id.
+const APPLIANCE: &str = "pra-appliance";
+
 fn appliance(settings: &PraSettings) -> Check {
     let title = "PRA appliance";
     let host = &settings.appliance_host;
     if host.is_empty() {
         return Check::fail(
-            title_id(),
+            APPLIANCE,
             title,
             "No appliance host is set.",
             "Enter the appliance's host name, e.g. acme.beyondtrustcloud.com.",
@@ -59,32 +62,19 @@ fn appliance(settings: &PraSettings) -> Check {
     }
     if covers(PRA_EGRESS, host) {
         return Check::pass(
-            title_id(),
+            APPLIANCE,
             title,
             format!("Answers go to https://{host}/api/endpoint_approval."),
         );
     }
     Check::warn(
-        title_id(),
+        APPLIANCE,
         title,
         format!(
             "{host} is not under {}: on Forge the app may not reach it.",
             PRA_EGRESS.join(", ")
         ),
         "For an on-premises appliance, add its host to permissions.external.fetch.backend in manifest.yml and redeploy (docs/deploy-forge.md); the local host needs nothing.",
-    )
-}
-
-fn title_id() -> &'static str {
-    "pra-appliance"
-}
-
-fn unreachable(id: &str, title: &str, e: &JiraError) -> Check {
-    Check::fail(
-        id,
-        title,
-        format!("Jira could not be asked: {e}"),
-        "Try again; check the Jira site is reachable.",
     )
 }
 
@@ -102,7 +92,7 @@ async fn projects(caps: &Caps, settings: &PraSettings) -> Vec<Check> {
                 "Jira has no such project, or the app cannot browse it.",
                 "Fix the key in Allowed projects, or give the app Browse projects there.",
             ),
-            Err(e) => unreachable(id, &title, &e),
+            Err(e) => Check::could_not_check(id, title, &e),
         });
     }
     checks
@@ -120,7 +110,7 @@ async fn statuses(caps: &Caps, settings: &PraSettings) -> Check {
             .filter_map(|s| s["name"].as_str().map(String::from))
             .collect::<Vec<_>>(),
         Ok(_) => Vec::new(),
-        Err(e) => return unreachable(id, title, &e),
+        Err(e) => return Check::could_not_check(id, title, &e),
     };
     let missing: Vec<&String> = settings
         .allowed_statuses

@@ -20,7 +20,7 @@ pub fn pairs(body: &str) -> Result<Vec<(String, String)>, WireError> {
 }
 
 fn flatten(prefix: &str, value: &Value, depth: usize, out: &mut Vec<(String, String)>) -> Result<(), WireError> {
-    let shown = || prefix.chars().filter(|c| !c.is_control()).take(60).collect::<String>();
+    let shown = || crate::text::printable(prefix, 60);
     match value {
         Value::Object(object) => {
             if depth == MAX_DEPTH {

@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::text::printable;
+
 /// The seed's limit on `request_id`, in characters.
 pub const MAX_REQUEST_ID_CHARS: usize = 255;
 /// Longest value of any other key, in characters (the body limit bounds the whole).
@@ -109,7 +111,7 @@ pub fn parse(content_type: Option<&str>, body: &str) -> Result<JumpRequest, Wire
         other => {
             return Err(bad(format!(
                 "content type \"{}\" is not accepted; send application/x-www-form-urlencoded or application/json",
-                other.chars().filter(|c| !c.is_control()).take(60).collect::<String>()
+                printable(other, 60)
             )));
         }
     };
@@ -120,7 +122,7 @@ pub fn parse(content_type: Option<&str>, body: &str) -> Result<JumpRequest, Wire
 fn from_pairs(pairs: Vec<(String, String)>) -> Result<JumpRequest, WireError> {
     let mut seen = BTreeMap::new();
     for (key, value) in pairs {
-        let shown = printable_key(&key);
+        let shown = printable(&key, 60);
         if value.contains('\u{FFFD}') {
             return Err(bad(format!("the value of \"{shown}\" is not valid UTF-8")));
         }
@@ -182,11 +184,6 @@ fn from_pairs(pairs: Vec<(String, String)>) -> Result<JumpRequest, WireError> {
         }
     }
     Ok(request)
-}
-
-/// A key as an error may quote it: no control characters, at most 60 characters.
-fn printable_key(key: &str) -> String {
-    key.chars().filter(|c| !c.is_control()).take(60).collect()
 }
 
 #[cfg(test)]
