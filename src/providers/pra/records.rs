@@ -13,8 +13,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::wire::JumpRequest;
-use super::wire::response::Decision;
+use super::wire::response::{Decision, MAX_MESSAGE_CHARS};
 use crate::lifecycle::lease::{State, envelope};
+use crate::text::cap_chars;
 
 pub const VERSION: u32 = 1;
 
@@ -78,6 +79,32 @@ pub struct Verdict {
     /// The issue, when the app could see it: where the audit goes.
     pub issue: Option<TicketIssue>,
     pub decided_at: u64,
+}
+
+impl Verdict {
+    /// A denial by `rule`, its message cut to what PRA shows.
+    pub fn deny(rule: &str, message: String, issue: Option<TicketIssue>, now: u64) -> Verdict {
+        Verdict {
+            decision: Decision::Deny,
+            message: cap_chars(&message, MAX_MESSAGE_CHARS),
+            rule: rule.into(),
+            attributes: BTreeMap::new(),
+            issue,
+            decided_at: now,
+        }
+    }
+
+    /// Every rule passed: access with these session attributes.
+    pub fn allow(attributes: BTreeMap<String, String>, issue: Option<TicketIssue>, now: u64) -> Verdict {
+        Verdict {
+            decision: Decision::Allow,
+            message: String::new(),
+            rule: "all-rules".into(),
+            attributes,
+            issue,
+            decided_at: now,
+        }
+    }
 }
 
 /// How the answer to the appliance went.

@@ -66,47 +66,42 @@ pub async fn answer(
         Ok(reply) => (Some(reply.status), classify(reply.status)),
         Err(_) => (None, None),
     };
-    if let Some(delivered) = delivered {
-        let settled = Answering {
-            state: State::Decided,
-            delivered: Some(delivered),
-            status,
-            ..mine
-        };
-        claim::settle(caps, &slots, generation, &settled).await?;
-        if delivered != Delivered::Accepted {
-            caps.log(LogLevel::Warn, format!("PRA request {id}: {}", delivered.describe()))
-                .await;
-        }
-        return Ok(settled);
-    }
     let why = match (&sent, status) {
         (Err(e), _) => format!("the appliance could not be reached: {e}"),
         (_, Some(status)) => format!("the appliance answered HTTP {status}"),
         _ => "the appliance did not answer".into(),
     };
-    if now.saturating_sub(received.received_at) >= ANSWER_WITHIN_MS {
-        let settled = Answering {
-            state: State::Decided,
-            delivered: Some(Delivered::GaveUp),
-            status,
-            ..mine
-        };
-        claim::settle(caps, &slots, generation, &settled).await?;
-        caps.log(
-            LogLevel::Error,
-            format!("PRA request {id}: {why}; given up after 10 minutes"),
-        )
-        .await;
-        return Ok(settled);
-    }
-    let unknown = Answering {
-        state: State::Unknown,
+    let too_late = now.saturating_sub(received.received_at) >= ANSWER_WITHIN_MS;
+    let delivered = delivered.or(too_late.then_some(Delivered::GaveUp));
+    // Settled for good, or `unknown`: resent (the same answer) by the next run.
+    let settled = Answering {
+        state: if delivered.is_some() {
+            State::Decided
+        } else {
+            State::Unknown
+        },
+        delivered,
         status,
         ..mine
     };
-    claim::settle(caps, &slots, generation, &unknown).await?;
-    Err(Progress::retry(why))
+    claim::settle(caps, &slots, generation, &settled).await?;
+    match delivered {
+        None => Err(Progress::retry(why)),
+        Some(Delivered::Accepted) => Ok(settled),
+        Some(Delivered::GaveUp) => {
+            caps.log(
+                LogLevel::Error,
+                format!("PRA request {id}: {why}; given up after 10 minutes"),
+            )
+            .await;
+            Ok(settled)
+        }
+        Some(other) => {
+            caps.log(LogLevel::Warn, format!("PRA request {id}: {}", other.describe()))
+                .await;
+            Ok(settled)
+        }
+    }
 }
 
 /// A final answer's meaning; `None` for one worth sending again (429, 5xx, anything odd).

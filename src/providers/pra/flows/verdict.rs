@@ -5,7 +5,6 @@
 use super::super::records::{self, Received, Verdict, keys};
 use super::super::rules;
 use super::super::settings::PraSettings;
-use super::super::wire::response::Decision;
 use crate::caps::Caps;
 use crate::jobs::Progress;
 use crate::store;
@@ -22,27 +21,13 @@ pub async fn decided(
         return Ok(verdict);
     }
     let verdict = if settings.enabled {
-        let decided = rules::decide(caps, settings, &received.request, now)
+        rules::decide(caps, settings, &received.request, now)
             .await
-            .map_err(|e| Progress::retry(format!("deciding needs Jira: {e}")))?;
-        Verdict {
-            decision: decided.decision,
-            message: decided.message,
-            rule: decided.rule.into(),
-            attributes: decided.attributes,
-            issue: decided.issue,
-            decided_at: now,
-        }
+            .map_err(|e| Progress::retry(format!("deciding needs Jira: {e}")))?
     } else {
         // Turned off after the request was accepted: the user hears why instead of waiting.
-        Verdict {
-            decision: Decision::Deny,
-            message: "Ticket approval in Jira is turned off; contact your administrator.".into(),
-            rule: "disabled".into(),
-            attributes: Default::default(),
-            issue: None,
-            decided_at: now,
-        }
+        let why = "Ticket approval in Jira is turned off; contact your administrator.";
+        Verdict::deny("disabled", why.into(), None, now)
     };
     let key = keys::verdict(id);
     if caps

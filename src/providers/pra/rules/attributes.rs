@@ -36,10 +36,13 @@ pub fn from_issue(settings: &PraSettings, issue: &Value) -> BTreeMap<String, Str
 
 /// Without reading the issue (no rule needs it), only its key can be an attribute.
 pub fn without_issue(settings: &PraSettings, key: Option<&str>) -> BTreeMap<String, String> {
-    let issue = serde_json::json!({ "key": key });
-    let mut only_key = settings.clone();
-    only_key.session_attributes.retain(|a| a.source == "issueKey");
-    from_issue(&only_key, &issue)
+    let Some(key) = key else { return BTreeMap::new() };
+    settings
+        .session_attributes
+        .iter()
+        .filter(|a| a.source == "issueKey")
+        .map(|a| (a.code_name.clone(), key.to_string()))
+        .collect()
 }
 
 /// `https://<site>/browse/<key>`, from the issue's `self` link.

@@ -10,39 +10,15 @@ mod requester;
 pub mod ticket;
 mod window;
 
-use std::collections::BTreeMap;
-
 use serde_json::Value;
 
-use super::records::TicketIssue;
+use super::records::{TicketIssue, Verdict};
 use super::settings::PraSettings;
 use super::wire::JumpRequest;
-use super::wire::response::{Decision, MAX_MESSAGE_CHARS};
 use crate::caps::Caps;
 use crate::jira::client::{self, JiraError};
 use crate::protocol::Actor;
-use crate::text::cap_chars;
 use ticket::Ticket;
-
-/// What the rules decided.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decided {
-    pub decision: Decision,
-    pub message: String,
-    pub rule: &'static str,
-    pub attributes: BTreeMap<String, String>,
-    pub issue: Option<TicketIssue>,
-}
-
-fn deny(rule: &'static str, message: String, issue: Option<TicketIssue>) -> Decided {
-    Decided {
-        decision: Decision::Deny,
-        message: cap_chars(&message, MAX_MESSAGE_CHARS),
-        rule,
-        attributes: BTreeMap::new(),
-        issue,
-    }
-}
 
 /// Decides `request` at `now` under `settings`. A Jira error that a retry may not see again is
 /// returned (the job tries again); everything else is a decision.
@@ -51,7 +27,8 @@ pub async fn decide(
     settings: &PraSettings,
     request: &JumpRequest,
     now: u64,
-) -> Result<Decided, JiraError> {
+) -> Result<Verdict, JiraError> {
+    let deny = |rule, message, issue| Verdict::deny(rule, message, issue, now);
     let rules = settings.rules;
     let ticket = Ticket::read(&request.ticket_id, settings.sensitive_ticket_id);
     let key = ticket.key();
@@ -79,7 +56,7 @@ pub async fn decide(
     }
     if !rules.need_issue() {
         let attributes = attributes::without_issue(settings, key);
-        return Ok(allow(attributes, None));
+        return Ok(Verdict::allow(attributes, None, now));
     }
     let not_found = || {
         deny(
@@ -135,17 +112,7 @@ pub async fn decide(
         return Ok(deny("change-window", why, found));
     }
     let attributes = attributes::from_issue(settings, &fields.value);
-    Ok(allow(attributes, found))
-}
-
-fn allow(attributes: BTreeMap<String, String>, issue: Option<TicketIssue>) -> Decided {
-    Decided {
-        decision: Decision::Allow,
-        message: String::new(),
-        rule: "all-rules",
-        attributes,
-        issue,
-    }
+    Ok(Verdict::allow(attributes, found, now))
 }
 
 /// The issue as Jira answered it.
