@@ -3,10 +3,11 @@
 //! before the job) and is delivered at least once by the host's queue (Forge: `@forge/events`;
 //! the local host: SQLite), so every kind is idempotent. Whether and when a job that did not
 //! finish runs again is decided here (`backoff.rs`), never by a host; a job given up is kept as
-//! a dead letter (`dead.rs`).
+//! a dead letter (`dead.rs`). A provider keeps a body for its job with `inbox.rs`.
 
 pub mod backoff;
 pub mod dead;
+pub mod inbox;
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;

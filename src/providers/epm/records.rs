@@ -15,7 +15,7 @@
 //! | recording done-flags | `recording` | `lifecycle::recording::Recording` | `RECORDING_VERSION` | `record.rs` |
 //! | pending update | `pending_update` | `PendingUpdate` | `UPDATE_VERSION` | `update.rs` |
 //! | expiry retry marker | `expiry_retry` | `Retry` | `RETRY_VERSION` | `expiry.rs` |
-//! | inbox head, parts | `inbox`, `inbox_part` | `Head`, raw text | `HEAD_VERSION` | `inbox.rs` |
+//! | inbox head, parts | `INBOX` (`jobs::inbox`) | `jobs::inbox::Head`, raw text | `jobs::inbox::VERSION` | `inbox.rs` |
 
 use serde::{Deserialize, Serialize};
 
@@ -32,7 +32,6 @@ pub const INDEX_VERSION: u32 = 1;
 pub const DECISION_VERSION: u32 = 1;
 pub const UPDATE_VERSION: u32 = 1;
 pub const RETRY_VERSION: u32 = 1;
-pub const HEAD_VERSION: u32 = 1;
 
 /// KV keys of the EPM provider's records, all derived from the request identity (or, for the
 /// reverse index and the expiry marker, from the Jira issue id the app created; for the inbox,
@@ -99,15 +98,9 @@ pub mod keys {
         format!("epm:expiry-retry:{}", key_part(issue_id))
     }
 
-    /// A kept webhook body's head (`Head`), by the body's SHA-256 (`inbox.rs`).
-    pub fn inbox(digest: &str) -> String {
-        format!("epm:inbox:{digest}")
-    }
-
-    /// Part `part` (from 1) of a kept webhook body; part 0 is inline in the head.
-    pub fn inbox_part(digest: &str, part: usize) -> String {
-        format!("epm:inbox:{digest}:{part}")
-    }
+    /// The prefix of kept webhook bodies (`jobs::inbox`): the head (`jobs::inbox::Head`) at
+    /// `epm:inbox:<sha-256 of the body>`, part n (from 1) at `epm:inbox:<digest>:<n>`.
+    pub const INBOX: &str = "epm";
 }
 
 /// The app's record of a request whose issue exists (`keys::issue`).
@@ -192,11 +185,4 @@ crate::lifecycle::lease::envelope!(Claim);
 pub struct Retry {
     pub failures: u32,
     pub next_at: u64,
-}
-
-/// The head of a kept webhook body (`keys::inbox`): how many parts, and the first inline (most bodies are one part, one write).
-#[derive(Serialize, Deserialize)]
-pub struct Head {
-    pub parts: usize,
-    pub first: String,
 }

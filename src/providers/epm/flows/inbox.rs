@@ -1,8 +1,9 @@
 //! The webhook inbox. A webhook that passed authentication and parsing is kept (its body under
-//! `epm:inbox:<sha-256 of the body>`, in parts when large) and an `epm.webhook` job is queued *before* any work, so
-//! whatever happens next (Jira busy, EPM down, the host killed) the app finishes it without the
-//! sender delivering again. The web trigger then does the work inline within its time budget:
-//! finished → 201/200 as before; not finished → 202 Accepted, and the job finishes it.
+//! `epm:inbox:<sha-256 of the body>`, in parts when large: `jobs::inbox`) and an `epm.webhook`
+//! job is queued *before* any work, so whatever happens next (Jira busy, EPM down, the host
+//! killed) the app finishes it without the sender delivering again. The web trigger then does
+//! the work inline within its time budget: finished → 201/200 as before; not finished → 202
+//! Accepted, and the job finishes it.
 //! A "ticket created" whose issue the app already recorded is answered from the record and
 //! writes nothing.
 
@@ -11,82 +12,17 @@ use super::settle;
 use super::trusted;
 use super::update;
 use crate::caps::{CapError, Caps};
-use crate::jobs::{self, Job, Progress};
+use crate::jobs::{self, Job, Progress, inbox};
 use crate::protocol::{HttpResponse, LogLevel};
-use crate::providers::epm::keys::{inbox as key, inbox_part as part_key};
-use crate::providers::epm::records::{HEAD_VERSION, Head};
+use crate::providers::epm::keys::INBOX;
 use crate::providers::epm::settings::EpmSettings;
 use crate::providers::epm::wire::{self, Event};
-use crate::store;
 
 pub const KIND: &str = "epm.webhook";
 /// The job's first run comes this long after the webhook: past the web trigger's own run (its
 /// longest wait is `intake::WEB_TRIGGER_WAIT_MS`), so the two rarely meet; when they do, the
 /// leases keep the work single.
 pub const GRACE_MS: u64 = 25_000;
-
-/// A kept body is stored in parts of at most this many bytes: Forge KVS takes values up to
-/// 240 KiB as it stores them (JSON, so quotes and backslashes grow when escaped, twice: in the
-/// app's record and in Forge's), and a webhook may be 256 KiB.
-const PART_BYTES: usize = 50_000;
-
-/// `body` cut into parts of at most `PART_BYTES`, on character boundaries.
-fn split(body: &str) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let mut rest = body;
-    while rest.len() > PART_BYTES {
-        let mut cut = PART_BYTES;
-        while !rest.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        parts.push(&rest[..cut]);
-        rest = &rest[cut..];
-    }
-    parts.push(rest);
-    parts
-}
-
-/// Writes the parts after the first, then the head: a head means every part is there.
-async fn keep_body(caps: &Caps, digest: &str, body: &str) -> Result<(), CapError> {
-    let parts = split(body);
-    for (n, part) in parts.iter().enumerate().skip(1) {
-        caps.kv_set(&part_key(digest, n), part).await?;
-    }
-    let head = Head {
-        parts: parts.len(),
-        first: parts[0].to_string(),
-    };
-    caps.kv_set(&key(digest), &store::encode(HEAD_VERSION, &head)).await
-}
-
-/// The kept body and how many parts it is kept in; `None` once it was dropped (its work
-/// finished).
-async fn read_body(caps: &Caps, digest: &str) -> Result<Option<(String, usize)>, CapError> {
-    let Some(head) = caps.kv_get(&key(digest)).await? else {
-        return Ok(None);
-    };
-    let Some(head) = store::decode::<Head>(HEAD_VERSION, &head) else {
-        return Ok(None);
-    };
-    let mut body = head.first;
-    for n in 1..head.parts {
-        match caps.kv_get(&part_key(digest, n)).await? {
-            Some(part) => body.push_str(&part),
-            // Only a drop in progress removes parts: the work is finished.
-            None => return Ok(None),
-        }
-    }
-    Ok(Some((body, head.parts)))
-}
-
-/// Drops a kept body: the head first, so that nobody reads a body missing parts.
-async fn drop_body(caps: &Caps, digest: &str, parts: usize) -> Result<(), CapError> {
-    caps.kv_delete(&key(digest)).await?;
-    for n in 1..parts {
-        caps.kv_delete(&part_key(digest, n)).await?;
-    }
-    Ok(())
-}
 
 /// Answers an authenticated, parsed webhook.
 pub async fn receive(caps: &Caps, config: &EpmSettings, body: &str, event: Event) -> HttpResponse {
@@ -124,8 +60,7 @@ fn unavailable(e: &CapError) -> HttpResponse {
 }
 
 async fn keep(caps: &Caps, body: &str) -> Result<(), CapError> {
-    let digest = store::digest(body);
-    keep_body(caps, &digest, body).await?;
+    let digest = inbox::keep(caps, INBOX, body).await?;
     let now = caps.now().await?;
     jobs::push(caps, &Job::new(KIND, &[&digest], now), GRACE_MS).await
 }
@@ -135,7 +70,7 @@ pub async fn run_job(caps: &Caps, job: &Job) -> Progress {
     let [digest] = job.ids.as_slice() else {
         return Progress::Failed(format!("{KIND} takes one digest, not {:?}", job.ids));
     };
-    let (body, parts) = match read_body(caps, digest).await {
+    let (body, parts) = match inbox::read(caps, INBOX, digest).await {
         Ok(Some(kept)) => kept,
         Ok(None) => return Progress::Done("nothing kept: finished earlier".into()),
         Err(e) => return e.into(),
@@ -162,34 +97,11 @@ pub async fn run_job(caps: &Caps, job: &Job) -> Progress {
         },
     };
     if let Progress::Done(_) = progress
-        && let Err(e) = drop_body(caps, digest, parts).await
+        && let Err(e) = inbox::drop(caps, INBOX, digest, parts).await
     {
         // Harmless: the next run of a redelivered job finds the work done.
         caps.log(LogLevel::Warn, format!("could not drop a finished webhook: {e}"))
             .await;
     }
     progress
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn large_bodies_are_kept_in_parts_that_join_back() {
-        let body = format!("{{\"x\": \"{}\"}}", "é".repeat(130_000));
-        let parts = split(&body);
-        assert_eq!(parts.len(), 6);
-        assert!(parts.iter().all(|p| p.len() <= PART_BYTES && !p.is_empty()));
-        assert_eq!(parts.concat(), body);
-        assert_eq!(split("{}"), vec!["{}"]);
-    }
-
-    #[test]
-    fn the_inbox_key_is_a_valid_forge_key_per_body() {
-        let a = key(&store::digest("{\"a\":1}"));
-        assert_eq!(a.len(), "epm:inbox:".len() + 64);
-        assert!(a.chars().all(|c| c.is_ascii_alphanumeric() || c == ':'));
-        assert_ne!(a, key(&store::digest("{\"a\":2}")));
-    }
 }
