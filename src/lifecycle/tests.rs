@@ -249,3 +249,76 @@ mod claims {
         );
     }
 }
+
+mod creations {
+    //! Exactly one issue per request, with a creation that counts what it makes in KV.
+
+    use crate::caps::{CapError, Caps};
+    use crate::lifecycle::create::{self, Created, Creation, Failure};
+    use crate::lifecycle::lease::Slots;
+    use crate::testkit::{World, run_together};
+
+    /// Makes `ISSUE-1`, once refused first when `refuse_first`; `t:made` counts the issues made.
+    struct Counted {
+        refuse_first: bool,
+    }
+
+    impl Creation for Counted {
+        type Record = String;
+
+        fn lease(&self) -> Slots {
+            Slots("t:create".into())
+        }
+
+        async fn recorded(&self, caps: &Caps) -> Result<Option<String>, CapError> {
+            caps.kv_get("t:record").await
+        }
+
+        async fn create(&self, caps: &Caps, after_earlier: bool, _now: u64) -> Result<(String, bool), Failure> {
+            let failed = |e: CapError| Failure::Unknown(e.to_string());
+            if self.refuse_first && !after_earlier {
+                return Err(Failure::Refused("no".into()));
+            }
+            let made = caps.kv_get("t:made").await.map_err(failed)?.unwrap_or_default();
+            caps.kv_set("t:made", &format!("{made}x")).await.map_err(failed)?;
+            caps.kv_set("t:record", "ISSUE-1").await.map_err(failed)?;
+            Ok(("ISSUE-1".into(), true))
+        }
+    }
+
+    fn run(world: &mut World, n: usize, refuse_first: bool) -> Vec<Created<String>> {
+        run_together(world, n, |_, caps: Caps| async move {
+            create::run(&caps, &Counted { refuse_first }, create::JOB_WAIT_MS).await
+        })
+    }
+
+    #[test]
+    fn of_runs_at_once_exactly_one_creates_and_the_others_see_its_record() {
+        let mut world = World::default();
+        let created = run(&mut world, 4, false);
+        let fresh = created
+            .iter()
+            .filter(|c| matches!(c, Created::Recorded { fresh: true, .. }))
+            .count();
+        assert_eq!(fresh, 1, "{created:?}");
+        assert!(
+            created
+                .iter()
+                .all(|c| matches!(c, Created::Recorded { record, .. } if **record == "ISSUE-1")),
+            "{created:?}"
+        );
+        assert_eq!(world.kv.get("t:made").map(String::as_str), Some("x"));
+    }
+
+    #[test]
+    fn a_refusal_releases_the_lease_for_the_next_run() {
+        let mut world = World::default();
+        assert_eq!(run(&mut world, 1, true), vec![Created::Refused("no".into())]);
+        let again = run(&mut world, 1, true);
+        assert!(
+            matches!(&again[..], [Created::Recorded { fresh: true, .. }]),
+            "{again:?}"
+        );
+        assert_eq!(world.kv.get("t:made").map(String::as_str), Some("x"));
+    }
+}

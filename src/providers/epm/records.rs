@@ -55,8 +55,8 @@ pub mod keys {
         format!("epm:by-issue:{}", key_part(issue_id))
     }
 
-    /// The creation lease: `epm:claim:<id>:<generation>` and its hint `…:next` (see `intake.rs`
-    /// for the protocol).
+    /// The creation lease: `epm:claim:<id>:<generation>` and its hint `…:next` (see
+    /// `lifecycle/create.rs` for the protocol).
     pub fn claim(request: &RequestRef) -> Slots {
         Slots(format!("epm:claim:{}", id(request)))
     }

@@ -1,21 +1,12 @@
 //! The "ticket created" workflow: exactly one Jira issue per EPM request, whatever the number
 //! of deliveries, their concurrency, or a crash between steps.
 //!
-//! Protocol, per request (tenant + request id):
-//! The webhook's body is kept and a job queued before this runs (`inbox.rs`), so a run that
-//! cannot finish leaves the rest to the queue.
-//!
-//! 1. The app's `RequestRecord` (`trusted.rs`) proves the issue exists: answer its key.
-//! 2. Otherwise take the creation lease (`lifecycle/lease.rs`: set-if-absent on `keys::claim`'s generation,
-//!    starting at the generation the hint names). Exactly one delivery wins a generation and
-//!    creates; the others poll for the record.
-//! 3. A lease is free for the next generation when its owner released it (Jira refused the
-//!    create, so nothing was made), when it is older than `CLAIM_STALE_MS` (its run died; runs
-//!    live under a minute), or `SETTLE_MS` after its owner saw the create's outcome unknown (a
-//!    timeout or 5xx after `POST /issue`: the issue may exist). The owner of any later
-//!    generation first searches Jira for an issue the app created with this exact request id
-//!    (`find_existing`), so a create that happened is found, not repeated. The hint slides
-//!    past used generations, so failures never lock a request out.
+//! The protocol is the core's (`lifecycle/create.rs`); EPM plugs in its creation lease
+//! (`keys::claim`), its `RequestRecord` (`trusted.rs`), and how it creates the issue: people
+//! lookup, the issue property, the search for an issue an earlier owner made (`find_existing`),
+//! the create call, the record, and any decision update that arrived first
+//! (`update::apply_pending`). The webhook's body is kept and a job queued before this runs
+//! (`inbox.rs`), so a run that cannot finish leaves the rest to the queue.
 
 use serde_json::{Value, json};
 
@@ -24,7 +15,8 @@ use crate::caps::{CapError, Caps};
 use crate::jira::client::{self, JiraError};
 use crate::jira::users;
 use crate::jobs;
-use crate::lifecycle::lease::{self, Envelope, Lease, State as LeaseState, Taken};
+use crate::lifecycle::create::{self, Created, Creation, Failure};
+use crate::lifecycle::lease::Slots;
 use crate::protocol::{Actor, HttpResponse, LogLevel};
 use crate::providers::epm::keys;
 use crate::providers::epm::mapping::map::{self, ISSUE_PROPERTY, People};
@@ -32,68 +24,14 @@ use crate::providers::epm::mapping::property::EpmProperty;
 use crate::providers::epm::settings::EpmSettings;
 use crate::providers::epm::wire::{RequestRef, TicketCreated};
 
-/// A lease older than this belongs to a run that died (Forge web triggers end within 55 s).
-pub const CLAIM_STALE_MS: u64 = 60_000;
-/// After a create with an unknown outcome, how long before the next owner searches for it
-/// (Jira's search index lags a few seconds behind a create).
-pub const SETTLE_MS: u64 = 10_000;
-/// How often a waiting delivery looks for the owner's record.
-const POLL_MS: u32 = 200;
-/// Generations tried by one run before it leaves the rest to the queued job.
-const MAX_GENERATIONS: u32 = 5;
+pub use crate::lifecycle::create::{CLAIM_STALE_MS, JOB_WAIT_MS, SETTLE_MS, WEB_TRIGGER_WAIT_MS};
 
-/// Whether the next generation may be taken over this lease: released, left unknown long
-/// enough for Jira's index, or held by a run that died (too old, or of a host process that is
-/// gone: `instance.rs`).
-fn abandoned(lease: &Lease, now: u64, instance: Option<&str>) -> bool {
-    if lease.orphaned(instance) {
-        return true;
-    }
-    let age = now.saturating_sub(lease.at);
-    match lease.state {
-        // `Decided` is never written to a creation lease: settled, like a release.
-        LeaseState::Released | LeaseState::Decided => true,
-        LeaseState::Unknown => age >= SETTLE_MS,
-        LeaseState::Held | LeaseState::Sending => age > CLAIM_STALE_MS,
-    }
-}
-
-enum Waited {
-    Recorded(Box<RequestRecord>),
-    Abandoned,
-    TimedOut,
-}
-
-/// How far one intake run got.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Intake {
-    /// The request has its issue: created by this run (`fresh`) or earlier.
-    Recorded { record: Box<RequestRecord>, fresh: bool },
-    /// Not finished (Jira busy, a create whose outcome is unknown, another run creating it,
-    /// storage failing): the queued job finishes it, after at least `hint_ms`.
-    Unfinished { hint_ms: Option<u64>, reason: String },
-    /// Jira refused the create: trying again makes the same request.
-    Refused(String),
-}
-
-/// How long a web trigger waits for another delivery that is creating the issue.
-pub const WEB_TRIGGER_WAIT_MS: u64 = 10_000;
-/// How long a job waits for it (then it asks to run again later).
-pub const JOB_WAIT_MS: u64 = 5_000;
+/// How far one intake run got (`lifecycle::create::Created`).
+pub type Intake = Created<RequestRecord>;
 
 /// Runs the intake of one ticket-created event: exactly one issue per request.
 pub async fn run(caps: &Caps, config: &EpmSettings, request: &TicketCreated, max_wait_ms: u64) -> Intake {
-    match intake_inner(caps, config, request, max_wait_ms).await {
-        Ok(intake) => intake,
-        Err(e) => {
-            caps.log(LogLevel::Error, format!("storage failed during EPM intake: {e}"))
-                .await;
-            Intake::Unfinished {
-                hint_ms: None,
-                reason: format!("storage is unavailable ({e})"),
-            }
-        }
-    }
+    create::run(caps, &EpmCreation { config, request }, max_wait_ms).await
 }
 
 /// The web trigger's answer: 201 created, 200 already there, 202 accepted (the queue finishes
@@ -109,166 +47,86 @@ pub fn answer(request: &TicketCreated, intake: &Intake) -> HttpResponse {
     }
 }
 
-async fn intake_inner(
-    caps: &Caps,
-    config: &EpmSettings,
-    request: &TicketCreated,
-    max_wait_ms: u64,
-) -> Result<Intake, CapError> {
-    let req = &request.request;
-    if let Some(record) = trusted::read(caps, req).await? {
-        return Ok(Intake::Recorded {
-            record: Box::new(record),
-            fresh: false,
-        });
-    }
-    let keys = keys::claim(req);
-    let instance = crate::instance::current(caps).await;
-    let instance = instance.as_deref();
-    for _ in 0..MAX_GENERATIONS {
-        let now = caps.now().await?;
-        let free = |l: &Lease| abandoned(l, now, instance);
-        match lease::take(caps, &keys, &Lease::held(now, instance), free, MAX_GENERATIONS).await? {
-            Taken::Won {
-                generation,
-                after_earlier,
-            } => return create_as_owner(caps, config, request, generation, after_earlier, now).await,
-            Taken::Held(generation, _) => match wait_for_owner(caps, req, generation, instance, max_wait_ms).await? {
-                Waited::Recorded(record) => {
-                    return Ok(Intake::Recorded { record, fresh: false });
-                }
-                Waited::Abandoned => continue,
-                Waited::TimedOut => {
-                    return Ok(Intake::Unfinished {
-                        hint_ms: Some(u64::from(POLL_MS) * 10),
-                        reason: "the issue for this request is being created by another delivery".into(),
-                    });
-                }
-            },
-            Taken::Exhausted => break,
-        }
-    }
-    Ok(Intake::Unfinished {
-        hint_ms: Some(SETTLE_MS),
-        reason: "creating the issue for this request failed repeatedly".into(),
-    })
+/// One EPM request's issue, as the core's creation protocol runs it.
+struct EpmCreation<'a> {
+    config: &'a EpmSettings,
+    request: &'a TicketCreated,
 }
 
-async fn wait_for_owner(
-    caps: &Caps,
-    req: &RequestRef,
-    generation: u32,
-    instance: Option<&str>,
-    max_wait_ms: u64,
-) -> Result<Waited, CapError> {
-    let started = caps.now().await?;
-    loop {
-        let now = caps.now().await?;
-        // Absent right after a conflict means not readable yet: keep waiting, never take it.
-        if let Some(lease) = lease::read::<Lease>(caps, &keys::claim(req), generation).await?
-            && abandoned(&lease, now, instance)
-        {
-            return Ok(Waited::Abandoned);
-        }
-        if now.saturating_sub(started) >= max_wait_ms {
-            return Ok(Waited::TimedOut);
-        }
-        caps.sleep(POLL_MS).await?;
-        if let Some(record) = trusted::read(caps, req).await? {
-            return Ok(Waited::Recorded(Box::new(record)));
-        }
-    }
-}
+impl Creation for EpmCreation<'_> {
+    type Record = RequestRecord;
 
-async fn create_as_owner(
-    caps: &Caps,
-    config: &EpmSettings,
-    request: &TicketCreated,
-    generation: u32,
-    after_earlier: bool,
-    now: u64,
-) -> Result<Intake, CapError> {
-    let req = &request.request;
-    let people = find_people(caps, config, request, now).await;
-    let property = EpmProperty::new(request, people.reporter.clone(), now);
-    let created = async {
-        if after_earlier && let Some((key, id)) = find_existing(caps, req).await? {
-            caps.log(
-                LogLevel::Info,
-                format!("found {key} already created for EPM request {}", req.request_id),
-            )
-            .await;
-            return Ok((key, id, false));
-        }
-        let (key, id) = create_issue(caps, config, request, &property, people).await?;
-        Ok::<_, JiraError>((key, id, true))
+    fn lease(&self) -> Slots {
+        keys::claim(&self.request.request)
     }
-    .await;
-    match created {
-        Ok((issue_key, issue_id, fresh)) => {
-            let record = RequestRecord {
-                issue_key,
-                issue_id,
-                created_at: now,
-                request: property,
-                epm_user: request.user().map(String::from),
-                legacy: false,
-            };
-            if let Err(e) = trusted::write(caps, &record).await {
-                // The issue exists; the next delivery's owner finds it in Jira and records it.
-                caps.log(
-                    LogLevel::Error,
-                    format!("{} created but not recorded: {e}", record.issue_key),
-                )
-                .await;
-                lease::settle(
-                    caps,
-                    &keys::claim(req),
-                    generation,
-                    &Lease::settled(now, LeaseState::Unknown),
-                )
-                .await?;
-                return Ok(Intake::Unfinished {
-                    hint_ms: Some(SETTLE_MS),
-                    reason: format!("{} was created but the app could not record it ({e})", record.issue_key),
-                });
-            }
-            super::update::apply_pending(caps, config, req).await;
-            if fresh {
+
+    async fn recorded(&self, caps: &Caps) -> Result<Option<RequestRecord>, CapError> {
+        trusted::read(caps, &self.request.request).await
+    }
+
+    async fn create(&self, caps: &Caps, after_earlier: bool, now: u64) -> Result<(RequestRecord, bool), Failure> {
+        let (config, request) = (self.config, self.request);
+        let req = &request.request;
+        let people = find_people(caps, config, request, now).await;
+        let property = EpmProperty::new(request, people.reporter.clone(), now);
+        let created = async {
+            if after_earlier && let Some((key, id)) = find_existing(caps, req).await? {
                 caps.log(
                     LogLevel::Info,
-                    format!("created {} for EPM request {}", record.issue_key, req.request_id),
+                    format!("found {key} already created for EPM request {}", req.request_id),
                 )
                 .await;
+                return Ok((key, id, false));
             }
-            Ok(Intake::Recorded {
-                record: Box::new(record),
-                fresh,
-            })
+            let (key, id) = create_issue(caps, config, request, &property, people).await?;
+            Ok::<_, JiraError>((key, id, true))
         }
-        Err(e) => {
-            // A refusal made nothing; a timeout or 5xx may have made the issue, so the next
-            // owner waits for Jira's index and searches before it creates.
-            let state = if e.is_transient() {
-                LeaseState::Unknown
-            } else {
-                LeaseState::Released
-            };
-            lease::settle(caps, &keys::claim(req), generation, &Lease::settled(now, state)).await?;
+        .await;
+        let (issue_key, issue_id, fresh) = match created {
+            Ok(created) => created,
+            Err(e) => {
+                caps.log(
+                    LogLevel::Error,
+                    format!("could not create the issue for EPM request {}: {e}", req.request_id),
+                )
+                .await;
+                // A refusal made nothing; a timeout or 5xx may have made the issue.
+                return Err(if e.is_transient() {
+                    Failure::Unknown(e.to_string())
+                } else {
+                    Failure::Refused(e.to_string())
+                });
+            }
+        };
+        let record = RequestRecord {
+            issue_key,
+            issue_id,
+            created_at: now,
+            request: property,
+            epm_user: request.user().map(String::from),
+            legacy: false,
+        };
+        if let Err(e) = trusted::write(caps, &record).await {
+            // The issue exists; the next delivery's owner finds it in Jira and records it.
             caps.log(
                 LogLevel::Error,
-                format!("could not create the issue for EPM request {}: {e}", req.request_id),
+                format!("{} created but not recorded: {e}", record.issue_key),
             )
             .await;
-            Ok(if e.is_transient() {
-                Intake::Unfinished {
-                    hint_ms: Some(SETTLE_MS),
-                    reason: e.to_string(),
-                }
-            } else {
-                Intake::Refused(e.to_string())
-            })
+            return Err(Failure::NotRecorded(format!(
+                "{} was created but the app could not record it ({e})",
+                record.issue_key
+            )));
         }
+        super::update::apply_pending(caps, config, req).await;
+        if fresh {
+            caps.log(
+                LogLevel::Info,
+                format!("created {} for EPM request {}", record.issue_key, req.request_id),
+            )
+            .await;
+        }
+        Ok((record, fresh))
     }
 }
 
