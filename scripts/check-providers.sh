@@ -4,7 +4,7 @@
 # warnings, so that nothing outside a provider's folder depends on it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-providers=(epm pra)
+providers=(epm pra keeper)
 for off in "${providers[@]}"; do
   on=()
   for p in "${providers[@]}"; do [ "$p" = "$off" ] || on+=("$p"); done

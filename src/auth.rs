@@ -113,6 +113,51 @@ pub async fn require_url_secret(
     ))
 }
 
+/// Authentication by a token (Keeper's alert webhooks): `Authorization: Bearer <token>`, or
+/// Basic with `basic_user` and the token as the password, for senders that take only a user and
+/// a password. `None` when it matches the token kept under `secret_key`, else 401 (503 when
+/// secret storage cannot be read); compared like the others, by digest in constant time.
+pub async fn require_token(
+    caps: &Caps,
+    request: &HttpRequest,
+    secret_key: &str,
+    basic_user: &str,
+) -> Option<HttpResponse> {
+    let Ok(configured) = caps.secret_get(secret_key).await else {
+        return Some(secrets_unavailable());
+    };
+    let header = request.header("Authorization").unwrap_or_default().trim();
+    let bearer = header
+        .split_once(' ')
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim().as_bytes().to_vec());
+    let presented = bearer
+        .or_else(|| parse_basic(Some(header)).and_then(|p| (p.user == basic_user.as_bytes()).then_some(p.password)));
+    let matched = match (presented, configured.as_deref()) {
+        (Some(token), Some(secret)) if !secret.is_empty() => {
+            bool::from(digest(&token).ct_eq(&digest(secret.as_bytes())))
+        }
+        _ => false,
+    };
+    if matched {
+        return None;
+    }
+    if configured.as_deref().is_none_or(str::is_empty) {
+        caps.log(
+            LogLevel::Warn,
+            "web trigger refused: no token is configured; generate one on the configuration page",
+        )
+        .await;
+    }
+    Some(
+        HttpResponse::error(
+            401,
+            "authentication required: send the token from the app's configuration page as \"Authorization: Bearer <token>\"",
+        )
+        .with_header("WWW-Authenticate", "Bearer realm=\"PAM Approvals for Jira\""),
+    )
+}
+
 /// Every value of `param` in the URL's query, as sent.
 fn query_values<'a>(url: &'a str, param: &str) -> Vec<&'a str> {
     let query = url.split_once('?').map_or("", |(_, q)| q);

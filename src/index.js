@@ -54,6 +54,9 @@ export const epmWebhook = (event) => answerWebTrigger('epm-webhook', event);
 /** Web trigger `pra-ticket`: BeyondTrust PRA ticket-ID approval requests. */
 export const praTicket = (event) => answerWebTrigger('pra-ticket', event);
 
+/** Web trigger `keeper-alert`: Keeper Admin Console alerts (approval requests, device approvals). */
+export const keeperAlert = (event) => answerWebTrigger('keeper-alert', event);
+
 /** One page call: a value for the page, or a thrown Error that rejects its `invoke`. */
 async function answerResolver(name, { payload, context }) {
   await provisionOnce(runInvocation);
@@ -94,6 +97,10 @@ async function runTick(trigger) {
 /** Scheduled trigger `epm-expiry` (function `expiry-fn`, every five minutes): the core ends
  * approved access whose time is up (note, property, transition to the expired status). */
 export const expiryTick = () => runTick('epm-expiry');
+
+/** Scheduled trigger `keeper-expiry` (function `keeper-expiry-fn`, every five minutes): KEPM
+ * requests past their 30 minutes are recorded as expired on their issues. */
+export const keeperExpiryTick = () => runTick('keeper-expiry');
 
 /** Consumer of queue `pam-jobs` (function `jobs-fn`): one async event the core pushed, run as a
  * `job`. Returns an InvocationError when the core (or a failed run) wants it delivered again

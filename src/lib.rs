@@ -34,6 +34,8 @@ pub use runner::Run;
 pub mod testkit;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit_epm;
+#[cfg(all(any(test, feature = "testkit"), feature = "keeper"))]
+pub mod testkit_keeper;
 #[cfg(all(any(test, feature = "testkit"), feature = "pra"))]
 pub mod testkit_pra;
 #[cfg(any(test, feature = "testkit"))]

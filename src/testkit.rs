@@ -36,6 +36,8 @@ pub struct World {
     pub epm: crate::testkit_epm::FakeEpm,
     #[cfg(feature = "pra")]
     pub pra: crate::testkit_pra::FakePra,
+    #[cfg(feature = "keeper")]
+    pub keeper: crate::testkit_keeper::FakeCommander,
     /// The durable queue: jobs pushed and not yet finished.
     pub queue: Vec<QueuedJob>,
     /// Fails this share of `POST /issue` calls (percent) from a seeded sequence: `(state,
@@ -149,6 +151,10 @@ impl World {
             }
             #[cfg(feature = "pra")]
             Call::Fetch(request) if crate::testkit_pra::FakePra::handles(&request) => self.pra.handle(&request),
+            #[cfg(feature = "keeper")]
+            Call::Fetch(request) if crate::testkit_keeper::FakeCommander::handles(&request) => {
+                self.keeper.handle(&request)
+            }
             Call::Fetch(request) => self.epm.handle(&request),
             Call::KvGet(k) => {
                 if self.hide_next_get.as_ref() == Some(&k) {
@@ -305,7 +311,12 @@ impl World {
     /// A person (with "Edit issues") sets the app's property on an issue, as anyone can through
     /// Jira's REST API.
     pub fn edit_property(&mut self, person: &str, key: &str, property: &Value) {
-        let path = format!("/rest/api/3/issue/{key}/properties/pam-approvals.epm");
+        self.edit_property_of(person, key, "pam-approvals.epm", property);
+    }
+
+    /// A person writes the issue property `name` (any provider's).
+    pub fn edit_property_of(&mut self, person: &str, key: &str, name: &str, property: &Value) {
+        let path = format!("/rest/api/3/issue/{key}/properties/{name}");
         let person = seeded_account(person).to_string();
         let put = self.sandbox_call(Some(&person), "PUT", &path, Some(&property.to_string()));
         assert!(
@@ -317,8 +328,13 @@ impl World {
 
     /// The app's property (`pam-approvals.epm`) on an issue; null when absent.
     pub fn app_property(&self, key: &str) -> Value {
+        self.property_of(key, "pam-approvals.epm")
+    }
+
+    /// The issue property `name` on an issue; null when absent.
+    pub fn property_of(&self, key: &str, name: &str) -> Value {
         self.stored_issue(key)
-            .map(|i| i["properties"]["pam-approvals.epm"].clone())
+            .map(|i| i["properties"][name].clone())
             .unwrap_or(Value::Null)
     }
 

@@ -129,6 +129,37 @@ pub fn bad(field: &'static str, problem: impl Into<String>) -> ConfigError {
     }
 }
 
+/// Host provisioning of a provider's section: `changes` over the stored section (the rest stay
+/// as stored), tidied by `normalize` and validated like a save (`Section::decode_section`),
+/// then stored. With `only_if_unconfigured`, a stored section is left alone. Answers whether
+/// anything was applied.
+pub async fn provision_section<T: Section + serde::Serialize>(
+    caps: &Caps,
+    changes: serde_json::Map<String, Value>,
+    only_if_unconfigured: bool,
+    normalize: fn(T) -> T,
+) -> Result<bool, String> {
+    let mut record = load(caps).await?;
+    if changes.is_empty() || (only_if_unconfigured && record.has::<T>()) {
+        return Ok(false);
+    }
+    let current: T = record
+        .section()
+        .map_err(|e| format!("the stored {} settings are unreadable: {e}", T::KEY))?;
+    let mut merged = serde_json::to_value(current).map_err(|e| e.to_string())?;
+    if let Value::Object(object) = &mut merged {
+        object.extend(changes);
+    }
+    let settings: T = serde_json::from_value(merged).map_err(|e| format!("config: {e}"))?;
+    let settings = T::decode_section(serde_json::to_value(normalize(settings)).map_err(|e| e.to_string())?)
+        .map_err(|e| format!("config: {e}"))?;
+    record.set(&settings);
+    caps.kv_set(CONFIG_KEY, &record.encode())
+        .await
+        .map_err(|e| format!("the configuration could not be stored: {e}"))?;
+    Ok(true)
+}
+
 #[cfg(test)]
 mod tests {
     use serde::Deserialize;

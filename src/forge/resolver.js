@@ -9,13 +9,22 @@ import { webTrigger } from '@forge/api';
  * ("Resolver has no definition for ..."), so a name the core adds must be added here too:
  * src/manifest_tests.rs fails until both lists agree.
  */
-export const RESOLVER_NAMES = ['epm.request', 'epm.decide', 'admin.config', 'admin.save', 'admin.validate'];
+export const RESOLVER_NAMES = [
+  'epm.request',
+  'epm.decide',
+  'keeper.request',
+  'keeper.status',
+  'keeper.decide',
+  'admin.config',
+  'admin.save',
+  'admin.validate',
+];
 
 /**
  * The web triggers whose URLs the configuration page shows: the manifest's `webtrigger` keys
  * (src/manifest_tests.rs checks that they agree).
  */
-const WEB_TRIGGERS = ['epm-webhook', 'pra-ticket'];
+const WEB_TRIGGERS = ['epm-webhook', 'pra-ticket', 'keeper-alert'];
 
 /**
  * The context of a configuration page call (`admin.*`): Forge's, plus `webTriggerUrls`, the URL

@@ -16,6 +16,8 @@ use crate::resolver::{Context, Refusal};
 
 #[cfg(feature = "epm")]
 pub mod epm;
+#[cfg(feature = "keeper")]
+pub mod keeper;
 #[cfg(feature = "pra")]
 pub mod pra;
 
@@ -25,6 +27,8 @@ pub static ALL: &[&Provider] = &[
     &epm::PROVIDER,
     #[cfg(feature = "pra")]
     &pra::PROVIDER,
+    #[cfg(feature = "keeper")]
+    &keeper::PROVIDER,
 ];
 
 /// A provider's work, boxed so that the table can hold it (the core runs one future at a time,

@@ -99,7 +99,7 @@ pub async fn decide(caps: &Caps, context: &Context, payload: &Value) -> Result<V
         return Err(refusal);
     }
     let now = caps.now().await.map_err(storage)?;
-    let decision = decision_record(&form, &approver.person(), now);
+    let decision = decision_record(&form, &super::approver::person(&approver), now);
     let claim = Claim {
         at: now,
         by: approver.display_name.clone(),

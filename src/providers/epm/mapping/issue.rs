@@ -33,19 +33,8 @@ impl IssueFacts {
     }
 }
 
-/// Issue keys as Jira makes them (`PROJ-123`); anything else is not looked up.
-pub fn is_issue_key(key: &str) -> bool {
-    let Some((project, number)) = key.split_once('-') else {
-        return false;
-    };
-    let mut chars = project.chars();
-    chars.next().is_some_and(|c| c.is_ascii_uppercase())
-        && project.len() <= 255
-        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-        && !number.is_empty()
-        && number.len() <= 18
-        && number.chars().all(|c| c.is_ascii_digit())
-}
+/// Issue keys as Jira makes them (`PROJ-123`), shared with the other providers' pages.
+pub use crate::jira::is_issue_key;
 
 /// Reads the issue (by key or Jira id) as `actor` (as the user, so that people see only issues
 /// they may browse).

@@ -45,26 +45,13 @@ pub async fn configure(caps: &Caps, document: &str) -> Outcome {
 
 async fn apply(caps: &Caps, document: &str) -> Result<Value, String> {
     let document: Document = serde_json::from_str(document).map_err(|e| format!("the document is not valid: {e}"))?;
-    let mut record = config::load(caps).await?;
-    let keep_stored = document.only_if_unconfigured && record.has::<PraSettings>();
-    let mut settings_applied = false;
-    if !keep_stored && !document.config.is_empty() {
-        let current: PraSettings = record
-            .section()
-            .map_err(|e| format!("the stored PRA settings are unreadable: {e}"))?;
-        let mut merged = serde_json::to_value(current).map_err(|e| e.to_string())?;
-        if let Value::Object(object) = &mut merged {
-            object.extend(document.config);
-        }
-        let settings: PraSettings = serde_json::from_value(merged).map_err(|e| format!("config: {e}"))?;
-        let settings = settings.normalized();
-        settings.validate().map_err(|e| format!("config: {e}"))?;
-        record.set(&settings);
-        caps.kv_set(config::CONFIG_KEY, &record.encode())
-            .await
-            .map_err(|e| format!("the configuration could not be stored: {e}"))?;
-        settings_applied = true;
-    }
+    let settings_applied = config::provision_section(
+        caps,
+        document.config,
+        document.only_if_unconfigured,
+        PraSettings::normalized,
+    )
+    .await?;
     let set = secret::is_set(caps).await.map_err(|e| e.to_string())?;
     let mut secret_applied = false;
     if let Some(given) = document.secrets.url_secret {

@@ -1,0 +1,58 @@
+//! Keeper's two secrets. Commander's API key is write-only: the page sets it and is only ever
+//! told whether one is set. The alert token is generated (256 bits from the host's secure
+//! generator), shown once in the answer to the save that made it, and checked on every alert
+//! (`auth::require_token`). Neither is ever logged or put in an error.
+
+use super::KeeperSettings;
+use crate::caps::{CapError, Caps};
+use crate::providers::keeper::commander::Endpoint;
+
+/// Secret-storage key of Commander's API key.
+pub const API_KEY: &str = "keeper.api.key";
+/// Secret-storage key of the alert webhook's token.
+pub const ALERT_TOKEN: &str = "keeper.alert.token";
+/// The user name of the token's Basic form (`keeper:<token>`), for webhook senders that take
+/// only a user and a password.
+pub const BASIC_USER: &str = "keeper";
+const TOKEN_BYTES: u32 = 32;
+
+pub async fn is_set(caps: &Caps, key: &str) -> Result<bool, CapError> {
+    Ok(caps.secret_get(key).await?.is_some_and(|s| !s.is_empty()))
+}
+
+/// A new alert token (the old one stops working); answers it for the one answer that shows it.
+pub async fn rotate_token(caps: &Caps) -> Result<String, CapError> {
+    let token = caps.random_hex(TOKEN_BYTES).await?;
+    caps.secret_set(ALERT_TOKEN, &token).await?;
+    Ok(token)
+}
+
+/// An API key as an admin may paste it: printable ASCII without spaces, 8 to 512 characters.
+pub fn acceptable_api_key(key: &str) -> bool {
+    (8..=512).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// A token given by provisioning: 32 to 128 URL-safe characters.
+pub fn acceptable_token(token: &str) -> bool {
+    (32..=128).contains(&token.len())
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Where Commander is, with its key; an admin-actionable message when either is missing.
+pub async fn endpoint(caps: &Caps, settings: &KeeperSettings) -> Result<Endpoint, String> {
+    if settings.api_url.is_empty() {
+        return Err("the Keeper API URL is not set; set it on the app's configuration page".into());
+    }
+    let key = caps
+        .secret_get(API_KEY)
+        .await
+        .map_err(|e| format!("secret storage could not be read ({e})"))?
+        .filter(|k| !k.is_empty())
+        .ok_or("no Commander API key is set; paste it on the app's configuration page")?;
+    Ok(Endpoint {
+        api_url: settings.api_url.clone(),
+        api_key: key,
+    })
+}
