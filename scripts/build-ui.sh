@@ -3,8 +3,9 @@
 # local host's /ui/<resource>/ serve):
 #   request: "Manage JIT Access Request" (jira:issueAction)
 #   admin:   the configuration page (jira:adminPage)
+#   keeper:  "Keeper approval" (jira:issuePanel)
 # ui/ (crate pam-approvals-ui) is compiled once, for wasm32, release → wasm-bindgen --target web:
-# both pages load the same WebAssembly, which runs the page its index.html names
+# every page loads the same WebAssembly, which runs the page its index.html names
 # (`<html data-page>`). One build instead of two halves the compile time on CI's 2 cores; most
 # of the size is the core's code, which both pages need anyway. Each build folder gets its own
 # copy, because Forge deploys each resource folder on its own.
@@ -18,7 +19,7 @@ cd "$(dirname "$0")/.."
 
 say() { printf '[build-ui] %s\n' "$*"; }
 
-pages=(request admin)
+pages=(request admin keeper)
 shared=static/request/src
 target_dir=${CARGO_TARGET_DIR:-target}
 # Kept outside the build folders, which Forge deploys as they are.
@@ -30,7 +31,7 @@ changed_input() {
     [ ! -f "static/$page/build/pam_approvals_ui_bg.wasm" ] && return 0
   done
   # The core's and the pages' Rust, the manifests, the pages' files, the bridge's npm packages.
-  [ -n "$(find ui src Cargo.toml Cargo.lock static/request/src static/admin/src package-lock.json \
+  [ -n "$(find ui src Cargo.toml Cargo.lock static/request/src static/admin/src static/keeper/src package-lock.json \
     scripts/build-ui.sh -path src/generated -prune -o -type f -newer "$stamp" -print -quit)" ]
 }
 if ! changed_input; then

@@ -14,6 +14,7 @@
 pub mod admin;
 pub mod answer;
 pub mod form_state;
+pub mod keeper;
 pub mod polling;
 pub mod screen;
 pub mod state;

@@ -156,7 +156,7 @@ fn admin_pra_fixtures_are_what_the_core_answers() {
     );
     for (name, answer) in &fixtures {
         if answer["ok"] == json!(true) {
-            assert_eq!(answer["sections"], json!(["epm", "pra"]), "{name}");
+            assert_eq!(answer["sections"], json!(["epm", "pra", "keeper"]), "{name}");
         }
         // A secret is only in the answer that generated it.
         let text = answer.to_string();

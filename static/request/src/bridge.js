@@ -1,5 +1,6 @@
 // The pages' bridge to the app's resolvers, imported by the Rust pages (ui/src/bridge.rs); both
-// the issue action page and the configuration page (`<html data-page="admin">`) use it.
+// the issue action page, the Keeper panel (`<html data-page="keeper">`) and the configuration
+// page (`<html data-page="admin">`) use it.
 // On Forge, Jira injects `window.__bridge` and @forge/bridge talks through it; anywhere else
 // (the local host, the browser tests) the page calls the host's `POST /bridge/invoke` and
 // closes by telling the parent page, which shows it in a modal iframe.
@@ -19,9 +20,12 @@ function localIssueKey() {
 }
 
 /** What Forge would put in `context.extension` for this page: the configuration page is a
- * `jira:adminPage` with no issue; the request page an issue action on the issue it was opened on. */
+ * `jira:adminPage` with no issue; the Keeper panel an issue panel and the request page an issue
+ * action, on the issue each was opened on. */
 function localExtension() {
-  if (document.documentElement.dataset.page === 'admin') return { type: 'jira:adminPage' };
+  const page = document.documentElement.dataset.page;
+  if (page === 'admin') return { type: 'jira:adminPage' };
+  if (page === 'keeper') return { type: 'jira:issuePanel', issue: { key: localIssueKey() } };
   return { type: 'jira:issueAction', issue: { key: localIssueKey() } };
 }
 

@@ -4,12 +4,13 @@
 //! how refusals and field errors read. EPM's section: `fields` (the inputs, named as the core
 //! names them), `form` (what the admin typed, checked by the core's
 //! `providers::epm::settings::form::validate`), `answer` (the `admin.*` answers). `pra` is the
-//! PRA section, laid out the same way. `state` is the page's state machine over both, `screen`
+//! PRA section, laid out the same way, and `keeper` Keeper's. `state` is the page's state machine over both, `screen`
 //! what to show. The DOM side is `crate::dom::admin`.
 
 pub mod answer;
 pub mod fields;
 pub mod form;
+pub mod keeper;
 pub mod pra;
 pub mod problems;
 pub mod screen;

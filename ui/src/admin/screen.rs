@@ -7,6 +7,7 @@ use pam_approvals::providers::epm::settings::view::AdminView;
 
 use super::fields::{Field, Kind};
 use super::form::Approvers;
+use super::keeper::screen as keeper;
 use super::pra::screen::{self as pra, Section};
 use super::section::Phase;
 use super::state::{Copied, Model, Report as Results, UNSAVED_NOTE};
@@ -55,6 +56,8 @@ pub struct Screen<'a> {
     pub report: Option<Report>,
     /// The PRA section, when this build has one (EPM's answer says so).
     pub pra: Option<Section<'a>>,
+    /// The Keeper section, when this build has one.
+    pub keeper: Option<keeper::Section<'a>>,
 }
 
 /// "Webhook settings": what to paste into EPM. Owned, so that the DOM layer can keep the last
@@ -178,8 +181,25 @@ pub fn screen(model: &Model) -> Screen<'_> {
             .pra
             .as_ref()
             .filter(|_| shown)
-            .map(|section| pra::section(section, model.copied.as_ref(), epm.phase == Phase::Saving)),
+            .map(|section| pra::section(section, model.copied.as_ref(), saving(model, "pra"))),
+        keeper: model
+            .keeper
+            .as_ref()
+            .filter(|_| shown)
+            .map(|section| keeper::section(section, model.copied.as_ref(), saving(model, "keeper"))),
     }
+}
+
+/// Whether a section other than `section` (`epm`, `pra`, `keeper`) is saving: all write one
+/// record, so one saves at a time.
+fn saving(model: &Model, section: &str) -> bool {
+    [
+        ("epm", Some(model.epm.phase)),
+        ("pra", model.pra.as_ref().map(|s| s.phase)),
+        ("keeper", model.keeper.as_ref().map(|s| s.phase)),
+    ]
+    .into_iter()
+    .any(|(name, phase)| name != section && phase == Some(Phase::Saving))
 }
 
 /// The results of "Validate configuration", in either section.
@@ -279,14 +299,13 @@ fn form(model: &Model) -> Option<Form<'_>> {
             }
         })
         .collect();
-    let pra_saving = model.pra.as_ref().is_some_and(|pra| pra.phase == Phase::Saving);
     Some(Form {
         disabled: epm.phase == Phase::Saving,
         inputs,
         approvers: form.approvers,
         show_group: form.approvers == Approvers::Group,
         password_hint: format!("At least {MIN_PASSWORD_CHARS} characters."),
-        buttons: buttons(epm.phase, &EPM, pra_saving),
+        buttons: buttons(epm.phase, &EPM, saving(model, "epm")),
     })
 }
 

@@ -11,6 +11,8 @@ use serde_json::Value;
 
 use super::fields::Field;
 use super::form::{AdminForm, Approvers};
+use super::keeper::screen as keeper_screen;
+use super::keeper::state as keeper;
 use super::pra::state as pra;
 use super::problems::FieldErrors;
 use super::section::{self, Kind, Section, focus_from};
@@ -49,6 +51,7 @@ pub enum Focus {
     /// The validation results.
     Checks,
     Pra(pra::Focus),
+    Keeper(keeper::Focus),
 }
 
 focus_from!(Focus, Field);
@@ -66,6 +69,8 @@ pub struct Model {
     pub epm: Section<Epm>,
     /// The PRA section, once EPM's answer says this build has one.
     pub pra: Option<pra::Model>,
+    /// The Keeper section, once EPM's answer says this build has one.
+    pub keeper: Option<keeper::Model>,
     /// The refusal's message when the user may not see the configuration.
     pub forbidden: Option<String>,
     pub copied: Option<Copied>,
@@ -91,6 +96,7 @@ pub enum Action {
     Copy(String),
     Copied(Copied),
     Pra(pra::Action),
+    Keeper(keeper::Action),
 }
 
 /// What the outside world must do after a change.
@@ -102,6 +108,10 @@ pub enum Effect {
     Epm(Call),
     /// One of the PRA section (`"section": "pra"`), back as `Action::Pra`.
     Pra(Call),
+    /// One of the Keeper section (`"section": "keeper"`), back as `Action::Keeper`.
+    Keeper(Call),
+    /// Several of the above (the PRA and Keeper sections load together).
+    Several(Vec<Effect>),
     /// Put `text` on the clipboard and come back with `Copied`.
     Copy {
         key: String,
@@ -118,22 +128,38 @@ pub const VALIDATE_FAILED: &str = "The configuration could not be validated.";
 pub const UNSAVED_NOTE: &str = "Validating the saved settings; save first to include your changes.";
 
 pub fn reduce(model: &mut Model, action: Action) -> Effect {
+    let epm_saving = model.epm.phase == Phase::Saving;
+    let pra_saving = model.pra.as_ref().is_some_and(|s| s.phase == Phase::Saving);
+    let keeper_saving = model.keeper.as_ref().is_some_and(|s| s.phase == Phase::Saving);
     let effect = match action {
         Action::Start => {
             *model = Model::default();
             Effect::Epm(Call::Load)
         }
         Action::ConfigAnswered(answer) => match model.epm.loaded(answer) {
-            Some(sections) if sections.iter().any(|s| s == "pra") && model.pra.is_none() => {
-                model.pra = Some(pra::Model::default());
-                Effect::Pra(Call::Load)
+            Some(sections) => {
+                let named = |name: &str| sections.iter().any(|s| s == name);
+                let mut calls = Vec::new();
+                if named("pra") && model.pra.is_none() {
+                    model.pra = Some(pra::Model::default());
+                    calls.push(Effect::Pra(Call::Load));
+                }
+                if named("keeper") && model.keeper.is_none() {
+                    model.keeper = Some(keeper::Model::default());
+                    calls.push(Effect::Keeper(Call::Load));
+                }
+                match calls.len() {
+                    0 => Effect::None,
+                    1 => calls.remove(0),
+                    _ => Effect::Several(calls),
+                }
             }
-            _ => Effect::None,
+            None => Effect::None,
         },
         Action::EditText(field, text) => edit(model, field, |form| form.set_text(field, text)),
         Action::SetFlag(field, on) => edit(model, field, |form| form.set_flag(field, on)),
         Action::ChooseApprovers(approvers) => edit(model, Field::ApproverGroup, |form| form.approvers = approvers),
-        Action::Save if pra_saving(model) => Effect::None,
+        Action::Save if pra_saving || keeper_saving => Effect::None,
         Action::Save => Effect::Epm(model.epm.save()),
         Action::SaveAnswered(answer) => {
             model.epm.saved(answer);
@@ -144,11 +170,13 @@ pub fn reduce(model: &mut Model, action: Action) -> Effect {
             model.epm.validated(answer);
             Effect::None
         }
-        Action::Retry if model.epm.retries_save() && pra_saving(model) => Effect::None,
+        Action::Retry if model.epm.retries_save() && (pra_saving || keeper_saving) => Effect::None,
         Action::Retry => Effect::Epm(model.epm.retry()),
         Action::Copy(key) => {
             let text = if key == PRA_URL {
                 pra_url(model)
+            } else if key.starts_with("keeper-") {
+                model.keeper.as_ref().and_then(|k| keeper_screen::copy_text(k, &key))
             } else {
                 model.epm.view.as_ref().and_then(|view| copy_text(view, &key))
             };
@@ -163,24 +191,28 @@ pub fn reduce(model: &mut Model, action: Action) -> Effect {
         }
         Action::Pra(action) => match model.pra.as_mut() {
             // One section saves at a time.
-            Some(section) if pra::saves(section, &action) && model.epm.phase == Phase::Saving => Effect::None,
+            Some(section) if pra::saves(section, &action) && (epm_saving || keeper_saving) => Effect::None,
             Some(section) => Effect::Pra(pra::reduce(section, action)),
+            None => Effect::None,
+        },
+        Action::Keeper(action) => match model.keeper.as_mut() {
+            Some(section) if keeper::saves(section, &action) && (epm_saving || pra_saving) => Effect::None,
+            Some(section) => Effect::Keeper(keeper::reduce(section, action)),
             None => Effect::None,
         },
     };
     settle(model);
     match effect {
-        Effect::Epm(Call::None) | Effect::Pra(Call::None) => Effect::None,
+        Effect::Epm(Call::None) | Effect::Pra(Call::None) | Effect::Keeper(Call::None) => Effect::None,
         effect => effect,
     }
 }
 
 /// What the sections leave for the page: a `forbidden` answer ends it; focus moves.
 fn settle(model: &mut Model) {
-    let pra = model.pra.as_mut();
-    let forbidden = pra
-        .and_then(|pra| pra.forbidden.take())
-        .or_else(|| model.epm.forbidden.take());
+    let pra = model.pra.as_mut().and_then(|pra| pra.forbidden.take());
+    let keeper = model.keeper.as_mut().and_then(|keeper| keeper.forbidden.take());
+    let forbidden = pra.or(keeper).or_else(|| model.epm.forbidden.take());
     if let Some(message) = forbidden {
         *model = Model {
             forbidden: Some(message),
@@ -195,15 +227,14 @@ fn settle(model: &mut Model) {
     if let Some(focus) = model.pra.as_mut().and_then(|pra| pra.focus.take()) {
         model.focus = Some(Focus::Pra(focus));
     }
+    if let Some(focus) = model.keeper.as_mut().and_then(|keeper| keeper.focus.take()) {
+        model.focus = Some(Focus::Keeper(focus));
+    }
 }
 
 fn edit(model: &mut Model, field: Field, change: impl FnOnce(&mut AdminForm)) -> Effect {
     model.epm.edit(field, change);
     Effect::None
-}
-
-fn pra_saving(model: &Model) -> bool {
-    model.pra.as_ref().is_some_and(|pra| pra.phase == Phase::Saving)
 }
 
 /// The PRA section's URL to paste, while its view has one.

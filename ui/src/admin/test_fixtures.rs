@@ -1,5 +1,5 @@
 //! The browser tests' `admin-*` fixtures (real resolver answers of the core; see
-//! `tests/admin_fixtures.rs` and `tests/admin_pra_fixtures.rs`), for the native tests.
+//! `tests/admin_fixtures.rs`, `tests/admin_pra_fixtures.rs` and `tests/keeper_fixtures.rs`), for the native tests.
 
 use serde_json::Value;
 
@@ -32,4 +32,11 @@ fixtures!(
     "admin-pra-rotated",
     "admin-pra-validate",
     "admin-pra-validate-failing",
+    "admin-keeper-config",
+    "admin-keeper-config-set",
+    "admin-keeper-save-invalid",
+    "admin-keeper-saved",
+    "admin-keeper-rotated",
+    "admin-keeper-validate",
+    "admin-keeper-validate-failing",
 );

@@ -6,6 +6,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 
 use super::{Dispatch, Page};
+use crate::admin::keeper::state as keeper;
 use crate::admin::pra::state as pra;
 use crate::admin::screen::screen;
 use crate::admin::state::{Action, Call, Copied, Effect, Model, reduce};
@@ -38,8 +39,14 @@ impl Page for AdminPage {
     fn run(&self, effect: Effect, dispatch: Dispatch<Action>) {
         match effect {
             Effect::None => {}
-            Effect::Epm(call) => run_call(dispatch, false, call),
-            Effect::Pra(call) => run_call(dispatch, true, call),
+            Effect::Epm(call) => run_call(dispatch, Section::Epm, call),
+            Effect::Pra(call) => run_call(dispatch, Section::Pra, call),
+            Effect::Keeper(call) => run_call(dispatch, Section::Keeper, call),
+            Effect::Several(effects) => {
+                for effect in effects {
+                    self.run(effect, dispatch.clone());
+                }
+            }
             Effect::Copy { key, text } => spawn_local(async move {
                 let result = bridge::copy(&text).await;
                 dispatch(Action::Copied(Copied { key, result }));
@@ -48,20 +55,35 @@ impl Page for AdminPage {
     }
 }
 
-/// A section's resolver call (PRA's with `"section": "pra"`); the answer comes back as that
-/// section's action.
-fn run_call(dispatch: Dispatch<Action>, pra: bool, call: Call) {
+#[derive(Clone, Copy)]
+enum Section {
+    Epm,
+    Pra,
+    Keeper,
+}
+
+/// A section's resolver call (PRA's with `"section": "pra"`, Keeper's with `"keeper"`); the
+/// answer comes back as that section's action.
+fn run_call(dispatch: Dispatch<Action>, which: Section, call: Call) {
     type Then = fn(Result<Value, String>) -> Action;
-    let (config, save, validate): (Then, Then, Then) = if pra {
-        (
+    let (config, save, validate): (Then, Then, Then) = match which {
+        Section::Epm => (Action::ConfigAnswered, Action::SaveAnswered, Action::ValidateAnswered),
+        Section::Pra => (
             |answer| Action::Pra(pra::Action::ConfigAnswered(answer)),
             |answer| Action::Pra(pra::Action::SaveAnswered(answer)),
             |answer| Action::Pra(pra::Action::ValidateAnswered(answer)),
-        )
-    } else {
-        (Action::ConfigAnswered, Action::SaveAnswered, Action::ValidateAnswered)
+        ),
+        Section::Keeper => (
+            |answer| Action::Keeper(keeper::Action::ConfigAnswered(answer)),
+            |answer| Action::Keeper(keeper::Action::SaveAnswered(answer)),
+            |answer| Action::Keeper(keeper::Action::ValidateAnswered(answer)),
+        ),
     };
-    let section = || if pra { json!({"section": "pra"}) } else { json!({}) };
+    let section = || match which {
+        Section::Epm => json!({}),
+        Section::Pra => json!({"section": "pra"}),
+        Section::Keeper => json!({"section": "keeper"}),
+    };
     let (name, payload, then) = match call {
         Call::None => return,
         Call::Load => ("admin.config", section(), config),

@@ -1,8 +1,9 @@
 //! The pages' loop: an action goes through the page's pure `reduce`, the model is drawn by its
 //! DOM layer, and the effect runs (a resolver call comes back later as another action). One
-//! loop for both pages; each page says how in `request` and `admin`.
+//! loop for every page; each page says how in `request`, `admin` and `keeper`.
 
 mod admin;
+mod keeper;
 mod request;
 
 use std::cell::{Cell, RefCell};
@@ -36,10 +37,10 @@ pub trait Page: 'static {
 /// Runs the page `index.html` names.
 pub fn start() -> Result<(), JsValue> {
     let document = dom::document()?;
-    if dom::is_admin_page(&document) {
-        run(dom::AdminPage::find(document)?)
-    } else {
-        run(dom::RequestPage::find(document)?)
+    match dom::page_name(&document).as_deref() {
+        Some("admin") => run(dom::AdminPage::find(document)?),
+        Some("keeper") => run(dom::KeeperPage::find(document)?),
+        _ => run(dom::RequestPage::find(document)?),
     }
 }
 

@@ -1,12 +1,14 @@
-//! The only code that touches the DOM: small helpers here, each page's elements in `request`
-//! and `admin`, the shared notice in `notice`. Every DOM call that can fail returns its error;
+//! The only code that touches the DOM: small helpers here, each page's elements in `request`,
+//! `admin` and `keeper`, the shared notice in `notice`. Every DOM call that can fail returns its error;
 //! nothing unwraps.
 
 mod admin;
+mod keeper;
 mod notice;
 mod request;
 
 pub use admin::AdminPage;
+pub use keeper::KeeperPage;
 pub use request::RequestPage;
 
 use std::rc::Rc;
@@ -21,13 +23,29 @@ pub fn document() -> Result<Document, JsValue> {
         .ok_or_else(|| JsValue::from_str("no document"))
 }
 
-/// Which page `index.html` is: `<html data-page="admin">` is the configuration page; the
-/// request page's HTML names none.
-pub fn is_admin_page(document: &Document) -> bool {
+/// Which page `index.html` is: `<html data-page="admin">` is the configuration page,
+/// `"keeper"` the Keeper panel; the request page's HTML names none.
+pub fn page_name(document: &Document) -> Option<String> {
     document
         .document_element()
         .and_then(|html| html.get_attribute("data-page"))
-        .is_some_and(|page| page == "admin")
+}
+
+/// The page's monotonic clock (ms since it loaded): differences only, never the date, so a
+/// wrong clock in the browser changes nothing.
+pub fn monotonic_ms() -> u64 {
+    let now = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
+    now.max(0.0) as u64
+}
+
+/// Calls `handler` every `ms` milliseconds for the page's lifetime (started once, so handing
+/// the closure to JavaScript leaks nothing that grows).
+pub fn every(ms: i32, handler: impl FnMut() + 'static) -> Result<(), JsValue> {
+    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    let closure = Closure::<dyn FnMut()>::new(handler);
+    window.set_interval_with_callback_and_timeout_and_arguments_0(closure.as_ref().unchecked_ref(), ms)?;
+    closure.forget();
+    Ok(())
 }
 
 /// The element `#id` of the page's HTML, as the type the code expects.

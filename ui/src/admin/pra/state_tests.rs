@@ -18,7 +18,11 @@ fn page_with(name: &str) -> page::Model {
     let mut page = page::Model::default();
     assert_eq!(page::reduce(&mut page, PageAction::Start), PageEffect::Epm(Call::Load));
     let next = page::reduce(&mut page, PageAction::ConfigAnswered(Ok(fixture("admin-config"))));
-    assert_eq!(next, PageEffect::Pra(Call::Load), "EPM's answer names the PRA section");
+    assert_eq!(
+        next,
+        PageEffect::Several(vec![PageEffect::Pra(Call::Load), PageEffect::Keeper(Call::Load)]),
+        "EPM's answer names the PRA and Keeper sections"
+    );
     act(&mut page, Action::ConfigAnswered(Ok(fixture(name))));
     page
 }

@@ -1,9 +1,10 @@
 //! The configuration page's elements (found by id in `static/admin/src/index.html`), how a
 //! `Screen` is copied into them, and which user events become which `Action`s. EPM's form inputs
 //! are in `form`, the lists built from answers (warnings, webhook texts, checks) in `lists`, a
-//! section's progress and notice in `live`, and the PRA section in `pra`.
+//! section's progress and notice in `live`, the PRA section in `pra` and Keeper's in `keeper`.
 
 mod form;
+mod keeper;
 mod lists;
 mod live;
 mod pra;
@@ -15,6 +16,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, HtmlElement};
 
 use self::form::FormView;
+use self::keeper::KeeperSection;
 use self::lists::{Checks, Warnings, Webhook};
 use self::live::Live;
 use self::pra::PraSection;
@@ -33,6 +35,7 @@ pub struct AdminPage {
     form: FormView,
     checks: Checks,
     pra: PraSection,
+    keeper: KeeperSection,
 }
 
 impl AdminPage {
@@ -47,6 +50,7 @@ impl AdminPage {
             form: FormView::find(d)?,
             checks: Checks::find(d, "")?,
             pra: PraSection::find(d)?,
+            keeper: KeeperSection::find(d)?,
             document,
         })
     }
@@ -63,7 +67,8 @@ impl AdminPage {
             button.get_attribute("data-copy").map(Action::Copy)
         })?;
         self.form.bind(d)?;
-        self.pra.bind(d)
+        self.pra.bind(d)?;
+        self.keeper.bind(d)
     }
 
     pub fn render(&self, screen: &Screen) -> Result<(), JsValue> {
@@ -80,7 +85,8 @@ impl AdminPage {
             .render(&self.document, screen.webhook.as_ref(), screen.copied)?;
         self.form.render(screen.form.as_ref())?;
         self.checks.render(&self.document, screen.report.as_ref())?;
-        self.pra.render(&self.document, screen.pra.as_ref())
+        self.pra.render(&self.document, screen.pra.as_ref())?;
+        self.keeper.render(&self.document, screen.keeper.as_ref())
     }
 
     pub fn focus(&self, focus: Focus) -> Result<(), JsValue> {
@@ -89,6 +95,7 @@ impl AdminPage {
             Focus::Field(field) => self.form.focus(field),
             Focus::Checks => self.checks.focus(),
             Focus::Pra(focus) => self.pra.focus(&self.document, focus),
+            Focus::Keeper(focus) => self.keeper.focus(focus),
         }
     }
 }
