@@ -378,10 +378,11 @@ describe('configuration page on Forge', () => {
       [
         ['invoke', 'admin.config', undefined],
         ['invoke', 'admin.config', 'pra'],
+        ['invoke', 'admin.config', 'keeper'],
         ['invoke', 'admin.save', undefined],
       ],
     );
-    assert.deepEqual(forge[2].payload.payload.secrets, {});
+    assert.deepEqual(forge[3].payload.payload.secrets, {});
     assert.equal(bench.server.state.calls.length, 0, 'nothing went to /bridge/invoke');
     assert.deepEqual(problems, []);
     await page.close();

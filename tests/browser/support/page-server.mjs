@@ -45,10 +45,17 @@ export function answerByName(server, answers) {
 
 /**
  * An `admin.*` answer by settings section: `epm` for a call without one (EPM's, as the page sends
- * it), `pra` for `{"section": "pra"}`. Each is a function of the call, as `answerByName` takes.
+ * it), `pra` for `{"section": "pra"}`, `keeper` for `{"section": "keeper"}` (by default Keeper's
+ * stored defaults, for the tests of the other sections). Each is a function of the call, as
+ * `answerByName` takes.
  */
-export function bySection(epm, pra) {
-  return (call) => (call.payload?.section === 'pra' ? pra(call) : epm(call));
+export function bySection(epm, pra, keeper = () => fixture('admin-keeper-config')) {
+  return (call) => {
+    const section = call.payload?.section;
+    if (section === 'pra') return pra(call);
+    if (section === 'keeper') return keeper(call);
+    return epm(call);
+  };
 }
 
 /**
@@ -96,6 +103,7 @@ export async function startPageServer({ csp = FORGE_CSP } = {}) {
     state,
     pageUrl: (issueKey = 'PMCJIT-1') => `${base}/ui/request/index.html?issueKey=${encodeURIComponent(issueKey)}`,
     adminUrl: () => `${base}/ui/admin/index.html`,
+    keeperUrl: (issueKey = 'OPS-1') => `${base}/ui/keeper/index.html?issueKey=${encodeURIComponent(issueKey)}`,
     close: () => new Promise((resolve) => server.close(resolve)),
   };
 }

@@ -72,14 +72,14 @@ impl Field {
             Field::Enabled => "Enable Keeper",
             Field::ApiUrl => "Commander API URL",
             Field::ApiKey => "Commander API key",
-            Field::ProjectKey => "Project key",
-            Field::IssueTypeName => "Issue type",
+            Field::ProjectKey => "Keeper issues' project",
+            Field::IssueTypeName => "Keeper issues' type",
             Field::SubjectField => "Subject field",
             Field::Deciders => "Who may decide",
-            Field::DeciderGroup => "Group name",
-            Field::ApprovedStatus => "Approved status",
-            Field::DeniedStatus => "Denied status",
-            Field::ExpiredStatus => "Expired status",
+            Field::DeciderGroup => "Deciders' group",
+            Field::ApprovedStatus => "Status after approval",
+            Field::DeniedStatus => "Status after denial",
+            Field::ExpiredStatus => "Status after expiry",
             Field::InternalNote => "Internal notes",
         }
     }
@@ -119,6 +119,13 @@ mod tests {
             let id = field.id();
             assert!(PAGE.contains(&format!("id=\"{id}\"")), "no #{id}");
             assert!(PAGE.contains(&format!("id=\"{id}-error\"")), "no #{id}-error");
+            let label = format!("for=\"{id}\">{}", field.label());
+            let checkbox = format!("id=\"{id}\" type=\"checkbox\"");
+            assert!(
+                PAGE.contains(&label) || PAGE.contains(&checkbox),
+                "#{id} is not labelled {:?}",
+                field.label()
+            );
         }
     }
 }
