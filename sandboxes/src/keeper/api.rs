@@ -73,8 +73,8 @@ impl CommanderSandbox {
     }
 
     /// `auth_check`: the key's owner digest and allow-list, or the 401.
-    fn authenticate(&self, headers: &HeaderMap) -> Result<(String, String), Response> {
-        let invalid = || error(StatusCode::UNAUTHORIZED, "Please provide a valid api key");
+    fn authenticate(&self, headers: &HeaderMap) -> Result<(String, String), Box<Response>> {
+        let invalid = || Box::new(error(StatusCode::UNAUTHORIZED, "Please provide a valid api key"));
         let given = headers
             .get("api-key")
             .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_string())
@@ -83,19 +83,19 @@ impl CommanderSandbox {
         let key = match store::key(&self.db(), &given) {
             Ok(Some(key)) => key,
             Ok(None) => return Err(invalid()),
-            Err(e) => return Err(error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())),
+            Err(e) => return Err(Box::new(error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))),
         };
         if key.expires_ms.is_some_and(|expires| self.now() > expires) {
-            return Err(error(StatusCode::UNAUTHORIZED, "API key has expired"));
+            return Err(Box::new(error(StatusCode::UNAUTHORIZED, "API key has expired")));
         }
         Ok((digest(&given), key.commands))
     }
 
     /// The rate limit then the key, for `endpoint`.
-    fn admit(&self, endpoint: &'static str, headers: &HeaderMap) -> Result<(String, String), Response> {
+    fn admit(&self, endpoint: &'static str, headers: &HeaderMap) -> Result<(String, String), Box<Response>> {
         let settings = store::settings(&self.db()).unwrap_or_default();
         if let Some(limited) = self.rate_limited(endpoint, &settings) {
-            return Err(limited);
+            return Err(Box::new(limited));
         }
         self.authenticate(headers)
     }
@@ -177,7 +177,7 @@ fn policy(data: Option<&Value>, allowed: &str) -> Option<Response> {
 pub(super) async fn execute_async(State(sandbox): Shared, headers: HeaderMap, body: Bytes) -> Response {
     let (owner, allowed) = match sandbox.admit("executecommand-async", &headers) {
         Ok(admitted) => admitted,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let json_body = is_json(&headers);
     let parsed: Option<Value> = if json_body {
@@ -236,7 +236,7 @@ fn not_found() -> Response {
 pub(super) async fn status(State(sandbox): Shared, headers: HeaderMap, Path(id): Path<String>) -> Response {
     let (owner, _) = match sandbox.admit("status", &headers) {
         Ok(admitted) => admitted,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let (queue, _db) = sandbox.settled();
     match queue.get(&id, &owner) {
@@ -253,7 +253,7 @@ pub(super) async fn status(State(sandbox): Shared, headers: HeaderMap, Path(id):
 pub(super) async fn result(State(sandbox): Shared, headers: HeaderMap, Path(id): Path<String>) -> Response {
     let (owner, _) = match sandbox.admit("result", &headers) {
         Ok(admitted) => admitted,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let (queue, _db) = sandbox.settled();
     match queue.result(&id, &owner) {
@@ -275,7 +275,7 @@ pub(super) async fn result(State(sandbox): Shared, headers: HeaderMap, Path(id):
 pub(super) async fn queue_status(State(sandbox): Shared, headers: HeaderMap) -> Response {
     let (owner, _) = match sandbox.admit("queue/status", &headers) {
         Ok(admitted) => admitted,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let (queue, db) = sandbox.settled();
     let running = !store::settings(&db).unwrap_or_default().worker_paused;

@@ -589,13 +589,16 @@ fn unknown_verb(out: &mut Output, verb: &str, verbs: &[(&str, &str)]) {
 fn epm(conn: &Connection, args: &str, at: i64, out: &mut Output) -> Ran {
     let (verb, rest) = verb_of(
         args,
-        &[("d", "deployment"), ("a", "agent"), ("p", "policy"), ("c", "collection")],
+        &[
+            ("d", "deployment"),
+            ("a", "agent"),
+            ("p", "policy"),
+            ("c", "collection"),
+        ],
     );
     match verb.as_str() {
         "approval" => approval(conn, rest, at, out),
-        known if EPM_VERBS.iter().any(|(v, _)| *v == known) => {
-            Err(Raised::NotImplemented(format!("'epm {known}'")))
-        }
+        known if EPM_VERBS.iter().any(|(v, _)| *v == known) => Err(Raised::NotImplemented(format!("'epm {known}'"))),
         other => {
             unknown_verb(out, other, EPM_VERBS);
             Ok(())
@@ -673,7 +676,7 @@ fn list(conn: &Connection, args: &str, at: i64, out: &mut Output) -> Ran {
     };
     let mut requests = store::kepm(conn, None).map_err(storage)?;
     requests.retain(|r| wanted.as_deref().is_none_or(|w| w == r.status(at).to_lowercase()));
-    requests.sort_by(|a, b| b.created_ms.cmp(&a.created_ms));
+    requests.sort_by_key(|r| std::cmp::Reverse(r.created_ms));
     let rows: Vec<Vec<Cell>> = requests
         .iter()
         .map(|r| {
@@ -837,10 +840,7 @@ fn action(conn: &Connection, args: &str, at: i64, out: &mut Output) -> Ran {
     to_remove.dedup();
 
     // The backend's answer to `pedm/approval_action`, one status per UID.
-    for (uids, status, verb) in [
-        (&to_approve, "Approved", "approved"),
-        (&to_deny, "Denied", "deny"),
-    ] {
+    for (uids, status, verb) in [(&to_approve, "Approved", "approved"), (&to_deny, "Denied", "deny")] {
         for uid in uids {
             let refusal = match store::decide_kepm(conn, uid, status, at, "commander").map_err(storage)? {
                 Ok(_) => continue,
@@ -853,9 +853,7 @@ fn action(conn: &Connection, args: &str, at: i64, out: &mut Output) -> Ran {
     }
     for uid in &to_remove {
         if !store::remove_kepm(conn, uid).map_err(storage)? {
-            out.log(format!(
-                "Failed to remove \"{uid}\": approval request does not exist"
-            ));
+            out.log(format!("Failed to remove \"{uid}\": approval request does not exist"));
         }
     }
     Ok(())
@@ -1010,7 +1008,10 @@ mod tests {
 
     #[test]
     fn uids_decode_as_python() {
-        assert_eq!(base64_url_decode("hoPd_gmQH1WsmbzgOMSimg").ok().map(|b| b.len()), Some(16));
+        assert_eq!(
+            base64_url_decode("hoPd_gmQH1WsmbzgOMSimg").ok().map(|b| b.len()),
+            Some(16)
+        );
         assert_eq!(base64_url_decode("abc").ok().map(|b| b.len()), Some(2));
         assert!(matches!(base64_url_decode("abcde"), Err(Raised::Unexpected(m)) if m.contains("(5) cannot be 1 more")));
     }

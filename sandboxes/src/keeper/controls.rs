@@ -104,11 +104,17 @@ fn created(object: &Map<String, Value>, now: i64) -> Result<i64, Bad> {
     Ok(now - i64::try_from(ago).unwrap_or(0))
 }
 
-/// A random KEPM UID: base64url of 16 bytes.
+/// A random KEPM UID: base64url of 16 bytes, never beginning with `-` (argparse would take it
+/// for an option: give such a UID with `uid` to try that).
 fn random_uid() -> String {
     use base64::Engine;
-    let bytes: [u8; 16] = rand::random();
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    loop {
+        let bytes: [u8; 16] = rand::random();
+        let uid = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+        if !uid.starts_with('-') {
+            return uid;
+        }
+    }
 }
 
 fn is_uid(uid: &str) -> bool {
@@ -373,15 +379,18 @@ pub(super) async fn add_key(State(sandbox): Shared, body: Bytes) -> Response {
                 bytes.iter().map(|b| format!("{b:02x}")).collect()
             }
             Some(Value::String(k)) if !k.trim().is_empty() && k.trim() == k && k.len() <= 200 => k.clone(),
-            Some(_) => return Err(bad("key", "'key' must be a non-empty string without surrounding spaces.")),
+            Some(_) => {
+                return Err(bad(
+                    "key",
+                    "'key' must be a non-empty string without surrounding spaces.",
+                ));
+            }
         };
         let commands = match o.get("commands") {
             Some(Value::String(list)) => list.clone(),
-            Some(Value::Array(words)) if words.iter().all(Value::is_string) => words
-                .iter()
-                .filter_map(Value::as_str)
-                .collect::<Vec<_>>()
-                .join(","),
+            Some(Value::Array(words)) if words.iter().all(Value::is_string) => {
+                words.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(",")
+            }
             _ => {
                 return Err(bad(
                     "commands",
@@ -389,7 +398,10 @@ pub(super) async fn add_key(State(sandbox): Shared, body: Bytes) -> Response {
                 ));
             }
         };
-        let expires_ms = match (number(&o, "expiresInSeconds", 0..=10 * 366 * 24 * 3600)?, o.get("expiresAt")) {
+        let expires_ms = match (
+            number(&o, "expiresInSeconds", 0..=10 * 366 * 24 * 3600)?,
+            o.get("expiresAt"),
+        ) {
             (Some(_), Some(_)) => return Err(bad("expiresAt", "Give expiresInSeconds or expiresAt, not both.")),
             (Some(secs), None) => Some(now + i64::try_from(secs).unwrap_or(0) * 1000),
             (None, None | Some(Value::Null)) => None,

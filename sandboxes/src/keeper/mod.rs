@@ -276,9 +276,10 @@ fn json_answer(status: StatusCode, body: &Value, reason: Option<String>) -> Resp
         .into_response();
     if status.is_client_error() || status.is_server_error() {
         let reason = reason.unwrap_or_else(|| {
-            body.get("error")
-                .or_else(|| body.get("message"))
-                .map_or_else(|| body.to_string(), |v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+            body.get("error").or_else(|| body.get("message")).map_or_else(
+                || body.to_string(),
+                |v| v.as_str().map_or_else(|| v.to_string(), str::to_string),
+            )
         });
         response.extensions_mut().insert(Refusal(reason));
     }
@@ -294,11 +295,16 @@ fn flask_page(status: StatusCode, description: &str) -> Response {
     );
     let mut response = (
         status,
-        [(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))],
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
         body,
     )
         .into_response();
-    response.extensions_mut().insert(Refusal(format!("{title}: {description}")));
+    response
+        .extensions_mut()
+        .insert(Refusal(format!("{title}: {description}")));
     response
 }
 

@@ -201,9 +201,8 @@ fn logging_based(command: &str, text: &str) -> Map<String, Value> {
         any(&ERROR),
         any(&WARNING),
     );
-    let failed = |code: u16| {
-        object(json!({"status": "error", "status_code": code, "command": command_name, "error": text}))
-    };
+    let failed =
+        |code: u16| object(json!({"status": "error", "status_code": code, "command": command_name, "error": text}));
     if success && (not_found || bad_request || error) {
         return object(
             json!({"status": "partial_success", "status_code": 207, "command": command_name, "message": text, "data": null}),
@@ -230,7 +229,12 @@ fn logging_based(command: &str, text: &str) -> Map<String, Value> {
         return empty_response(command);
     }
     let message = if text.contains('\n') {
-        json!(text.split('\n').map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>())
+        json!(
+            text.split('\n')
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+        )
     } else {
         json!(text)
     };
@@ -256,7 +260,10 @@ mod tests {
     fn parsers_pick_status_codes_as_commander() {
         let (json, code) = answer("epm approval view X --format json", "[{\"a\": 1}]", "");
         assert_eq!(code, 200);
-        assert_eq!(json, json!({"status": "success", "command": "epm approval view X", "data": [{"a": 1}]}));
+        assert_eq!(
+            json,
+            json!({"status": "success", "command": "epm approval view X", "data": [{"a": 1}]})
+        );
         let (json, code) = answer("service-status --format json", "Current status: Running", "");
         assert_eq!((code, json["error"].clone()), (400, json!("Invalid JSON response")));
         let (json, code) = answer("epm approval action --approve X", "", "");
@@ -267,7 +274,10 @@ mod tests {
         let (json, code) = answer("epm approval action --approve X", "", "Invalid UID: X");
         assert_eq!(
             (code, json),
-            (400, json!({"status": "error", "command": "epm", "error": "Invalid UID: X"}))
+            (
+                400,
+                json!({"status": "error", "command": "epm", "error": "Invalid UID: X"})
+            )
         );
         let (json, code) = answer("epm a", "", "Failed to approved \"X\": approval request has expired");
         assert_eq!((code, json["status"].clone()), (500, json!("error")));

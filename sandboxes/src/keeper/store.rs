@@ -225,9 +225,7 @@ fn seed(conn: &Connection, now: i64) -> rusqlite::Result<()> {
 /// Forgets everything and seeds again relative to `now` (settings to defaults).
 pub(super) fn reset(conn: &Connection, now: i64) -> rusqlite::Result<()> {
     let transaction = conn.unchecked_transaction()?;
-    transaction.execute_batch(
-        "DELETE FROM kepm; DELETE FROM devices; DELETE FROM api_keys; DELETE FROM settings;",
-    )?;
+    transaction.execute_batch("DELETE FROM kepm; DELETE FROM devices; DELETE FROM api_keys; DELETE FROM settings;")?;
     seed(&transaction, now)?;
     transaction.commit()
 }
@@ -402,7 +400,13 @@ pub(super) fn devices(conn: &Connection, pending_only: bool) -> rusqlite::Result
 }
 
 /// Records a decision (`approved` or `denied`) on a pending device; false when it is not pending.
-pub(super) fn decide_device(conn: &Connection, device_id: &str, state: &str, now: i64, by: &str) -> rusqlite::Result<bool> {
+pub(super) fn decide_device(
+    conn: &Connection,
+    device_id: &str,
+    state: &str,
+    now: i64,
+    by: &str,
+) -> rusqlite::Result<bool> {
     let changed = conn.execute(
         "UPDATE devices SET state = ?2, decided_at = ?3, decided_by = ?4
          WHERE device_id = ?1 AND state = 'pending'",
