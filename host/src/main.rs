@@ -15,9 +15,7 @@ use pam_approvals_host::runtime::Runtime;
 use pam_approvals_host::sandbox_mode;
 use pam_approvals_host::server::AppState;
 use pam_approvals_host::targets::Targets;
-use pam_approvals_host::{
-    data_dir, provision, queue, sample, sample_keeper, sample_pra, scheduled, server, static_ui,
-};
+use pam_approvals_host::{data_dir, provision, queue, sample, sample_keeper, sample_pra, scheduled, server, static_ui};
 
 #[derive(Parser)]
 #[command(version, about = "Runs PAM Approvals for Jira locally, the way Forge runs it")]

@@ -239,7 +239,12 @@ mod tests {
                 "request_uid": DEFAULT_KEPM_UID,
             })
         );
-        let other = Alert::new(Kind::Kepm, Some("AAAAAAAAAAAAAAAAAAAAAA".into()), Some("z@example.com".into()), None);
+        let other = Alert::new(
+            Kind::Kepm,
+            Some("AAAAAAAAAAAAAAAAAAAAAA".into()),
+            Some("z@example.com".into()),
+            None,
+        );
         let body = other.body(0);
         assert_eq!(body["json"]["request_uid"], "AAAAAAAAAAAAAAAAAAAAAA");
         assert_eq!(body["json"]["username"], "z@example.com");

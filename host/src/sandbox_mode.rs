@@ -33,11 +33,11 @@ use crate::targets::Targets;
 
 /// The host name the app reaches the sandbox EPM at, and its API client (for the start-up lines).
 pub use pam_sandboxes::epm::{CLIENT_ID as EPM_CLIENT_ID, HOST as EPM_HOST};
-/// The host name the app reaches the sandbox PRA appliance at (for the start-up lines).
-pub use pam_sandboxes::pra::HOST as PRA_HOST;
 /// The host name the app reaches the sandbox Keeper Commander at, and its API key (for the
 /// start-up lines).
 pub use pam_sandboxes::keeper::{DEFAULT_API_KEY as KEEPER_API_KEY, HOST as KEEPER_HOST};
+/// The host name the app reaches the sandbox PRA appliance at (for the start-up lines).
+pub use pam_sandboxes::pra::HOST as PRA_HOST;
 
 /// The sandboxes, keeping their data in `data_dir`; `base` is the host's own URL, `epm_secret`
 /// the sandbox EPM's client secret. Moving the sandbox clock wakes `queue`'s workers.

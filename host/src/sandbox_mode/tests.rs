@@ -257,23 +257,39 @@ async fn fetches_to_the_sandbox_keeper_host_stay_in_process() {
         .perform(keeper_call("POST", "/executecommand-async", &view), &context)
         .await;
     assert_eq!(status(&submitted), 202);
-    let id = reply_json(&submitted)["request_id"].as_str().expect("request_id").to_string();
+    let id = reply_json(&submitted)["request_id"]
+        .as_str()
+        .expect("request_id")
+        .to_string();
     let state = control(&world, "GET", "/sandbox/keeper/_sandbox/state", "").await;
     assert_eq!(state["queue"][0]["request_id"], id.as_str());
     // The default processing time is 100 ms: moving the clock finishes the command.
     control(&world, "POST", "/_sandbox/clock", r#"{"advanceMs": 1000}"#).await;
-    let result = world.caps.perform(keeper_call("GET", &format!("/result/{id}"), ""), &context).await;
+    let result = world
+        .caps
+        .perform(keeper_call("GET", &format!("/result/{id}"), ""), &context)
+        .await;
     assert_eq!(status(&result), 200);
-    assert_eq!(reply_json(&result)["data"][0]["status"], "Pending", "29 minutes and 1 s old");
+    assert_eq!(
+        reply_json(&result)["data"][0]["status"],
+        "Pending",
+        "29 minutes and 1 s old"
+    );
 
     control(&world, "POST", "/_sandbox/clock", r#"{"advanceMs": 60000}"#).await;
     let again = world
         .caps
         .perform(keeper_call("POST", "/executecommand-async", &view), &context)
         .await;
-    let id = reply_json(&again)["request_id"].as_str().expect("request_id").to_string();
+    let id = reply_json(&again)["request_id"]
+        .as_str()
+        .expect("request_id")
+        .to_string();
     control(&world, "POST", "/_sandbox/clock", r#"{"advanceMs": 1000}"#).await;
-    let result = world.caps.perform(keeper_call("GET", &format!("/result/{id}"), ""), &context).await;
+    let result = world
+        .caps
+        .perform(keeper_call("GET", &format!("/result/{id}"), ""), &context)
+        .await;
     assert_eq!(reply_json(&result)["data"][0]["status"], "Expired", "past 30 minutes");
     let unauthenticated = Call::Fetch(HttpRequest {
         method: "GET".into(),
