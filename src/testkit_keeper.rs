@@ -199,7 +199,10 @@ impl FakeCommander {
                         pending
                     });
                 if applied {
-                    (200, json!({"status": "success", "command": "epm", "message": ""}))
+                    (
+                        200,
+                        json!({"status": "success", "command": "epm", "message": "Command executed successfully but produced no output"}),
+                    )
                 } else {
                     let what = if *verb == "--approve" { "approved" } else { "deny" };
                     (

@@ -19,6 +19,8 @@ const SECRET_WEBHOOK_USER: &str = "epm.webhook.username";
 const SECRET_WEBHOOK_PASSWORD: &str = "epm.webhook.password";
 /// The core's secret-storage key of the PRA web trigger's URL secret.
 const SECRET_PRA_URL: &str = "pra.url.secret";
+/// The core's secret-storage key of the Keeper alert web trigger's bearer token.
+const SECRET_KEEPER_ALERT_TOKEN: &str = "keeper.alert.token";
 
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -88,6 +90,12 @@ pub fn pra_url_secret(data_dir: &Path) -> Option<String> {
     app_kv(data_dir).and_then(|kv| secret(&kv, SECRET_PRA_URL))
 }
 
+/// The Keeper alert web trigger's bearer token the app has stored in `data_dir` (for
+/// `send-sample-keeper`).
+pub fn keeper_alert_token(data_dir: &Path) -> Option<String> {
+    app_kv(data_dir).and_then(|kv| secret(&kv, SECRET_KEEPER_ALERT_TOKEN))
+}
+
 /// The app's storage in `data_dir`, if it has any (never created here).
 fn app_kv(data_dir: &Path) -> Option<Kv> {
     let database = data_dir.join("kv.sqlite");
@@ -151,6 +159,20 @@ mod tests {
         assert_eq!(pra_url_secret(&dir), None, "an empty secret is none");
         kv.set(Table::Secrets, SECRET_PRA_URL, "s3cr3t").expect("set");
         assert_eq!(pra_url_secret(&dir).as_deref(), Some("s3cr3t"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_keeper_alert_token_is_read_from_the_apps_storage() {
+        let dir = std::env::temp_dir().join(format!("pam-credentials-{}-{}", std::process::id(), random_password()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        assert_eq!(keeper_alert_token(&dir), None, "no storage: none, and none created");
+        assert!(!dir.join("kv.sqlite").exists());
+        let kv = Kv::open(&dir.join("kv.sqlite")).expect("kv");
+        kv.set(Table::Secrets, SECRET_KEEPER_ALERT_TOKEN, "").expect("set");
+        assert_eq!(keeper_alert_token(&dir), None, "an empty token is none");
+        kv.set(Table::Secrets, SECRET_KEEPER_ALERT_TOKEN, "t0ken").expect("set");
+        assert_eq!(keeper_alert_token(&dir).as_deref(), Some("t0ken"));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

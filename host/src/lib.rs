@@ -1,6 +1,6 @@
 //! The local Forge-style host: runs the PAM Approvals component with wasmtime, performs its
 //! capability calls, and serves its web triggers, UI bridge and pages. With the `sandbox`
-//! feature, `sandbox_mode` also wires in the sandboxes that stand in for Jira, EPM and PRA.
+//! feature, `sandbox_mode` also wires in the sandboxes that stand in for Jira, EPM, PRA and Keeper.
 
 pub mod bridge;
 pub mod capabilities;
@@ -19,6 +19,7 @@ pub mod queue;
 pub mod run_totals;
 pub mod runtime;
 pub mod sample;
+pub mod sample_keeper;
 pub mod sample_pra;
 #[cfg(feature = "sandbox")]
 pub mod sandbox_mode;

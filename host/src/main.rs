@@ -15,7 +15,7 @@ use pam_approvals_host::runtime::Runtime;
 use pam_approvals_host::sandbox_mode;
 use pam_approvals_host::server::AppState;
 use pam_approvals_host::targets::Targets;
-use pam_approvals_host::{data_dir, provision, queue, sample, sample_pra, scheduled, server, static_ui};
+use pam_approvals_host::{data_dir, provision, queue, sample, sample_keeper, sample_pra, scheduled, server, static_ui};
 
 #[derive(Parser)]
 #[command(version, about = "Runs PAM Approvals for Jira locally, the way Forge runs it")]
@@ -26,19 +26,23 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve web triggers, the UI bridge and pages (and, with --sandbox, a sandbox Jira, EPM and PRA appliance) until Ctrl-C.
+    /// Serve web triggers, the UI bridge and pages (and, with --sandbox, a sandbox Jira, EPM, PRA appliance and Keeper Commander) until Ctrl-C.
     Serve(ServeArgs),
     /// Send a realistic EPM "ticket created" webhook (from the seed template) to a running host.
     SendSample(sample::SampleArgs),
     /// Play a BeyondTrust PRA appliance against a running host in sandbox mode: post a ticket-ID
     /// approval request to the app's PRA web trigger and wait for the app's answer.
     SendSamplePra(sample_pra::PraSampleArgs),
+    /// Play a Keeper Admin Console alert against a running host: post a sample "Agent created
+    /// approval request" (or "Device admin approval requested") webhook to the app's Keeper
+    /// alert web trigger with its bearer token, and print the answer.
+    SendSampleKeeper(sample_keeper::KeeperSampleArgs),
 }
 
 #[derive(clap::Args)]
 struct ServeArgs {
-    /// Serve an embedded sandbox Jira (/sandbox/jira), EPM (/sandbox/epm) and PRA appliance
-    /// (/sandbox/pra) and send the app's Jira calls, EPM and PRA fetches to them (only in a build with the `sandbox` feature, the
+    /// Serve an embedded sandbox Jira (/sandbox/jira), EPM (/sandbox/epm), PRA appliance
+    /// (/sandbox/pra) and Keeper Commander (/sandbox/keeper) and send the app's Jira calls, EPM and PRA fetches to them (only in a build with the `sandbox` feature, the
     /// default; a deployment builds without it).
     #[arg(long)]
     sandbox: bool,
@@ -89,6 +93,7 @@ async fn main() -> Result<()> {
         Command::Serve(args) => serve(args).await,
         Command::SendSample(args) => sample::send(args).await,
         Command::SendSamplePra(args) => sample_pra::send(args).await,
+        Command::SendSampleKeeper(args) => sample_keeper::send(args).await,
     }
 }
 
@@ -179,6 +184,11 @@ async fn serve(args: ServeArgs) -> Result<()> {
         println!(
             "  sandbox PRA:       {base}/sandbox/pra/ (the app reaches the appliance as https://{}; controls at {base}/sandbox/pra/_sandbox/)",
             sandbox_mode::PRA_HOST
+        );
+        println!(
+            "  sandbox Keeper:    {base}/sandbox/keeper/api/v2/ (Commander Service Mode; the app reaches it as https://{}/api/v2, api-key {}; controls at {base}/sandbox/keeper/_sandbox/)",
+            sandbox_mode::KEEPER_HOST,
+            sandbox_mode::KEEPER_API_KEY
         );
     }
     for key in scheduled::keys() {

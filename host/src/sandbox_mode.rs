@@ -1,9 +1,10 @@
 //! Sandbox mode (`serve --sandbox`, the `sandbox` cargo feature): the one module of the host
-//! that names the sandboxes (crate `pam-sandboxes`). It opens the sandbox Jira, EPM and PRA
-//! appliance in the data dir, routes the app's Jira calls and its fetches to
-//! `https://epm.sandbox.test` and `https://pra.sandbox.test` to them in-process, signs pages in
-//! through the sandbox Jira's session, gives the app (and the PRA appliance's timeout) the
-//! sandbox clock, and hands the server the sandboxes' routes. A deployment builds without the feature,
+//! that names the sandboxes (crate `pam-sandboxes`). It opens the sandbox Jira, EPM, PRA
+//! appliance and Keeper Commander in the data dir, routes the app's Jira calls and its fetches to
+//! `https://epm.sandbox.test`, `https://pra.sandbox.test` and `https://keeper.sandbox.test` to
+//! them in-process, signs pages in through the sandbox Jira's session, gives the app (and the PRA
+//! appliance's timeout, Commander's queue and KEPM expiry) the sandbox clock, and hands the
+//! server the sandboxes' routes. A deployment builds without the feature,
 //! so none of this is linked into it.
 
 use std::path::Path;
@@ -18,6 +19,7 @@ use pam_contracts_check::Contracts;
 use pam_sandboxes::clock::SandboxClock;
 use pam_sandboxes::epm::{self, ClientCredentials, EpmSandbox};
 use pam_sandboxes::jira::JiraSandbox;
+use pam_sandboxes::keeper::{self, CommanderSandbox};
 use pam_sandboxes::pra::{self, PraSandbox};
 
 use crate::clock::Clock;
@@ -31,6 +33,9 @@ use crate::targets::Targets;
 
 /// The host name the app reaches the sandbox EPM at, and its API client (for the start-up lines).
 pub use pam_sandboxes::epm::{CLIENT_ID as EPM_CLIENT_ID, HOST as EPM_HOST};
+/// The host name the app reaches the sandbox Keeper Commander at, and its API key (for the
+/// start-up lines).
+pub use pam_sandboxes::keeper::{DEFAULT_API_KEY as KEEPER_API_KEY, HOST as KEEPER_HOST};
 /// The host name the app reaches the sandbox PRA appliance at (for the start-up lines).
 pub use pam_sandboxes::pra::HOST as PRA_HOST;
 
@@ -59,6 +64,11 @@ pub fn targets(
         &private(&data_dir.join("sandbox-pra.sqlite"))?,
         Some(Arc::clone(&clock)),
     )?;
+    // On the app's clock too: its queue's worker, expiry and KEPM requests' ages follow it.
+    let keeper = CommanderSandbox::open(
+        &private(&data_dir.join("sandbox-keeper.sqlite"))?,
+        Some(Arc::clone(&clock)),
+    )?;
     let wake = Arc::clone(queue);
     let routes = Router::new()
         // A nested router's "/" answers only the prefix itself; the URL printed (and linked)
@@ -70,12 +80,14 @@ pub fn targets(
         .nest("/sandbox/jira", site.router())
         .nest("/sandbox/epm", epm.router())
         .nest("/sandbox/pra", pra.router())
+        .nest("/sandbox/keeper", keeper.router())
         .merge(pam_sandboxes::clock::controls(Arc::clone(&clock), move || wake.wake()));
     Ok(Targets {
         jira: JiraTarget::in_process(in_process(site.router()), Arc::new(SandboxJira(Arc::clone(&site)))),
         outbound: Outbound::network(http)
             .with_sandbox(epm::HOST, in_process(epm.router()))
-            .with_sandbox(pra::HOST, in_process(pra.router())),
+            .with_sandbox(pra::HOST, in_process(pra.router()))
+            .with_sandbox(keeper::HOST, in_process(keeper.router())),
         sign_in: SignIn::Session(Arc::new(SandboxJira(site))),
         site_url,
         clock: Arc::new(AppClock(clock)),
@@ -130,6 +142,10 @@ pub fn config(epm_secret: &str) -> SandboxConfig {
             }),
             // Every start: the appliance host the sandbox owns.
             serde_json::json!({ "provider": "pra", "config": { "applianceHost": pra::HOST } }),
+            // TODO(keeper provisioning): once the core has its keeper settings section, point it
+            // at the sandbox Commander here (first start: enabled, apiUrl
+            // `https://{keeper::HOST}{keeper::API_PREFIX}`, the api key
+            // `keeper::DEFAULT_API_KEY` as a secret; every start: the apiUrl), like PRA above.
         ],
     }
 }

@@ -43,6 +43,12 @@ pub(crate) trait Gated: Send + Sync + 'static {
     /// The time the log notes, in milliseconds since the Unix epoch.
     fn now_ms(&self) -> i64;
 
+    /// A fault rule's answer with `status`, in the system's error shape (`{"message": ...}`
+    /// unless the sandbox says otherwise).
+    fn fault_answer(status: StatusCode, text: String) -> Response {
+        message(status, text)
+    }
+
     fn log(&self) -> MutexGuard<'_, RequestLog> {
         lock(&self.gatekeeper().log)
     }
@@ -118,7 +124,7 @@ fn injected<S: Gated>(fault: Fault) -> Response {
         Fault::Unreachable { .. } => faults::cut_connection(&format!("the {}", S::NAME)),
         Fault::Status { status, .. } => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            let mut response = message(
+            let mut response = S::fault_answer(
                 status,
                 format!(
                     "The {} failed this call on purpose (HTTP {}).",

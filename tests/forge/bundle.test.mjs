@@ -58,12 +58,15 @@ test('@forge/bundler builds one CommonJS bundle that exports the manifest handle
     const app = require(bundlePath);
     console.log(JSON.stringify(Object.fromEntries(Object.entries(app).map(([k, v]) => [k, typeof v]))));`);
   delete exported.stderr;
-  // index.epmWebhook, index.praTicket, index.resolver, index.expiryTick and index.jobs are the
-  // manifest's handlers; runInvocation serves tests and provisioning.
+  // index.epmWebhook, index.praTicket, index.keeperAlert, index.resolver, index.expiryTick,
+  // index.keeperExpiryTick and index.jobs are the manifest's handlers; runInvocation serves tests
+  // and provisioning.
   assert.deepEqual(exported, {
     epmWebhook: 'function',
     expiryTick: 'function',
     jobs: 'function',
+    keeperAlert: 'function',
+    keeperExpiryTick: 'function',
     praTicket: 'function',
     resolver: 'function',
     runInvocation: 'function',

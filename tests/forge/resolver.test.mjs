@@ -182,7 +182,7 @@ describe('the pages\' resolvers on the Forge bundle and on the local host', () =
     assert.equal(view.config.serviceHostname, SANDBOX_CONFIG.serviceHostname);
     assert.deepEqual(view.secrets, { webhookUsername: USER, webhookPasswordSet: true, clientSecretSet: true });
     // webTriggerUrls reached the core: the URL @forge/api's webTrigger.getUrl answered.
-    assert.deepEqual(platform.webTriggerRequests, ['epm-webhook', 'pra-ticket']);
+    assert.deepEqual(platform.webTriggerRequests, ['epm-webhook', 'pra-ticket', 'keeper-alert']);
     assert.deepEqual(view.webhookUrls.map((u) => [u.url, u.primary]), [[WEB_TRIGGER_URL, true]]);
     assert.equal(answers.local.value.view.webhookUrls[0].url, local.webTrigger);
     assert.deepEqual(view.templates.map((t) => t.key), ['ticketCreated', 'decisionUpdate']);

@@ -1,7 +1,7 @@
 //! Sandbox mode's wiring, through the capability calls that route by identity, host or time:
-//! user-actor Jira calls reach the sandbox as the run's user, fetches to the sandbox EPM's and PRA
-//! appliance's hosts go to them in-process, and `Now` (and the appliance's timeout) follows the
-//! sandbox clock.
+//! user-actor Jira calls reach the sandbox as the run's user, fetches to the sandbox EPM's, PRA
+//! appliance's and Keeper Commander's hosts go to them in-process, and `Now` (and the
+//! appliance's timeout, Commander's KEPM ages) follows the sandbox clock.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -222,6 +222,82 @@ async fn fetches_to_the_sandbox_pra_host_stay_in_process() {
     assert_eq!(status(&world.caps.perform(pra_answer(&late), &context).await), 403);
     let request = control(&world, "GET", &format!("/sandbox/pra/_sandbox/requests/{late}"), "").await;
     assert_eq!(request["state"], "timedOut");
+}
+
+fn keeper_call(method: &str, path: &str, body: &str) -> Call {
+    Call::Fetch(HttpRequest {
+        method: method.into(),
+        url: format!("https://{}{}{path}", keeper::HOST, keeper::API_PREFIX),
+        headers: vec![
+            ("Content-Type".into(), "application/json".into()),
+            ("api-key".into(), KEEPER_API_KEY.into()),
+        ],
+        body: body.into(),
+    })
+}
+
+fn reply_json(reply: &Reply) -> Value {
+    match reply {
+        Reply::Http(response) => serde_json::from_str(&response.body).unwrap_or(Value::Null),
+        other => panic!("expected an HTTP reply, got {other:?}"),
+    }
+}
+
+/// Validates: the app's calls to `https://keeper.sandbox.test/api/v2/...` reach the sandbox
+/// Commander in-process (its queue answers, under `/sandbox/keeper` too), and KEPM requests age
+/// on the sandbox clock the app runs on.
+#[tokio::test]
+async fn fetches_to_the_sandbox_keeper_host_stay_in_process() {
+    let world = world();
+    let context = RunContext::default();
+    let uid = pam_sandboxes::keeper::seed::KEPM_PENDING_LATE_UID;
+    let view = format!(r#"{{"command": "epm approval view {uid} --format json"}}"#);
+    let submitted = world
+        .caps
+        .perform(keeper_call("POST", "/executecommand-async", &view), &context)
+        .await;
+    assert_eq!(status(&submitted), 202);
+    let id = reply_json(&submitted)["request_id"]
+        .as_str()
+        .expect("request_id")
+        .to_string();
+    let state = control(&world, "GET", "/sandbox/keeper/_sandbox/state", "").await;
+    assert_eq!(state["queue"][0]["request_id"], id.as_str());
+    // The default processing time is 100 ms: moving the clock finishes the command.
+    control(&world, "POST", "/_sandbox/clock", r#"{"advanceMs": 1000}"#).await;
+    let result = world
+        .caps
+        .perform(keeper_call("GET", &format!("/result/{id}"), ""), &context)
+        .await;
+    assert_eq!(status(&result), 200);
+    assert_eq!(
+        reply_json(&result)["data"][0]["status"],
+        "Pending",
+        "29 minutes and 1 s old"
+    );
+
+    control(&world, "POST", "/_sandbox/clock", r#"{"advanceMs": 60000}"#).await;
+    let again = world
+        .caps
+        .perform(keeper_call("POST", "/executecommand-async", &view), &context)
+        .await;
+    let id = reply_json(&again)["request_id"]
+        .as_str()
+        .expect("request_id")
+        .to_string();
+    control(&world, "POST", "/_sandbox/clock", r#"{"advanceMs": 1000}"#).await;
+    let result = world
+        .caps
+        .perform(keeper_call("GET", &format!("/result/{id}"), ""), &context)
+        .await;
+    assert_eq!(reply_json(&result)["data"][0]["status"], "Expired", "past 30 minutes");
+    let unauthenticated = Call::Fetch(HttpRequest {
+        method: "GET".into(),
+        url: format!("https://{}/api/v2/result/{id}", keeper::HOST),
+        headers: vec![],
+        body: String::new(),
+    });
+    assert_eq!(status(&world.caps.perform(unauthenticated, &context).await), 401);
 }
 
 fn time(reply: Reply) -> u64 {

@@ -69,4 +69,6 @@ fn tick<'a>(caps: &'a Caps, _key: &'a str) -> Boxed<'a, Outcome> {
 }
 
 #[cfg(test)]
+mod fuzz_tests;
+#[cfg(test)]
 mod tests;

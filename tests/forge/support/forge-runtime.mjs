@@ -80,6 +80,7 @@ export const WEB_TRIGGER_URL = 'https://7f3c1b9e-0000-4000-8000-00000000c10d.hel
 const WEB_TRIGGERS = {
   'epm-webhook': WEB_TRIGGER_URL,
   'pra-ticket': 'https://7f3c1b9e-0000-4000-8000-00000000c10d.hello.atlassian-dev.net/x1/pamPraTicketTestUrl',
+  'keeper-alert': 'https://7f3c1b9e-0000-4000-8000-00000000c10d.hello.atlassian-dev.net/x1/pamKeeperAlertTestUrl',
 };
 
 /**

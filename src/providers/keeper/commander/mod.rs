@@ -221,6 +221,12 @@ pub async fn poll(caps: &Caps, endpoint: &Endpoint, request_id: &str) -> Result<
         })),
         404 => Err(CommanderError::Lost),
         504 => Err(CommanderError::Expired),
+        // A command that raised is a finished result too (`{"status": "error", ...}`, 500 by
+        // Commander's rules); a 500 without a status is the worker's own failure.
+        500 if body()["status"] == "error" => Ok(Polled::Done(Finished {
+            status: 500,
+            body: body(),
+        })),
         500 => Err(CommanderError::Failed(error_text(&answer))),
         status => Err(CommanderError::Server(status, error_text(&answer))),
     }

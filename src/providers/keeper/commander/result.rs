@@ -118,7 +118,7 @@ fn data(finished: &Finished) -> Result<&Value, String> {
 
 /// Whether a `view` result says the UID is unknown to Keeper.
 pub fn unknown_request(finished: &Finished) -> bool {
-    finished.status == 400 && finished.message().contains("does not exist")
+    matches!(finished.status, 400 | 500) && finished.message().contains("does not exist")
 }
 
 pub fn kepm_request(finished: &Finished, uid: &Uid) -> Result<KepmRequest, String> {

@@ -171,3 +171,18 @@ fn unknown_alerts_are_accepted_and_only_logged() {
     assert_eq!(world.issue_count(), 0);
     assert!(world.logs.iter().any(|l| l.contains("record_share")));
 }
+
+#[test]
+fn a_request_keeper_does_not_know_is_shown_as_such_and_cannot_be_decided() {
+    let mut world = world();
+    let body = kepm_alert(&world, "AAAAAAAAAAAAAAAAAAAAAA", seed::BOB_REQUESTER_EMAIL);
+    let (status, made) = send(&mut world, &body);
+    assert_eq!(status, 201, "{made}");
+    let key = made["issueKey"].as_str().unwrap().to_string();
+    let shown = view(&mut world, seed::CAROL_ADMIN, &key);
+    assert_eq!(shown["view"]["live"], json!("unknown-request"), "{shown}");
+    assert_eq!(shown["view"]["canDecide"], json!(false));
+    let refused = decide(&mut world, seed::CAROL_ADMIN, &key, "approve");
+    assert_eq!(refused["error"]["code"], json!("keeper-failed"), "{refused}");
+    assert!(world.keeper.actions().is_empty());
+}
