@@ -6,13 +6,13 @@
 #   keeper:  "Keeper approval" (jira:issuePanel)
 # ui/ (crate pam-approvals-ui) is compiled once, for wasm32, release → wasm-bindgen --target web:
 # every page loads the same WebAssembly, which runs the page its index.html names
-# (`<html data-page>`). One build instead of two halves the compile time on CI's 2 cores; most
-# of the size is the core's code, which both pages need anyway. Each build folder gets its own
-# copy, because Forge deploys each resource folder on its own.
-#   static/<page>/src/index.html, static/request/src/{style.css,main.js} (shared) and
-#   static/admin/src/admin.css copied; static/request/src/bridge.js (shared) bundled with
-#   @forge/bridge by esbuild.
-# Does nothing when both builds are newer than every input. Needs scripts/setup.sh and npm
+# (`<html data-page>`). One build instead of one per page divides the compile time on CI's 2
+# cores; most of the size is the core's code, which every page needs anyway. Each build folder
+# gets its own copy, because Forge deploys each resource folder on its own.
+#   static/<page>/src/index.html, static/request/src/{style.css,main.js} (shared),
+#   static/admin/src/admin.css and static/keeper/src/icon.svg copied;
+#   static/request/src/bridge.js (shared) bundled with @forge/bridge by esbuild.
+# Does nothing when every build is newer than every input. Needs scripts/setup.sh and npm
 # packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -75,6 +75,8 @@ for page in "${pages[@]}"; do
   cp "$common"/* "$staging/"
   cp "static/$page/src/index.html" "$staging/"
   if [ "$page" = admin ]; then cp static/admin/src/admin.css "$staging/"; fi
+  # The panel's icon (manifest.yml: `icon: resource:keeper;icon.svg`).
+  if [ "$page" = keeper ]; then cp static/keeper/src/icon.svg "$staging/"; fi
 done
 
 # Swap the finished builds in, so a folder served is never half-written.

@@ -1,6 +1,6 @@
 //! What every sandbox page shares: the head (stylesheet and script files, no inline script), the
 //! top bar with the "Signed in as" switcher, the issue action that opens the app's Custom UI
-//! page in a modal dialog, the app's configuration page framing another, and the headers pages
+//! page in a modal dialog, the Keeper panel framing the app's page on labelled issues, the app's configuration page framing another, and the headers pages
 //! are served with.
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -95,6 +95,28 @@ pub(super) fn issue_actions(key: &str, properties: &[(String, serde_json::Value)
          <div class=\"modal-header\"><h2 id=\"issue-action-title\">{title}</h2>\
          <button type=\"button\" class=\"modal-close\" aria-label=\"Close\">&times;</button></div>\
          <iframe class=\"modal-frame\" title=\"{title}\"></iframe></dialog>",
+        page = escape(&page),
+    )
+}
+
+/// The Custom UI page the host serves for the app's issue panel (`jira:issuePanel`
+/// `keeper-approval`, resource `keeper`; it reads the issue from `?issueKey=`).
+const KEEPER_PANEL_PAGE: &str = "/ui/keeper/index.html";
+const KEEPER_PANEL_TITLE: &str = "Keeper approval";
+/// The panel's display condition in manifest.yml: either of Keeper ITSM's labels.
+const KEEPER_LABELS: [&str; 2] = ["ITSM_approval_request_created", "ITSM_device_admin_approval_requested"];
+
+/// The "Keeper approval" panel, framing the app's page, on an issue labelled like Keeper ITSM's
+/// tickets; nothing on any other issue.
+pub(super) fn issue_panels(key: &str, labels: &[String]) -> String {
+    if !labels.iter().any(|label| KEEPER_LABELS.contains(&label.as_str())) {
+        return String::new();
+    }
+    let page = format!("{KEEPER_PANEL_PAGE}?issueKey={}", urlencode(key));
+    format!(
+        "<section id=\"keeper-panel\" class=\"issue-panel\" aria-labelledby=\"keeper-panel-title\">\
+         <h2 id=\"keeper-panel-title\">{KEEPER_PANEL_TITLE}</h2>\
+         <iframe class=\"panel-frame\" src=\"{page}\" title=\"{KEEPER_PANEL_TITLE}\"></iframe></section>",
         page = escape(&page),
     )
 }

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::JiraSandbox;
 use super::adf_html::{escape, render};
-use super::page_shell::{admin_page, html, issue_actions};
+use super::page_shell::{admin_page, html, issue_actions, issue_panels};
 use super::routes_meta::holds;
 use super::store::{self, Comment, Issue};
 use super::time::friendly;
@@ -223,7 +223,7 @@ fn issue_page(sandbox: &JiraSandbox, issue: &Issue, properties: &[(String, Value
         "<div class=\"crumbs\">Projects / {project} / {key_link}</div>\
          <h1>{summary}</h1>\
          {actions}\
-         <div class=\"layout\"><div class=\"main-col\">\
+         <div class=\"layout\"><div class=\"main-col\">{panels}\
          <h2>Description</h2>{description}\
          <h2>Comments</h2>{comments_html}\
          </div><div class=\"side-col\"><div class=\"details\"><dl>{details}</dl></div>\
@@ -232,5 +232,6 @@ fn issue_page(sandbox: &JiraSandbox, issue: &Issue, properties: &[(String, Value
         key_link = sandbox.browse_link(&issue.key),
         summary = escape(&issue.summary),
         actions = issue_actions(&issue.key, properties),
+        panels = issue_panels(&issue.key, &issue.labels),
     )
 }

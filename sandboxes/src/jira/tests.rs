@@ -1083,9 +1083,31 @@ async fn pages_show_escaped_summary_and_rendered_description() {
         page.text.contains("<div id=\"issue-actions\"></div>"),
         "no app action without the app's issue property"
     );
+    assert!(
+        !page.text.contains("keeper-panel"),
+        "no Keeper panel without an ITSM label"
+    );
     assert!(page.text.contains("pamRequest"));
     let missing = call(&router, "GET", "/browse/PMCJIT-999", None, None).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
+
+/// The manifest's panel condition: an issue labelled like Keeper ITSM's tickets frames the app's
+/// "Keeper approval" page for that issue.
+#[tokio::test]
+async fn issues_with_an_itsm_label_show_the_keeper_panel() {
+    let router = memory();
+    let mut body = create_body("Keeper request", "req-keeper");
+    body["fields"]["labels"] = json!(["ITSM_device_admin_approval_requested"]);
+    let reply = call(&router, "POST", "/rest/api/3/issue", Some(body), None).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    let key = reply.json()["key"].as_str().expect("key").to_string();
+    let page = call(&router, "GET", &format!("/browse/{key}"), None, None).await;
+    assert!(page.text.contains("<section id=\"keeper-panel\""), "{}", page.text);
+    assert!(
+        page.text
+            .contains(&format!("src=\"/ui/keeper/index.html?issueKey={key}\""))
+    );
 }
 
 #[tokio::test]
