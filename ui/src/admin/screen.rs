@@ -8,8 +8,9 @@ use pam_approvals::providers::epm::settings::view::AdminView;
 use super::fields::{Field, Kind};
 use super::form::Approvers;
 use super::keeper::screen as keeper;
-use super::pra::screen::{self as pra, Section};
+use super::pra::screen::{self as pra, Section as PraSection};
 use super::section::Phase;
+use super::section::{self, Section};
 use super::state::{Copied, Model, Report as Results, UNSAVED_NOTE};
 use crate::state::Notice;
 
@@ -55,7 +56,7 @@ pub struct Screen<'a> {
     pub form: Option<Form<'a>>,
     pub report: Option<Report>,
     /// The PRA section, when this build has one (EPM's answer says so).
-    pub pra: Option<Section<'a>>,
+    pub pra: Option<PraSection<'a>>,
     /// The Keeper section, when this build has one.
     pub keeper: Option<keeper::Section<'a>>,
 }
@@ -103,6 +104,31 @@ pub struct Buttons {
     pub save_label: &'static str,
     pub validating: bool,
     pub validate_label: &'static str,
+}
+
+/// A provider section's part of the page: its progress line while one of its resolvers runs,
+/// its notice, its form (`F`, while shown) and its validation results.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionScreen<'a, F> {
+    pub busy: Option<&'static str>,
+    pub notice: Option<&'a Notice>,
+    pub form: Option<F>,
+    pub report: Option<Report>,
+}
+
+/// A section's screen, with the form `form` makes while the section shows one.
+pub fn section_screen<'a, K: section::Kind, F>(
+    model: &'a Section<K>,
+    words: &Words,
+    form: impl FnOnce() -> Option<F>,
+) -> SectionScreen<'a, F> {
+    let shown = model.shown();
+    SectionScreen {
+        busy: busy(model.phase, words),
+        notice: model.notice.as_ref(),
+        form: if shown { form() } else { None },
+        report: model.report.as_ref().filter(|_| shown).map(report),
+    }
 }
 
 /// The progress line of a section in `phase`.

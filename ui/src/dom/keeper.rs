@@ -8,18 +8,15 @@ use pam_approvals::providers::keeper::records::Decision;
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, HtmlButtonElement, HtmlElement};
 
-use super::notice::NoticeBox;
+use super::admin::live::Live;
 use super::{append, by_id, clear, create, fill_list, monotonic_ms, on, show, text_or_hide};
 use crate::keeper::screen::{Buttons, RequestScreen, Screen};
 use crate::keeper::state::{Action, Focus};
 
 pub struct KeeperPage {
     document: Document,
-    busy: HtmlElement,
-    busy_text: HtmlElement,
-    notice: NoticeBox,
-    notice_actions: HtmlElement,
-    retry: HtmlButtonElement,
+    /// The progress line, the notice and Retry (the same as the configuration page's).
+    live: Live,
     request: HtmlElement,
     title: HtmlElement,
     issue_key: HtmlElement,
@@ -44,11 +41,7 @@ impl KeeperPage {
     pub fn find(document: Document) -> Result<KeeperPage, JsValue> {
         let d = &document;
         Ok(KeeperPage {
-            busy: by_id(d, "busy")?,
-            busy_text: by_id(d, "busy-text")?,
-            notice: NoticeBox::find(d)?,
-            notice_actions: by_id(d, "notice-actions")?,
-            retry: by_id(d, "retry")?,
+            live: Live::find(d, "")?,
             request: by_id(d, "request")?,
             title: by_id(d, "request-title")?,
             issue_key: by_id(d, "issue-key")?,
@@ -76,21 +69,13 @@ impl KeeperPage {
         let d = &dispatch;
         on(d, &self.approve, "click", |_| Some(Action::Decide(Decision::Approve)))?;
         on(d, &self.deny, "click", |_| Some(Action::Decide(Decision::Deny)))?;
-        on(d, &self.retry, "click", |_| Some(Action::Retry))?;
+        on(d, self.live.retry(), "click", |_| Some(Action::Retry))?;
         let tick = dispatch.clone();
         super::every(1_000, move || tick(Action::Tick(monotonic_ms())))
     }
 
     pub fn render(&self, screen: &Screen) -> Result<(), JsValue> {
-        match screen.busy {
-            Some(text) => {
-                self.busy_text.set_text_content(Some(text));
-                show(&self.busy, true);
-            }
-            None => show(&self.busy, false),
-        }
-        self.notice.render(&self.document, screen.notice)?;
-        show(&self.notice_actions, screen.notice.is_some_and(|n| n.retry));
+        self.live.render(&self.document, screen.busy, screen.notice)?;
         self.render_request(screen.request.as_ref())?;
         match &screen.countdown {
             Some(countdown) => {
@@ -111,7 +96,7 @@ impl KeeperPage {
 
     pub fn focus(&self, focus: Focus) -> Result<(), JsValue> {
         match focus {
-            Focus::Notice => self.notice.focus(),
+            Focus::Notice => self.live.focus(),
         }
     }
 

@@ -5,9 +5,8 @@ use pam_approvals::providers::keeper::settings::Deciders;
 
 use super::fields::Field;
 use super::state::{Model, Phase};
-use crate::admin::screen::{Buttons, CopyFeedback, Report, Words, busy, buttons, copy_feedback, report};
+use crate::admin::screen::{Buttons, CopyFeedback, SectionScreen, Words, buttons, copy_feedback, section_screen};
 use crate::admin::state::Copied;
-use crate::state::Notice;
 
 pub const LOADING: &str = "Loading the Keeper settings…";
 pub const VALIDATING: &str = "Testing the connection to Keeper…";
@@ -34,14 +33,7 @@ pub const COPY_TEMPLATE: &str = "keeper-template";
 pub const COPY_TOKEN: &str = "keeper-token";
 pub const COPY_AUTHORIZATION: &str = "keeper-authorization";
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Section<'a> {
-    /// The section's progress line while one of its resolvers runs.
-    pub busy: Option<&'static str>,
-    pub notice: Option<&'a Notice>,
-    pub form: Option<Form<'a>>,
-    pub report: Option<Report>,
-}
+pub type Section<'a> = SectionScreen<'a, Form<'a>>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Form<'a> {
@@ -104,13 +96,7 @@ pub fn parse_deciders(value: &str) -> Option<Deciders> {
 
 /// `other_saving`: another section is saving, so this one may not (all write one record).
 pub fn section<'a>(model: &'a Model, copied: Option<&'a Copied>, other_saving: bool) -> Section<'a> {
-    let shown = model.shown();
-    Section {
-        busy: busy(model.phase, &WORDS),
-        notice: model.notice.as_ref(),
-        form: if shown { form(model, copied, other_saving) } else { None },
-        report: model.report.as_ref().filter(|_| shown).map(report),
-    }
+    section_screen(model, &WORDS, || form(model, copied, other_saving))
 }
 
 fn form<'a>(model: &'a Model, copied: Option<&'a Copied>, other_saving: bool) -> Option<Form<'a>> {

@@ -4,9 +4,8 @@
 use super::fields::{ASSET_CHOICES, CUSTOM, CUSTOM_LABEL, Choices, Field, REQUESTER_CHOICES, match_choices};
 use super::form::{Pick, Rotate};
 use super::state::{Model, Phase};
-use crate::admin::screen::{Buttons, CopyFeedback, Report, Words, busy, buttons, copy_feedback, report};
+use crate::admin::screen::{Buttons, CopyFeedback, SectionScreen, Words, buttons, copy_feedback, section_screen};
 use crate::admin::state::{Copied, PRA_URL};
-use crate::state::Notice;
 
 pub const LOADING: &str = "Loading the PRA settings…";
 pub const VALIDATING: &str = "Validating the saved PRA configuration…";
@@ -27,14 +26,7 @@ pub const SECRET_SET: &str =
 pub const SECRET_NOT_SET: &str = "Not set yet: enabling PRA (or Generate a new URL) makes one.";
 pub const NO_TRIGGER_URL: &str = "The host gave no web trigger URL, so none can be shown.";
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Section<'a> {
-    /// The section's progress line while one of its resolvers runs.
-    pub busy: Option<&'static str>,
-    pub notice: Option<&'a Notice>,
-    pub form: Option<Form<'a>>,
-    pub report: Option<Report>,
-}
+pub type Section<'a> = SectionScreen<'a, Form<'a>>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Form<'a> {
@@ -96,13 +88,7 @@ pub struct UrlToPaste<'a> {
 
 /// `other_saving`: EPM's section is saving, so this one may not (both write one record).
 pub fn section<'a>(model: &'a Model, copied: Option<&'a Copied>, other_saving: bool) -> Section<'a> {
-    let shown = model.shown();
-    Section {
-        busy: busy(model.phase, &WORDS),
-        notice: model.notice.as_ref(),
-        form: if shown { form(model, copied, other_saving) } else { None },
-        report: model.report.as_ref().filter(|_| shown).map(report),
-    }
+    section_screen(model, &WORDS, || form(model, copied, other_saving))
 }
 
 fn form<'a>(model: &'a Model, copied: Option<&'a Copied>, other_saving: bool) -> Option<Form<'a>> {

@@ -6,7 +6,7 @@
 mod form;
 mod keeper;
 mod lists;
-mod live;
+pub(super) mod live;
 mod pra;
 
 use std::rc::Rc;
