@@ -210,14 +210,18 @@ fn kepm_facts(view: &KeeperView) -> Vec<(&'static str, String)> {
         (Some(name), _) => name.clone(),
         _ => app.values().cloned().collect::<Vec<_>>().join(", "),
     };
-    vec![
+    let mut facts = vec![
         ("Requester", shown(kepm.requester.as_deref().unwrap_or_default())),
         ("Application", shown(&application)),
         ("Justification", shown(&kepm.justification)),
         ("Endpoint (agent)", shown(&kepm.agent_uid)),
         ("Created", kepm.created.map_or_else(|| NOT_PROVIDED.into(), when)),
-        ("Status in Keeper", kepm.status.name().into()),
-    ]
+    ];
+    // Once decided, Keeper's status read before is out of date: the outcome says what it is.
+    if view.outcome.is_none() {
+        facts.push(("Status in Keeper", kepm.status.name().into()));
+    }
+    facts
 }
 
 fn device_facts(view: &KeeperView) -> Vec<(&'static str, String)> {

@@ -164,7 +164,11 @@ fn approving_shows_the_result() {
     assert!(s.buttons.is_none() && s.countdown.is_none());
     let request = s.request.unwrap();
     assert_eq!(request.state_kind, "approved");
-    assert_eq!(request.facts.len(), 6, "Keeper's facts stay shown after the decision");
+    assert_eq!(request.facts.len(), 5, "Keeper's facts stay shown after the decision");
+    assert!(
+        request.facts.iter().all(|(label, _)| *label != "Status in Keeper"),
+        "not the status read before"
+    );
 }
 
 #[test]
