@@ -25,7 +25,6 @@ pub const TOKEN_NOT_SET: &str = "Not set yet: enabling Keeper (or Generate a new
 pub const TOKEN_WARNING: &str =
     "Copy it now: it is not shown again. Put it in each alert's webhook recipient as the Authorization header.";
 pub const NO_TRIGGER_URL: &str = "The host gave no web trigger URL, so none can be shown.";
-pub const ROTATE: &str = "Generate a new token";
 
 /// The Copy keys of the section's texts (`admin::state::Action::Copy`).
 pub const COPY_URL: &str = "keeper-url";
