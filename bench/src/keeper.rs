@@ -121,7 +121,10 @@ async fn invoke(host: &HostProcess, name: &str, key: &str, payload: Value) -> Re
     let sent = host
         .client
         .post(host.url("/bridge/invoke"))
-        .header("Cookie", format!("pam_sandbox_user={}", seed::CAROL_ADMIN))
+        .header(
+            "Cookie",
+            format!("pam_sandbox_user={}", seed::CAROL_ADMIN.replace(':', "%3A")),
+        )
         .json(&json!({"functionKey": name, "payload": payload, "context": {"extension": {"issue": {"key": key}}}}))
         .send()
         .await?;

@@ -255,8 +255,11 @@ pub fn markdown(r: &Results) -> String {
     );
     table(&mut out, "PRA", std::slice::from_ref(&r.pra_latency));
 
-    let _ = writeln!(out, "## 4c. Keeper: a decision through Commander
-");
+    let _ = writeln!(
+        out,
+        "## 4c. Keeper: a decision through Commander
+"
+    );
     let _ = writeln!(
         out,
         "One KEPM request at a time through a fresh host (the first run, with empty caches, left out): a pending request added to the sandbox Commander, its alert posted to `keeper-alert` (201, the issue), the panel's `keeper.request`, then `keeper.decide` approve through the bridge as Carol Admin, timed from the call to its answer: the action submitted to Commander's queue and its result polled, Keeper read back, the note, transition and property written. The sandbox Commander's worker takes 100 ms per command (`processingMs`), as a real one takes some; the calls are in the table above, Commander's round trips under PAM system calls.\n"
