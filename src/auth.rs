@@ -118,9 +118,8 @@ pub async fn require_token(
         .split_once(' ')
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim().as_bytes().to_vec());
-    let presented = bearer.or_else(|| {
-        parse_basic(Some(header)).and_then(|p| (p.user == basic_user.as_bytes()).then_some(p.password))
-    });
+    let presented = bearer
+        .or_else(|| parse_basic(Some(header)).and_then(|p| (p.user == basic_user.as_bytes()).then_some(p.password)));
     match check_secret(caps, secret_key, presented.as_deref(), "token").await {
         Checked::Matched => return None,
         Checked::Unreadable => return Some(secrets_unavailable()),
@@ -148,7 +147,9 @@ async fn check_secret(caps: &Caps, secret_key: &str, presented: Option<&[u8]>, w
         return Checked::Unreadable;
     };
     let matched = match (presented, configured.as_deref()) {
-        (Some(given), Some(secret)) if !secret.is_empty() => bool::from(digest(given).ct_eq(&digest(secret.as_bytes()))),
+        (Some(given), Some(secret)) if !secret.is_empty() => {
+            bool::from(digest(given).ct_eq(&digest(secret.as_bytes())))
+        }
         _ => false,
     };
     if matched {

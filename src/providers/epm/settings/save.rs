@@ -8,9 +8,8 @@ use crate::caps::Caps;
 use crate::config;
 use crate::protocol::LogLevel;
 use crate::providers::epm::wire::api;
-use crate::resolver::storage;
 use crate::resolver::Refusal;
-
+use crate::resolver::storage;
 
 /// What is stored: the settings (defaults when none) and which secrets are set.
 pub async fn stored(caps: &Caps) -> Result<(EpmSettings, SecretsState), Refusal> {

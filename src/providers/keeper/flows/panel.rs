@@ -21,7 +21,6 @@ use crate::resolver::{self, Context, Refusal};
 /// How long a view waits for Keeper (a Forge resolver has 25 s in all).
 pub const VIEW_BUDGET_MS: u64 = 8_000;
 
-
 /// The issue, its request and the settings, for the signed-in user.
 pub struct Loaded {
     pub settings: KeeperSettings,

@@ -61,7 +61,6 @@ fn boxed_provision<'a>(caps: &'a Caps, document: &'a str) -> Boxed<'a, Outcome> 
     Box::pin(super::provision::configure(caps, document))
 }
 
-
 /// The page's view model. `fresh_token` only in the answer to the save that generated it.
 fn view(
     settings: &KeeperSettings,

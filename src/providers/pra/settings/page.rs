@@ -58,7 +58,6 @@ fn boxed_provision<'a>(caps: &'a Caps, document: &'a str) -> Boxed<'a, Outcome> 
     Box::pin(super::provision::configure(caps, document))
 }
 
-
 /// The page's view model. `fresh_secret` only in the answer to the save that generated it.
 fn view(settings: &PraSettings, secret_set: bool, context: &Context, fresh_secret: Option<&str>) -> Value {
     let trigger_url = context.web_trigger_url(WEB_TRIGGER);
