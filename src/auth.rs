@@ -85,25 +85,15 @@ pub async fn require_url_secret(
     param: &str,
     secret_key: &str,
 ) -> Option<HttpResponse> {
-    let Ok(configured) = caps.secret_get(secret_key).await else {
-        return Some(secrets_unavailable());
-    };
     let presented = query_values(&request.url, param);
-    let matched = match (presented.as_slice(), configured.as_deref()) {
-        ([one], Some(secret)) if !secret.is_empty() => {
-            bool::from(digest(one.as_bytes()).ct_eq(&digest(secret.as_bytes())))
-        }
-        _ => false,
+    let one = match presented.as_slice() {
+        [one] => Some(one.as_bytes()),
+        _ => None,
     };
-    if matched {
-        return None;
-    }
-    if configured.as_deref().is_none_or(str::is_empty) {
-        caps.log(
-            LogLevel::Warn,
-            "web trigger refused: no URL secret is configured; generate one on the configuration page",
-        )
-        .await;
+    match check_secret(caps, secret_key, one, "URL secret").await {
+        Checked::Matched => return None,
+        Checked::Unreadable => return Some(secrets_unavailable()),
+        Checked::Refused => {}
     }
     Some(HttpResponse::error(
         401,
@@ -123,9 +113,6 @@ pub async fn require_token(
     secret_key: &str,
     basic_user: &str,
 ) -> Option<HttpResponse> {
-    let Ok(configured) = caps.secret_get(secret_key).await else {
-        return Some(secrets_unavailable());
-    };
     let header = request.header("Authorization").unwrap_or_default().trim();
     let bearer = header
         .split_once(' ')
@@ -133,21 +120,10 @@ pub async fn require_token(
         .map(|(_, token)| token.trim().as_bytes().to_vec());
     let presented = bearer
         .or_else(|| parse_basic(Some(header)).and_then(|p| (p.user == basic_user.as_bytes()).then_some(p.password)));
-    let matched = match (presented, configured.as_deref()) {
-        (Some(token), Some(secret)) if !secret.is_empty() => {
-            bool::from(digest(&token).ct_eq(&digest(secret.as_bytes())))
-        }
-        _ => false,
-    };
-    if matched {
-        return None;
-    }
-    if configured.as_deref().is_none_or(str::is_empty) {
-        caps.log(
-            LogLevel::Warn,
-            "web trigger refused: no token is configured; generate one on the configuration page",
-        )
-        .await;
+    match check_secret(caps, secret_key, presented.as_deref(), "token").await {
+        Checked::Matched => return None,
+        Checked::Unreadable => return Some(secrets_unavailable()),
+        Checked::Refused => {}
     }
     Some(
         HttpResponse::error(
@@ -156,6 +132,37 @@ pub async fn require_token(
         )
         .with_header("WWW-Authenticate", "Bearer realm=\"PAM Approvals for Jira\""),
     )
+}
+
+enum Checked {
+    Matched,
+    Refused,
+    Unreadable,
+}
+
+/// Whether `presented` is the secret kept under `secret_key` (by digest, in constant time; an
+/// unset or empty secret never matches, and is logged as `what` not being configured).
+async fn check_secret(caps: &Caps, secret_key: &str, presented: Option<&[u8]>, what: &str) -> Checked {
+    let Ok(configured) = caps.secret_get(secret_key).await else {
+        return Checked::Unreadable;
+    };
+    let matched = match (presented, configured.as_deref()) {
+        (Some(given), Some(secret)) if !secret.is_empty() => {
+            bool::from(digest(given).ct_eq(&digest(secret.as_bytes())))
+        }
+        _ => false,
+    };
+    if matched {
+        return Checked::Matched;
+    }
+    if configured.as_deref().is_none_or(str::is_empty) {
+        caps.log(
+            LogLevel::Warn,
+            format!("web trigger refused: no {what} is configured; generate one on the configuration page"),
+        )
+        .await;
+    }
+    Checked::Refused
 }
 
 /// Every value of `param` in the URL's query, as sent.

@@ -76,9 +76,32 @@ impl Refusal {
     }
 }
 
+/// The refusal for the app's storage failing: nothing was changed.
+pub fn storage(e: crate::caps::CapError) -> Refusal {
+    Refusal::new(
+        "unavailable",
+        format!("The app's storage could not be used ({e}); try again."),
+    )
+}
+
 /// The refusal for a Jira call that did not work: nothing was changed.
 pub fn unavailable(error: &JiraError) -> Refusal {
     Refusal::new("unavailable", format!("{error}. Nothing was changed; try again."))
+}
+
+/// The refusal for reading the page's issue: Jira's 401, 403 and 404 all mean the user may not
+/// see it (Jira does not say which, nor does the app); anything else is `unavailable`.
+pub fn issue_refusal(key: &str, error: JiraError) -> Refusal {
+    match error {
+        JiraError::Refused {
+            status: 401 | 403 | 404,
+            ..
+        } => Refusal::new(
+            "no-issue",
+            format!("Issue {key} does not exist or you do not have permission to see it."),
+        ),
+        other => unavailable(&other),
+    }
 }
 
 /// `{"ok": true, ...fields}`.

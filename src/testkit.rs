@@ -374,6 +374,17 @@ impl World {
 }
 
 impl World {
+    /// Stores a provider's settings section in the configuration record (the rest stays).
+    pub fn set_section<T: crate::config::Section>(&mut self, section: &T) {
+        let mut record = self
+            .kv
+            .get(crate::config::CONFIG_KEY)
+            .map(|t| crate::config::Config::decode(t).expect("stored config"))
+            .unwrap_or_default();
+        record.set(section);
+        self.kv.insert(crate::config::CONFIG_KEY.into(), record.encode());
+    }
+
     /// Jobs queued of this kind (`epm.settle`, ...).
     pub fn queued(&self, kind: &str) -> usize {
         self.queue.iter().filter(|j| job_kind(&j.payload) == kind).count()

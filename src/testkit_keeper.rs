@@ -45,6 +45,8 @@ pub struct FakeCommander {
     pub slow_polls: u32,
     /// The same, for actions only (reads answer at once).
     pub slow_actions: u32,
+    /// The next result polls answered 429 with `Retry-After: 7` (Commander's rate limit).
+    pub limited_polls: u32,
     /// Actions only warn and change nothing (Keeper refused them).
     pub actions_fail: bool,
     /// Faults for the next calls: `Some(status)` answers it, `None` is a transport failure.
@@ -64,6 +66,7 @@ impl Default for FakeCommander {
             allowed: vec!["service-status".into(), "epm".into(), "device-approve".into()],
             slow_polls: 0,
             slow_actions: 0,
+            limited_polls: 0,
             actions_fail: false,
             faults: VecDeque::new(),
             submitted: Vec::new(),
@@ -147,6 +150,10 @@ impl FakeCommander {
                 );
                 HttpResponse::json(202, &json!({"success": true, "request_id": id, "status": "queued"}))
             }
+            ("GET", rest) if rest.starts_with("/result/") && self.limited_polls > 0 => {
+                self.limited_polls -= 1;
+                HttpResponse::error(429, "Too Many Requests").with_header("Retry-After", "7")
+            }
             ("GET", rest) if rest.starts_with("/result/") => {
                 let id = &rest["/result/".len()..];
                 let Some(entry) = self.queue.get_mut(id) else {
@@ -177,7 +184,7 @@ impl FakeCommander {
         let ok = |data: Value| (200, json!({"status": "success", "command": line, "data": data}));
         match words.as_slice() {
             ["service-status"] => ok(json!("Commander Service Mode is running")),
-            ["epm", "approval", "view", uid, "--format", "json"] => match self.kepm.get(*uid) {
+            ["epm", "approval", "view", "--format", "json", "--", uid] => match self.kepm.get(*uid) {
                 Some(k) => ok(json!([{
                     "approval_uid": uid, "approval_type": "Elevation", "status": k.status, "agent_uid": "agent-7",
                     "account_info": {"username": k.requester, "domain": "CORP"},
@@ -189,12 +196,15 @@ impl FakeCommander {
                     json!({"status": "error", "error": format!("Approval UID \"{uid}\" does not exist")}),
                 ),
             },
-            ["epm", "approval", "action", verb @ ("--approve" | "--deny"), uid] => {
+            ["epm", "approval", "action", option]
+                if option.starts_with("--approve=") || option.starts_with("--deny=") =>
+            {
+                let (verb, uid) = option.split_once('=').expect("an option with a value");
                 let applied = !self.actions_fail
-                    && self.kepm.get_mut(*uid).is_some_and(|k| {
+                    && self.kepm.get_mut(uid).is_some_and(|k| {
                         let pending = k.status == "Pending";
                         if pending {
-                            k.status = if *verb == "--approve" { "Approved" } else { "Denied" }.into();
+                            k.status = if verb == "--approve" { "Approved" } else { "Denied" }.into();
                         }
                         pending
                     });
@@ -204,7 +214,7 @@ impl FakeCommander {
                         json!({"status": "success", "command": "epm", "message": "Command executed successfully but produced no output"}),
                     )
                 } else {
-                    let what = if *verb == "--approve" { "approved" } else { "deny" };
+                    let what = if verb == "--approve" { "approved" } else { "deny" };
                     (
                         400,
                         json!({"status": "warning", "command": "epm", "message": format!("Failed to {what} \"{uid}\": not pending")}),

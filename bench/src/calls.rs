@@ -12,7 +12,7 @@ use crate::inputs;
 pub struct OpCalls {
     pub jira: u64,
     pub kv: u64,
-    /// Outbound fetches: to the PAM system (EPM or PRA) the operation talks to.
+    /// Outbound fetches: to the PAM system (EPM, PRA or Keeper's Commander) the operation talks to.
     pub system: u64,
     /// "METHOD /path/template" of each Jira call, in order.
     pub jira_calls: Vec<String>,
@@ -127,7 +127,7 @@ async fn decide(host: &HostProcess, issue_key: &str) -> Result<()> {
 /// Where the counters and logs stand now.
 pub async fn mark(host: &HostProcess) -> Result<Mark> {
     let mut system_seqs = Vec::new();
-    for path in [EPM_LOG, PRA_LOG] {
+    for path in [EPM_LOG, PRA_LOG, crate::keeper::KEEPER_LOG] {
         system_seqs.push((path, last_seq(&log(host, path).await?)));
     }
     Ok(Mark {

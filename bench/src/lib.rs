@@ -5,7 +5,7 @@
 //!    replaying [`script::Script`]s recorded against the core's in-memory `testkit::World`;
 //! 2. cold start and sizes: [`cold`], [`sizes`];
 //! 3. the burst through a real host: [`burst`] against the [`host`] process;
-//! 4. calls per operation: [`calls`]; PRA's request-to-answer time and calls: [`pra`];
+//! 4. calls per operation: [`calls`]; PRA's request-to-answer time and calls: [`pra`]; a Keeper decision's: [`keeper`];
 //! 5. memory: host RSS ([`host::rss`]) and the component's linear memory ([`memory`]).
 //!
 //! Timings are measured and reported, never asserted; the only checks that fail the command
@@ -19,6 +19,7 @@ pub mod criterion_data;
 pub mod environment;
 pub mod host;
 pub mod inputs;
+pub mod keeper;
 pub mod memory;
 pub mod node;
 pub mod paths;

@@ -22,6 +22,7 @@ pub struct Results {
     pub calls: Vec<Operation>,
     /// PRA: request to answer at the appliance.
     pub pra_latency: Figure,
+    pub keeper_latency: Figure,
     pub linear_memory: Vec<Figure>,
     /// Things not measured, and why.
     pub notes: Vec<String>,
@@ -107,7 +108,7 @@ fn rss_figures(bursts: &[Burst]) -> Vec<Figure> {
 fn calls_table(out: &mut String, operations: &[Operation]) {
     let _ = writeln!(
         out,
-        "| operation | Jira REST calls | KV operations | PAM system calls (EPM or PRA) | Jira calls, in order | PAM system calls |\n|---|---|---|---|---|---|"
+        "| operation | Jira REST calls | KV operations | PAM system calls (EPM, PRA or Commander) | Jira calls, in order | PAM system calls |\n|---|---|---|---|---|---|"
     );
     for op in operations {
         let count = |f: fn(&crate::calls::OpCalls) -> u64| {
@@ -253,6 +254,17 @@ pub fn markdown(r: &Results) -> String {
         "One ticket-ID request at a time through a fresh host: the appliance's form posted to the `pra-ticket` web trigger (202 at once), then the sandbox appliance polled every 2 ms until the app's answer is there; the queued `pra.decide` job reads the ticket as the app, decides, posts the answer, then audits the issue (note and property, after the answer). The calls of these operations are in the table above.\n"
     );
     table(&mut out, "PRA", std::slice::from_ref(&r.pra_latency));
+
+    let _ = writeln!(
+        out,
+        "## 4c. Keeper: a decision through Commander
+"
+    );
+    let _ = writeln!(
+        out,
+        "One KEPM request at a time through a fresh host (the first run, with empty caches, left out): a pending request added to the sandbox Commander, its alert posted to `keeper-alert` (201, the issue), the panel's `keeper.request`, then `keeper.decide` approve through the bridge as Carol Admin, timed from the call to its answer: the action submitted to Commander's queue and its result polled, Keeper read back, the note, transition and property written. The sandbox Commander's worker takes 100 ms per command (`processingMs`), as a real one takes some; the calls are in the table above, Commander's round trips under PAM system calls.\n"
+    );
+    table(&mut out, "Keeper", std::slice::from_ref(&r.keeper_latency));
 
     let _ = writeln!(out, "## 5. Memory\n");
     let mut memory = rss_figures(&r.bursts);

@@ -13,7 +13,7 @@ use crate::host::process::HostProcess;
 use crate::report::{self, PLOT_FILE, Results};
 use crate::script::{Script, Until};
 use crate::wasmtime_driver::Compiled;
-use crate::{calls, cold, criterion_data, inputs, memory, node, plot, pra, sizes};
+use crate::{calls, cold, criterion_data, inputs, keeper, memory, node, plot, pra, sizes};
 
 pub struct Options {
     /// Where RESULTS.md and the plot go.
@@ -83,6 +83,8 @@ pub async fn run(options: &Options) -> Result<bool> {
     progress("PRA: request to answer");
     let pra = pra::measure(options.reps).await?;
     calls.extend(pra.operations);
+    let keeper = keeper::measure(options.reps).await?;
+    calls.extend(keeper.operations);
 
     let mut bursts = Vec::new();
     for i in 0..options.burst_reps {
@@ -109,6 +111,7 @@ pub async fn run(options: &Options) -> Result<bool> {
         bursts,
         calls,
         pra_latency: pra.latency,
+        keeper_latency: keeper.latency,
         linear_memory,
         notes,
     };

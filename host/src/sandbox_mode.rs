@@ -96,8 +96,8 @@ pub fn targets(
 }
 
 /// The sandbox's configuration: on a first start, the seed's example settings, enabled,
-/// pointing at the sandbox EPM, and PRA enabled against the sandbox appliance with a generated
-/// URL secret; on every start, the settings the sandbox EPM and appliance own, on top of
+/// pointing at the sandbox EPM, PRA enabled against the sandbox appliance with a generated
+/// URL secret, and Keeper enabled against the sandbox Commander with a generated alert token; on every start, the settings the sandbox EPM and appliance own, on top of
 /// whatever is stored (so a data dir configured before they existed, or by an older version,
 /// talks to them too).
 pub fn config(epm_secret: &str) -> SandboxConfig {
@@ -142,10 +142,26 @@ pub fn config(epm_secret: &str) -> SandboxConfig {
             }),
             // Every start: the appliance host the sandbox owns.
             serde_json::json!({ "provider": "pra", "config": { "applianceHost": pra::HOST } }),
-            // TODO(keeper provisioning): once the core has its keeper settings section, point it
-            // at the sandbox Commander here (first start: enabled, apiUrl
-            // `https://{keeper::HOST}{keeper::API_PREFIX}`, the api key
-            // `keeper::DEFAULT_API_KEY` as a secret; every start: the apiUrl), like PRA above.
+            // First start: Keeper on, against the sandbox Commander (its seeded API key); alerts
+            // become OPS tasks; a token made for the alert webhook.
+            serde_json::json!({
+                "provider": "keeper",
+                "config": {
+                    "enabled": true,
+                    "apiUrl": format!("https://{}{}", keeper::HOST, keeper::API_PREFIX),
+                    "projectKey": "OPS",
+                    "issueTypeName": "Task",
+                },
+                "secrets": { "apiKey": keeper::DEFAULT_API_KEY },
+                "generateToken": true,
+                "onlyIfUnconfigured": true,
+            }),
+            // Every start: the Commander URL and key the sandbox owns.
+            serde_json::json!({
+                "provider": "keeper",
+                "config": { "apiUrl": format!("https://{}{}", keeper::HOST, keeper::API_PREFIX) },
+                "secrets": { "apiKey": keeper::DEFAULT_API_KEY },
+            }),
         ],
     }
 }

@@ -78,6 +78,12 @@ pub struct Summary {
     pub skipped: usize,
 }
 
+/// A section's "Validate configuration" answer: its checks and their summary.
+pub fn answer(section: &str, checks: Vec<Check>) -> serde_json::Value {
+    let summary = summary(&checks);
+    serde_json::json!({ "section": section, "checks": checks, "summary": summary })
+}
+
 pub fn summary(checks: &[Check]) -> Summary {
     let count = |status| checks.iter().filter(|c| c.status == status).count();
     Summary {

@@ -157,6 +157,17 @@ const COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMER
     .remove(b'~');
 
 /// Percent-encodes a query parameter (or form field) value.
+/// The key and id of the issue `POST /rest/api/3/issue` answered (an error when either is
+/// missing: the create's outcome is then unknown).
+pub fn created_issue(created: &Value) -> Result<(String, String), JiraError> {
+    let key = created["key"].as_str().unwrap_or_default().to_string();
+    let id = created["id"].as_str().unwrap_or_default().to_string();
+    if key.is_empty() || id.is_empty() {
+        return Err(JiraError::Unexpected("the create answer has no issue key or id".into()));
+    }
+    Ok((key, id))
+}
+
 pub fn query_value(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, COMPONENT).to_string()
 }

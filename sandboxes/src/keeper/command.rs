@@ -10,7 +10,7 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use rusqlite::Connection;
 use serde_json::{Map, Value, json};
 
-use super::response::{self, py_iso};
+use super::response::{self, gm_date, py_iso};
 use super::store::{self, Kepm, Refused};
 
 /// The PID and terminal `service-status` reports.
@@ -505,14 +505,6 @@ fn python_repr(value: &Value) -> String {
         Value::Null => "None".into(),
         other => other.to_string(),
     }
-}
-
-/// `time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(ms / 1000))`.
-pub(super) fn gm_date(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms)
-        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-        .strftime("%Y-%m-%d %H:%M:%S")
-        .to_string()
 }
 
 /// A group command's help (`GroupCommand.print_help`).

@@ -1,6 +1,7 @@
-//! How Commander turns a command's output into the API's answer (`service/util/
-//! parse_keeper_response.py` and `CommandExecutor.execute`), ported for the parsers the
-//! sandbox's commands reach: `--format json` output, log-only output, no output at all.
+//! Python's time formats as Commander prints them, and how Commander turns a command's output
+//! into the API's answer (`service/util/parse_keeper_response.py` and
+//! `CommandExecutor.execute`), ported for the parsers the sandbox's commands reach: `--format
+//! json` output, log-only output, no output at all.
 
 use serde_json::{Map, Value, json};
 
@@ -17,6 +18,14 @@ pub(super) fn py_iso(ms: i64) -> String {
             ms.rem_euclid(1000)
         )
     }
+}
+
+/// `time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime(ms / 1000))`.
+pub(super) fn gm_date(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .strftime("%Y-%m-%d %H:%M:%S")
+        .to_string()
 }
 
 /// `parse_keeper_response(command, response, log_output)` then the status code

@@ -118,7 +118,7 @@ impl Device {
             "ipAddress": self.ip_address,
             "clientVersion": self.client_version,
             "location": self.location,
-            "date": super::command::gm_date(self.date_ms),
+            "date": super::response::gm_date(self.date_ms),
             "createdAt": utc_iso(self.date_ms),
             "state": self.state,
             "decidedAt": self.decided_at.map(utc_iso),

@@ -40,15 +40,17 @@ proptest! {
             && let super::subject::Subject::Kepm { uid } = &request.subject
         {
             let approve = words(&Command::ActKepm(uid.clone(), true));
-            prop_assert_eq!(approve.len(), 5);
-            prop_assert!(!approve[4].starts_with('-'));
+            prop_assert_eq!(approve.len(), 4);
+            prop_assert!(approve[3].starts_with("--approve="));
         }
     }
 
     #[test]
     fn accepted_values_are_single_safe_words(text in ".{0,80}") {
         if let Ok(uid) = Uid::parse(&text) {
-            prop_assert_eq!(words(&Command::ViewKepm(uid.clone())).len(), 6);
+            let view = words(&Command::ViewKepm(uid.clone()));
+            prop_assert_eq!(view.len(), 7);
+            prop_assert_eq!(view[5].as_str(), "--");
             prop_assert!(uid.as_str().chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
         }
         if let Ok(id) = DeviceId::parse(&text) {

@@ -200,7 +200,6 @@ mod tests {
             "hV0Y0cF1SxSLFwQd0yQ8Kw=", // padding
             "hV0Y0cF1SxSLFwQd0yQ+Kw",  // not url-safe
             "hV0Y0cF1 xSLFwQd0yQ8Kw",
-            "--approve-all-of-them-w",
             "hV0Y0cF1SxSLFwQd0yQ8Kw; rm -rf /",
         ] {
             assert!(Uid::parse(bad).is_err(), "{bad}");

@@ -117,10 +117,10 @@ async function platformFetch(input, init) {
 /**
  * Installs the Forge globals; call it before `require`-ing the bundle (@forge/api keeps the
  * global fetch it finds). `jiraBase` is the sandbox Jira root (".../sandbox/jira"); `epm` and
- * `pra` (optional) are `{host, base}`: fetches to https://<host>/... go to `base`
- * (".../sandbox/epm", ".../sandbox/pra").
+ * `pra` and `keeper` (optional) are `{host, base}`: fetches to https://<host>/... go to `base`
+ * (".../sandbox/epm", ".../sandbox/pra", ".../sandbox/keeper").
  */
-export function installForgeRuntime({ jiraBase, epm, pra, kvs = new InMemoryKvs() }) {
+export function installForgeRuntime({ jiraBase, epm, pra, keeper, kvs = new InMemoryKvs() }) {
   const unexpected = [];
   const jiraCalls = [];
   const egress = [];
@@ -205,7 +205,7 @@ export function installForgeRuntime({ jiraBase, epm, pra, kvs = new InMemoryKvs(
     return refuse(target, path, init.method);
   };
   egressRoute = async (url, init) => {
-    const route = [epm, pra].find((r) => r && url.hostname === r.host);
+    const route = [epm, pra, keeper].find((r) => r && url.hostname === r.host);
     if (route) {
       egress.push(`${init?.method ?? 'GET'} ${url.pathname}`);
       return networkFetch(`${route.base}${url.pathname}${url.search}`, init);

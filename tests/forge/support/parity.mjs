@@ -1,5 +1,5 @@
 // The set-up every "same on both hosts" test shares: two local hosts with their own sandboxes,
-// one serving as the local host under test and one as the Jira, EPM and PRA the Forge bundle talks
+// one serving as the local host under test and one as the Jira, EPM, PRA and Keeper Commander the Forge bundle talks
 // to; the stand-in Forge platform; PAM_CONFIGURE as the local host applies it in sandbox mode;
 // and the bundle loaded in this process. Plus the sample webhook sent to both.
 import { readFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { buildComponent, bundleApp } from './app-build.mjs';
 import { installForgeRuntime } from './forge-runtime.mjs';
 import { startHost } from './local-host.mjs';
 import { SAMPLE } from './paths.mjs';
-import { EPM_HOST, PRA_HOST, SANDBOX_CONFIG } from './sandbox.mjs';
+import { EPM_HOST, KEEPER_HOST, PRA_HOST, SANDBOX_CONFIG } from './sandbox.mjs';
 
 export const USER = 'pam-webhook';
 export const PASSWORD = 'forge-parity-password-1';
@@ -35,6 +35,7 @@ export async function startParity(outDir) {
     jiraBase: forgeSide.jiraBase,
     epm: { host: EPM_HOST, base: forgeSide.epmBase },
     pra: { host: PRA_HOST, base: `${forgeSide.base}/sandbox/pra` },
+    keeper: { host: KEEPER_HOST, base: `${forgeSide.base}/sandbox/keeper` },
   });
   // What the local host applies at start-up in sandbox mode, with the EPM client secret of the
   // sandbox EPM the Forge side talks to.

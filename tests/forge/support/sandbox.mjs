@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 export const EPM_HOST = 'epm.sandbox.test';
 /** The sandbox PRA appliance's host name (sandboxes/src/pra/mod.rs). */
 export const PRA_HOST = 'pra.sandbox.test';
+/** The sandbox Keeper Commander's host name (sandboxes/src/keeper/mod.rs). */
+export const KEEPER_HOST = 'keeper.sandbox.test';
 export const SANDBOX_CONFIG = {
   enabled: true,
   serviceHostname: EPM_HOST,

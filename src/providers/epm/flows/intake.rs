@@ -163,14 +163,7 @@ async fn create_issue(
     loop {
         let body = map::create_issue(config, request, &people, property);
         match client::call_once(caps, Actor::App, "POST", "/rest/api/3/issue", Some(&body)).await {
-            Ok(created) => {
-                let key = created["key"].as_str().unwrap_or_default().to_string();
-                let id = created["id"].as_str().unwrap_or_default().to_string();
-                if key.is_empty() || id.is_empty() {
-                    return Err(JiraError::Unexpected("the create answer has no issue key or id".into()));
-                }
-                return Ok((key, id));
-            }
+            Ok(created) => return client::created_issue(&created),
             Err(JiraError::Refused { errors, message, .. })
                 if (people.assignee.is_some() || people.reporter.is_some()) && only_people_refused(&errors) =>
             {

@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::map::ISSUE_PROPERTY;
 use super::property::EpmProperty;
 use crate::caps::Caps;
-use crate::jira::client::{self, JiraError};
+use crate::jira::client;
 use crate::protocol::Actor;
 use crate::resolver::Refusal;
 
@@ -46,16 +46,7 @@ pub async fn load(caps: &Caps, actor: Actor, key: &str) -> Result<IssueFacts, Re
     let path = format!("/rest/api/3/issue/{key}?fields=summary,status,project&properties={ISSUE_PROPERTY}");
     let issue = client::call(caps, actor, "GET", &path, None)
         .await
-        .map_err(|e| match e {
-            JiraError::Refused {
-                status: 401 | 403 | 404,
-                ..
-            } => Refusal::new(
-                "no-issue",
-                format!("Issue {key} does not exist or you do not have permission to see it."),
-            ),
-            other => unavailable(&other),
-        })?;
+        .map_err(|e| crate::resolver::issue_refusal(key, e))?;
     Ok(facts(key, &issue))
 }
 

@@ -4,18 +4,12 @@
 use super::form::{self, SaveRequest};
 use super::view::SecretsState;
 use super::{EpmSettings, SECRET_CLIENT_SECRET, SECRET_WEBHOOK_PASSWORD, SECRET_WEBHOOK_USER};
-use crate::caps::{CapError, Caps};
+use crate::caps::Caps;
 use crate::config;
 use crate::protocol::LogLevel;
 use crate::providers::epm::wire::api;
 use crate::resolver::Refusal;
-
-fn storage(e: CapError) -> Refusal {
-    Refusal::new(
-        "unavailable",
-        format!("The app's storage could not be used ({e}); try again."),
-    )
-}
+use crate::resolver::storage;
 
 /// What is stored: the settings (defaults when none) and which secrets are set.
 pub async fn stored(caps: &Caps) -> Result<(EpmSettings, SecretsState), Refusal> {

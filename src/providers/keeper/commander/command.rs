@@ -24,8 +24,10 @@ impl Command {
         let verb = |approve: bool| if approve { "--approve" } else { "--deny" };
         match self {
             Command::ServiceStatus => "service-status".into(),
-            Command::ViewKepm(uid) => format!("epm approval view {uid} --format json"),
-            Command::ActKepm(uid, approve) => format!("epm approval action {} {uid}", verb(*approve)),
+            // A UID may start with `-` (base64url), which Commander's argparse would take for an
+            // option: it goes after `--`, or attached with `=`.
+            Command::ViewKepm(uid) => format!("epm approval view --format json -- {uid}"),
+            Command::ActKepm(uid, approve) => format!("epm approval action {}={uid}", verb(*approve)),
             Command::ListDevices => "device-approve --reload --format json".into(),
             Command::ActDevice(id, approve) => format!("device-approve {} {id}", verb(*approve)),
         }
@@ -57,15 +59,21 @@ mod tests {
         assert_eq!(Command::ServiceStatus.line(), "service-status");
         assert_eq!(
             Command::ViewKepm(uid.clone()).line(),
-            "epm approval view hV0Y0cF1SxSLFwQd0yQ8Kw --format json"
+            "epm approval view --format json -- hV0Y0cF1SxSLFwQd0yQ8Kw"
         );
         assert_eq!(
             Command::ActKepm(uid.clone(), true).line(),
-            "epm approval action --approve hV0Y0cF1SxSLFwQd0yQ8Kw"
+            "epm approval action --approve=hV0Y0cF1SxSLFwQd0yQ8Kw"
         );
         assert_eq!(
             Command::ActKepm(uid, false).line(),
-            "epm approval action --deny hV0Y0cF1SxSLFwQd0yQ8Kw"
+            "epm approval action --deny=hV0Y0cF1SxSLFwQd0yQ8Kw"
+        );
+        // A UID that starts with a dash stays a value.
+        let dashed = Uid::parse("-V0Y0cF1SxSLFwQd0yQ8Kw").unwrap();
+        assert_eq!(
+            Command::ActKepm(dashed, true).line(),
+            "epm approval action --approve=-V0Y0cF1SxSLFwQd0yQ8Kw"
         );
         assert_eq!(Command::ListDevices.line(), "device-approve --reload --format json");
         assert_eq!(

@@ -27,7 +27,8 @@ pub struct Endpoint {
 }
 
 /// Pauses between looks at a result: quick first (most commands take well under a second),
-/// then at most a second apart.
+/// then at most a second apart, which keeps a look within Commander's default limit of 60 calls
+/// a minute per endpoint.
 const POLL_STEPS_MS: [u32; 5] = [150, 250, 400, 700, 1_000];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -245,16 +246,24 @@ pub async fn wait(
         .map_err(|e| CommanderError::Unexpected(e.to_string()))?;
     let mut step = 0;
     loop {
-        let polled = poll(caps, endpoint, request_id).await?;
-        if let Polled::Done(_) = polled {
-            return Ok(polled);
-        }
+        let (polled, pause) = match poll(caps, endpoint, request_id).await {
+            Ok(Polled::Done(finished)) => return Ok(Polled::Done(finished)),
+            Ok(running) => {
+                let pause = POLL_STEPS_MS[step.min(POLL_STEPS_MS.len() - 1)];
+                step += 1;
+                (running, pause)
+            }
+            // Commander's limit counts every look: wait as long as it says before the next.
+            Err(CommanderError::RateLimited { retry_after_ms }) => (
+                Polled::Running(request_id.to_string()),
+                u32::try_from(retry_after_ms).unwrap_or(u32::MAX),
+            ),
+            Err(e) => return Err(e),
+        };
         let now = caps
             .now()
             .await
             .map_err(|e| CommanderError::Unexpected(e.to_string()))?;
-        let pause = POLL_STEPS_MS[step.min(POLL_STEPS_MS.len() - 1)];
-        step += 1;
         if now.saturating_sub(started) + u64::from(pause) > budget_ms {
             return Ok(polled);
         }

@@ -14,7 +14,6 @@ use super::super::commander::{self, Command, CommanderError};
 use super::super::records::{Claim, Decision};
 use super::super::settings::secrets;
 use super::super::subject::Subject;
-use super::deciders;
 use super::live::Live;
 use super::panel::{self, Loaded, Seen, storage};
 use super::reconcile;
@@ -125,16 +124,7 @@ pub async fn decide(caps: &Caps, payload: &Value, context: &Context) -> Result<V
         },
         _ => None,
     };
-    let who = panel::requester(request, &seen.live);
-    let (approver, blocked) = deciders::check(
-        caps,
-        &loaded.settings,
-        &loaded.ticket.project_key,
-        who.as_deref(),
-        context.account_id.as_deref(),
-        seen.now,
-    )
-    .await?;
+    let (approver, blocked) = panel::decider(caps, &loaded, &seen.live, context, seen.now).await?;
     if let Some(refusal) = blocked {
         return Err(refusal);
     }

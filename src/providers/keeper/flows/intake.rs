@@ -169,12 +169,8 @@ impl Creation for AlertIssue<'_> {
                 )
                 .await
                 .map_err(failed)?;
-                let key = created["key"].as_str().unwrap_or_default().to_string();
-                let id = created["id"].as_str().unwrap_or_default().to_string();
-                if key.is_empty() || id.is_empty() {
-                    return Err(Failure::Unknown("the create answer has no issue key or id".into()));
-                }
-                (key, id)
+                // A 2xx without its key: the issue exists, so its outcome is unknown (searched later).
+                client::created_issue(&created).map_err(|e| Failure::Unknown(e.to_string()))?
             }
         };
         let record = self.record(key, id, now);

@@ -12,20 +12,14 @@ use super::live::{self, Live};
 use super::reconcile::{self, Said};
 use super::ticket::{self, Ticket};
 use super::{deciders, settle};
-use crate::caps::{CapError, Caps};
+use crate::caps::Caps;
 use crate::lifecycle::recording;
 use crate::protocol::{Actor, LogLevel, Outcome as RunOutcome};
+pub use crate::resolver::storage;
 use crate::resolver::{self, Context, Refusal};
 
 /// How long a view waits for Keeper (a Forge resolver has 25 s in all).
 pub const VIEW_BUDGET_MS: u64 = 8_000;
-
-pub fn storage(e: CapError) -> Refusal {
-    Refusal::new(
-        "unavailable",
-        format!("The app's storage could not be used ({e}); try again."),
-    )
-}
 
 /// The issue, its request and the settings, for the signed-in user.
 pub struct Loaded {
@@ -202,21 +196,32 @@ pub fn requester(request: &Request, live: &Live) -> Option<String> {
     live_user.or_else(|| request.username.clone()).or(device_user)
 }
 
+/// The signed-in user, and why they may not decide this request, if so.
+pub async fn decider(
+    caps: &Caps,
+    loaded: &Loaded,
+    live: &Live,
+    context: &Context,
+    now: u64,
+) -> Result<(crate::jira::me::Approver, Option<Refusal>), Refusal> {
+    let who = requester(&loaded.request, live);
+    deciders::check(
+        caps,
+        &loaded.settings,
+        &loaded.ticket.project_key,
+        who.as_deref(),
+        context.account_id.as_deref(),
+        now,
+    )
+    .await
+}
+
 async fn show(caps: &Caps, context: &Context) -> Result<Value, Refusal> {
     let loaded = load(caps, context).await?;
     let endpoint = secrets::endpoint(caps, &loaded.settings).await;
     let seen = look(caps, &loaded, endpoint.as_ref().ok(), VIEW_BUDGET_MS).await?;
     let decider = if seen.outcome.is_none() && seen.claim.is_none() {
-        let who = requester(&loaded.request, &seen.live);
-        let (me, blocked) = deciders::check(
-            caps,
-            &loaded.settings,
-            &loaded.ticket.project_key,
-            who.as_deref(),
-            context.account_id.as_deref(),
-            seen.now,
-        )
-        .await?;
+        let (me, blocked) = decider(caps, &loaded, &seen.live, context, seen.now).await?;
         Some((me.account_id, blocked))
     } else {
         None

@@ -10,10 +10,10 @@ use super::super::records::{self, Request};
 use super::super::settings::KeeperSettings;
 use super::super::subject::{DeviceId, Email, Kind, Subject, Uid};
 use crate::caps::Caps;
-use crate::jira::client::{self, JiraError};
+use crate::jira::client;
 use crate::jira::is_issue_key;
 use crate::protocol::Actor;
-use crate::resolver::{Refusal, unavailable};
+use crate::resolver::{Refusal, storage};
 
 /// The issue property the app writes on Keeper issues (display and search only).
 pub const ISSUE_PROPERTY: &str = "pam-approvals.keeper";
@@ -44,16 +44,7 @@ pub async fn load(caps: &Caps, actor: Actor, key: &str, settings: &KeeperSetting
     let path = format!("/rest/api/3/issue/{key}?fields={fields}");
     let issue = client::call(caps, actor, "GET", &path, None)
         .await
-        .map_err(|e| match e {
-            JiraError::Refused {
-                status: 401 | 403 | 404,
-                ..
-            } => Refusal::new(
-                "no-issue",
-                format!("Issue {key} does not exist or you do not have permission to see it."),
-            ),
-            other => unavailable(&other),
-        })?;
+        .map_err(|e| crate::resolver::issue_refusal(key, e))?;
     Ok(read(key, &issue, settings))
 }
 
@@ -173,12 +164,6 @@ pub fn subject_of(ticket: &Ticket, kind: Kind, settings: &KeeperSettings) -> Res
 
 /// The request the ticket is: the app's binding, or a first binding of a Keeper ITSM ticket.
 pub async fn request_of(caps: &Caps, ticket: &Ticket, settings: &KeeperSettings) -> Result<Request, Refusal> {
-    let storage = |e: crate::caps::CapError| {
-        Refusal::new(
-            "unavailable",
-            format!("The app's storage could not be used ({e}); try again."),
-        )
-    };
     if let Some(request) = records::for_issue(caps, &ticket.id).await.map_err(storage)? {
         return Ok(request);
     }

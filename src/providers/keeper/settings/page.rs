@@ -8,12 +8,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{KeeperSettings, checks, secrets};
-use crate::caps::{CapError, Caps};
+use crate::caps::Caps;
 use crate::config;
 use crate::protocol::{LogLevel, Outcome};
 use crate::providers::keeper::WEB_TRIGGER;
 use crate::providers::{Boxed, SettingsPage};
-use crate::resolver::{Context, Refusal};
+use crate::resolver::{Context, Refusal, storage};
 
 /// Egress for Commander on Forge: the tunnels Keeper documents (ngrok, Cloudflare). A
 /// Commander on the customer's own domain is added to the manifest by the admin who deploys
@@ -53,21 +53,12 @@ fn boxed_save<'a>(caps: &'a Caps, payload: &'a Value, context: &'a Context) -> B
 fn boxed_checks(caps: &Caps) -> Boxed<'_, Result<Value, Refusal>> {
     Box::pin(async move {
         let settings = super::load(caps).await.map_err(|e| Refusal::new("unavailable", e))?;
-        let checks = checks::run(caps, &settings).await;
-        let summary = config::check::summary(&checks);
-        Ok(json!({ "section": "keeper", "checks": checks, "summary": summary }))
+        Ok(config::check::answer("keeper", checks::run(caps, &settings).await))
     })
 }
 
 fn boxed_provision<'a>(caps: &'a Caps, document: &'a str) -> Boxed<'a, Outcome> {
     Box::pin(super::provision::configure(caps, document))
-}
-
-fn storage(e: CapError) -> Refusal {
-    Refusal::new(
-        "unavailable",
-        format!("The app's storage could not be used ({e}); try again."),
-    )
 }
 
 /// The page's view model. `fresh_token` only in the answer to the save that generated it.

@@ -123,3 +123,24 @@ fn the_connection_test_runs_service_status_through_the_queue() {
     assert_eq!(failed["status"], json!("fail"));
     assert!(failed["detail"].as_str().unwrap().contains("API key"), "{failed}");
 }
+
+#[test]
+fn polling_honours_commanders_rate_limit() {
+    let mut world = world();
+    let key = kepm_issue(&mut world);
+    world.keeper.limited_polls = 1;
+    let before = world.now;
+    let shown = view(&mut world, seed::CAROL_ADMIN, &key);
+    assert_eq!(shown["view"]["live"], json!("current"), "{shown}");
+    assert!(
+        world.now - before >= 7_000,
+        "the next look waited the 7 s Commander asked for"
+    );
+    // A limit longer than the view's budget leaves the read remembered, not failed.
+    world.keeper.limited_polls = 1;
+    let mut other = super::world();
+    let other_key = kepm_issue(&mut other);
+    other.keeper.limited_polls = 3;
+    let slow = view(&mut other, seed::CAROL_ADMIN, &other_key);
+    assert_eq!(slow["view"]["live"], json!("running"), "{slow}");
+}

@@ -63,7 +63,7 @@ fn the_panel_shows_the_request_live_and_an_admin_approves_it_in_keeper() {
     assert_eq!(world.keeper.kepm[UID].status, "Approved");
     assert_eq!(
         world.keeper.actions(),
-        vec![format!("epm approval action --approve {UID}")]
+        vec![format!("epm approval action --approve={UID}")]
     );
     assert_eq!(world.status(&key), "Approved");
     let notes = world.notes(&key);

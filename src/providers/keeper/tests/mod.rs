@@ -11,7 +11,6 @@ use serde_json::{Value, json};
 
 use super::records;
 use super::settings::{KeeperSettings, secrets};
-use crate::config::{self, Config};
 use crate::protocol::{HttpRequest, Invocation, Outcome};
 use crate::testkit::{World, drive, http};
 use crate::testkit_keeper::{API_KEY, API_URL, Device, Kepm};
@@ -35,13 +34,7 @@ pub fn settings() -> KeeperSettings {
 }
 
 pub fn set_settings(world: &mut World, settings: &KeeperSettings) {
-    let mut record = world
-        .kv
-        .get(config::CONFIG_KEY)
-        .map(|t| Config::decode(t).expect("stored config"))
-        .unwrap_or_default();
-    record.set(settings);
-    world.kv.insert(config::CONFIG_KEY.into(), record.encode());
+    world.set_section(settings);
 }
 
 /// Commander's ISO-8601 time of `ms`, as it prints `created` (no offset: UTC).

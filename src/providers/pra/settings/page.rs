@@ -7,12 +7,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{PraSettings, checks, secret};
-use crate::caps::{CapError, Caps};
+use crate::caps::Caps;
 use crate::config;
 use crate::protocol::{LogLevel, Outcome};
 use crate::providers::pra::WEB_TRIGGER;
 use crate::providers::{Boxed, SettingsPage};
-use crate::resolver::{Context, Refusal};
+use crate::resolver::{Context, Refusal, storage};
 
 /// Egress for PRA answers on Forge: BeyondTrust's cloud appliances. An on-premises appliance's
 /// host is added to the manifest by the admin who deploys the app (docs/deploy-forge.md).
@@ -50,21 +50,12 @@ fn boxed_save<'a>(caps: &'a Caps, payload: &'a Value, context: &'a Context) -> B
 fn boxed_checks(caps: &Caps) -> Boxed<'_, Result<Value, Refusal>> {
     Box::pin(async move {
         let settings = super::load(caps).await.map_err(|e| Refusal::new("unavailable", e))?;
-        let checks = checks::run(caps, &settings).await;
-        let summary = config::check::summary(&checks);
-        Ok(json!({ "section": "pra", "checks": checks, "summary": summary }))
+        Ok(config::check::answer("pra", checks::run(caps, &settings).await))
     })
 }
 
 fn boxed_provision<'a>(caps: &'a Caps, document: &'a str) -> Boxed<'a, Outcome> {
     Box::pin(super::provision::configure(caps, document))
-}
-
-fn storage(e: CapError) -> Refusal {
-    Refusal::new(
-        "unavailable",
-        format!("The app's storage could not be used ({e}); try again."),
-    )
 }
 
 /// The page's view model. `fresh_secret` only in the answer to the save that generated it.

@@ -9,7 +9,6 @@ use serde_json::{Value, json};
 
 use super::records;
 use super::settings::{PraSettings, secret};
-use crate::config::{self, Config};
 use crate::protocol::{HttpRequest, Invocation};
 use crate::testkit::{World, http};
 use crate::testkit_pra::{HOST, RESPONSE_URL};
@@ -49,13 +48,7 @@ pub fn world() -> World {
 }
 
 pub fn set_settings(world: &mut World, settings: &PraSettings) {
-    let mut record = world
-        .kv
-        .get(config::CONFIG_KEY)
-        .map(|t| Config::decode(t).expect("stored config"))
-        .unwrap_or_default();
-    record.set(settings);
-    world.kv.insert(config::CONFIG_KEY.into(), record.encode());
+    world.set_section(settings);
 }
 
 /// A change ticket in OPS created by Carol, assigned to Bob, listing `web-01` among its assets,
