@@ -1,7 +1,7 @@
-// End to end on the real local host: Carol (a Jira administrator) turns Keeper on through the
-// configuration resolvers (the sandbox Commander's URL and API key; the alert token comes back
-// once), two sample alerts (`send-sample-keeper`: the sandbox Commander's pending KEPM request
-// and an SSO device request) become issues, and in the sandbox Jira's issue page the "Keeper
+// End to end on the real local host, whose sandbox mode turned Keeper on against the sandbox
+// Commander ("Test connection" passes): two sample alerts (`send-sample-keeper` with the alert
+// token from the host's storage: the sandbox Commander's pending KEPM request and an SSO device
+// request) become issues, and in the sandbox Jira's issue page the "Keeper
 // approval" panel (the WebAssembly page in its frame, through POST /bridge/invoke, the core's
 // resolvers and the sandbox Commander's request queue) approves the KEPM request and denies the
 // device: the sandbox Commander's state shows both decisions and each issue has its note.
@@ -17,9 +17,6 @@ import { launch, screenshot, watchProblems } from './support/browser.mjs';
 import { KEEPER_BUILD } from './support/paths.mjs';
 
 const CAROL = '712020:0c7e6b2a-1b1d-4d1f-9a51-3f0a5c000004';
-/** The sandbox Commander (`pam_sandboxes::keeper`): its host, reached in-process, and its key. */
-const COMMANDER = 'https://keeper.sandbox.test/api/v2';
-const API_KEY = 'sandbox-keeper-api-key';
 /** What `send-sample-keeper` names by default (host/src/sample_keeper.rs). */
 const KEPM_UID = 'hoPd_gmQH1WsmbzgOMSimg';
 const DEVICE_EMAIL = 'dave@example.com';
@@ -54,28 +51,19 @@ async function invoke(functionKey, payload) {
   return JSON.parse(text);
 }
 
-/** Turns Keeper on against the sandbox Commander; resolves to the alert token shown once. */
-async function configureKeeper() {
-  const saved = await invoke('admin.save', {
-    section: 'keeper',
-    settings: { enabled: true, apiUrl: COMMANDER, projectKey: 'OPS', issueTypeName: 'Task' },
-    apiKey: API_KEY,
-    rotateToken: true,
-  });
-  assert.equal(saved.ok, true, JSON.stringify(saved));
-  assert.ok(saved.view.tokenToPaste, 'the token is shown once');
+/** Sandbox mode turned Keeper on against the sandbox Commander: "Test connection" passes. */
+async function checkConnection() {
   const checks = await invoke('admin.validate', { section: 'keeper' });
-  const connection = checks.checks.find((c) => c.id === 'keeper-connection');
-  assert.equal(connection?.status, 'pass', JSON.stringify(connection));
-  return saved.view.tokenToPaste;
+  const connection = checks.checks?.find((c) => c.id === 'keeper-connection');
+  assert.equal(connection?.status, 'pass', JSON.stringify(checks));
 }
 
-/** Posts a sample alert with `send-sample-keeper`; resolves to the new issue's key. */
-function sendSample(kind, token) {
+/** Posts a sample alert with `send-sample-keeper` (the token it reads from the host's storage);
+ * resolves to the new issue's key. */
+function sendSample(kind) {
   const url = `${host.base}/x/keeper-alert`;
-  const out = execFileSync(hostBinary(), ['send-sample-keeper', '--url', url, '--kind', kind], {
+  const out = execFileSync(hostBinary(), ['send-sample-keeper', '--url', url, '--kind', kind, '--data-dir', host.dataDir], {
     encoding: 'utf8',
-    env: { ...process.env, PAM_KEEPER_ALERT_TOKEN: token },
   });
   const answer = JSON.parse(out.slice(out.indexOf('{')));
   assert.ok(answer.issueKey, out);
@@ -107,9 +95,9 @@ async function notes(page) {
 }
 
 test('the Keeper panel approves a KEPM request and denies a device request', { timeout: 300_000 }, async () => {
-  const token = await configureKeeper();
+  await checkConnection();
 
-  const kepmKey = sendSample('kepm', token);
+  const kepmKey = sendSample('kepm');
   const kepm = await openPanel(kepmKey);
   assert.equal(await kepm.frame.locator('#request-title').textContent(), 'KEPM elevation request');
   assert.match(await kepm.frame.locator('#countdown-time').textContent(), /^\d{1,2}:\d\d$/);
@@ -128,7 +116,7 @@ test('the Keeper panel approves a KEPM request and denies a device request', { t
   assert.deepEqual(kepm.problems, []);
   await kepm.page.close();
 
-  const deviceKey = sendSample('device', token);
+  const deviceKey = sendSample('device');
   const device = await openPanel(deviceKey);
   assert.equal(await device.frame.locator('#request-title').textContent(), 'SSO device approval request');
   const email = device.frame.locator('#facts .fact', { hasText: 'Email' }).locator('dd');

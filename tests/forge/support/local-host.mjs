@@ -35,7 +35,7 @@ process.on('exit', () => {
 
 /**
  * Starts a host; resolves to {base, webTrigger, bridge, jiraBase, jiraRest, epmBase, user,
- * password, epmClientSecret(), stop()} once it prints "Ready.". `env` may set PAM_WEBHOOK_USER /
+ * password, dataDir, epmClientSecret(), stop()} once it prints "Ready.". `env` may set PAM_WEBHOOK_USER /
  * PAM_WEBHOOK_PASSWORD.
  */
 export async function startHost({ env = {}, timeoutMs = 120_000 } = {}) {
@@ -94,6 +94,8 @@ export async function startHost({ env = {}, timeoutMs = 120_000 } = {}) {
     user: field('webhook user'),
     password: field('webhook password'),
     /** The sandbox EPM's client secret, generated per data dir (host/src/credentials.rs). */
+    /** The host's data dir (its storage: `send-sample-keeper --data-dir` reads the alert token there). */
+    dataDir,
     epmClientSecret: () => JSON.parse(readFileSync(path.join(dataDir, 'sandbox-credentials.json'), 'utf8')).epmClientSecret,
     stop,
     logs: () => stderr,
