@@ -40,16 +40,24 @@ test('the configuration page is a jira:adminPage used as the app\'s Configure pa
   assert.deepEqual(folders, Object.fromEntries(Object.entries(PAGE_BUILDS).map(([key, dir]) => [key, path.relative(ROOT, dir)])));
 });
 
-test('expiry: a scheduledTrigger every five minutes runs expiry-fn (index.expiryTick), and openExpiry is indexed as a number', () => {
+test('expiry: scheduledTriggers every five minutes run expiry-fn (index.expiryTick) and keeper-expiry-fn (index.keeperExpiryTick); openExpiry and openUntil are indexed as numbers', () => {
   const { modules } = manifest();
   // fiveMinute is the shortest interval @forge/manifest's schema allows.
-  assert.deepEqual(modules.scheduledTrigger, [{ key: 'epm-expiry', function: 'expiry-fn', interval: 'fiveMinute' }]);
+  assert.deepEqual(modules.scheduledTrigger, [
+    { key: 'epm-expiry', function: 'expiry-fn', interval: 'fiveMinute' },
+    { key: 'keeper-expiry', function: 'keeper-expiry-fn', interval: 'fiveMinute' },
+  ]);
   assert.deepEqual(modules.function.find((f) => f.key === 'expiry-fn'), { key: 'expiry-fn', handler: 'index.expiryTick' });
-  // The core's search is `issue.property[pam-approvals.epm].openExpiry <= <now ms>`: Jira answers
-  // it only for an indexed path, numerically only for a `number`.
-  const [index] = modules['jira:entityProperty'];
-  assert.equal(index.propertyKey, 'pam-approvals.epm');
-  assert.deepEqual(index.values.find((v) => v.path === 'openExpiry'), { path: 'openExpiry', type: 'number', searchAlias: 'pamEpmOpenExpiry' });
+  assert.deepEqual(modules.function.find((f) => f.key === 'keeper-expiry-fn'), { key: 'keeper-expiry-fn', handler: 'index.keeperExpiryTick' });
+  // The core's searches are `issue.property[pam-approvals.epm].openExpiry <= <now ms>` and
+  // `issue.property[pam-approvals.keeper].openUntil <= <now ms>`: Jira answers them only for an
+  // indexed path, numerically only for a `number`.
+  const [epm, keeper] = modules['jira:entityProperty'];
+  assert.equal(epm.propertyKey, 'pam-approvals.epm');
+  assert.deepEqual(epm.values.find((v) => v.path === 'openExpiry'), { path: 'openExpiry', type: 'number', searchAlias: 'pamEpmOpenExpiry' });
+  assert.equal(keeper.propertyKey, 'pam-approvals.keeper');
+  assert.deepEqual(keeper.values.find((v) => v.path === 'openUntil'), { path: 'openUntil', type: 'number', searchAlias: 'pamKeeperOpenUntil' });
+  assert.deepEqual(keeper.values.find((v) => v.path === 'sid'), { path: 'sid', type: 'string', searchAlias: 'pamKeeperRequest' });
 });
 
 test('jobs: a consumer of queue pam-jobs runs jobs-fn (index.jobs) for at most 55 s', async () => {
