@@ -4,7 +4,7 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::caps::Caps;
+use crate::caps::{CapError, Caps};
 use crate::protocol::{HttpRequest, HttpResponse, LogLevel};
 
 /// Credentials a caller presented.
@@ -132,6 +132,56 @@ pub async fn require_token(
         )
         .with_header("WWW-Authenticate", "Bearer realm=\"PAM Approvals for Jira\""),
     )
+}
+
+/// Random bytes of a generated web trigger secret (256 bits).
+const GENERATED_BYTES: u32 = 32;
+
+/// Whether a secret is set under `secret_key` (for pages and checks; never its value).
+pub async fn is_set(caps: &Caps, secret_key: &str) -> Result<bool, CapError> {
+    Ok(caps.secret_get(secret_key).await?.is_some_and(|s| !s.is_empty()))
+}
+
+/// Replaces the secret under `secret_key` with a new one from the host's secure generator (hex);
+/// answers it, for the one answer that shows it.
+pub async fn generate(caps: &Caps, secret_key: &str) -> Result<String, CapError> {
+    let secret = caps.random_hex(GENERATED_BYTES).await?;
+    caps.secret_set(secret_key, &secret).await?;
+    Ok(secret)
+}
+
+/// A generated secret as provisioning may give it: 32 to 128 URL-safe characters (no encoding
+/// needed in a URL or a header).
+pub fn acceptable(secret: &str) -> bool {
+    (32..=128).contains(&secret.len())
+        && secret
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// A save of a settings section whose web trigger takes a generated secret: a new one when the
+/// admin asked (`rotate`), or the first when the integration is enabled without one (it would
+/// refuse every request). Only when `shown` (the host gave the trigger's URL, so the secret is
+/// not lost at birth). Answers whether one is set now and the fresh one, if made.
+pub async fn secret_on_save(
+    caps: &Caps,
+    secret_key: &str,
+    rotate: bool,
+    enabled: bool,
+    shown: bool,
+    what: &str,
+) -> Result<(bool, Option<String>), CapError> {
+    let set = is_set(caps, secret_key).await?;
+    if !shown || !(rotate || (enabled && !set)) {
+        return Ok((set, None));
+    }
+    let fresh = generate(caps, secret_key).await?;
+    caps.log(
+        LogLevel::Info,
+        format!("{what} replaced; the previous one no longer works"),
+    )
+    .await;
+    Ok((true, Some(fresh)))
 }
 
 enum Checked {

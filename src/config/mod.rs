@@ -129,6 +129,16 @@ pub fn bad(field: &'static str, problem: impl Into<String>) -> ConfigError {
     }
 }
 
+/// Stores a provider's section in the configuration record (the other sections stay as
+/// stored); the message says what failed.
+pub async fn save_section<T: Section>(caps: &Caps, section: &T) -> Result<(), String> {
+    let mut record = load(caps).await?;
+    record.set(section);
+    caps.kv_set(CONFIG_KEY, &record.encode())
+        .await
+        .map_err(|e| format!("The app's storage could not be used ({e}); try again."))
+}
+
 /// Host provisioning of a provider's section: `changes` over the stored section (the rest stay
 /// as stored), tidied by `normalize` and validated like a save (`Section::decode_section`),
 /// then stored. With `only_if_unconfigured`, a stored section is left alone. Answers whether

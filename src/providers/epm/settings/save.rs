@@ -46,11 +46,9 @@ pub async fn save(caps: &Caps, request: SaveRequest) -> Result<(EpmSettings, Sec
         || current.client_id != request.config.client_id
         || input.client_secret().is_some();
     // The other providers' sections stay as stored.
-    let mut record = config::load(caps).await.map_err(|e| Refusal::new("unavailable", e))?;
-    record.set(&request.config);
-    caps.kv_set(config::CONFIG_KEY, &record.encode())
+    config::save_section(caps, &request.config)
         .await
-        .map_err(storage)?;
+        .map_err(|e| Refusal::new("unavailable", e))?;
     let writes = [
         (SECRET_WEBHOOK_USER, input.webhook_username()),
         (SECRET_WEBHOOK_PASSWORD, input.webhook_password()),

@@ -186,6 +186,17 @@ pub async fn request_of(caps: &Caps, ticket: &Ticket, settings: &KeeperSettings)
         source: "ticket".into(),
     };
     let bound = records::write_request(caps, &request).await.map_err(storage)?;
+    if bound == request.sid {
+        // The app's property (as the app), so the expiry tick finds the ticket from now on.
+        let property = super::record::property(&request, None);
+        if let Err(e) = crate::lifecycle::recording::put_property(caps, &ticket.id, ISSUE_PROPERTY, &property).await {
+            caps.log(
+                crate::protocol::LogLevel::Warn,
+                format!("{}: the Keeper property could not be written ({e})", ticket.key),
+            )
+            .await;
+        }
+    }
     if bound != request.sid {
         // Someone bound it first (a concurrent view): that binding stands.
         return records::read_request(caps, &bound)

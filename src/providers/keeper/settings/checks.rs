@@ -34,7 +34,7 @@ pub async fn run(caps: &Caps, settings: &KeeperSettings) -> Vec<Check> {
             "Generate a token and put it in the alert recipient's Authorization header.",
         ),
     ] {
-        checks.push(match secrets::is_set(caps, key).await {
+        checks.push(match crate::auth::is_set(caps, key).await {
             Ok(true) => Check::pass(id, title, "Set (never shown again)."),
             Ok(false) => Check::fail(id, title, missing, fix),
             Err(e) => Check::could_not_check(id, title, &e),

@@ -40,8 +40,8 @@ pub static PAGE: SettingsPage = SettingsPage {
 fn boxed_view<'a>(caps: &'a Caps, context: &'a Context) -> Boxed<'a, Result<Value, Refusal>> {
     Box::pin(async move {
         let settings = super::load(caps).await.map_err(|e| Refusal::new("unavailable", e))?;
-        let key_set = secrets::is_set(caps, secrets::API_KEY).await.map_err(storage)?;
-        let token_set = secrets::is_set(caps, secrets::ALERT_TOKEN).await.map_err(storage)?;
+        let key_set = crate::auth::is_set(caps, secrets::API_KEY).await.map_err(storage)?;
+        let token_set = crate::auth::is_set(caps, secrets::ALERT_TOKEN).await.map_err(storage)?;
         Ok(view(&settings, key_set, token_set, context, None))
     })
 }
@@ -114,7 +114,7 @@ async fn save(caps: &Caps, payload: &Value, context: &Context) -> Result<Value, 
             "must be the key Commander printed: 8 to 512 characters, no spaces",
         ));
     }
-    let key_set = secrets::is_set(caps, secrets::API_KEY).await.map_err(storage)?;
+    let key_set = crate::auth::is_set(caps, secrets::API_KEY).await.map_err(storage)?;
     if problem.is_none() && settings.enabled && !key_set && api_key.is_none() {
         problem = Some(config::bad("apiKey", "is required to enable Keeper"));
     }
@@ -129,30 +129,24 @@ async fn save(caps: &Caps, payload: &Value, context: &Context) -> Result<Value, 
             "The host gave no URL for the Keeper web trigger, so a new token could not be shown with it; nothing was saved. Try again.",
         ));
     }
-    let mut record = config::load(caps).await.map_err(|e| Refusal::new("unavailable", e))?;
-    record.set(&settings);
-    caps.kv_set(config::CONFIG_KEY, &record.encode())
+    config::save_section(caps, &settings)
         .await
-        .map_err(storage)?;
+        .map_err(|e| Refusal::new("unavailable", e))?;
     if let Some(key) = &api_key {
         caps.secret_set(secrets::API_KEY, key).await.map_err(storage)?;
         caps.log(LogLevel::Info, "Keeper: a new Commander API key was saved")
             .await;
     }
-    let mut token_set = secrets::is_set(caps, secrets::ALERT_TOKEN).await.map_err(storage)?;
-    let first = settings.enabled && !token_set && trigger_url.is_some();
-    let fresh = if request.rotate_token || first {
-        let token = secrets::rotate_token(caps).await.map_err(storage)?;
-        token_set = true;
-        caps.log(
-            LogLevel::Info,
-            "Keeper alert token replaced; the previous token no longer works",
-        )
-        .await;
-        Some(token)
-    } else {
-        None
-    };
+    let (token_set, fresh) = crate::auth::secret_on_save(
+        caps,
+        secrets::ALERT_TOKEN,
+        request.rotate_token,
+        settings.enabled,
+        trigger_url.is_some(),
+        "Keeper alert token",
+    )
+    .await
+    .map_err(storage)?;
     caps.log(LogLevel::Info, "Keeper configuration saved").await;
     Ok(view(
         &settings,

@@ -44,7 +44,7 @@ pub async fn configure(caps: &Caps, document: &str) -> Outcome {
 }
 
 async fn set_secret(caps: &Caps, key: &str, value: &str, keep: bool) -> Result<bool, String> {
-    if keep && secrets::is_set(caps, key).await.map_err(|e| e.to_string())? {
+    if keep && crate::auth::is_set(caps, key).await.map_err(|e| e.to_string())? {
         return Ok(false);
     }
     caps.secret_set(key, value).await.map_err(|e| e.to_string())?;
@@ -64,18 +64,20 @@ async fn apply(caps: &Caps, document: &str) -> Result<Value, String> {
         }
     }
     if let Some(token) = document.secrets.alert_token {
-        if !secrets::acceptable_token(&token) {
+        if !crate::auth::acceptable(&token) {
             return Err("secrets.alertToken must be 32 to 128 letters, digits, - or _".into());
         }
         if set_secret(caps, secrets::ALERT_TOKEN, &token, keep).await? {
             secrets_applied.push("alertToken");
         }
     } else if document.generate_token
-        && !secrets::is_set(caps, secrets::ALERT_TOKEN)
+        && !crate::auth::is_set(caps, secrets::ALERT_TOKEN)
             .await
             .map_err(|e| e.to_string())?
     {
-        secrets::rotate_token(caps).await.map_err(|e| e.to_string())?;
+        crate::auth::generate(caps, secrets::ALERT_TOKEN)
+            .await
+            .map_err(|e| e.to_string())?;
         secrets_applied.push("alertToken");
     }
     let settings_applied = config::provision_section(caps, document.config, keep, KeeperSettings::normalized).await?;

@@ -4,7 +4,7 @@
 //! (`auth::require_token`). Neither is ever logged or put in an error.
 
 use super::KeeperSettings;
-use crate::caps::{CapError, Caps};
+use crate::caps::Caps;
 use crate::providers::keeper::commander::Endpoint;
 
 /// Secret-storage key of Commander's API key.
@@ -14,30 +14,10 @@ pub const ALERT_TOKEN: &str = "keeper.alert.token";
 /// The user name of the token's Basic form (`keeper:<token>`), for webhook senders that take
 /// only a user and a password.
 pub const BASIC_USER: &str = "keeper";
-const TOKEN_BYTES: u32 = 32;
-
-pub async fn is_set(caps: &Caps, key: &str) -> Result<bool, CapError> {
-    Ok(caps.secret_get(key).await?.is_some_and(|s| !s.is_empty()))
-}
-
-/// A new alert token (the old one stops working); answers it for the one answer that shows it.
-pub async fn rotate_token(caps: &Caps) -> Result<String, CapError> {
-    let token = caps.random_hex(TOKEN_BYTES).await?;
-    caps.secret_set(ALERT_TOKEN, &token).await?;
-    Ok(token)
-}
 
 /// An API key as an admin may paste it: printable ASCII without spaces, 8 to 512 characters.
 pub fn acceptable_api_key(key: &str) -> bool {
     (8..=512).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())
-}
-
-/// A token given by provisioning: 32 to 128 URL-safe characters.
-pub fn acceptable_token(token: &str) -> bool {
-    (32..=128).contains(&token.len())
-        && token
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Where Commander is, with its key; an admin-actionable message when either is missing.

@@ -160,6 +160,19 @@ fn a_keeper_itsm_ticket_is_bound_once_from_its_description() {
     let (status, _) = world.person_call(seed::BOB_REQUESTER, "PUT", &path, Some(&edit));
     assert!(status == 204 || status == 403, "{status}");
     assert_eq!(bound(&world, &key).subject.label(), format!("KEPM request {UID}"));
+    // Bound, the ticket carries the app's property: the expiry tick finds it unopened.
+    assert!(
+        world.property_of(&key, "pam-approvals.keeper")["openUntil"]
+            .as_u64()
+            .is_some()
+    );
+    world.now += 31 * 60 * 1000;
+    let crate::Outcome::Value(ticked) = crate::testkit::drive(&mut world, Invocation::Tick("keeper-expiry".into()))
+    else {
+        panic!()
+    };
+    assert!(ticked.contains("\"expired\":1"), "{ticked}");
+    assert_eq!(world.status(&key), "Expired");
 }
 
 #[test]

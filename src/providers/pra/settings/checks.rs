@@ -13,7 +13,7 @@ use crate::protocol::Actor;
 
 pub async fn run(caps: &Caps, settings: &PraSettings) -> Vec<Check> {
     let mut checks = vec![appliance(settings)];
-    checks.push(match secret::is_set(caps).await {
+    checks.push(match crate::auth::is_set(caps, secret::SECRET_KEY).await {
         Ok(true) => Check::pass(
             "pra-secret",
             "Web trigger URL secret",

@@ -38,7 +38,7 @@ pub static PAGE: SettingsPage = SettingsPage {
 fn boxed_view<'a>(caps: &'a Caps, context: &'a Context) -> Boxed<'a, Result<Value, Refusal>> {
     Box::pin(async move {
         let settings = super::load(caps).await.map_err(|e| Refusal::new("unavailable", e))?;
-        let secret_set = secret::is_set(caps).await.map_err(storage)?;
+        let secret_set = crate::auth::is_set(caps, secret::SECRET_KEY).await.map_err(storage)?;
         Ok(view(&settings, secret_set, context, None))
     })
 }
@@ -116,27 +116,19 @@ async fn save(caps: &Caps, payload: &Value, context: &Context) -> Result<Value, 
             "The host gave no URL for the PRA web trigger, so a new URL could not be shown; nothing was saved. Try again.",
         ));
     }
-    let mut record = config::load(caps).await.map_err(|e| Refusal::new("unavailable", e))?;
-    record.set(&settings);
-    caps.kv_set(config::CONFIG_KEY, &record.encode())
+    config::save_section(caps, &settings)
         .await
-        .map_err(storage)?;
-    let mut secret_set = secret::is_set(caps).await.map_err(storage)?;
-    // Enabling without a URL secret would refuse every request: the first one is generated
-    // (when its URL can be shown with it).
-    let first = settings.enabled && !secret_set && trigger_url.is_some();
-    let fresh = if request.rotate_secret || first {
-        let fresh = secret::rotate(caps).await.map_err(storage)?;
-        secret_set = true;
-        caps.log(
-            LogLevel::Info,
-            "PRA web trigger URL secret replaced; the previous URL no longer works",
-        )
-        .await;
-        Some(fresh)
-    } else {
-        None
-    };
+        .map_err(|e| Refusal::new("unavailable", e))?;
+    let (secret_set, fresh) = crate::auth::secret_on_save(
+        caps,
+        secret::SECRET_KEY,
+        request.rotate_secret,
+        settings.enabled,
+        trigger_url.is_some(),
+        "PRA web trigger URL secret",
+    )
+    .await
+    .map_err(storage)?;
     caps.log(LogLevel::Info, "PRA configuration saved").await;
     Ok(view(&settings, secret_set, context, fresh.as_deref()))
 }

@@ -52,10 +52,12 @@ async fn apply(caps: &Caps, document: &str) -> Result<Value, String> {
         PraSettings::normalized,
     )
     .await?;
-    let set = secret::is_set(caps).await.map_err(|e| e.to_string())?;
+    let set = crate::auth::is_set(caps, secret::SECRET_KEY)
+        .await
+        .map_err(|e| e.to_string())?;
     let mut secret_applied = false;
     if let Some(given) = document.secrets.url_secret {
-        if !secret::acceptable(&given) {
+        if !crate::auth::acceptable(&given) {
             return Err("secrets.urlSecret must be 32 to 128 letters, digits, - or _".into());
         }
         if !(document.only_if_unconfigured && set) {
@@ -65,7 +67,9 @@ async fn apply(caps: &Caps, document: &str) -> Result<Value, String> {
             secret_applied = true;
         }
     } else if document.generate_secret && !set {
-        secret::rotate(caps).await.map_err(|e| e.to_string())?;
+        crate::auth::generate(caps, secret::SECRET_KEY)
+            .await
+            .map_err(|e| e.to_string())?;
         secret_applied = true;
     }
     Ok(json!({ "provider": "pra", "settingsApplied": settings_applied, "secretApplied": secret_applied }))
