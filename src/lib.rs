@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod admin;
+pub mod approver;
 pub mod auth;
 pub mod caps;
 pub mod config;

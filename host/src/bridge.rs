@@ -242,7 +242,7 @@ mod tests {
         assert_eq!(context["extension"]["issue"]["key"], "PMCJIT-1");
         assert_eq!(
             context["webTriggerUrls"],
-            json!({"epm-webhook": "http://h/x/epm-webhook", "pra-ticket": "http://h/x/pra-ticket"})
+            json!({"epm-webhook": "http://h/x/epm-webhook", "pra-ticket": "http://h/x/pra-ticket", "keeper-alert": "http://h/x/keeper-alert"})
         );
         assert_eq!(context.as_object().map(|o| o.len()), Some(5));
     }

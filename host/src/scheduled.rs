@@ -116,8 +116,8 @@ mod tests {
 
     #[test]
     fn the_manifests_triggers_exist_and_no_others() {
-        assert_eq!(keys().collect::<Vec<_>>(), ["epm-expiry"]);
-        assert!(trigger("epm-expiry").is_some());
+        assert_eq!(keys().collect::<Vec<_>>(), ["epm-expiry", "keeper-expiry"]);
+        assert!(trigger("epm-expiry").is_some() && trigger("keeper-expiry").is_some());
         assert!(trigger("nope").is_none() && trigger("").is_none());
     }
 }

@@ -165,9 +165,11 @@ mod tests {
     #[test]
     fn the_apps_manifest_has_what_the_code_relies_on() {
         let app = app();
-        assert_eq!(app.web_triggers, ["epm-webhook", "pra-ticket"]);
+        assert_eq!(app.web_triggers, ["epm-webhook", "pra-ticket", "keeper-alert"]);
         assert_eq!(app.scheduled_triggers[0].key, "epm-expiry");
         assert_eq!(app.scheduled_triggers[0].interval_secs(), Some(300));
+        assert_eq!(app.scheduled_triggers[1].key, "keeper-expiry");
+        assert_eq!(app.scheduled_triggers[1].interval_secs(), Some(300));
         let action = &app.issue_actions[0];
         assert_eq!(action.title, "Manage JIT Access Request");
         assert_eq!(action.resource, "request");

@@ -2,7 +2,6 @@
 
 pub mod adf;
 pub mod client;
-pub mod me;
 pub mod users;
 
 /// Issue keys as Jira makes them (`PROJ-123`); anything else is not looked up.

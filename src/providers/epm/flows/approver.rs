@@ -13,8 +13,8 @@ use crate::providers::epm::mapping::property::Person;
 use crate::providers::epm::settings::EpmSettings;
 use crate::resolver::Refusal;
 
-pub use crate::jira::me::Approver;
-use crate::jira::me::current;
+pub use crate::approver::Approver;
+use crate::approver::current;
 
 /// The approver as EPM's records name a person.
 pub fn person(approver: &Approver) -> Person {
@@ -110,7 +110,7 @@ fn self_approval(requester: &Requester, approver: &Approver) -> Option<Refusal> 
     same_person(user, approver).then(refuse)
 }
 
-pub use crate::jira::me::same_person;
+pub use crate::approver::same_person;
 
 #[cfg(test)]
 mod tests {

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::super::settings::{Deciders, KeeperSettings};
 use crate::caps::Caps;
 use crate::jira::client::{self, query_value};
-use crate::jira::me::{self, Approver, same_person};
+use crate::approver::{self, Approver, same_person};
 use crate::jira::users;
 use crate::protocol::Actor;
 use crate::resolver::{Refusal, unavailable};
@@ -23,7 +23,7 @@ pub async fn check(
     context_account: Option<&str>,
     now: u64,
 ) -> Result<(Approver, Option<Refusal>), Refusal> {
-    let approver = me::current(caps, context_account).await?;
+    let approver = approver::current(caps, context_account).await?;
     if let Some(refusal) = self_approval(caps, requester, &approver, now).await {
         return Ok((approver, Some(refusal)));
     }

@@ -203,7 +203,7 @@ pub async fn decider(
     live: &Live,
     context: &Context,
     now: u64,
-) -> Result<(crate::jira::me::Approver, Option<Refusal>), Refusal> {
+) -> Result<(crate::approver::Approver, Option<Refusal>), Refusal> {
     let who = requester(&loaded.request, live);
     deciders::check(
         caps,
