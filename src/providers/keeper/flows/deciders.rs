@@ -7,9 +7,9 @@
 use serde_json::Value;
 
 use super::super::settings::{Deciders, KeeperSettings};
+use crate::approver::{self, Approver, same_person};
 use crate::caps::Caps;
 use crate::jira::client::{self, query_value};
-use crate::approver::{self, Approver, same_person};
 use crate::jira::users;
 use crate::protocol::Actor;
 use crate::resolver::{Refusal, unavailable};
