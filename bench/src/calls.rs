@@ -168,13 +168,31 @@ fn last_seq(log: &[Value]) -> i64 {
     log.iter().filter_map(|e| e["seq"].as_i64()).max().unwrap_or(-1)
 }
 
+/// A path with its ids (a segment of 16 characters or more with a digit, like Commander's
+/// request ids) as `{id}`, so the same call on two requests reads the same.
+fn templated(path: &str) -> String {
+    path.split('/')
+        .map(|segment| {
+            if segment.len() >= 16 && segment.bytes().any(|b| b.is_ascii_digit()) {
+                "{id}"
+            } else {
+                segment
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// "METHOD /path" of each logged call after `seq`; the spec's path template when known, so the
 /// same call on two issues reads the same.
 fn named_since(log: &[Value], seq: i64) -> Vec<String> {
     log.iter()
         .filter(|e| e["seq"].as_i64().unwrap_or(-1) > seq)
         .map(|e| {
-            let path = e["operation"].as_str().or(e["path"].as_str()).unwrap_or("?");
+            let path = match e["operation"].as_str() {
+                Some(template) => template.to_string(),
+                None => templated(e["path"].as_str().unwrap_or("?")),
+            };
             format!("{} {path}", e["method"].as_str().unwrap_or("?"))
         })
         .collect()
