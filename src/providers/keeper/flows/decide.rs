@@ -112,9 +112,12 @@ pub async fn decide(caps: &Caps, payload: &Value, context: &Context) -> Result<V
             "This request expired (30 minutes after it was made); nothing was sent.",
         ));
     }
-    let device_id = match (&request.subject, &seen.live) {
+    // The action, from validated values only; a device by the one id Keeper listed for it.
+    let approve = form.decision.approved();
+    let command = match (&request.subject, &seen.live) {
+        (Subject::Kepm { uid }, _) => Command::ActKepm(uid.clone(), approve),
         (Subject::Device { .. }, Live::Devices(devices)) => match devices.as_slice() {
-            [one] => Some(one.device_id.clone()),
+            [one] => Command::ActDevice(one.device_id.clone(), approve),
             _ => {
                 return Err(Refusal::new(
                     "ambiguous",
@@ -122,6 +125,15 @@ pub async fn decide(caps: &Caps, payload: &Value, context: &Context) -> Result<V
                 ));
             }
         },
+        (Subject::Device { .. }, _) => {
+            return Err(Refusal::new(
+                "keeper-unavailable",
+                "Keeper's list of pending devices could not be read; nothing was sent.",
+            ));
+        }
+    };
+    let device_id = match &command {
+        Command::ActDevice(id, _) => Some(id.to_string()),
         _ => None,
     };
     let (approver, blocked) = panel::decider(caps, &loaded, &seen.live, context, seen.now).await?;
@@ -136,7 +148,7 @@ pub async fn decide(caps: &Caps, payload: &Value, context: &Context) -> Result<V
         decision: form.decision,
         by_account: approver.account_id.clone(),
         by_name: approver.display_name.clone(),
-        device_id: device_id.as_ref().map(|d| d.to_string()),
+        device_id,
         command_id: None,
         submitted_at: seen.now,
     };
@@ -155,11 +167,6 @@ pub async fn decide(caps: &Caps, payload: &Value, context: &Context) -> Result<V
                 "Someone else is deciding this request right now; reload in a moment.",
             ));
         }
-    };
-    let command = match (&request.subject, device_id) {
-        (Subject::Kepm { uid }, _) => Command::ActKepm(uid.clone(), form.decision.approved()),
-        (Subject::Device { .. }, Some(id)) => Command::ActDevice(id, form.decision.approved()),
-        (Subject::Device { .. }, None) => unreachable!("a device decision has its device id"),
     };
     caps.log(
         LogLevel::Info,
