@@ -192,7 +192,7 @@ pub async fn decide(caps: &Caps, payload: &Value, context: &Context) -> Result<V
             claim.state = State::Unknown;
             claim::settle(caps, &slots, generation, &claim).await.map_err(storage)?;
             let _ = settle::queue(caps, &request.sid, seen.now).await;
-            return pending(caps, &loaded, context, format!("Commander could not be reached ({e})")).await;
+            return pending(caps, &loaded, format!("Commander could not be reached ({e})")).await;
         }
         Err(e) => {
             // Refused before the queue (key, allow-list, URL, rate limit, queue full): nothing ran.
@@ -205,23 +205,23 @@ pub async fn decide(caps: &Caps, payload: &Value, context: &Context) -> Result<V
         }
     }
     match settle::collect(caps, &loaded.settings, &endpoint, request, ACT_BUDGET_MS).await {
-        Collected::Concluded(outcome) if outcome.source == "jira" => after(caps, &loaded, context).await,
+        Collected::Concluded(outcome) if outcome.source == "jira" => after(caps, &loaded).await,
         Collected::Concluded(outcome) => Err(decided(&outcome)),
         Collected::Released(why) => Err(Refusal::new(
             "keeper-failed",
             format!("Keeper did not apply the decision: {why}. You may try again."),
         )),
-        Collected::Nothing => after(caps, &loaded, context).await,
+        Collected::Nothing => after(caps, &loaded).await,
         Collected::Waiting(why) => {
             let now = caps.now().await.map_err(storage)?;
             let _ = settle::queue(caps, &request.sid, now).await;
-            pending(caps, &loaded, context, why).await
+            pending(caps, &loaded, why).await
         }
     }
 }
 
 /// The view after a decision.
-async fn after(caps: &Caps, loaded: &Loaded, _context: &Context) -> Result<Value, Refusal> {
+async fn after(caps: &Caps, loaded: &Loaded) -> Result<Value, Refusal> {
     let now = caps.now().await.map_err(storage)?;
     let outcome = super::super::records::read_outcome(caps, &loaded.request.sid)
         .await
@@ -236,7 +236,7 @@ async fn after(caps: &Caps, loaded: &Loaded, _context: &Context) -> Result<Value
 }
 
 /// The view of a decision in flight: the page polls `keeper.status`.
-async fn pending(caps: &Caps, loaded: &Loaded, _context: &Context, why: String) -> Result<Value, Refusal> {
+async fn pending(caps: &Caps, loaded: &Loaded, why: String) -> Result<Value, Refusal> {
     let now = caps.now().await.map_err(storage)?;
     let claim = reconcile::current_claim(caps, &loaded.request)
         .await

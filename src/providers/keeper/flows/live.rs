@@ -90,10 +90,7 @@ pub async fn read(caps: &Caps, endpoint: &Endpoint, request: &Request, budget_ms
         Ok(Polled::Done(finished)) => {
             let _ = caps.kv_delete(&key).await;
             match &request.subject {
-                Subject::Kepm { uid } if result::unknown_request(&finished) => {
-                    let _ = uid;
-                    Live::UnknownKepm
-                }
+                Subject::Kepm { .. } if result::unknown_request(&finished) => Live::UnknownKepm,
                 Subject::Kepm { uid } => match result::kepm_request(&finished, uid) {
                     Ok(request) => Live::Kepm(request),
                     Err(e) => Live::Unreadable(e),

@@ -79,13 +79,13 @@ pub async fn look(caps: &Caps, loaded: &Loaded, endpoint: Option<&Endpoint>, bud
         && claim.state != crate::lifecycle::lease::State::Decided
     {
         // A decision in flight: collect it rather than read anything else.
-        let progress = settle::collect(caps, &loaded.settings, endpoint, request, budget_ms).await;
+        // Whatever it concluded is in the records read next.
+        settle::collect(caps, &loaded.settings, endpoint, request, budget_ms).await;
         let outcome = records::read_outcome(caps, &request.sid).await.map_err(storage)?;
         let claim = reconcile::current_claim(caps, request)
             .await
             .map_err(storage)?
             .map(|(_, c)| c);
-        let _ = progress;
         return Ok(Seen {
             live: Live::Running,
             outcome,
