@@ -227,13 +227,21 @@ async fn a_change_ticket_allows_the_jump_and_is_audited() {
     assert_eq!(status, 200, "{issue}");
     assert_eq!(issue["value"]["requests"].as_array().map(Vec::len), Some(2), "{issue}");
     assert_eq!(issue["value"]["requests"][1]["delivered"], "accepted");
-    let (_, comments) = as_carol(
-        &host,
-        reqwest::Method::GET,
-        &format!("/rest/api/3/issue/{key}/comment"),
-        json!(null),
-    )
-    .await;
+    // The audit writes the property before its note: wait for the note (up to 10 s).
+    let mut comments = json!(null);
+    for _ in 0..100 {
+        (_, comments) = as_carol(
+            &host,
+            reqwest::Method::GET,
+            &format!("/rest/api/3/issue/{key}/comment"),
+            json!(null),
+        )
+        .await;
+        if comments["total"] == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     assert_eq!(comments["total"], 2, "{comments}");
 
     let (ok, stdout, _) = send_sample_pra(&trigger, &dir, &["--ticket", "PMCJIT-1", "--wait", "30"]).await;
