@@ -23,13 +23,38 @@ pub async fn current(caps: &Caps, context_account: Option<&str>) -> Result<Appro
     let me = client::call(caps, Actor::User, "GET", "/rest/api/3/myself?expand=groups", None)
         .await
         .map_err(|e| unavailable(&e))?;
-    let account_id = me["accountId"].as_str().unwrap_or_default().to_string();
+    let account_id = me["accountId"].as_str().unwrap_or_default();
     if account_id.is_empty() || context_account.is_some_and(|a| a != account_id) {
         return Err(Refusal::new(
             "forbidden",
             "Jira did not confirm who you are; sign in again and reopen the request.",
         ));
     }
+    Ok(from_user(&me))
+}
+
+/// Another person, by account (`GET /user?accountId=…&expand=groups` as the app): who made a
+/// change the app was told of by an event.
+pub async fn by_account(caps: &Caps, account_id: &str) -> Result<Approver, Refusal> {
+    let path = format!(
+        "/rest/api/3/user?accountId={}&expand=groups",
+        client::query_value(account_id)
+    );
+    let user = client::call(caps, Actor::App, "GET", &path, None)
+        .await
+        .map_err(|e| unavailable(&e))?;
+    if user["accountId"].as_str() != Some(account_id) {
+        return Err(Refusal::new(
+            "forbidden",
+            "Jira did not confirm who made the change.",
+        ));
+    }
+    Ok(from_user(&user))
+}
+
+/// A Jira `User` (with its groups expanded) as an approver.
+fn from_user(me: &Value) -> Approver {
+    let account_id = me["accountId"].as_str().unwrap_or_default().to_string();
     let groups = me
         .pointer("/groups/items")
         .and_then(Value::as_array)
@@ -40,12 +65,12 @@ pub async fn current(caps: &Caps, context_account: Option<&str>) -> Result<Appro
                 .collect()
         })
         .unwrap_or_default();
-    Ok(Approver {
+    Approver {
         display_name: me["displayName"].as_str().unwrap_or(&account_id).to_string(),
         email: me["emailAddress"].as_str().unwrap_or_default().to_string(),
         account_id,
         groups,
-    })
+    }
 }
 
 /// A PAM system's name of a user (`DOMAIN\user`, `user@domain`, a display name), without a domain prefix and

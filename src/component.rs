@@ -81,6 +81,10 @@ fn invocation_from(i: w::Invocation) -> p::Invocation {
         },
         w::Invocation::Tick(name) => p::Invocation::Tick(name),
         w::Invocation::Configure(doc) => p::Invocation::Configure(doc),
+        w::Invocation::Event(c) => p::Invocation::Event {
+            event_type: c.event_type,
+            payload: c.payload,
+        },
     }
 }
 

@@ -3,7 +3,7 @@
 use crate::caps::Caps;
 use crate::protocol::{Invocation, Outcome};
 use crate::resolver::Context;
-use crate::{admin, jobs, providers, webtrigger};
+use crate::{admin, jira, jobs, providers, webtrigger};
 
 pub async fn run(caps: Caps, invocation: Invocation) -> Outcome {
     match invocation {
@@ -29,6 +29,7 @@ pub async fn run(caps: Caps, invocation: Invocation) -> Outcome {
             payload,
             attempt,
         } => job(&caps, &queue, &payload, attempt).await,
+        Invocation::Event { event_type, payload } => event(&caps, &event_type, &payload).await,
         Invocation::Tick(name) => match providers::by_tick(&name) {
             Some(provider) => (provider.tick)(&caps, &name).await,
             None => Outcome::Error(format!("unknown scheduled trigger \"{}\"", printable(&name))),
@@ -47,6 +48,28 @@ async fn job(caps: &Caps, queue: &str, payload: &str, attempt: u32) -> Outcome {
         None => jobs::Progress::Failed(format!("unknown job kind \"{}\"", printable(&job.kind))),
     };
     jobs::conclude(caps, &job, attempt, progress).await
+}
+
+/// A Jira product event: the provider whose request the issue is handles it; an event about
+/// any other issue is answered as ignored (the app subscribes to every issue's updates).
+async fn event(caps: &Caps, event_type: &str, payload: &str) -> Outcome {
+    let event = match jira::events::parse(event_type, payload) {
+        Ok(event) => event,
+        Err(e) => return Outcome::Error(e),
+    };
+    for provider in providers::with_issue_events() {
+        if let Some(handle) = provider.issue_event
+            && let Some(outcome) = handle(caps, &event).await
+        {
+            return outcome;
+        }
+    }
+    let reason = if event.status.is_none() {
+        "not a status change"
+    } else {
+        "not an issue of a request the app decides in Jira"
+    };
+    Outcome::Value(serde_json::json!({"issue": event.issue_key, "changelog": event.changelog_id, "result": "ignored", "reason": reason}).to_string())
 }
 
 /// Runs a page's resolver. An invocation that cannot be routed is an error for the host; every

@@ -81,6 +81,11 @@ pub enum Invocation {
     },
     Tick(String),
     Configure(String),
+    /// A Jira product event (`avi:jira:updated:issue`), its payload as JSON.
+    Event {
+        event_type: String,
+        payload: String,
+    },
 }
 
 /// Whose identity a Jira call carries.

@@ -347,6 +347,12 @@ impl World {
         (answer.status, serde_json::from_str(&answer.body).unwrap_or(Value::Null))
     }
 
+    /// The issue-updated events the sandbox Jira made since the last call, in order (what
+    /// Forge would deliver to the app's `trigger` module).
+    pub fn issue_events(&mut self) -> Vec<Value> {
+        self.sandbox.as_mut().expect("a world with Jira").take_events()
+    }
+
     /// An issue a person created in the project (not the app), with `property` as the app's
     /// property key: what a requester can do with "Create issues" and "Edit issues".
     pub fn user_issue(&mut self, creator: &str, property: Value) -> String {

@@ -157,6 +157,9 @@ async fn serve(args: ServeArgs) -> Result<()> {
 
     // After provisioning, so the first job and the first tick already see the configuration.
     queue::worker::spawn_component(args.queue_workers, runtime.clone(), caps.clone(), jobs, target.clock);
+    if let Some(events) = target.events {
+        pam_approvals_host::events::spawn(runtime.clone(), caps.clone(), events);
+    }
     if args.expiry_interval > 0 {
         for key in scheduled::keys() {
             let every = std::time::Duration::from_secs(args.expiry_interval);

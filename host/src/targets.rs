@@ -22,6 +22,9 @@ pub struct Targets {
     pub clock: Arc<dyn Clock>,
     /// Sandbox mode's routes for the server to serve (the sandboxes and their controls).
     pub sandbox_routes: Option<Router>,
+    /// Jira's issue-updated events for the app (`events.rs`): the sandbox Jira's; a real site
+    /// sends none to this host.
+    pub events: Option<tokio::sync::mpsc::UnboundedReceiver<serde_json::Value>>,
 }
 
 impl Targets {
@@ -34,6 +37,7 @@ impl Targets {
             site_url: url.trim_end_matches('/').to_string(),
             clock: Arc::new(SystemClock),
             sandbox_routes: None,
+            events: None,
         }
     }
 }

@@ -1,7 +1,9 @@
 //! Jira Cloud: ADF documents, the REST calls the app makes, and user lookup.
 
 pub mod adf;
+pub mod approvals;
 pub mod client;
+pub mod events;
 pub mod users;
 
 /// Issue keys as Jira makes them (`PROJ-123`); anything else is not looked up.

@@ -116,6 +116,25 @@ pub async fn find_account(caps: &Caps, name: &str, now: u64) -> Result<Option<St
     Ok(account_id)
 }
 
+/// KV key of the app's own Jira account id (it never changes for an installation).
+const APP_ACCOUNT_KEY: &str = "jira:app-account";
+
+/// The app's own account (`GET /myself` as the app, kept in KV after the first call): a change
+/// an event reports as the app's is the app's own doing.
+pub async fn app_account(caps: &Caps) -> Result<String, JiraError> {
+    if let Some(known) = caps.kv_get(APP_ACCOUNT_KEY).await?.filter(|id| !id.is_empty()) {
+        return Ok(known);
+    }
+    let me = client::call(caps, Actor::App, "GET", "/rest/api/3/myself", None).await?;
+    let id = me["accountId"]
+        .as_str()
+        .filter(|id| !id.is_empty())
+        .ok_or_else(|| JiraError::Unexpected("/myself named no account".into()))?
+        .to_string();
+    caps.kv_set(APP_ACCOUNT_KEY, &id).await?;
+    Ok(id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

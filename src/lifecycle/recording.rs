@@ -190,6 +190,23 @@ pub async fn put_property(caps: &Caps, issue: &str, key: &str, property: &Value)
     Ok(())
 }
 
+/// Moves the issue with this id to the status named `target` (as the app), if its workflow has
+/// a transition there from where it is: whether it moved.
+pub async fn move_to(caps: &Caps, issue: &str, target: &str) -> Result<bool, JiraError> {
+    let Some(id) = find_transition(caps, issue, target).await? else {
+        return Ok(false);
+    };
+    let path = format!("/rest/api/3/issue/{issue}/transitions");
+    client::call(caps, Actor::App, "POST", &path, Some(&json!({"transition": {"id": id}}))).await?;
+    Ok(true)
+}
+
+/// Adds a note that is no event's step (a refusal, say): the same ADF comment, internal on a
+/// service desk request when asked. Whether it was kept internal.
+pub async fn note(caps: &Caps, issue: Issue<'_>, internal_note: bool, lines: &[String]) -> Result<bool, JiraError> {
+    add_note(caps, issue, internal_note, lines).await
+}
+
 /// The id of a transition leading to `target` (by the target status's name, else by the
 /// transition's own name); `None` when the workflow has none from the current status.
 async fn find_transition(caps: &Caps, issue: &str, target: &str) -> Result<Option<String>, JiraError> {

@@ -10,6 +10,7 @@ use std::pin::Pin;
 use serde_json::Value;
 
 use crate::caps::Caps;
+use crate::jira::events::IssueUpdated;
 use crate::jobs::{Job, Progress};
 use crate::protocol::{HttpRequest, HttpResponse, Outcome};
 use crate::resolver::{Context, Refusal};
@@ -60,6 +61,9 @@ pub struct Provider {
     pub tick: for<'a> fn(&'a Caps, &'a str) -> Boxed<'a, Outcome>,
     /// Its part of the configuration page, if it has settings.
     pub settings: Option<&'static SettingsPage>,
+    /// A Jira issue-updated event; `None` (from the function) when the issue is not one of its
+    /// requests. Providers without decisions in Jira have none.
+    pub issue_event: Option<for<'a> fn(&'a Caps, &'a IssueUpdated) -> Boxed<'a, Option<Outcome>>>,
 }
 
 /// A provider's settings on the configuration page (`admin.*` resolvers, after the caller was
@@ -109,6 +113,11 @@ pub fn by_job_kind(kind: &str) -> Option<&'static Provider> {
 
 pub fn by_tick(key: &str) -> Option<&'static Provider> {
     find(|p| p.ticks.contains(&key))
+}
+
+/// The providers that take issue-updated events, in table order.
+pub fn with_issue_events() -> impl Iterator<Item = &'static Provider> {
+    ALL.iter().copied().filter(|p| p.issue_event.is_some())
 }
 
 /// The settings the configuration page and provisioning work on: the section of the provider

@@ -176,6 +176,10 @@ impl JiraSandbox {
             .route("/rest/api/3/status", get(routes_meta::statuses))
             .route("/rest/api/3/user", get(routes_meta::user))
             .route("/rest/api/3/user/search", get(routes_meta::user_search))
+            .route(
+                "/rest/api/3/user/permission/search",
+                get(routes_meta::permission_search),
+            )
             .route("/rest/api/3/myself", get(routes_meta::myself))
             .route("/rest/api/3/mypermissions", get(routes_meta::my_permissions))
             .route("/rest/api/3/project/{projectIdOrKey}", get(routes_meta::project))

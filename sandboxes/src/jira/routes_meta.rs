@@ -325,6 +325,48 @@ pub(crate) async fn my_permissions(
     Ok(Json(json!({"permissions": permissions})).into_response())
 }
 
+/// `GET /rest/api/3/user/permission/search`: the users (optionally one `accountId`, or those a
+/// `query` matches) holding every one of `permissions` on the issue or project named.
+pub(crate) async fn permission_search(
+    State(sandbox): Shared,
+    RawQuery(query): RawQuery,
+) -> Result<Response, JiraError> {
+    let query = QueryParams::parse(query.as_deref());
+    let Some(keys) = query.list("permissions").filter(|keys| !keys.is_empty()) else {
+        return Err(JiraError::bad_request(
+            "The 'permissions' query parameter is required: a comma-separated list of permission keys.",
+        ));
+    };
+    if let Some(unknown) = keys.iter().find(|key| !PERMISSIONS.iter().any(|(known, ..)| known == key)) {
+        return Err(JiraError::bad_request(format!("The permission key '{unknown}' is not valid.")));
+    }
+    let catalog = &sandbox.catalog;
+    let project: Option<&ProjectRec> = if let Some(issue) = query.get("issueKey") {
+        let issue = sandbox.find_issue(issue)?;
+        catalog.project_by_id(&issue.project_id)
+    } else if let Some(project) = query.get("projectKey") {
+        Some(catalog.project(project).ok_or_else(|| project_not_found(project))?)
+    } else {
+        None
+    };
+    let account_id = query.get("accountId");
+    let text = query.get("query");
+    let start_at = usize::try_from(query.int("startAt")?.unwrap_or(0)).unwrap_or(0);
+    let max_results = usize::try_from(query.int("maxResults")?.unwrap_or(50).clamp(0, 1000)).unwrap_or(0);
+    let links = sandbox.links();
+    let users: Vec<Value> = catalog
+        .users
+        .iter()
+        .skip(start_at)
+        .take(max_results)
+        .filter(|user| account_id.is_none_or(|id| user.account_id == id))
+        .filter(|user| text.is_none_or(|text| user_matches(user, text)))
+        .filter(|user| user.active && keys.iter().all(|key| holds(catalog, user, key, project)))
+        .map(|user| links.user(user))
+        .collect();
+    Ok(Json(users).into_response())
+}
+
 /// Whether `user` holds permission `key`, in `project` or (without one) anywhere: admins hold
 /// everything; other people hold their project permissions in service-desk projects only.
 pub(crate) fn holds(catalog: &Catalog, user: &UserRec, key: &str, project: Option<&ProjectRec>) -> bool {

@@ -14,6 +14,7 @@ pub use records::keys;
 use serde_json::Value;
 
 use crate::caps::Caps;
+use crate::jira::events::IssueUpdated;
 use crate::jobs::{Job, Progress};
 use crate::protocol::{HttpRequest, HttpResponse, Outcome};
 use crate::providers::{Boxed, Provider};
@@ -36,6 +37,7 @@ pub static PROVIDER: Provider = Provider {
     job,
     tick,
     settings: Some(&settings::page::PAGE),
+    issue_event: Some(issue_event),
 };
 
 fn web_trigger<'a>(caps: &'a Caps, _trigger: &'a str, request: &'a HttpRequest) -> Boxed<'a, HttpResponse> {
@@ -53,6 +55,10 @@ fn job<'a>(caps: &'a Caps, job: &'a Job) -> Boxed<'a, Progress> {
             _ => flows::settle::run_job(caps, job).await,
         }
     })
+}
+
+fn issue_event<'a>(caps: &'a Caps, event: &'a IssueUpdated) -> Boxed<'a, Option<Outcome>> {
+    Box::pin(flows::jira_way::on_issue_updated(caps, event))
 }
 
 fn tick<'a>(caps: &'a Caps, _key: &'a str) -> Boxed<'a, Outcome> {

@@ -34,6 +34,7 @@ pub static PROVIDER: Provider = Provider {
     job,
     tick: providers::no_tick,
     settings: Some(&settings::page::PAGE),
+    issue_event: None,
 };
 
 fn web_trigger<'a>(caps: &'a Caps, _trigger: &'a str, request: &'a HttpRequest) -> Boxed<'a, HttpResponse> {

@@ -40,6 +40,11 @@ pub enum Field {
     ExpiredStatus,
     ApproverGroup,
     InternalNote,
+    DecideByTransition,
+    DurationFieldId,
+    DefaultDuration,
+    DecideByJsmApproval,
+    TrustJsmApprovers,
 }
 
 /// The EPM management API versions the core accepts (`EpmSettings::validate`).
@@ -47,7 +52,7 @@ pub const API_VERSIONS: &[&str] = &["v2", "v3"];
 
 impl Field {
     /// Every input, in page order (the first one with an error gets the focus).
-    pub const ALL: [Field; 20] = [
+    pub const ALL: [Field; 25] = [
         Field::Enabled,
         Field::ServiceHostname,
         Field::ClientId,
@@ -68,6 +73,11 @@ impl Field {
         Field::ExpiredStatus,
         Field::ApproverGroup,
         Field::InternalNote,
+        Field::DecideByTransition,
+        Field::DurationFieldId,
+        Field::DefaultDuration,
+        Field::DecideByJsmApproval,
+        Field::TrustJsmApprovers,
     ];
 
     /// The core's name for it: the key of `fields` in an `invalid` answer, and the input's id.
@@ -93,6 +103,11 @@ impl Field {
             Field::ExpiredStatus => "expiredStatus",
             Field::ApproverGroup => "approverGroup",
             Field::InternalNote => "internalNote",
+            Field::DecideByTransition => "decideByTransition",
+            Field::DurationFieldId => "durationFieldId",
+            Field::DefaultDuration => "defaultDuration",
+            Field::DecideByJsmApproval => "decideByJsmApproval",
+            Field::TrustJsmApprovers => "trustJsmApprovers",
         }
     }
 
@@ -119,12 +134,22 @@ impl Field {
             Field::ExpiredStatus => "Expired status",
             Field::ApproverGroup => "Who may approve",
             Field::InternalNote => "JSM internal note",
+            Field::DecideByTransition => "Decide by moving the issue",
+            Field::DurationFieldId => "Duration field ID",
+            Field::DefaultDuration => "Default duration",
+            Field::DecideByJsmApproval => "Decide by JSM approval",
+            Field::TrustJsmApprovers => "Trust JSM approvers",
         }
     }
 
     pub fn kind(self) -> Kind {
         match self {
-            Field::Enabled | Field::AutomaticReporter | Field::InternalNote => Kind::Flag,
+            Field::Enabled
+            | Field::AutomaticReporter
+            | Field::InternalNote
+            | Field::DecideByTransition
+            | Field::DecideByJsmApproval
+            | Field::TrustJsmApprovers => Kind::Flag,
             Field::ClientSecret | Field::WebhookPassword => Kind::Secret,
             Field::EpmApiVersion => Kind::Choice(API_VERSIONS),
             _ => Kind::Text,

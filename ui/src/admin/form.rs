@@ -140,6 +140,11 @@ impl AdminForm {
                 Approvers::Group => text(Field::ApproverGroup),
             },
             internal_note: self.flag(Field::InternalNote),
+            decide_by_transition: self.flag(Field::DecideByTransition),
+            duration_field_id: text(Field::DurationFieldId),
+            default_duration: text(Field::DefaultDuration),
+            decide_by_jsm_approval: self.flag(Field::DecideByJsmApproval),
+            trust_jsm_approvers: self.flag(Field::TrustJsmApprovers),
         }
     }
 
@@ -203,6 +208,9 @@ fn flag_of(config: &EpmSettings, field: Field) -> bool {
         Field::Enabled => config.enabled,
         Field::AutomaticReporter => config.automatic_reporter,
         Field::InternalNote => config.internal_note,
+        Field::DecideByTransition => config.decide_by_transition,
+        Field::DecideByJsmApproval => config.decide_by_jsm_approval,
+        Field::TrustJsmApprovers => config.trust_jsm_approvers,
         _ => false,
     }
 }
@@ -224,8 +232,15 @@ fn text_of(config: &EpmSettings, secrets: &SecretsState, field: Field) -> String
         Field::DeniedStatus => config.denied_status.clone(),
         Field::ExpiredStatus => config.expired_status.clone(),
         Field::ApproverGroup => config.approver_group.clone(),
+        Field::DurationFieldId => config.duration_field_id.clone(),
+        Field::DefaultDuration => config.default_duration.clone(),
         // Write-only: never filled from an answer (which has none anyway).
         Field::ClientSecret | Field::WebhookPassword => String::new(),
-        Field::Enabled | Field::AutomaticReporter | Field::InternalNote => String::new(),
+        Field::Enabled
+        | Field::AutomaticReporter
+        | Field::InternalNote
+        | Field::DecideByTransition
+        | Field::DecideByJsmApproval
+        | Field::TrustJsmApprovers => String::new(),
     }
 }

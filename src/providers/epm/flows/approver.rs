@@ -24,6 +24,18 @@ pub fn person(approver: &Approver) -> Person {
     }
 }
 
+/// How the approval right of a person is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Right {
+    /// The signed-in user of a page: their own permissions (`/mypermissions` as them).
+    SignedIn,
+    /// A person the app was told of by an event: their permissions looked up as the app.
+    Account,
+    /// JSM's approver list is trusted as the right (the admin's choice): only the requester
+    /// check applies.
+    JsmApprover,
+}
+
 /// The signed-in user and why they may not decide this request, if so (`blocker`).
 pub async fn check(
     caps: &Caps,
@@ -33,21 +45,25 @@ pub async fn check(
     context_account: Option<&str>,
 ) -> Result<(Approver, Option<Refusal>), Refusal> {
     let approver = current(caps, context_account).await?;
-    let blocked = blocker(caps, config, issue, requester, &approver).await?;
+    let blocked = blocker(caps, config, issue, requester, &approver, Right::SignedIn).await?;
     Ok((approver, blocked))
 }
 
 /// Why `approver` may not decide the request on `issue`, if so. A refusal for the checks
 /// themselves failing (Jira down) is an `Err`.
-async fn blocker(
+pub async fn blocker(
     caps: &Caps,
     config: &EpmSettings,
     issue: &IssueFacts,
     requester: &Requester,
     approver: &Approver,
+    right: Right,
 ) -> Result<Option<Refusal>, Refusal> {
     if let Some(refusal) = self_approval(requester, approver) {
         return Ok(Some(refusal));
+    }
+    if right == Right::JsmApprover {
+        return Ok(None);
     }
     let group = config.approver_group.trim();
     if !group.is_empty() {
@@ -59,22 +75,39 @@ async fn blocker(
             )
         }));
     }
-    let path = format!(
-        "/rest/api/3/mypermissions?issueKey={}&permissions=TRANSITION_ISSUES",
-        query_value(&issue.key)
-    );
-    let answer = client::call(caps, Actor::User, "GET", &path, None)
-        .await
-        .map_err(|e| unavailable(&e))?;
-    let allowed = answer
-        .pointer("/permissions/TRANSITION_ISSUES/havePermission")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
+    let allowed = if right == Right::SignedIn {
+        let path = format!(
+            "/rest/api/3/mypermissions?issueKey={}&permissions=TRANSITION_ISSUES",
+            query_value(&issue.key)
+        );
+        let answer = client::call(caps, Actor::User, "GET", &path, None)
+            .await
+            .map_err(|e| unavailable(&e))?;
+        answer
+            .pointer("/permissions/TRANSITION_ISSUES/havePermission")
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    } else {
+        let path = format!(
+            "/rest/api/3/user/permission/search?accountId={}&issueKey={}&permissions=TRANSITION_ISSUES",
+            query_value(&approver.account_id),
+            query_value(&issue.key)
+        );
+        let answer = client::call(caps, Actor::App, "GET", &path, None)
+            .await
+            .map_err(|e| unavailable(&e))?;
+        answer.as_array().is_some_and(|users| {
+            users
+                .iter()
+                .any(|u| u["accountId"].as_str() == Some(approver.account_id.as_str()))
+        })
+    };
     Ok((!allowed).then(|| {
         Refusal::new(
             "forbidden",
             format!(
-                "You need the \"Transition issues\" permission on {} to decide this request.",
+                "{} the \"Transition issues\" permission on {} to decide this request.",
+                if right == Right::SignedIn { "You need" } else { "It takes" },
                 issue.key
             ),
         )

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::approver;
+use super::approver::{self, Approver};
 use super::claim::{self, Acquired, Claim, ClaimState, Intent};
 use super::deliver::{self, Delivered};
 use super::record;
@@ -100,10 +100,26 @@ pub async fn decide(caps: &Caps, context: &Context, payload: &Value) -> Result<V
     }
     let now = caps.now().await.map_err(storage)?;
     let decision = decision_record(&form, &super::approver::person(&approver), now);
+    commit(caps, &config, &issue, &record, &approver, decision, now).await
+}
+
+/// A checked decision by a checked approver, from any path (the action, a transition, a JSM
+/// approval): first decision wins, EPM first (nothing is recorded as decided unless EPM took
+/// it), then the issue. The answer is the page's (view and outcome).
+pub async fn commit(
+    caps: &Caps,
+    config: &EpmSettings,
+    issue: &IssueFacts,
+    record: &RequestRecord,
+    approver: &Approver,
+    decision: DecisionRecord,
+    now: u64,
+) -> Result<Value, Refusal> {
+    let request = record.request_ref();
     let claim = Claim {
         at: now,
         by: approver.display_name.clone(),
-        approved: form.approve,
+        approved: decision.approved,
         state: ClaimState::Sending,
         intent: Some(Intent {
             decision: decision.clone(),
@@ -124,12 +140,12 @@ pub async fn decide(caps: &Caps, context: &Context, payload: &Value) -> Result<V
             });
         }
         Acquired::InFlight(generation, held) => {
-            if let Delivered::Sent = deliver::resend(caps, &config, &request, generation, &held, now)
+            if let Delivered::Sent = deliver::resend(caps, config, &request, generation, &held, now)
                 .await
                 .map_err(storage)?
                 && let Some(intent) = &held.intent
             {
-                finish(caps, &config, &issue, &record, &intent.decision, now).await;
+                finish(caps, config, issue, record, &intent.decision, now).await;
                 return Err(already(&intent.decision));
             }
             return Err(Refusal::new("already-decided", in_flight_message(&held)));
@@ -152,7 +168,7 @@ pub async fn decide(caps: &Caps, context: &Context, payload: &Value) -> Result<V
             ));
         }
     };
-    match deliver::deliver(caps, &config, &request, generation, &claim, now, false)
+    match deliver::deliver(caps, config, &request, generation, &claim, now, false)
         .await
         .map_err(storage)?
     {
@@ -194,7 +210,7 @@ pub async fn decide(caps: &Caps, context: &Context, payload: &Value) -> Result<V
         ),
     )
     .await;
-    Ok(finish(caps, &config, &issue, &record, &decision, now).await)
+    Ok(finish(caps, config, issue, record, &decision, now).await)
 }
 
 /// The decision as recorded, from the form.

@@ -12,6 +12,7 @@ pub mod deliver;
 pub mod expiry;
 pub mod inbox;
 pub mod intake;
+pub mod jira_way;
 pub mod record;
 pub mod settle;
 pub mod trusted;

@@ -53,6 +53,10 @@ pub enum Source {
     #[default]
     Jira,
     Epm,
+    /// A person moved the issue to the approved or denied status.
+    Transition,
+    /// A Jira Service Management approval on the request completed.
+    Approval,
 }
 
 /// A decision, as recorded on the issue and in storage.

@@ -86,6 +86,8 @@ pub fn decision_lines(d: &DecisionRecord) -> Vec<String> {
         match d.source {
             crate::providers::epm::mapping::property::Source::Jira => " in Jira",
             crate::providers::epm::mapping::property::Source::Epm => " in BeyondTrust EPM",
+            crate::providers::epm::mapping::property::Source::Transition => " by moving the issue in Jira",
+            crate::providers::epm::mapping::property::Source::Approval => " by a Jira Service Management approval",
         }
     )];
     if d.approved && !d.duration_label.is_empty() {

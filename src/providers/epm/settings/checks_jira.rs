@@ -14,6 +14,8 @@ use crate::protocol::Actor;
 /// Text custom fields: the app writes the EPM request id as a plain string, which API v3 takes
 /// only for single-line text (a paragraph field wants ADF).
 const TEXT_FIELD: &str = "com.atlassian.jira.plugin.system.customfieldtypes:textfield";
+/// Single-choice select fields: the duration of an approval made in Jira is one's value.
+const SELECT_FIELD: &str = "com.atlassian.jira.plugin.system.customfieldtypes:select";
 /// Pages of create metadata read at most (200 entries each).
 const MAX_PAGES: usize = 5;
 
@@ -40,6 +42,7 @@ pub async fn run(caps: &Caps, config: &EpmSettings) -> Vec<Check> {
         )),
     }
     checks.push(assignee(caps, config).await);
+    checks.extend(duration_field(caps, config).await);
     match (&project, &issue_type) {
         (Some(project_id), Some(issue_type_id)) => {
             checks.extend(statuses(caps, config, project_id, issue_type_id).await);
@@ -404,7 +407,7 @@ async fn statuses(caps: &Caps, config: &EpmSettings, project_id: &str, issue_typ
     };
     let names: Vec<&str> = used.iter().filter_map(|r| status_name(r)).collect();
     let transitions = workflow["transitions"].as_array().unwrap_or(&empty);
-    targets
+    let mut checks: Vec<Check> = targets
         .iter()
         .map(|(id, wanted, setting)| {
             let title = status_title(id, wanted);
@@ -446,5 +449,112 @@ async fn statuses(caps: &Caps, config: &EpmSettings, project_id: &str, issue_typ
                 ),
             }
         })
-        .collect()
+        .collect();
+    if config.decide_by_transition || config.decide_by_jsm_approval {
+        checks.push(move_back(config, workflow_name, transitions, &status_name));
+    }
+    checks
+}
+
+/// Deciding in Jira: a move the app does not accept is moved back, so the workflow needs a
+/// transition from each decision status back to where requests start.
+fn move_back<'a>(
+    config: &EpmSettings,
+    workflow_name: &str,
+    transitions: &'a [Value],
+    status_name: &dyn Fn(&str) -> Option<&'a str>,
+) -> Check {
+    let title = "Moving a refused decision back".to_string();
+    let initial = transitions
+        .iter()
+        .find(|t| t["type"].as_str() == Some("INITIAL"))
+        .and_then(|t| t["toStatusReference"].as_str());
+    let Some(initial) = initial else {
+        return Check::warn(
+            "moveBack",
+            title,
+            format!("{workflow_name} has no create transition, so the app cannot tell where requests start."),
+            "Check the workflow in Jira settings → Issues → Workflows.",
+        );
+    };
+    let initial_name = status_name(initial).unwrap_or(initial);
+    let back_from = |status: &str| {
+        transitions.iter().any(|t| {
+            t["type"].as_str() != Some("INITIAL")
+                && t["toStatusReference"].as_str() == Some(initial)
+                && t["links"].as_array().is_none_or(|links| {
+                    links.is_empty()
+                        || links.iter().any(|l| {
+                            l["fromStatusReference"]
+                                .as_str()
+                                .and_then(status_name)
+                                .is_some_and(|n| n.eq_ignore_ascii_case(status))
+                        })
+                })
+        })
+    };
+    let missing: Vec<&str> = [config.approved_status.as_str(), config.denied_status.as_str()]
+        .into_iter()
+        .filter(|status| !back_from(status))
+        .collect();
+    if missing.is_empty() {
+        Check::pass(
+            "moveBack",
+            title,
+            format!(
+                "{workflow_name} can move a request from \"{}\" and \"{}\" back to \"{initial_name}\", so a move the app refuses is undone.",
+                config.approved_status, config.denied_status
+            ),
+        )
+    } else {
+        Check::warn(
+            "moveBack",
+            title,
+            format!(
+                "{workflow_name} has no transition from \"{}\" back to \"{initial_name}\": a move the app refuses (by the requester, by someone without the right) stays where it is, with a note saying the request is still open.",
+                missing.join("\" or \"")
+            ),
+            format!("Add a transition back to \"{initial_name}\" (a \"Reopen\" from the decision statuses), or turn off deciding by moving the issue."),
+        )
+    }
+}
+
+/// The duration field of deciding in Jira: a select field Jira has.
+async fn duration_field(caps: &Caps, config: &EpmSettings) -> Option<Check> {
+    let id = config.duration_field_id.trim();
+    if id.is_empty() || !(config.decide_by_transition || config.decide_by_jsm_approval) {
+        return None;
+    }
+    let title = format!("Duration field {id}");
+    let fields = match client::call(caps, Actor::App, "GET", "/rest/api/3/field", None).await {
+        Ok(fields) => fields,
+        Err(e) => return Some(Check::could_not_check("durationField", title, &e)),
+    };
+    let Some(field) = fields
+        .as_array()
+        .and_then(|all| all.iter().find(|f| f["id"].as_str() == Some(id)))
+    else {
+        return Some(Check::fail(
+            "durationField",
+            title,
+            format!("Jira has no field {id}."),
+            "Create a \"Select list (single choice)\" custom field with options like \"Once\", \"4 hours\", \"1 day\", add it to the approve transition's screen or the issue's edit screen, and paste its id into \"Duration field ID\" (or leave it empty to use the default duration).",
+        ));
+    };
+    let name = field["name"].as_str().unwrap_or(id);
+    let kind = field.pointer("/schema/custom").and_then(Value::as_str).unwrap_or("");
+    Some(if kind == SELECT_FIELD {
+        Check::pass(
+            "durationField",
+            title,
+            format!("\"{name}\" is a single-choice select: its value (\"4 hours\", \"once\") is the duration of an approval made in Jira."),
+        )
+    } else {
+        Check::fail(
+            "durationField",
+            title,
+            format!("{id} (\"{name}\") is not a single-choice select field."),
+            "Use a \"Select list (single choice)\" custom field whose options are durations, or leave \"Duration field ID\" empty.",
+        )
+    })
 }

@@ -24,6 +24,7 @@ use crate::config::rules::{
 };
 use crate::config::{self, ConfigError, Section, bad};
 use crate::providers::epm::mapping::placeholders;
+use crate::providers::epm::wire::duration::AccessDuration;
 
 /// Secret-storage keys. Their values are never logged or returned.
 pub const SECRET_WEBHOOK_USER: &str = "epm.webhook.username";
@@ -71,6 +72,19 @@ pub struct EpmSettings {
     pub approver_group: String,
     /// Record decisions as JSM internal notes (`public: false`) on service desk requests.
     pub internal_note: bool,
+    /// Moving an open request to the approved or denied status decides it (`flows::jira_way`).
+    pub decide_by_transition: bool,
+    /// A select field whose value ("4 hours", "once") is the duration of an approval by
+    /// transition or JSM approval ("" for none: the default applies).
+    pub duration_field_id: String,
+    /// The duration when the field is empty or not configured ("" for none: such an approval is
+    /// refused and the issue moved back).
+    pub default_duration: String,
+    /// A completed JSM approval on the request decides it.
+    pub decide_by_jsm_approval: bool,
+    /// JSM's approver list is the right to decide (instead of the group or permission check);
+    /// the requester is still never accepted.
+    pub trust_jsm_approvers: bool,
 }
 
 pub const DEFAULT_SUMMARY_TEMPLATE: &str = "EPM JIT Application Access Request - %%User%%";
@@ -96,6 +110,11 @@ impl Default for EpmSettings {
             expired_status: "Expired".into(),
             approver_group: String::new(),
             internal_note: true,
+            decide_by_transition: true,
+            duration_field_id: String::new(),
+            default_duration: "once".into(),
+            decide_by_jsm_approval: false,
+            trust_jsm_approvers: false,
         }
     }
 }
@@ -193,6 +212,14 @@ impl EpmSettings {
         }
         if self.approver_group.chars().count() > 255 {
             errors.push(bad("approverGroup", "is longer than 255 characters"));
+        }
+        if !self.duration_field_id.is_empty() && !is_custom_field_id(&self.duration_field_id) {
+            errors.push(bad("durationFieldId", "must look like customfield_10060, or be empty"));
+        }
+        if !self.default_duration.is_empty()
+            && let Err(problem) = AccessDuration::from_label(&self.default_duration)
+        {
+            errors.push(bad("defaultDuration", format!("{problem}, or leave it empty")));
         }
         errors
     }

@@ -3,6 +3,7 @@
 
 mod decide;
 mod expiry;
+mod jira_way;
 mod queue;
 mod trust;
 

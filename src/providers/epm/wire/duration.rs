@@ -85,6 +85,30 @@ impl AccessDuration {
         }
     }
 
+    /// Reads a label as people write it and [`AccessDuration::label`] makes it ("once",
+    /// "4 hours", "1 Day"; case and surrounding space ignored): the value of a Jira select
+    /// field, or a default in the settings.
+    pub fn from_label(text: &str) -> Result<AccessDuration, String> {
+        let text = text.trim().to_lowercase();
+        if text == "once" {
+            return Ok(AccessDuration::Once);
+        }
+        let mut words = text.split_whitespace();
+        let (Some(count), Some(unit), None) = (words.next(), words.next(), words.next()) else {
+            return Err("write a duration as \"once\" or a number and a unit, like \"4 hours\"".into());
+        };
+        let count: u64 = count
+            .parse()
+            .map_err(|_| "give a whole number before the unit, like \"4 hours\"".to_string())?;
+        let unit = match unit {
+            "hour" | "hours" => "hours",
+            "day" | "days" => "days",
+            "month" | "months" => "months",
+            other => other,
+        };
+        AccessDuration::new(unit, count)
+    }
+
     /// Every choice, in the order EPM's UI lists them (for the form).
     pub fn choices() -> Vec<AccessDuration> {
         let mut all = vec![AccessDuration::Once];
@@ -98,6 +122,26 @@ impl AccessDuration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_labels_back() {
+        for choice in AccessDuration::choices() {
+            assert_eq!(AccessDuration::from_label(&choice.label()), Ok(choice));
+            assert_eq!(AccessDuration::from_label(&choice.label().to_uppercase()), Ok(choice));
+        }
+        assert_eq!(AccessDuration::from_label(" 1 Hour "), Ok(AccessDuration::Hours(1)));
+        for (bad, expected) in [
+            ("", "write a duration"),
+            ("4", "write a duration"),
+            ("4 hours please", "write a duration"),
+            ("four hours", "whole number"),
+            ("25 hours", "1 to 24"),
+            ("2 weeks", "unknown duration unit"),
+        ] {
+            let problem = AccessDuration::from_label(bad).unwrap_err();
+            assert!(problem.contains(expected), "{bad}: {problem}");
+        }
+    }
 
     #[test]
     fn encodes_for_epm_and_people() {
