@@ -1,5 +1,7 @@
 //! Atlassian's published contracts, compiled into validators: the Jira Cloud platform OpenAPI,
-//! the JSM request-comment subset, and the Atlassian Document Format JSON Schema.
+//! the JSM subset (request comments and approvals: `jsm-request-comment-subset.openapi.json`, a
+//! verbatim copy of those operations and their schemas), and the Atlassian Document Format JSON
+//! Schema.
 //!
 //! [`Contracts::check_request`] finds the operation for a method and path by matching the specs'
 //! path templates, then checks the JSON request body against the operation's schema (OpenAPI 3.0
@@ -122,7 +124,7 @@ impl Contracts {
     pub fn load() -> anyhow::Result<Contracts> {
         let mut operations = Vec::new();
         let mut components = Vec::new();
-        let spec_names = vec!["Jira Cloud platform REST v3", "JSM request comment"];
+        let spec_names = vec!["Jira Cloud platform REST v3", "JSM request comment and approval subset"];
         for (index, text) in [JIRA_PLATFORM_SPEC, JSM_COMMENT_SPEC].into_iter().enumerate() {
             let spec: Value =
                 serde_json::from_str(text).with_context(|| format!("parsing the {} spec", spec_names[index]))?;
@@ -944,6 +946,22 @@ mod tests {
         let adf = json!({"body": doc(json!([])), "public": false}).to_string();
         let problems = invalid(contracts().check_request("POST", path, Some(&adf)));
         assert!(problems.iter().any(|p| p.starts_with("/body:")), "{problems:?}");
+    }
+
+    #[test]
+    fn jsm_approval_contract() {
+        let list = "/rest/servicedeskapi/request/PMCJIT-1/approval";
+        assert_eq!(contracts().check_request("GET", list, None), Ok(()));
+        assert_eq!(
+            contracts().operation_template("GET", "/rest/servicedeskapi/request/PMCJIT-1/approval/7"),
+            Some("/rest/servicedeskapi/request/{issueIdOrKey}/approval/{approvalId}")
+        );
+        let answer = "/rest/servicedeskapi/request/PMCJIT-1/approval/7";
+        let ok = json!({"decision": "approve"}).to_string();
+        assert_eq!(contracts().check_request("POST", answer, Some(&ok)), Ok(()));
+        let wrong = json!({"decision": "approve", "comment": "x"}).to_string();
+        let problems = invalid(contracts().check_request("POST", answer, Some(&wrong)));
+        assert!(problems.iter().any(|p| p.contains("comment")), "{problems:?}");
     }
 
     #[test]

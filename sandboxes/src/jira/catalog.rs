@@ -86,9 +86,28 @@ pub struct FieldRec {
     /// `projectId/issueTypeId` pairs whose create screen shows the field; `None` = every screen.
     pub screens: Option<Vec<String>>,
     pub required: bool,
+    /// The options of a select field (schema type `option`), in display order.
+    #[serde(default)]
+    pub options: Vec<FieldOption>,
+}
+
+/// One option of a select custom field (Jira's `CustomFieldOption`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FieldOption {
+    pub id: String,
+    pub value: String,
 }
 
 impl FieldRec {
+    /// A select field: its value is one of `options`.
+    pub(crate) fn is_select(&self) -> bool {
+        self.schema.get("type").and_then(Value::as_str) == Some("option")
+    }
+
+    pub(crate) fn option(&self, id: &str) -> Option<&FieldOption> {
+        self.options.iter().find(|option| option.id == id)
+    }
+
     pub(crate) fn on_screen(&self, project_id: &str, issue_type_id: &str) -> bool {
         match &self.screens {
             None => true,
@@ -290,6 +309,15 @@ impl Links<'_> {
             "name": issue_type.name,
             "subtask": false,
             "hierarchyLevel": 0,
+        })
+    }
+
+    /// A select field's option as Jira gives it (`CustomFieldOption`).
+    pub(crate) fn field_option(&self, option: &FieldOption) -> Value {
+        json!({
+            "self": format!("{}/rest/api/3/customFieldOption/{}", self.base, option.id),
+            "value": option.value,
+            "id": option.id,
         })
     }
 

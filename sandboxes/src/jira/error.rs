@@ -89,6 +89,11 @@ impl JiraError {
     pub(crate) fn status(&self) -> StatusCode {
         self.status
     }
+
+    /// The messages, joined (what a page shows for a refusal).
+    pub(crate) fn reason(&self) -> &str {
+        &self.reason
+    }
 }
 
 impl From<rusqlite::Error> for JiraError {

@@ -3,7 +3,7 @@
 //! same router and gate the host mounts (contract check, caller, faults, log) on a
 //! current-thread runtime and waits for its answer.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::Body;
@@ -34,6 +34,8 @@ pub struct InMemoryJira {
     router: Router,
     /// Always `Some` until dropped (see `Drop`).
     runtime: Option<tokio::runtime::Runtime>,
+    /// The sandbox's issue-updated events, subscribed at creation ([`InMemoryJira::take_events`]).
+    events: Mutex<tokio::sync::mpsc::UnboundedReceiver<Value>>,
 }
 
 impl JiraSandbox {
@@ -52,11 +54,13 @@ impl JiraSandbox {
         change(&mut site);
         let sandbox = JiraSandbox::open_seeded(std::path::Path::new(":memory:"), IN_MEMORY_BASE_URL, contracts, &site)?;
         let router = sandbox.router();
+        let events = Mutex::new(sandbox.subscribe_events());
         let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build()?;
         Ok(InMemoryJira {
             sandbox,
             router,
             runtime: Some(runtime),
+            events,
         })
     }
 }
@@ -120,6 +124,17 @@ impl InMemoryJira {
 
     fn runtime(&self) -> &tokio::runtime::Runtime {
         self.runtime.as_ref().expect("the runtime lives as long as the sandbox")
+    }
+
+    /// The issue-updated events (`avi:jira:updated:issue`, Forge's shape) made since the last
+    /// take, oldest first.
+    pub fn take_events(&self) -> Vec<Value> {
+        let mut receiver = self.events.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut events = Vec::new();
+        while let Ok(event) = receiver.try_recv() {
+            events.push(event);
+        }
+        events
     }
 
     /// Every issue, oldest first, as `GET /_sandbox/issues` shows it: all fields, all

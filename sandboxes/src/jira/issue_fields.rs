@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::catalog::{Catalog, IssueTypeRec, ProjectRec};
+use super::catalog::{Catalog, FieldRec, IssueTypeRec, ProjectRec};
 use super::error::{FieldErrors, JiraError};
 use super::store::Issue;
 
@@ -272,12 +272,43 @@ fn set_field(
                     changes.custom.insert(custom.to_string(), value.clone());
                 }
                 ("string", _) => errors.add(custom, "Operation value must be a string"),
+                ("option", _) => match known.map(|field| select_option(field, value)) {
+                    Some(Ok(option)) => {
+                        changes.custom.insert(custom.to_string(), option);
+                    }
+                    Some(Err(message)) => errors.add(custom, message),
+                    None => errors.add(custom, cannot_be_set(custom)),
+                },
                 _ => {
                     changes.custom.insert(custom.to_string(), value.clone());
                 }
             }
         }
     }
+}
+
+/// A select field's value (`{"id": ...}` or `{"value": ...}`) as stored: `{"id", "value"}` of
+/// one of its options; otherwise Jira's message naming what was sent.
+fn select_option(field: &FieldRec, value: &Value) -> Result<Value, String> {
+    let by_id = value.get("id").and_then(Value::as_str);
+    let by_value = value.get("value").and_then(Value::as_str);
+    let option = match (by_id, by_value) {
+        (Some(id), _) => field
+            .option(id)
+            .ok_or_else(|| format!("Option id '{id}' is not valid."))?,
+        (None, Some(text)) => field
+            .options
+            .iter()
+            .find(|option| option.value == text)
+            .ok_or_else(|| format!("Option value '{text}' is not valid."))?,
+        (None, None) => {
+            return Err(format!(
+                "Specify a valid 'id' or 'value' for {}: an object such as {{\"id\": \"...\"}}.",
+                field.name
+            ));
+        }
+    };
+    Ok(serde_json::json!({"id": option.id, "value": option.value}))
 }
 
 /// Reads `properties: [{key, value}]`.

@@ -9,16 +9,21 @@
 //! (`/_sandbox/fail`, see `inspect.rs`), and the request is logged for `/_sandbox/requests`.
 
 mod adf_html;
+mod approvals;
 mod auth;
 mod catalog;
 mod error;
+mod events;
 mod in_memory;
 mod inspect;
 mod issue_fields;
+mod issue_update;
 mod jql;
 mod page_shell;
 mod pages;
+mod pages_decide;
 mod render;
+mod routes_approval;
 mod routes_comment;
 mod routes_issue;
 mod routes_meta;
@@ -45,8 +50,11 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::faults::{self, Fault, FaultRules};
-pub use catalog::{Catalog, FieldRec, GroupRec, IssueTypeRec, ProjectRec, StatusRec, TransitionRec, UserRec};
+pub use catalog::{
+    Catalog, FieldOption, FieldRec, GroupRec, IssueTypeRec, ProjectRec, StatusRec, TransitionRec, UserRec,
+};
 use error::{JiraError, RejectReason};
+pub use events::ISSUE_UPDATED_EVENT;
 pub use in_memory::{Answer, IN_MEMORY_BASE_URL, InMemoryJira};
 use pam_contracts_check::{Contracts, RequestViolation};
 pub use session::{DEFAULT_USER, Person, SESSION_COOKIE};
@@ -68,6 +76,8 @@ pub struct JiraSandbox {
     log: Mutex<RequestLog>,
     /// Faults on demand (`/_sandbox/fail`), in memory.
     faults: Mutex<FaultRules>,
+    /// Issue-updated events: the recent ones and their subscriber (`events.rs`).
+    events: Mutex<events::EventLog>,
 }
 
 #[derive(Default)]
@@ -129,6 +139,7 @@ impl JiraSandbox {
             catalog,
             log: Mutex::new(RequestLog::default()),
             faults: Mutex::new(FaultRules::default()),
+            events: Mutex::new(events::EventLog::default()),
         }))
     }
 
@@ -169,6 +180,14 @@ impl JiraSandbox {
                 post(routes_comment::add_servicedesk),
             )
             .route(
+                "/rest/servicedeskapi/request/{issueIdOrKey}/approval",
+                get(routes_approval::list),
+            )
+            .route(
+                "/rest/servicedeskapi/request/{issueIdOrKey}/approval/{approvalId}",
+                get(routes_approval::get_one).post(routes_approval::answer),
+            )
+            .route(
                 "/rest/api/3/search/jql",
                 get(routes_search::search_get).post(routes_search::search_post),
             )
@@ -194,12 +213,20 @@ impl JiraSandbox {
             .route("/rest/api/3/workflows", post(routes_workflow::read))
             .route("/", get(pages::index))
             .route("/browse/{key}", get(pages::browse))
+            .route("/browse/{key}/transition", post(pages_decide::transition))
+            .route(
+                "/browse/{key}/approval/{approvalId}",
+                post(pages_decide::answer_approval),
+            )
             .route("/plugins/servlet/pam-approvals/configure", get(pages::configure))
             .route("/static/pages.js", get(page_shell::script))
             .route("/static/pages.css", get(page_shell::stylesheet))
             .route("/_sandbox/requests", get(inspect::requests))
             .route("/_sandbox/requests/reset", post(inspect::reset_requests))
             .route("/_sandbox/issues", get(inspect::issues))
+            .route("/_sandbox/issues/{key}/approvers", post(routes_approval::set_approvers))
+            .route("/_sandbox/events", get(events::list))
+            .route("/_sandbox/events/{changelogId}/redeliver", post(events::redeliver))
             .route(
                 "/_sandbox/fail",
                 post(inspect::add_fault)

@@ -8,12 +8,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use super::JiraSandbox;
 use super::adf_html::{escape, render};
 use super::page_shell::{admin_page, html, issue_actions, issue_panels};
 use super::routes_meta::holds;
 use super::store::{self, Comment, Issue};
 use super::time::friendly;
+use super::{JiraSandbox, approvals};
 
 type Shared = State<Arc<JiraSandbox>>;
 
@@ -106,14 +106,17 @@ pub(crate) async fn browse(State(sandbox): Shared, Path(key): Path<String>, head
             Some(issue) => {
                 let properties = store::properties(&db, issue.id)?;
                 let comments = store::comments(&db, issue.id)?;
-                Ok(Some((issue, properties, comments)))
+                let approvals = approvals::of_issue(&db, issue.id)?;
+                Ok(Some((issue, properties, comments, approvals)))
             }
             None => Ok(None),
         })
     };
     match loaded {
-        Ok(Some((issue, properties, comments))) => {
-            let body = issue_page(&sandbox, &issue, &properties, &comments);
+        Ok(Some((issue, properties, comments, approvals))) => {
+            let person = sandbox.signed_in(&headers);
+            let decide = sandbox.decide_html(&issue, &approvals, person.as_ref());
+            let body = issue_page(&sandbox, &issue, &properties, &comments, &decide);
             let title = format!("[{}] {} - Jira sandbox", issue.key, issue.summary);
             html(StatusCode::OK, sandbox.page(&title, &headers, &body))
         }
@@ -135,6 +138,9 @@ fn value_html(value: &Value) -> String {
     match value {
         Value::Null => "<span class=\"none\">None</span>".to_string(),
         Value::String(text) => escape(text),
+        Value::Object(object) if object.get("value").is_some_and(Value::is_string) => {
+            escape(object.get("value").and_then(Value::as_str).unwrap_or_default())
+        }
         other => format!(
             "<code>{}</code>",
             escape(&serde_json::to_string(other).unwrap_or_default())
@@ -142,7 +148,13 @@ fn value_html(value: &Value) -> String {
     }
 }
 
-fn issue_page(sandbox: &JiraSandbox, issue: &Issue, properties: &[(String, Value)], comments: &[Comment]) -> String {
+fn issue_page(
+    sandbox: &JiraSandbox,
+    issue: &Issue,
+    properties: &[(String, Value)],
+    comments: &[Comment],
+    decide: &str,
+) -> String {
     let catalog = &sandbox.catalog;
     let project = catalog.project_by_id(&issue.project_id);
     let project_name = project.map_or(issue.project_id.as_str(), |p| p.name.as_str());
@@ -226,7 +238,7 @@ fn issue_page(sandbox: &JiraSandbox, issue: &Issue, properties: &[(String, Value
          <div class=\"layout\"><div class=\"main-col\">{panels}\
          <h2>Description</h2>{description}\
          <h2>Comments</h2>{comments_html}\
-         </div><div class=\"side-col\"><div class=\"details\"><dl>{details}</dl></div>\
+         </div><div class=\"side-col\">{decide}<div class=\"details\"><dl>{details}</dl></div>\
          <div class=\"properties\"><h2>Entity properties</h2>{properties_html}</div></div></div>",
         project = escape(project_name),
         key_link = sandbox.browse_link(&issue.key),

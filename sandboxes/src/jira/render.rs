@@ -180,6 +180,14 @@ impl JiraSandbox {
                     .unwrap_or(Value::Null),
                 "created" => json!(jira_time(issue.created)),
                 "updated" => json!(jira_time(issue.updated)),
+                id if field.is_select() => issue
+                    .custom
+                    .get(id)
+                    .and_then(|stored| stored.get("id"))
+                    .and_then(Value::as_str)
+                    .and_then(|option_id| field.option(option_id))
+                    .map(|option| links.field_option(option))
+                    .unwrap_or(Value::Null),
                 id if field.custom => issue.custom.get(id).cloned().unwrap_or(Value::Null),
                 _ => Value::Null,
             };

@@ -102,7 +102,8 @@ pub(crate) async fn create(
 
     let issue = {
         let mut db = sandbox.db();
-        store::create_issue(&mut db, template, &project.key, &properties)?
+        let approvers = sandbox.initial_approvers(&project.id);
+        store::create_issue(&mut db, template, &project.key, &properties, approvers.as_deref())?
     };
     let created = json!({
         "id": issue.id.to_string(),
@@ -129,28 +130,9 @@ pub(crate) async fn get_issue(
     Ok(Json(value).into_response())
 }
 
-/// Applies the `fields`/`update`/`properties` of an edit or transition body to `issue`.
-fn apply_edit(sandbox: &JiraSandbox, issue: &mut Issue, body: &Value) -> Result<Vec<(String, Value)>, JiraError> {
-    let catalog = &sandbox.catalog;
-    let project = catalog
-        .project_by_id(&issue.project_id)
-        .ok_or_else(|| JiraError::internal("the issue's project is missing"))?;
-    let issue_type = catalog
-        .issue_type(&issue.issue_type_id)
-        .ok_or_else(|| JiraError::internal("the issue's type is missing"))?;
-    let mut errors = FieldErrors::default();
-    let changes = read_changes(catalog, body, project, issue_type, false, &mut errors);
-    errors.into_result()?;
-    let properties = read_properties(body)?;
-    if !changes.is_empty() {
-        changes.apply(issue);
-        issue.updated = now_ms();
-    }
-    Ok(properties)
-}
-
 pub(crate) async fn edit(
     State(sandbox): Shared,
+    Extension(caller): Extension<Caller>,
     Path(id_or_key): Path<String>,
     RawQuery(query): RawQuery,
     body: Bytes,
@@ -158,9 +140,8 @@ pub(crate) async fn edit(
     let body = parse_body(&body)?;
     let query = QueryParams::parse(query.as_deref());
     let mut db = sandbox.db();
-    let mut issue = store::find_issue(&db, &id_or_key)?.ok_or_else(JiraError::issue_not_found)?;
-    let properties = apply_edit(&sandbox, &mut issue, &body)?;
-    store::save_issue_with_properties(&mut db, &issue, &properties)?;
+    let issue = store::find_issue(&db, &id_or_key)?.ok_or_else(JiraError::issue_not_found)?;
+    let issue = sandbox.edit_issue(&mut db, &caller.account_id, issue, &body)?;
     if query.get("returnIssue") == Some("true") {
         let value = sandbox.issue_json(&db, &issue, &FieldSelection::all(), &PropertySelection::None)?;
         return Ok(Json(value).into_response());
@@ -263,6 +244,7 @@ pub(crate) async fn list_transitions(
 
 pub(crate) async fn do_transition(
     State(sandbox): Shared,
+    Extension(caller): Extension<Caller>,
     Path(id_or_key): Path<String>,
     body: Bytes,
 ) -> Result<Response, JiraError> {
@@ -272,19 +254,6 @@ pub(crate) async fn do_transition(
             "Missing 'transition' identifier: send {\"transition\": {\"id\": \"...\"}}.",
         ));
     };
-    let mut db = sandbox.db();
-    let mut issue = store::find_issue(&db, &id_or_key)?.ok_or_else(JiraError::issue_not_found)?;
-    let target = sandbox
-        .catalog
-        .transitions_from(&issue.status_id)
-        .find(|t| t.id == transition_id)
-        .map(|t| t.to.clone())
-        .ok_or_else(|| {
-            JiraError::bad_request(format!("Transition id '{transition_id}' is not valid for this issue."))
-        })?;
-    let properties = apply_edit(&sandbox, &mut issue, &body)?;
-    issue.status_id = target;
-    issue.updated = now_ms();
-    store::save_issue_with_properties(&mut db, &issue, &properties)?;
+    sandbox.transition_issue(&caller.account_id, &id_or_key, transition_id, &body)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

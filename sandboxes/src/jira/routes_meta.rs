@@ -494,6 +494,10 @@ pub(crate) async fn createmeta_fields(
                 json!({"autoCompleteUrl": format!("{base}/rest/api/1.0/labels/suggest?query=")}),
             ),
             "assignee" | "reporter" => entry(json!(["set"]), user_picker),
+            _ if field.is_select() => {
+                let options: Vec<Value> = field.options.iter().map(|option| links.field_option(option)).collect();
+                entry(json!(["set"]), json!({"allowedValues": options}))
+            }
             _ => entry(json!(["set"]), json!({})),
         };
         all.push(value);

@@ -3,7 +3,9 @@
 
 use serde_json::json;
 
-use super::catalog::{Catalog, FieldRec, GroupRec, IssueTypeRec, ProjectRec, StatusRec, TransitionRec, UserRec};
+use super::catalog::{
+    Catalog, FieldOption, FieldRec, GroupRec, IssueTypeRec, ProjectRec, StatusRec, TransitionRec, UserRec,
+};
 
 /// The app's own account: requests without an `Authorization` header act as it.
 pub const APP_ACCOUNT_ID: &str = "557058:pam-approvals-app";
@@ -23,6 +25,21 @@ pub const AFFECTED_ASSETS_FIELD: &str = "customfield_10050";
 /// A change ticket's window (date-time fields), for PRA's change window rule.
 pub const CHANGE_START_FIELD: &str = "customfield_10051";
 pub const CHANGE_END_FIELD: &str = "customfield_10052";
+/// How long approved access lasts (a select field on both projects' screens): what a person
+/// deciding the Jira way (a workflow transition) chooses along with Approved.
+pub const ACCESS_DURATION_FIELD: &str = "customfield_10060";
+/// The "Access duration" options: (option id, value), in display order.
+pub const ACCESS_DURATION_OPTIONS: [(&str, &str); 9] = [
+    ("10601", "Once"),
+    ("10602", "1 hour"),
+    ("10603", "2 hours"),
+    ("10604", "4 hours"),
+    ("10605", "8 hours"),
+    ("10606", "1 day"),
+    ("10607", "3 days"),
+    ("10608", "7 days"),
+    ("10609", "1 month"),
+];
 
 /// The one workflow every project and issue type uses (`POST /rest/api/3/workflows`); its
 /// statuses and transitions are the catalog's.
@@ -202,6 +219,7 @@ fn system_field(id: &str, name: &str, schema: serde_json::Value, clause_names: &
         settable,
         screens: None,
         required: matches!(id, "summary" | "project" | "issuetype"),
+        options: Vec::new(),
     }
 }
 
@@ -293,6 +311,7 @@ fn fields() -> Vec<FieldRec> {
             settable: true,
             screens: Some(vec![format!("{PMCJIT_PROJECT_ID}/{ACCESS_REQUEST_TYPE_ID}")]),
             required: false,
+            options: Vec::new(),
         },
         FieldRec {
             id: APPROVAL_DEADLINE_FIELD.into(),
@@ -310,6 +329,7 @@ fn fields() -> Vec<FieldRec> {
             settable: true,
             screens: Some(vec![format!("{PMCJIT_PROJECT_ID}/{ACCESS_REQUEST_TYPE_ID}")]),
             required: false,
+            options: Vec::new(),
         },
         change_field(
             AFFECTED_ASSETS_FIELD,
@@ -320,7 +340,39 @@ fn fields() -> Vec<FieldRec> {
         ),
         change_field(CHANGE_START_FIELD, "Change window start", "datetime", "datetime", None),
         change_field(CHANGE_END_FIELD, "Change window end", "datetime", "datetime", None),
+        access_duration_field(),
     ]
+}
+
+/// "Access duration": a single-select field on both projects' screens.
+fn access_duration_field() -> FieldRec {
+    FieldRec {
+        id: ACCESS_DURATION_FIELD.into(),
+        name: "Access duration".into(),
+        custom: true,
+        orderable: true,
+        navigable: true,
+        searchable: true,
+        clause_names: vec!["cf[10060]".into(), "Access duration".into()],
+        schema: json!({
+            "type": "option",
+            "custom": "com.atlassian.jira.plugin.system.customfieldtypes:select",
+            "customId": 10060
+        }),
+        settable: true,
+        screens: Some(vec![
+            format!("{PMCJIT_PROJECT_ID}/{ACCESS_REQUEST_TYPE_ID}"),
+            format!("{OPS_PROJECT_ID}/{TASK_TYPE_ID}"),
+        ]),
+        required: false,
+        options: ACCESS_DURATION_OPTIONS
+            .iter()
+            .map(|(id, value)| FieldOption {
+                id: id.to_string(),
+                value: value.to_string(),
+            })
+            .collect(),
+    }
 }
 
 /// A custom field of change tickets: on the OPS task screen.
@@ -346,5 +398,6 @@ fn change_field(id: &str, name: &str, kind: &str, custom: &str, items: Option<&s
         settable: true,
         screens: Some(vec![format!("{OPS_PROJECT_ID}/{TASK_TYPE_ID}")]),
         required: false,
+        options: Vec::new(),
     }
 }

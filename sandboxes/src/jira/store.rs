@@ -104,7 +104,10 @@ pub(crate) fn open(path: &Path) -> anyhow::Result<Connection> {
              PRIMARY KEY (issue_id, key));
          CREATE TABLE IF NOT EXISTS comments (
              id INTEGER PRIMARY KEY, issue_id INTEGER NOT NULL, data TEXT NOT NULL);
-         CREATE INDEX IF NOT EXISTS comments_by_issue ON comments (issue_id, id);",
+         CREATE INDEX IF NOT EXISTS comments_by_issue ON comments (issue_id, id);
+         CREATE TABLE IF NOT EXISTS approvals (
+             id INTEGER PRIMARY KEY, issue_id INTEGER NOT NULL, data TEXT NOT NULL);
+         CREATE INDEX IF NOT EXISTS approvals_by_issue ON approvals (issue_id, id);",
     )
     .context("creating the Jira sandbox tables")?;
     Ok(conn)
@@ -163,7 +166,7 @@ fn load_kind<T: DeserializeOwned>(conn: &Connection, kind: &str) -> anyhow::Resu
     Ok(records)
 }
 
-fn next_value(tx: &Transaction<'_>, name: &str, first: i64) -> rusqlite::Result<i64> {
+pub(crate) fn next_value(tx: &Transaction<'_>, name: &str, first: i64) -> rusqlite::Result<i64> {
     tx.execute(
         "INSERT OR IGNORE INTO counters (name, value) VALUES (?1, ?2)",
         params![name, first - 1],
@@ -175,22 +178,32 @@ fn next_value(tx: &Transaction<'_>, name: &str, first: i64) -> rusqlite::Result<
     )
 }
 
-fn decode<T: DeserializeOwned>(data: &str) -> rusqlite::Result<T> {
+pub(crate) fn decode<T: DeserializeOwned>(data: &str) -> rusqlite::Result<T> {
     serde_json::from_str(data)
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
 }
 
-fn encode<T: Serialize>(value: &T) -> rusqlite::Result<String> {
+pub(crate) fn encode<T: Serialize>(value: &T) -> rusqlite::Result<String> {
     serde_json::to_string(value).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
 }
 
+/// The next changelog id (issue-updated events), increasing across restarts.
+pub(crate) fn next_changelog_id(conn: &mut Connection) -> rusqlite::Result<i64> {
+    let tx = conn.transaction()?;
+    let id = next_value(&tx, "changelog_id", FIRST_ID)?;
+    tx.commit()?;
+    Ok(id)
+}
+
 /// Allocates the id and key of `template` (an issue with every other field decided), and
-/// writes it with its entity properties, atomically.
+/// writes it with its entity properties and, for a service-desk request, its pending approval
+/// (`approvers`), atomically.
 pub(crate) fn create_issue(
     conn: &mut Connection,
     template: Issue,
     project_key: &str,
     properties: &[(String, Value)],
+    approvers: Option<&[String]>,
 ) -> rusqlite::Result<Issue> {
     let tx = conn.transaction()?;
     let id = next_value(&tx, "issue_id", FIRST_ID)?;
@@ -209,6 +222,9 @@ pub(crate) fn create_issue(
             "INSERT OR REPLACE INTO issue_properties (issue_id, key, value) VALUES (?1, ?2, ?3)",
             params![issue.id, key, encode(value)?],
         )?;
+    }
+    if let Some(approvers) = approvers {
+        super::approvals::create(&tx, issue.id, approvers, issue.created)?;
     }
     tx.commit()?;
     Ok(issue)
