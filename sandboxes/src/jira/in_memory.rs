@@ -204,6 +204,34 @@ mod tests {
         assert_eq!(issue["fields"]["summary"], "Access");
     }
 
+    /// `take_events` returns the issue-updated events since the last take, in order.
+    #[test]
+    fn takes_the_events_made_since_the_last_take() {
+        let jira = jira();
+        let body = format!(
+            r#"{{"fields": {{"summary": "Access", "project": {{"id": "{}"}}, "issuetype": {{"id": "{}"}}}}}}"#,
+            seed::PMCJIT_PROJECT_ID,
+            seed::ACCESS_REQUEST_TYPE_ID
+        );
+        let created = jira.handle(None, "POST", "/rest/api/3/issue", Some(&body));
+        let key = serde_json::from_str::<Value>(&created.body).expect("json")["key"]
+            .as_str()
+            .expect("a key")
+            .to_string();
+        assert!(jira.take_events().is_empty());
+        let path = format!("/rest/api/3/issue/{key}/transitions");
+        for transition in ["11", "41"] {
+            let body = format!(r#"{{"transition": {{"id": "{transition}"}}}}"#);
+            let moved = jira.handle(Some(seed::CAROL_ADMIN), "POST", &path, Some(&body));
+            assert_eq!(moved.status, 204, "{}", moved.body);
+        }
+        let events = jira.take_events();
+        let statuses: Vec<&Value> = events.iter().map(|e| &e["issue"]["fields"]["status"]["name"]).collect();
+        assert_eq!(statuses, ["Approved", "Open"]);
+        assert_eq!(events[0]["atlassianId"], seed::CAROL_ADMIN);
+        assert!(jira.take_events().is_empty());
+    }
+
     /// A caller that is itself inside a runtime (the benchmarks record scripts from async code)
     /// gets its answer and may drop the sandbox there, instead of tokio's panics.
     #[test]

@@ -1,5 +1,7 @@
 //! An embedded fake of Jira Cloud: a subset of the platform REST API v3 (and the JSM request
-//! comment) on the real paths, backed by SQLite, plus server-rendered pages to look at issues.
+//! comment and approvals) on the real paths, backed by SQLite, plus server-rendered pages to
+//! look at issues and decide them (a transition, a JSM approval). Every change of an issue's
+//! fields records a Forge-shaped `avi:jira:updated:issue` event (`events.rs`).
 //!
 //! The host mounts [`JiraSandbox::router`] under `/sandbox/jira`. Every `/rest/...` request goes
 //! through a gate first: the request is held to Atlassian's published contract

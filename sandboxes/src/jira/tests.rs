@@ -1329,4 +1329,5 @@ fn sign_in_follows_the_session_cookie() {
 }
 
 mod configuration;
+mod decide;
 mod faults;
