@@ -44,10 +44,7 @@ pub async fn by_account(caps: &Caps, account_id: &str) -> Result<Approver, Refus
         .await
         .map_err(|e| unavailable(&e))?;
     if user["accountId"].as_str() != Some(account_id) {
-        return Err(Refusal::new(
-            "forbidden",
-            "Jira did not confirm who made the change.",
-        ));
+        return Err(Refusal::new("forbidden", "Jira did not confirm who made the change."));
     }
     Ok(from_user(&user))
 }

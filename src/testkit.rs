@@ -260,7 +260,7 @@ impl World {
     }
 
     /// One request to the sandbox Jira as `caller` (a world user; `None` is the app).
-    fn sandbox_call(&self, caller: Option<&str>, method: &str, path: &str, body: Option<&str>) -> HttpResponse {
+    pub fn sandbox_call(&self, caller: Option<&str>, method: &str, path: &str, body: Option<&str>) -> HttpResponse {
         let answer = self.jira().handle(caller.map(seeded_account), method, path, body);
         HttpResponse {
             status: answer.status,

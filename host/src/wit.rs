@@ -5,6 +5,6 @@
 wasmtime::component::bindgen!({ world: "app", path: "../wit" });
 
 pub use pam::approvals::types::{
-    Actor, Call, EventCall, HttpRequest, HttpResponse, Invocation, JiraRequest, JobCall, JobPush, JobRetry, LogLevel, Outcome,
-    Reply, ResolverCall, Step, WebTriggerCall,
+    Actor, Call, EventCall, HttpRequest, HttpResponse, Invocation, JiraRequest, JobCall, JobPush, JobRetry, LogLevel,
+    Outcome, Reply, ResolverCall, Step, WebTriggerCall,
 };

@@ -81,7 +81,10 @@ mod tests {
             approval("3", "pending", 300, json!([{"approver": {"accountId": "d"}, "approverDecision": "pending"}])),
         ]});
         let found = newest_completed(&answer).unwrap();
-        assert_eq!((found.approval_id.as_str(), found.approved, found.approver.as_str()), ("2", true, "c"));
+        assert_eq!(
+            (found.approval_id.as_str(), found.approved, found.approver.as_str()),
+            ("2", true, "c")
+        );
         assert_eq!(newest_completed(&json!({"values": []})), None);
         assert_eq!(newest_completed(&json!({"values": "x"})), None);
         // A completed approval naming no approver with that answer is not taken as anyone's.

@@ -37,7 +37,10 @@ pub struct StatusChange {
 }
 
 fn text<'a>(value: &'a Value, pointer: &str) -> Option<&'a str> {
-    value.pointer(pointer).and_then(Value::as_str).filter(|s| !s.trim().is_empty())
+    value
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
 }
 
 fn is_id(s: &str) -> bool {
@@ -161,7 +164,10 @@ pub async fn done(caps: &Caps, event: &IssueUpdated, now: u64) {
     if let Err(e) = caps.kv_set(&marker_key(event), &mark).await {
         caps.log(
             crate::protocol::LogLevel::Warn,
-            format!("{}: could not mark event {} handled: {e}", event.issue_key, event.changelog_id),
+            format!(
+                "{}: could not mark event {} handled: {e}",
+                event.issue_key, event.changelog_id
+            ),
         )
         .await;
     }
@@ -191,10 +197,16 @@ mod tests {
     #[test]
     fn reads_a_status_change() {
         let event = parse(ISSUE_UPDATED, &moved("Open", "Approved").to_string()).unwrap();
-        assert_eq!((event.issue_id.as_str(), event.issue_key.as_str()), ("10005", "PMCJIT-5"));
+        assert_eq!(
+            (event.issue_id.as_str(), event.issue_key.as_str()),
+            ("10005", "PMCJIT-5")
+        );
         assert_eq!((event.actor.as_str(), event.changelog_id.as_str()), ("acc-1", "10100"));
         let status = event.status.unwrap();
-        assert_eq!((status.from_name.as_str(), status.to_name.as_str()), ("Open", "Approved"));
+        assert_eq!(
+            (status.from_name.as_str(), status.to_name.as_str()),
+            ("Open", "Approved")
+        );
         assert_eq!((status.from_id.as_str(), status.to_id.as_str()), ("10001", "10002"));
         let mut other = moved("Open", "Approved");
         other["changelog"]["items"] = json!([{"field": "labels", "fieldId": "labels", "toString": "x"}]);
@@ -206,7 +218,11 @@ mod tests {
     #[test]
     fn names_what_is_wrong() {
         let cases: Vec<(&str, String, &str)> = vec![
-            ("avi:jira:created:issue", moved("Open", "Approved").to_string(), "unknown event type"),
+            (
+                "avi:jira:created:issue",
+                moved("Open", "Approved").to_string(),
+                "unknown event type",
+            ),
             (ISSUE_UPDATED, "{".into(), "not JSON"),
             (ISSUE_UPDATED, "[]".into(), "not a JSON object"),
             (ISSUE_UPDATED, json!({}).to_string(), "issue.id"),

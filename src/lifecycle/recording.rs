@@ -197,7 +197,14 @@ pub async fn move_to(caps: &Caps, issue: &str, target: &str) -> Result<bool, Jir
         return Ok(false);
     };
     let path = format!("/rest/api/3/issue/{issue}/transitions");
-    client::call(caps, Actor::App, "POST", &path, Some(&json!({"transition": {"id": id}}))).await?;
+    client::call(
+        caps,
+        Actor::App,
+        "POST",
+        &path,
+        Some(&json!({"transition": {"id": id}})),
+    )
+    .await?;
     Ok(true)
 }
 

@@ -337,8 +337,13 @@ pub(crate) async fn permission_search(
             "The 'permissions' query parameter is required: a comma-separated list of permission keys.",
         ));
     };
-    if let Some(unknown) = keys.iter().find(|key| !PERMISSIONS.iter().any(|(known, ..)| known == key)) {
-        return Err(JiraError::bad_request(format!("The permission key '{unknown}' is not valid.")));
+    if let Some(unknown) = keys
+        .iter()
+        .find(|key| !PERMISSIONS.iter().any(|(known, ..)| known == key))
+    {
+        return Err(JiraError::bad_request(format!(
+            "The permission key '{unknown}' is not valid."
+        )));
     }
     let catalog = &sandbox.catalog;
     let project: Option<&ProjectRec> = if let Some(issue) = query.get("issueKey") {

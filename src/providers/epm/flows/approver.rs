@@ -107,7 +107,11 @@ pub async fn blocker(
             "forbidden",
             format!(
                 "{} the \"Transition issues\" permission on {} to decide this request.",
-                if right == Right::SignedIn { "You need" } else { "It takes" },
+                if right == Right::SignedIn {
+                    "You need"
+                } else {
+                    "It takes"
+                },
                 issue.key
             ),
         )

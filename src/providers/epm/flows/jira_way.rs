@@ -46,7 +46,12 @@ pub async fn on_issue_updated(caps: &Caps, event: &IssueUpdated) -> Option<Outco
     };
     match events::begin(caps, event, now).await {
         Ok(Begun::Handle) => {}
-        Ok(Begun::Duplicate) => return Some(answer(event, Handled::Ignored("a duplicate delivery of a change already handled".into()))),
+        Ok(Begun::Duplicate) => {
+            return Some(answer(
+                event,
+                Handled::Ignored("a duplicate delivery of a change already handled".into()),
+            ));
+        }
         Err(e) => return Some(Outcome::Error(format!("the app's storage failed ({e})"))),
     }
     match handle(caps, event, change, &record, now).await {
@@ -56,8 +61,14 @@ pub async fn on_issue_updated(caps: &Caps, event: &IssueUpdated) -> Option<Outco
         }
         Err(message) => {
             events::abandon(caps, event).await;
-            caps.log(LogLevel::Warn, format!("{}: event {} not handled: {message}", event.issue_key, event.changelog_id))
-                .await;
+            caps.log(
+                LogLevel::Warn,
+                format!(
+                    "{}: event {} not handled: {message}",
+                    event.issue_key, event.changelog_id
+                ),
+            )
+            .await;
             Some(Outcome::Error(message))
         }
     }
@@ -114,10 +125,15 @@ async fn handle(
         return Ok(Handled::Ignored("the EPM integration is turned off".into()));
     }
     let Some(approved) = meaning(&config, &change.to_name) else {
-        return Ok(Handled::Ignored(format!("moved to \"{}\", which decides nothing", change.to_name)));
+        return Ok(Handled::Ignored(format!(
+            "moved to \"{}\", which decides nothing",
+            change.to_name
+        )));
     };
     if !config.decide_by_transition && !config.decide_by_jsm_approval {
-        return Ok(Handled::Ignored("deciding by transition or JSM approval is turned off".into()));
+        return Ok(Handled::Ignored(
+            "deciding by transition or JSM approval is turned off".into(),
+        ));
     }
     let app = users::app_account(caps).await.map_err(|e| e.to_string())?;
     if event.actor == app {
@@ -151,11 +167,27 @@ async fn handle(
         Err(ignored) => return Ok(Handled::Ignored(ignored)),
     };
     let mover = decider.approver.display_name.clone();
-    let blocked = approver::blocker(caps, &config, &issue, &record.requester(), &decider.approver, decider.right)
-        .await
-        .map_err(|r| r.message)?;
+    let blocked = approver::blocker(
+        caps,
+        &config,
+        &issue,
+        &record.requester(),
+        &decider.approver,
+        decider.right,
+    )
+    .await
+    .map_err(|r| r.message)?;
     if let Some(refusal) = blocked {
-        return move_back(caps, &config, &issue, change, &change.from_name, &mover, refusal.message).await;
+        return move_back(
+            caps,
+            &config,
+            &issue,
+            change,
+            &change.from_name,
+            &mover,
+            refusal.message,
+        )
+        .await;
     }
     let duration = if approved {
         match duration(caps, &config, &issue).await? {
@@ -180,14 +212,21 @@ async fn handle(
                     "{mover} {} {} by {}",
                     if approved { "approved" } else { "denied" },
                     issue.key,
-                    if decider.source == Source::Approval { "JSM approval" } else { "transition" }
+                    if decider.source == Source::Approval {
+                        "JSM approval"
+                    } else {
+                        "transition"
+                    }
                 ),
             )
             .await;
             Ok(Handled::Decided {
                 approved,
                 by: mover,
-                pending: answer.pointer("/outcome/pending").and_then(Value::as_bool).unwrap_or(false),
+                pending: answer
+                    .pointer("/outcome/pending")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
             })
         }
         Err(refusal) if refusal.code == "unavailable" => Err(refusal.message),
@@ -196,7 +235,16 @@ async fn handle(
             if refusal.code == "already-decided" && in_flight_is(caps, record, approved).await {
                 return Ok(Handled::Ignored(refusal.message));
             }
-            move_back(caps, &config, &issue, change, &change.from_name, &mover, refusal.message).await
+            move_back(
+                caps,
+                &config,
+                &issue,
+                change,
+                &change.from_name,
+                &mover,
+                refusal.message,
+            )
+            .await
         }
     }
 }
@@ -238,7 +286,9 @@ async fn decider(
         }
     }
     if !config.decide_by_transition {
-        return Ok(Err("deciding by transition is turned off and no JSM approval completed".into()));
+        return Ok(Err(
+            "deciding by transition is turned off and no JSM approval completed".into(),
+        ));
     }
     let approver = by_account(caps, &event.actor).await.map_err(|r| r.message)?;
     Ok(Ok(Decider {
@@ -250,7 +300,11 @@ async fn decider(
 
 /// The duration of an approval: the configured field's value, else the default. `Ok(Err)`
 /// says why there is none.
-async fn duration(caps: &Caps, config: &EpmSettings, issue: &IssueFacts) -> Result<Result<AccessDuration, String>, String> {
+async fn duration(
+    caps: &Caps,
+    config: &EpmSettings,
+    issue: &IssueFacts,
+) -> Result<Result<AccessDuration, String>, String> {
     let field = config.duration_field_id.trim();
     if !field.is_empty() {
         let path = format!("/rest/api/3/issue/{}?fields={field}", issue.id);
@@ -263,8 +317,12 @@ async fn duration(caps: &Caps, config: &EpmSettings, issue: &IssueFacts) -> Resu
             .map(str::trim)
             .filter(|t| !t.is_empty());
         if let Some(text) = text {
-            return Ok(AccessDuration::from_label(text)
-                .map_err(|problem| format!("The access duration \"{}\" cannot be used: {problem}.", crate::text::printable(text, 40))));
+            return Ok(AccessDuration::from_label(text).map_err(|problem| {
+                format!(
+                    "The access duration \"{}\" cannot be used: {problem}.",
+                    crate::text::printable(text, 40)
+                )
+            }));
         }
     }
     let default = config.default_duration.trim();
@@ -275,7 +333,8 @@ async fn duration(caps: &Caps, config: &EpmSettings, issue: &IssueFacts) -> Resu
             "No access duration: choose one in the access duration field, then move the issue again.".into()
         }));
     }
-    Ok(AccessDuration::from_label(default).map_err(|problem| format!("The default access duration cannot be used: {problem}.")))
+    Ok(AccessDuration::from_label(default)
+        .map_err(|problem| format!("The default access duration cannot be used: {problem}.")))
 }
 
 /// Moves the issue back (`to`: where it was, or where the decision already made leads) and
@@ -289,9 +348,17 @@ async fn move_back(
     mover: &str,
     why: String,
 ) -> Result<Handled, String> {
-    let moved = recording::move_to(caps, &issue.id, to)
+    let mut to = to;
+    let mut moved = recording::move_to(caps, &issue.id, to)
         .await
         .map_err(|e| e.to_string())?;
+    if !moved && !to.eq_ignore_ascii_case(&change.from_name) {
+        // No way to the decision's status from here: at least undo the move.
+        to = &change.from_name;
+        moved = recording::move_to(caps, &issue.id, to)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
     let mover = if mover.is_empty() { "Someone" } else { mover };
     let mut lines = vec![format!(
         "Not sent to EPM: {mover} moved this request to \"{}\".",
@@ -312,7 +379,10 @@ async fn move_back(
     recording::note(caps, at, config.internal_note, &lines)
         .await
         .map_err(|e| e.to_string())?;
-    caps.log(LogLevel::Info, format!("{}: {mover}'s move not accepted: {why}", issue.key))
-        .await;
+    caps.log(
+        LogLevel::Info,
+        format!("{}: {mover}'s move not accepted: {why}", issue.key),
+    )
+    .await;
     Ok(Handled::MovedBack { why, moved })
 }

@@ -514,7 +514,9 @@ fn move_back<'a>(
                 "{workflow_name} has no transition from \"{}\" back to \"{initial_name}\": a move the app refuses (by the requester, by someone without the right) stays where it is, with a note saying the request is still open.",
                 missing.join("\" or \"")
             ),
-            format!("Add a transition back to \"{initial_name}\" (a \"Reopen\" from the decision statuses), or turn off deciding by moving the issue."),
+            format!(
+                "Add a transition back to \"{initial_name}\" (a \"Reopen\" from the decision statuses), or turn off deciding by moving the issue."
+            ),
         )
     }
 }
@@ -547,7 +549,9 @@ async fn duration_field(caps: &Caps, config: &EpmSettings) -> Option<Check> {
         Check::pass(
             "durationField",
             title,
-            format!("\"{name}\" is a single-choice select: its value (\"4 hours\", \"once\") is the duration of an approval made in Jira."),
+            format!(
+                "\"{name}\" is a single-choice select: its value (\"4 hours\", \"once\") is the duration of an approval made in Jira."
+            ),
         )
     } else {
         Check::fail(

@@ -229,6 +229,11 @@ fn a_misshapen_save_is_refused_without_echoing_values() {
 #[test]
 fn validation_passes_on_a_good_configuration() {
     let mut world = world();
+    let good = EpmSettings {
+        duration_field_id: seed::ACCESS_DURATION_FIELD.into(),
+        ..stored(&world)
+    };
+    world.kv.insert(config::CONFIG_KEY.into(), good.stored());
     let (text, answer) = call(&mut world, "admin.validate", json!({}));
     assert_eq!(answer["ok"], json!(true), "{text}");
     let all_pass: Vec<(String, String)> = [
@@ -238,8 +243,10 @@ fn validation_passes_on_a_good_configuration() {
         "issueType",
         "customField",
         "assignee",
+        "durationField",
         "approvedStatus",
         "deniedStatus",
+        "moveBack",
         "epmHost",
         "epmToken",
     ]
@@ -249,7 +256,7 @@ fn validation_passes_on_a_good_configuration() {
     assert_eq!(checks(&answer), all_pass, "{text}");
     assert_eq!(
         answer["summary"],
-        json!({"passed": 10, "failed": 0, "warnings": 0, "skipped": 0})
+        json!({"passed": 12, "failed": 0, "warnings": 0, "skipped": 0})
     );
     assert_eq!(world.epm.token_requests, 1);
     assert!(
@@ -257,6 +264,58 @@ fn validation_passes_on_a_good_configuration() {
         "a check does not cache a token"
     );
     assert!(!text.contains(testkit_epm::CLIENT_SECRET));
+}
+
+/// Deciding in Jira needs a select field for durations and a way back for refused moves.
+#[test]
+fn validation_checks_what_deciding_in_jira_needs() {
+    // The seed's workflow without "Reopen": nothing leads back from a decision.
+    let mut world = world().with_site(|site| site.transitions.retain(|t| t.name != "Reopen"));
+    let settings = EpmSettings {
+        duration_field_id: seed::EPM_REQUEST_ID_FIELD.into(),
+        ..stored(&world)
+    };
+    world.kv.insert(config::CONFIG_KEY.into(), settings.stored());
+    let (text, answer) = call(&mut world, "admin.validate", json!({}));
+    assert_eq!(check(&answer, "durationField")["status"], json!("fail"), "{text}");
+    assert!(
+        check(&answer, "durationField")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("not a single-choice select")
+    );
+    assert_eq!(check(&answer, "moveBack")["status"], json!("warn"), "{text}");
+    assert!(
+        check(&answer, "moveBack")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("no transition from")
+    );
+    // A field Jira does not have; and with deciding in Jira off, neither check runs.
+    let missing = EpmSettings {
+        duration_field_id: "customfield_19999".into(),
+        ..settings.clone()
+    };
+    world.kv.insert(config::CONFIG_KEY.into(), missing.stored());
+    let (text, answer) = call(&mut world, "admin.validate", json!({}));
+    assert!(
+        check(&answer, "durationField")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("no field customfield_19999"),
+        "{text}"
+    );
+    let off = EpmSettings {
+        decide_by_transition: false,
+        ..settings
+    };
+    world.kv.insert(config::CONFIG_KEY.into(), off.stored());
+    let (_, answer) = call(&mut world, "admin.validate", json!({}));
+    let ids: Vec<String> = checks(&answer).into_iter().map(|(id, _)| id).collect();
+    assert!(
+        !ids.iter().any(|id| id == "durationField" || id == "moveBack"),
+        "{ids:?}"
+    );
 }
 
 #[test]

@@ -118,8 +118,14 @@ fn the_requester_moving_their_own_request_is_moved_back() {
     let notes = notes(&world);
     assert_eq!(notes.len(), 1);
     assert!(notes[0].0, "internal on a service desk request");
-    assert!(notes[0].1.contains("Not sent to EPM: Bob Requester moved this request to \"Approved\""), "{notes:?}");
-    assert!(notes[0].1.contains("moved it back to \"Open\""), "{notes:?}");
+    assert!(
+        notes[0]
+            .1
+            .contains("Not sent to EPM: Bob Requester moved this request to"),
+        "{notes:?}"
+    );
+    assert!(notes[0].1.contains("someone else has to decide it"), "{notes:?}");
+    assert!(notes[0].1.contains("The app moved it back to"), "{notes:?}");
     // The request is still open: an approver decides it with the action.
     let answer = decide(&mut world, seed::ALICE_APPROVER, approve_4h());
     assert_eq!(answer["ok"], json!(true), "{answer}");
@@ -149,9 +155,13 @@ fn after_the_action_decided_a_move_makes_no_second_decision() {
     assert_eq!(moved(&mut world, seed::JOHN_DOE, REOPEN)["result"], json!("ignored"));
     let answer = moved(&mut world, seed::JOHN_DOE, DENY);
     assert_eq!(answer["result"], json!("moved-back"), "{answer}");
-    assert!(answer["reason"].as_str().unwrap().contains("already decided"), "{answer}");
+    assert!(
+        answer["reason"].as_str().unwrap().contains("already decided"),
+        "{answer}"
+    );
     assert_eq!(world.epm.decisions.len(), 1);
-    assert_eq!(status(&world), "Approved");
+    // The workflow has no Denied → Approved: the issue goes back to where it was moved from.
+    assert_eq!(status(&world), "Open");
     assert_eq!(notes(&world).len(), 2, "the decision's note and the refusal's");
 }
 
@@ -199,7 +209,11 @@ fn turned_off_or_other_issues_are_ignored_and_write_nothing() {
     let answer = moved(&mut world, seed::ALICE_APPROVER, APPROVE);
     assert_eq!(answer["result"], json!("ignored"), "{answer}");
     assert!(world.epm.decisions.is_empty() && notes(&world).is_empty());
-    assert_eq!(status(&world), "Approved", "the move stands: the app does not decide by moves");
+    assert_eq!(
+        status(&world),
+        "Approved",
+        "the move stands: the app does not decide by moves"
+    );
 
     // An issue a person created, with the app's property forged on it.
     let mut world = super::decide::world();
@@ -214,7 +228,10 @@ fn turned_off_or_other_issues_are_ignored_and_write_nothing() {
         let answer = deliver(&mut world, &event);
         assert_eq!(answer["result"], json!("ignored"), "{answer}");
     }
-    assert_eq!(world.kv, kv_before, "nothing written for an issue that is not the app's");
+    assert_eq!(
+        world.kv, kv_before,
+        "nothing written for an issue that is not the app's"
+    );
     assert!(world.epm.decisions.is_empty());
 }
 
@@ -225,7 +242,11 @@ fn malformed_events_are_errors_naming_the_problem_and_write_nothing() {
     let cases = [
         ("avi:jira:deleted:issue", "{}".to_string(), "unknown event type"),
         ("avi:jira:updated:issue", "not json".to_string(), "not JSON"),
-        ("avi:jira:updated:issue", json!({"issue": {"id": "1"}}).to_string(), "issue.key"),
+        (
+            "avi:jira:updated:issue",
+            json!({"issue": {"id": "1"}}).to_string(),
+            "issue.key",
+        ),
     ];
     for (event_type, payload, expected) in cases {
         let outcome = drive(
@@ -241,4 +262,112 @@ fn malformed_events_are_errors_naming_the_problem_and_write_nothing() {
         }
     }
     assert_eq!(world.kv, kv_before);
+}
+
+#[test]
+fn the_duration_comes_from_the_configured_field() {
+    let mut world = world();
+    configure(&mut world, |c| c.duration_field_id = seed::ACCESS_DURATION_FIELD.into());
+    let body = json!({"transition": {"id": APPROVE}, "fields": {seed::ACCESS_DURATION_FIELD: {"id": "10604"}}});
+    let (code, answer) = world.person_call(
+        seed::ALICE_APPROVER,
+        "POST",
+        "/rest/api/3/issue/PMCJIT-1/transitions",
+        Some(&body),
+    );
+    assert_eq!(code, 204, "{answer}");
+    for event in world.issue_events() {
+        deliver(&mut world, &event);
+    }
+    assert_eq!(world.epm.decisions.len(), 1);
+    assert_eq!(world.epm.decisions[0]["duration"], json!("14400"), "4 hours");
+    let decision = &world.app_property("PMCJIT-1")["decision"];
+    assert_eq!(decision["durationLabel"], json!("4 hours"));
+}
+
+/// The JSM approval of PMCJIT-1 (the sandbox makes one per service desk request) answered by
+/// `person`; the events delivered; the last answer.
+fn jsm_answer(world: &mut World, person: &str, decision: &str) -> Value {
+    let (code, approvals) = world.person_call(person, "GET", "/rest/servicedeskapi/request/PMCJIT-1/approval", None);
+    assert_eq!(code, 200, "{approvals}");
+    let id = approvals["values"][0]["id"].as_str().expect("an approval").to_string();
+    let path = format!("/rest/servicedeskapi/request/PMCJIT-1/approval/{id}");
+    let (code, answer) = world.person_call(person, "POST", &path, Some(&json!({"decision": decision})));
+    assert_eq!(code, 200, "{person} answering: {answer}");
+    let mut last = Value::Null;
+    for event in world.issue_events() {
+        last = deliver(world, &event);
+    }
+    for event in world.issue_events() {
+        assert_eq!(deliver(world, &event)["result"], json!("ignored"));
+    }
+    last
+}
+
+fn set_approvers(world: &mut World, people: &[&str]) {
+    let body = json!({"accountIds": people}).to_string();
+    let answer = world.sandbox_call(None, "POST", "/_sandbox/issues/PMCJIT-1/approvers", Some(&body));
+    assert_eq!(answer.status, 200, "{}", answer.body);
+}
+
+fn jsm_world(trust: bool) -> World {
+    let mut world = world();
+    configure(&mut world, |c| {
+        c.decide_by_jsm_approval = true;
+        c.decide_by_transition = false;
+        c.trust_jsm_approvers = trust;
+        c.approver_group = seed::PAM_APPROVERS_GROUP.into();
+    });
+    world
+}
+
+#[test]
+fn a_completed_jsm_approval_is_the_decision_and_its_approver_decides() {
+    let mut world = jsm_world(false);
+    let answer = jsm_answer(&mut world, seed::ALICE_APPROVER, "approve");
+    assert_eq!(answer["result"], json!("decided"), "{answer}");
+    assert_eq!(answer["by"], json!("Alice Approver"));
+    assert_eq!(world.epm.decisions.len(), 1);
+    assert_eq!(
+        world.epm.decisions[0]["decisionPerformedByUser"],
+        json!("Alice Approver")
+    );
+    let decision = &world.app_property("PMCJIT-1")["decision"];
+    assert_eq!(decision["source"], json!("approval"));
+    let notes = notes(&world);
+    assert!(notes[0].1.contains("Jira Service Management approval"), "{notes:?}");
+
+    let mut world = jsm_world(false);
+    let answer = jsm_answer(&mut world, seed::ALICE_APPROVER, "decline");
+    assert_eq!(answer["result"], json!("decided"), "{answer}");
+    assert_eq!(world.epm.decisions[0]["decision"], json!("Denied"));
+}
+
+/// JSM lets the requester be an approver of their own request: the app never accepts it, with
+/// JSM's approver list trusted or not, whatever the property says.
+#[test]
+fn the_requester_approving_in_jsm_is_not_sent_to_epm() {
+    for trust in [false, true] {
+        let mut world = jsm_world(trust);
+        let mut forged = world.app_property("PMCJIT-1");
+        forged["requester"] = json!({"accountId": seed::ALICE_APPROVER, "displayName": "Alice"});
+        world.edit_property(seed::BOB_REQUESTER, "PMCJIT-1", &forged);
+        set_approvers(&mut world, &[seed::BOB_REQUESTER]);
+        let answer = jsm_answer(&mut world, seed::BOB_REQUESTER, "approve");
+        assert_eq!(answer["result"], json!("moved-back"), "trust {trust}: {answer}");
+        assert!(world.epm.decisions.is_empty(), "trust {trust}");
+        assert_eq!(status(&world), "Open");
+    }
+}
+
+/// A JSM approver outside the configured group: refused unless JSM's list is trusted.
+#[test]
+fn trusting_jsm_approvers_is_the_admins_choice() {
+    for (trust, expected) in [(false, "moved-back"), (true, "decided")] {
+        let mut world = jsm_world(trust);
+        set_approvers(&mut world, &[seed::JOHN_DOE]);
+        let answer = jsm_answer(&mut world, seed::JOHN_DOE, "approve");
+        assert_eq!(answer["result"], json!(expected), "trust {trust}: {answer}");
+        assert_eq!(world.epm.decisions.len(), usize::from(trust));
+    }
 }
