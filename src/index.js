@@ -4,6 +4,7 @@ import Resolver from '@forge/resolver';
 
 import { newWorkflow } from './forge/component';
 import { isConsentRequired, perform } from './forge/capabilities';
+import { eventInvocation, eventResult, retryOrDrop } from './forge/events';
 import { answerJob } from './forge/jobs';
 import { provisionOnce } from './forge/provision';
 import { RESOLVER_NAMES, resolverAnswer, resolverContext, resolverInvocation } from './forge/resolver';
@@ -108,4 +109,24 @@ export const keeperExpiryTick = () => runTick('keeper-expiry');
 export async function jobs(event) {
   await provisionOnce(runInvocation);
   return answerJob(event, runInvocation);
+}
+
+/** Trigger `issue-updated` (function `issue-updated-fn`, avi:jira:updated:issue, the app's own
+ * changes filtered out by Forge): an issue moved to the approved or denied status, or a JSM
+ * approval completed, decides the request the way the action does (src/providers/epm/flows/
+ * jira_way.rs). A failed run is delivered again (src/forge/events.js). */
+export async function issueUpdated(event) {
+  const invocation = eventInvocation(event);
+  if (!invocation) {
+    console.warn('issue-updated: an event without an eventType was ignored');
+    return undefined;
+  }
+  await provisionOnce(runInvocation);
+  let outcome;
+  try {
+    outcome = await runInvocation(invocation);
+  } catch (error) {
+    return retryOrDrop(event, `event ${event.eventType} on ${event?.issue?.key ?? '?'}`, `the run failed: ${error?.message ?? error}`);
+  }
+  return eventResult(event, outcome);
 }

@@ -109,6 +109,9 @@ pub fn config(epm_secret: &str) -> SandboxConfig {
                 "serviceHostname": epm::HOST,
                 "clientId": epm::CLIENT_ID,
                 "assigneeName": "John Doe",
+                // The sandbox Jira's "Access duration" select: an approval made by moving the
+                // issue lasts what it says.
+                "durationFieldId": pam_sandboxes::jira::seed::ACCESS_DURATION_FIELD,
             },
             "onlyIfUnconfigured": true,
         }),

@@ -59,11 +59,12 @@ test('@forge/bundler builds one CommonJS bundle that exports the manifest handle
     console.log(JSON.stringify(Object.fromEntries(Object.entries(app).map(([k, v]) => [k, typeof v]))));`);
   delete exported.stderr;
   // index.epmWebhook, index.praTicket, index.keeperAlert, index.resolver, index.expiryTick,
-  // index.keeperExpiryTick and index.jobs are the manifest's handlers; runInvocation serves tests
+  // index.keeperExpiryTick, index.issueUpdated and index.jobs are the manifest's handlers; runInvocation serves tests
   // and provisioning.
   assert.deepEqual(exported, {
     epmWebhook: 'function',
     expiryTick: 'function',
+    issueUpdated: 'function',
     jobs: 'function',
     keeperAlert: 'function',
     keeperExpiryTick: 'function',

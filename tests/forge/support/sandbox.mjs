@@ -16,6 +16,7 @@ export const SANDBOX_CONFIG = {
   serviceHostname: EPM_HOST,
   clientId: 'pam-approvals-sandbox-client',
   assigneeName: 'John Doe',
+  durationFieldId: 'customfield_10060',
 };
 
 const TIME = /\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?( UTC|Z|[+-]\d{2}:?\d{2})?/g;
