@@ -9,6 +9,9 @@ use crate::providers::epm::settings::EpmSettings;
 use crate::providers::epm::wire::{Event, parse};
 use crate::testkit::{SAMPLE, World, drive, webhook};
 
+/// An issue-updated event as the sandbox Jira makes it (a move of PMCJIT-1 to Approved).
+const ISSUE_EVENT: &str = r#"{"eventType":"avi:jira:updated:issue","atlassianId":"712020:0c7e6b2a-1b1d-4d1f-9a51-3f0a5c000002","issue":{"id":"10000","key":"PMCJIT-1","fields":{"status":{"id":"10002","name":"Approved"}}},"changelog":{"id":"10001","items":[{"field":"status","fieldtype":"jira","fieldId":"status","from":"10001","fromString":"Open","to":"10002","toString":"Approved"}]},"associatedUsers":[{"accountId":"712020:0c7e6b2a-1b1d-4d1f-9a51-3f0a5c000002"}]}"#;
+
 fn sample_request() -> crate::providers::epm::wire::TicketCreated {
     match parse(SAMPLE) {
         Ok(Event::TicketCreated(t)) => t,
@@ -114,5 +117,43 @@ proptest! {
         if let Ok(request) = serde_json::from_str::<crate::providers::epm::settings::form::SaveRequest>(&text) {
             let _ = crate::providers::epm::settings::form::validate(&request, &Default::default());
         }
+    }
+
+    #[test]
+    fn issue_events_never_panic(text in ".{0,300}", cut in 0usize..600, insert in ".{0,8}") {
+        let _ = crate::jira::events::parse(crate::jira::events::ISSUE_UPDATED, &text);
+        let mut event = ISSUE_EVENT.to_string();
+        let at = event.char_indices().map(|(i, _)| i).nth(cut % ISSUE_EVENT.chars().count()).unwrap_or(0);
+        event.insert_str(at, &insert);
+        let _ = crate::jira::events::parse(crate::jira::events::ISSUE_UPDATED, &event);
+        if let Ok(value) = serde_json::from_str::<serde_json::Value>(&event) {
+            let _ = crate::jira::approvals::newest_completed(&value);
+        }
+    }
+
+    #[test]
+    fn duration_labels_never_panic(text in ".{0,40}") {
+        if let Ok(duration) = crate::providers::epm::wire::duration::AccessDuration::from_label(&text) {
+            prop_assert_eq!(
+                crate::providers::epm::wire::duration::AccessDuration::from_label(&duration.label()),
+                Ok(duration)
+            );
+        }
+    }
+
+    /// Any event, delivered to a world with a request: an answer (ignored or an error naming
+    /// the problem), never a panic, and nothing sent to EPM.
+    #[test]
+    fn the_event_entry_answers_any_payload(cut in 0usize..600, insert in ".{0,8}") {
+        let mut world = World::configured();
+        let mut event = ISSUE_EVENT.to_string();
+        let at = event.char_indices().map(|(i, _)| i).nth(cut % ISSUE_EVENT.chars().count()).unwrap_or(0);
+        event.insert_str(at, &insert);
+        let outcome = drive(&mut world, crate::protocol::Invocation::Event {
+            event_type: crate::jira::events::ISSUE_UPDATED.into(),
+            payload: event,
+        });
+        prop_assert!(matches!(outcome, crate::Outcome::Value(_) | crate::Outcome::Error(_)), "{:?}", outcome);
+        prop_assert!(world.epm.decisions.is_empty());
     }
 }
