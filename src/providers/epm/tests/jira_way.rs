@@ -371,3 +371,16 @@ fn trusting_jsm_approvers_is_the_admins_choice() {
         assert_eq!(world.epm.decisions.len(), usize::from(trust));
     }
 }
+
+/// Without a group, the right is Jira's *Transition issues* on the issue, looked up for the
+/// approver as the app: Vera may browse but not transition, so her JSM approval is refused.
+#[test]
+fn a_jsm_approver_without_transition_rights_is_refused() {
+    let mut world = jsm_world(false);
+    configure(&mut world, |c| c.approver_group = String::new());
+    set_approvers(&mut world, &[seed::VERA_VIEWER]);
+    let answer = jsm_answer(&mut world, seed::VERA_VIEWER, "approve");
+    assert_eq!(answer["result"], json!("moved-back"), "{answer}");
+    assert!(answer["reason"].as_str().unwrap().contains("Transition issues"), "{answer}");
+    assert!(world.epm.decisions.is_empty());
+}
