@@ -301,7 +301,7 @@ describe('configuration page', () => {
       await page.locator('#checks-note').textContent(),
       'Validating the saved settings; save first to include your changes.',
     );
-    assert.equal(await page.locator('#checks-summary').textContent(), '10 passed, 0 failed');
+    assert.equal(await page.locator('#checks-summary').textContent(), '11 passed, 0 failed');
     assert.equal(calls('admin.validate').length, 2);
     assert.deepEqual(calls('admin.validate')[1].payload, {});
     assert.equal(calls('admin.save').length, 0);

@@ -381,6 +381,9 @@ fn a_jsm_approver_without_transition_rights_is_refused() {
     set_approvers(&mut world, &[seed::VERA_VIEWER]);
     let answer = jsm_answer(&mut world, seed::VERA_VIEWER, "approve");
     assert_eq!(answer["result"], json!("moved-back"), "{answer}");
-    assert!(answer["reason"].as_str().unwrap().contains("Transition issues"), "{answer}");
+    assert!(
+        answer["reason"].as_str().unwrap().contains("Transition issues"),
+        "{answer}"
+    );
     assert!(world.epm.decisions.is_empty());
 }
