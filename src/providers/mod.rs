@@ -36,6 +36,9 @@ pub static ALL: &[&Provider] = &[
 /// so nothing here needs `Send`).
 pub type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
+/// A provider's handler of Jira's issue-updated events (`Provider::issue_event`).
+pub type IssueEvent = for<'a> fn(&'a Caps, &'a IssueUpdated) -> Boxed<'a, Option<Outcome>>;
+
 pub struct Provider {
     /// Short name: the settings section, key prefixes, the cargo feature (`epm`).
     pub name: &'static str,
@@ -63,7 +66,7 @@ pub struct Provider {
     pub settings: Option<&'static SettingsPage>,
     /// A Jira issue-updated event; `None` (from the function) when the issue is not one of its
     /// requests. Providers without decisions in Jira have none.
-    pub issue_event: Option<for<'a> fn(&'a Caps, &'a IssueUpdated) -> Boxed<'a, Option<Outcome>>>,
+    pub issue_event: Option<IssueEvent>,
 }
 
 /// A provider's settings on the configuration page (`admin.*` resolvers, after the caller was
