@@ -353,6 +353,34 @@ impl World {
         self.sandbox.as_mut().expect("a world with Jira").take_events()
     }
 
+    /// `person` moves issue `key` with workflow transition `transition` (asserting Jira took
+    /// it); the issue-updated events since the last take.
+    pub fn move_issue(&mut self, person: &str, key: &str, transition: &str) -> Vec<Value> {
+        let body = json!({"transition": {"id": transition}});
+        let path = format!("/rest/api/3/issue/{key}/transitions");
+        let (code, answer) = self.person_call(person, "POST", &path, Some(&body));
+        assert_eq!(code, 204, "{person} moving {key} with {transition}: {answer}");
+        self.issue_events()
+    }
+
+    /// Delivers one issue-updated event to the app, as Forge's trigger would; its JSON answer.
+    pub fn deliver_event(&mut self, event: &Value) -> Value {
+        let invocation = Invocation::Event {
+            event_type: crate::jira::events::ISSUE_UPDATED.into(),
+            payload: event.to_string(),
+        };
+        match drive(self, invocation) {
+            Outcome::Value(text) => serde_json::from_str(&text).expect("an event's answer is JSON"),
+            other => panic!("an event's answer: {other:?}"),
+        }
+    }
+
+    /// Delivers every event since the last take; their answers.
+    pub fn deliver_events(&mut self) -> Vec<Value> {
+        let events = self.issue_events();
+        events.iter().map(|event| self.deliver_event(event)).collect()
+    }
+
     /// An issue a person created in the project (not the app), with `property` as the app's
     /// property key: what a requester can do with "Create issues" and "Edit issues".
     pub fn user_issue(&mut self, creator: &str, property: Value) -> String {

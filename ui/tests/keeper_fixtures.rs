@@ -191,7 +191,8 @@ fn filled_in() -> Value {
         "approvedStatus": "Approved",
         "deniedStatus": "Denied",
         "expiredStatus": "Expired",
-        "internalNote": true
+        "internalNote": true,
+        "decideByTransition": true
     })
 }
 

@@ -43,7 +43,7 @@ pub static PROVIDER: Provider = Provider {
     job,
     tick,
     settings: Some(&settings::page::PAGE),
-    issue_event: None,
+    issue_event: Some(issue_event),
 };
 
 fn web_trigger<'a>(caps: &'a Caps, _trigger: &'a str, request: &'a HttpRequest) -> Boxed<'a, HttpResponse> {
@@ -63,6 +63,10 @@ fn job<'a>(caps: &'a Caps, job: &'a Job) -> Boxed<'a, Progress> {
             other => Progress::Failed(format!("Keeper has no job \"{}\"", crate::text::printable(other, 60))),
         }
     })
+}
+
+fn issue_event<'a>(caps: &'a Caps, event: &'a crate::jira::events::IssueUpdated) -> Boxed<'a, Option<Outcome>> {
+    Box::pin(flows::moves::on_issue_updated(caps, event))
 }
 
 fn tick<'a>(caps: &'a Caps, _key: &'a str) -> Boxed<'a, Outcome> {

@@ -338,7 +338,7 @@ fn validation_lists_each_check_with_a_summary() {
     reduce(&mut model, Action::ValidateAnswered(Ok(fixture("admin-validate"))));
     let report = screen::screen(&model).report.unwrap();
     assert_eq!(report.note, Some(UNSAVED_NOTE));
-    assert_eq!(report.summary, "10 passed, 0 failed");
+    assert_eq!(report.summary, "11 passed, 0 failed");
     assert!(report.rows.iter().all(|r| r.badge == "Pass"));
 
     // Saving makes them stale.

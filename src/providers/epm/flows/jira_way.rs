@@ -5,7 +5,7 @@
 //! the action's own path (`decide::commit`: first decision wins, EPM first, then the issue). A
 //! move the app cannot accept is moved back, with a note saying why.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::approver::{self, Right};
 use super::decide::{self, decision_record};
@@ -13,8 +13,9 @@ use super::deliver;
 use super::trusted::{self, RequestRecord};
 use crate::approver::{Approver, by_account};
 use crate::caps::Caps;
-use crate::jira::events::{self, Begun, IssueUpdated, StatusChange};
-use crate::jira::{approvals, users};
+use crate::jira::events::{IssueUpdated, StatusChange};
+use crate::jira::approvals;
+use crate::lifecycle::moves::{self, Handled};
 use crate::lifecycle::recording;
 use crate::protocol::{Actor, LogLevel, Outcome};
 use crate::providers::epm::mapping::issue::{self, IssueFacts};
@@ -23,16 +24,6 @@ use crate::providers::epm::page::form::DecisionForm;
 use crate::providers::epm::settings::{self, EpmSettings};
 use crate::providers::epm::wire::duration::AccessDuration;
 
-/// What became of an event.
-enum Handled {
-    /// Nothing to do (the reason is for the logs and the host's answer).
-    Ignored(String),
-    /// A decision went to EPM (or is being sent: `pending`).
-    Decided { approved: bool, by: String, pending: bool },
-    /// The move was not accepted: the issue was moved back (if the workflow allows) and noted.
-    MovedBack { why: String, moved: bool },
-}
-
 /// The EPM part of an issue-updated event; `None` when the issue is not one of EPM's requests.
 pub async fn on_issue_updated(caps: &Caps, event: &IssueUpdated) -> Option<Outcome> {
     let change = event.status.as_ref()?;
@@ -40,70 +31,7 @@ pub async fn on_issue_updated(caps: &Caps, event: &IssueUpdated) -> Option<Outco
         Ok(found) => found?,
         Err(e) => return Some(Outcome::Error(format!("the app's storage failed ({e})"))),
     };
-    let now = match caps.now().await {
-        Ok(now) => now,
-        Err(e) => return Some(Outcome::Error(format!("the clock failed ({e})"))),
-    };
-    match events::begin(caps, event, now).await {
-        Ok(Begun::Handle) => {}
-        Ok(Begun::Duplicate) => {
-            return Some(answer(
-                event,
-                Handled::Ignored("a duplicate delivery of a change already handled".into()),
-            ));
-        }
-        Err(e) => return Some(Outcome::Error(format!("the app's storage failed ({e})"))),
-    }
-    match handle(caps, event, change, &record, now).await {
-        Ok(handled) => {
-            events::done(caps, event, now).await;
-            Some(answer(event, handled))
-        }
-        Err(message) => {
-            events::abandon(caps, event).await;
-            caps.log(
-                LogLevel::Warn,
-                format!(
-                    "{}: event {} not handled: {message}",
-                    event.issue_key, event.changelog_id
-                ),
-            )
-            .await;
-            Some(Outcome::Error(message))
-        }
-    }
-}
-
-fn answer(event: &IssueUpdated, handled: Handled) -> Outcome {
-    let base = json!({"issue": event.issue_key, "changelog": event.changelog_id});
-    let mut value = base;
-    match handled {
-        Handled::Ignored(reason) => {
-            value["result"] = json!("ignored");
-            value["reason"] = json!(reason);
-        }
-        Handled::Decided { approved, by, pending } => {
-            value["result"] = json!(if pending { "sending" } else { "decided" });
-            value["approved"] = json!(approved);
-            value["by"] = json!(by);
-        }
-        Handled::MovedBack { why, moved } => {
-            value["result"] = json!(if moved { "moved-back" } else { "refused" });
-            value["reason"] = json!(why);
-        }
-    }
-    Outcome::Value(value.to_string())
-}
-
-/// Which decision a status means under these settings, if any.
-fn meaning(config: &EpmSettings, status: &str) -> Option<bool> {
-    if status.eq_ignore_ascii_case(config.approved_status.trim()) {
-        Some(true)
-    } else if status.eq_ignore_ascii_case(config.denied_status.trim()) {
-        Some(false)
-    } else {
-        None
-    }
+    Some(moves::once(caps, event, |now| handle(caps, event, change, &record, now)).await)
 }
 
 /// Who decided, and how their right is checked.
@@ -124,7 +52,7 @@ async fn handle(
     if !config.enabled {
         return Ok(Handled::Ignored("the EPM integration is turned off".into()));
     }
-    let Some(approved) = meaning(&config, &change.to_name) else {
+    let Some(approved) = moves::meaning(&change.to_name, &config.approved_status, &config.denied_status) else {
         return Ok(Handled::Ignored(format!(
             "moved to \"{}\", which decides nothing",
             change.to_name
@@ -135,8 +63,7 @@ async fn handle(
             "deciding by transition or JSM approval is turned off".into(),
         ));
     }
-    let app = users::app_account(caps).await.map_err(|e| e.to_string())?;
-    if event.actor == app {
+    if moves::by_the_app(caps, event).await? {
         return Ok(Handled::Ignored("the app's own change".into()));
     }
     let issue = issue::load(caps, Actor::App, &event.issue_id)
@@ -160,7 +87,7 @@ async fn handle(
             .map(|a| a.display_name)
             .unwrap_or_default();
         let back_to = super::record::target_status(&config, &decision);
-        return move_back(caps, &config, &issue, change, &back_to, &mover, why).await;
+        return refuse(caps, &config, &issue, change, &back_to, &mover, why).await;
     }
     let decider = match decider(caps, &config, event, &issue, approved).await? {
         Ok(decider) => decider,
@@ -178,7 +105,7 @@ async fn handle(
     .await
     .map_err(|r| r.message)?;
     if let Some(refusal) = blocked {
-        return move_back(
+        return refuse(
             caps,
             &config,
             &issue,
@@ -192,7 +119,7 @@ async fn handle(
     let duration = if approved {
         match duration(caps, &config, &issue).await? {
             Ok(duration) => Some(duration),
-            Err(why) => return move_back(caps, &config, &issue, change, &change.from_name, &mover, why).await,
+            Err(why) => return refuse(caps, &config, &issue, change, &change.from_name, &mover, why).await,
         }
     } else {
         None
@@ -235,7 +162,7 @@ async fn handle(
             if refusal.code == "already-decided" && in_flight_is(caps, record, approved).await {
                 return Ok(Handled::Ignored(refusal.message));
             }
-            move_back(
+            refuse(
                 caps,
                 &config,
                 &issue,
@@ -337,9 +264,8 @@ async fn duration(
         .map_err(|problem| format!("The default access duration cannot be used: {problem}.")))
 }
 
-/// Moves the issue back (`to`: where it was, or where the decision already made leads) and
-/// says why in a note.
-async fn move_back(
+/// Moves a move the app does not accept back, with a note (`lifecycle::moves::move_back`).
+async fn refuse(
     caps: &Caps,
     config: &EpmSettings,
     issue: &IssueFacts,
@@ -348,41 +274,18 @@ async fn move_back(
     mover: &str,
     why: String,
 ) -> Result<Handled, String> {
-    let mut to = to;
-    let mut moved = recording::move_to(caps, &issue.id, to)
-        .await
-        .map_err(|e| e.to_string())?;
-    if !moved && !to.eq_ignore_ascii_case(&change.from_name) {
-        // No way to the decision's status from here: at least undo the move.
-        to = &change.from_name;
-        moved = recording::move_to(caps, &issue.id, to)
-            .await
-            .map_err(|e| e.to_string())?;
-    }
-    let mover = if mover.is_empty() { "Someone" } else { mover };
-    let mut lines = vec![format!(
-        "Not sent to EPM: {mover} moved this request to \"{}\".",
-        change.to_name
-    )];
-    lines.push(why.clone());
-    lines.push(if moved {
-        format!("The app moved it back to \"{to}\".")
-    } else {
-        format!("The workflow has no transition back to \"{to}\", so the status stays.")
-    });
-    let at = recording::Issue {
-        id: &issue.id,
-        key: &issue.key,
-        status: &issue.status,
-        project_type: &issue.project_type,
+    let refused = moves::Refused {
+        issue: recording::Issue {
+            id: &issue.id,
+            key: &issue.key,
+            status: &issue.status,
+            project_type: &issue.project_type,
+        },
+        change,
+        to,
+        mover,
+        system: "EPM",
+        internal_note: config.internal_note,
     };
-    recording::note(caps, at, config.internal_note, &lines)
-        .await
-        .map_err(|e| e.to_string())?;
-    caps.log(
-        LogLevel::Info,
-        format!("{}: {mover}'s move not accepted: {why}", issue.key),
-    )
-    .await;
-    Ok(Handled::MovedBack { why, moved })
+    moves::move_back(caps, refused, why).await
 }

@@ -14,24 +14,12 @@ const APPROVE: &str = "11";
 const DENY: &str = "21";
 const REOPEN: &str = "41";
 
-/// `person` moves PMCJIT-1 with `transition`; the issue-updated events that made.
 fn move_issue(world: &mut World, person: &str, transition: &str) -> Vec<Value> {
-    let body = json!({"transition": {"id": transition}});
-    let (code, answer) = world.person_call(person, "POST", "/rest/api/3/issue/PMCJIT-1/transitions", Some(&body));
-    assert_eq!(code, 204, "{person} moving with {transition}: {answer}");
-    world.issue_events()
+    world.move_issue(person, "PMCJIT-1", transition)
 }
 
-/// Delivers one event to the app; its JSON answer.
 fn deliver(world: &mut World, event: &Value) -> Value {
-    let invocation = Invocation::Event {
-        event_type: "avi:jira:updated:issue".into(),
-        payload: event.to_string(),
-    };
-    match drive(world, invocation) {
-        Outcome::Value(text) => serde_json::from_str(&text).unwrap(),
-        other => panic!("an event's answer: {other:?}"),
-    }
+    world.deliver_event(event)
 }
 
 /// `person` moves PMCJIT-1; every event is delivered; the last answer.

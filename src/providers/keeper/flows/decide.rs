@@ -12,10 +12,11 @@ use serde_json::Value;
 
 use super::super::commander::{self, Command, CommanderError};
 use super::super::records::{Claim, Decision};
+use super::panel::Loaded;
 use super::super::settings::secrets;
 use super::super::subject::Subject;
 use super::live::Live;
-use super::panel::{self, Loaded, Seen, storage};
+use super::panel::{self, Seen, storage};
 use super::reconcile;
 use super::settle::{self, Collected};
 use crate::caps::Caps;
@@ -61,6 +62,19 @@ pub async fn decide(caps: &Caps, payload: &Value, context: &Context) -> Result<V
         .with_fields(serde_json::json!({"decision": "must be approve or deny"}))
     })?;
     let loaded = panel::load(caps, context).await?;
+    decide_as(caps, &loaded, form.decision, Who::SignedIn(context)).await
+}
+
+/// Who decides: the page's signed-in user, or a person an event names (their move of the
+/// issue), checked as the app.
+pub enum Who<'a> {
+    SignedIn(&'a Context),
+    Account(crate::approver::Approver),
+}
+
+/// The decision on a loaded request, by `who`, through Commander (the panel's and the moves'
+/// path alike).
+pub async fn decide_as(caps: &Caps, loaded: &Loaded, decision: Decision, who: Who<'_>) -> Result<Value, Refusal> {
     if !loaded.settings.enabled {
         return Err(Refusal::new(
             "disabled",
@@ -71,7 +85,7 @@ pub async fn decide(caps: &Caps, payload: &Value, context: &Context) -> Result<V
         .await
         .map_err(|e| Refusal::new("keeper-unavailable", format!("{e}; nothing was sent.")))?;
     // What Keeper says now: an outside decision, an expiry, or a decision in flight comes first.
-    let seen = panel::look(caps, &loaded, Some(&endpoint), READ_BUDGET_MS).await?;
+    let seen = panel::look(caps, loaded, Some(&endpoint), READ_BUDGET_MS).await?;
     if let Some(outcome) = &seen.outcome {
         return Err(decided(outcome));
     }
@@ -113,7 +127,7 @@ pub async fn decide(caps: &Caps, payload: &Value, context: &Context) -> Result<V
         ));
     }
     // The action, from validated values only; a device by the one id Keeper listed for it.
-    let approve = form.decision.approved();
+    let approve = decision.approved();
     let command = match (&request.subject, &seen.live) {
         (Subject::Kepm { uid }, _) => Command::ActKepm(uid.clone(), approve),
         (Subject::Device { .. }, Live::Devices(devices)) => match devices.as_slice() {
@@ -136,7 +150,23 @@ pub async fn decide(caps: &Caps, payload: &Value, context: &Context) -> Result<V
         Command::ActDevice(id, _) => Some(id.to_string()),
         _ => None,
     };
-    let (approver, blocked) = panel::decider(caps, &loaded, &seen.live, context, seen.now).await?;
+    let (approver, blocked) = match who {
+        Who::SignedIn(context) => panel::decider(caps, loaded, &seen.live, context, seen.now).await?,
+        Who::Account(approver) => {
+            let requester = panel::requester(request, &seen.live);
+            let blocked = super::deciders::verdict(
+                caps,
+                &loaded.settings,
+                &loaded.ticket.project_key,
+                requester.as_deref(),
+                &approver,
+                false,
+                seen.now,
+            )
+            .await?;
+            (approver, blocked)
+        }
+    };
     if let Some(refusal) = blocked {
         return Err(refusal);
     }
@@ -145,7 +175,7 @@ pub async fn decide(caps: &Caps, payload: &Value, context: &Context) -> Result<V
         at: seen.now,
         state: State::Sending,
         instance,
-        decision: form.decision,
+        decision,
         by_account: approver.account_id.clone(),
         by_name: approver.display_name.clone(),
         device_id,
@@ -173,7 +203,7 @@ pub async fn decide(caps: &Caps, payload: &Value, context: &Context) -> Result<V
         format!(
             "{}: {} {} by {}",
             request.issue_key,
-            form.decision.past(),
+            decision.past(),
             request.subject.label(),
             approver.display_name
         ),
@@ -192,7 +222,7 @@ pub async fn decide(caps: &Caps, payload: &Value, context: &Context) -> Result<V
             claim.state = State::Unknown;
             claim::settle(caps, &slots, generation, &claim).await.map_err(storage)?;
             let _ = settle::queue(caps, &request.sid, seen.now).await;
-            return pending(caps, &loaded, format!("Commander could not be reached ({e})")).await;
+            return pending(caps, loaded, format!("Commander could not be reached ({e})")).await;
         }
         Err(e) => {
             // Refused before the queue (key, allow-list, URL, rate limit, queue full): nothing ran.
@@ -205,17 +235,17 @@ pub async fn decide(caps: &Caps, payload: &Value, context: &Context) -> Result<V
         }
     }
     match settle::collect(caps, &loaded.settings, &endpoint, request, ACT_BUDGET_MS).await {
-        Collected::Concluded(outcome) if outcome.source == "jira" => after(caps, &loaded).await,
+        Collected::Concluded(outcome) if outcome.source == "jira" => after(caps, loaded).await,
         Collected::Concluded(outcome) => Err(decided(&outcome)),
         Collected::Released(why) => Err(Refusal::new(
             "keeper-failed",
             format!("Keeper did not apply the decision: {why}. You may try again."),
         )),
-        Collected::Nothing => after(caps, &loaded).await,
+        Collected::Nothing => after(caps, loaded).await,
         Collected::Waiting(why) => {
             let now = caps.now().await.map_err(storage)?;
             let _ = settle::queue(caps, &request.sid, now).await;
-            pending(caps, &loaded, why).await
+            pending(caps, loaded, why).await
         }
     }
 }

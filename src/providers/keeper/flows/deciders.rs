@@ -24,12 +24,28 @@ pub async fn check(
     now: u64,
 ) -> Result<(Approver, Option<Refusal>), Refusal> {
     let approver = approver::current(caps, context_account).await?;
-    if let Some(refusal) = self_approval(caps, requester, &approver, now).await {
-        return Ok((approver, Some(refusal)));
+    let blocked = verdict(caps, settings, project_key, requester, &approver, true, now).await?;
+    Ok((approver, blocked))
+}
+
+/// Why `approver` may not decide, if so. `signed_in`: their rights are read as them (a page);
+/// otherwise (a person an event names) looked up as the app.
+pub async fn verdict(
+    caps: &Caps,
+    settings: &KeeperSettings,
+    project_key: &str,
+    requester: Option<&str>,
+    approver: &Approver,
+    signed_in: bool,
+    now: u64,
+) -> Result<Option<Refusal>, Refusal> {
+    if let Some(refusal) = self_approval(caps, requester, approver, now).await {
+        return Ok(Some(refusal));
     }
     let allowed = match settings.deciders {
         Deciders::Group => approver.groups.iter().any(|g| g == &settings.decider_group),
-        Deciders::Admins => administers(caps, project_key).await?,
+        Deciders::Admins if signed_in => administers(caps, project_key).await?,
+        Deciders::Admins => account_administers(caps, project_key, &approver.account_id).await?,
     };
     let blocked = (!allowed).then(|| match settings.deciders {
         Deciders::Group => Refusal::new(
@@ -44,7 +60,31 @@ pub async fn check(
             "Only Jira administrators and this project's administrators may decide Keeper requests.",
         ),
     });
-    Ok((approver, blocked))
+    Ok(blocked)
+}
+
+/// Whether another person administers Jira or the project (`GET /user/permission/search` as
+/// the app, once for each permission).
+async fn account_administers(caps: &Caps, project_key: &str, account_id: &str) -> Result<bool, Refusal> {
+    for (permission, scope) in [
+        ("ADMINISTER", String::new()),
+        ("ADMINISTER_PROJECTS", format!("&projectKey={}", query_value(project_key))),
+    ] {
+        let path = format!(
+            "/rest/api/3/user/permission/search?accountId={}&permissions={permission}{scope}",
+            query_value(account_id)
+        );
+        let answer = client::call(caps, Actor::App, "GET", &path, None)
+            .await
+            .map_err(|e| unavailable(&e))?;
+        let found = answer
+            .as_array()
+            .is_some_and(|users| users.iter().any(|u| u["accountId"].as_str() == Some(account_id)));
+        if found {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Whether the user administers Jira or the project (`GET /mypermissions` as the user).

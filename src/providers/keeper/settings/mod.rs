@@ -49,6 +49,9 @@ pub struct KeeperSettings {
     pub expired_status: String,
     /// Notes on service desk requests are internal (the customer does not see them).
     pub internal_note: bool,
+    /// Moving a request's issue to the approved or denied status decides it, with the panel's
+    /// rules (`flows::moves`).
+    pub decide_by_transition: bool,
 }
 
 impl Default for KeeperSettings {
@@ -65,6 +68,7 @@ impl Default for KeeperSettings {
             denied_status: "Denied".into(),
             expired_status: "Expired".into(),
             internal_note: true,
+            decide_by_transition: true,
         }
     }
 }

@@ -5,6 +5,7 @@
 mod bad_input;
 mod commander;
 mod flow;
+mod moves;
 mod rules;
 
 use serde_json::{Value, json};

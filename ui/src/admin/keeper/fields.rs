@@ -19,10 +19,11 @@ pub enum Field {
     DeniedStatus,
     ExpiredStatus,
     InternalNote,
+    DecideByTransition,
 }
 
 impl Field {
-    pub const ALL: [Field; 12] = [
+    pub const ALL: [Field; 13] = [
         Field::Enabled,
         Field::ApiUrl,
         Field::ApiKey,
@@ -35,6 +36,7 @@ impl Field {
         Field::DeniedStatus,
         Field::ExpiredStatus,
         Field::InternalNote,
+        Field::DecideByTransition,
     ];
 
     /// The text inputs, in page order.
@@ -64,6 +66,7 @@ impl Field {
             Field::DeniedStatus => "deniedStatus",
             Field::ExpiredStatus => "expiredStatus",
             Field::InternalNote => "internalNote",
+            Field::DecideByTransition => "decideByTransition",
         }
     }
 
@@ -81,6 +84,7 @@ impl Field {
             Field::DeniedStatus => "Status after denial",
             Field::ExpiredStatus => "Status after expiry",
             Field::InternalNote => "Internal notes",
+            Field::DecideByTransition => "Decide by moving the issue",
         }
     }
 

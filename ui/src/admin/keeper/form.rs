@@ -13,7 +13,7 @@ use crate::admin::problems::FieldErrors;
 /// One change the admin makes; each touches one input (whose error it clears).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Edit {
-    /// `Enabled` or `InternalNote`.
+    /// `Enabled`, `InternalNote` or `DecideByTransition`.
     Flag(Field, bool),
     Text(Field, String),
     Deciders(Deciders),
@@ -47,6 +47,7 @@ pub struct KeeperForm {
     pub denied_status: String,
     pub expired_status: String,
     pub internal_note: bool,
+    pub decide_by_transition: bool,
     /// Not a setting: whether saving also generates a new alert token.
     pub rotate: bool,
 }
@@ -68,6 +69,7 @@ impl KeeperForm {
             denied_status: settings.denied_status.clone(),
             expired_status: settings.expired_status.clone(),
             internal_note: settings.internal_note,
+            decide_by_transition: settings.decide_by_transition,
             rotate: false,
         }
     }
@@ -76,6 +78,7 @@ impl KeeperForm {
         match edit {
             Edit::Flag(Field::Enabled, on) => self.enabled = on,
             Edit::Flag(Field::InternalNote, on) => self.internal_note = on,
+            Edit::Flag(Field::DecideByTransition, on) => self.decide_by_transition = on,
             Edit::Text(field, text) => {
                 if let Some(slot) = self.text_mut(field) {
                     *slot = text;
@@ -131,6 +134,7 @@ impl KeeperForm {
             denied_status: self.denied_status.clone(),
             expired_status: self.expired_status.clone(),
             internal_note: self.internal_note,
+            decide_by_transition: self.decide_by_transition,
         }
         .normalized()
     }

@@ -38,7 +38,7 @@ pub type Section<'a> = SectionScreen<'a, Form<'a>>;
 pub struct Form<'a> {
     /// Every input is disabled while saving.
     pub disabled: bool,
-    /// `Enabled` and `InternalNote`.
+    /// `Enabled`, `InternalNote` and `DecideByTransition`.
     pub flags: Vec<(Field, bool)>,
     /// The text inputs, by field (`Field::TEXTS`).
     pub texts: Vec<(Field, &'a str)>,
@@ -107,6 +107,7 @@ fn form<'a>(model: &'a Model, copied: Option<&'a Copied>, other_saving: bool) ->
         flags: vec![
             (Field::Enabled, form.enabled),
             (Field::InternalNote, form.internal_note),
+            (Field::DecideByTransition, form.decide_by_transition),
         ],
         texts: Field::TEXTS
             .into_iter()

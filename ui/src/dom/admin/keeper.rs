@@ -65,7 +65,11 @@ impl KeeperSection {
             live: Live::find(d, "keeper-")?,
             form: by_id(d, "keeper-form")?,
             fields: by_id(d, "keeper-form-fields")?,
-            flags: vec![input(Field::Enabled)?, input(Field::InternalNote)?],
+            flags: vec![
+                input(Field::Enabled)?,
+                input(Field::InternalNote)?,
+                input(Field::DecideByTransition)?,
+            ],
             texts: Field::TEXTS.into_iter().map(input).collect::<Result<_, _>>()?,
             deciders: by_id(d, &Field::Deciders.id())?,
             group_control: by_id(d, "keeper-group-control")?,
