@@ -53,7 +53,10 @@ where
             events::abandon(caps, event).await;
             caps.log(
                 LogLevel::Warn,
-                format!("{}: event {} not handled: {message}", event.issue_key, event.changelog_id),
+                format!(
+                    "{}: event {} not handled: {message}",
+                    event.issue_key, event.changelog_id
+                ),
             )
             .await;
             Outcome::Error(message)
@@ -124,14 +127,21 @@ pub async fn move_back(caps: &Caps, refused: Refused<'_>, why: String) -> Result
         system,
         internal_note,
     } = refused;
-    let mut moved = recording::move_to(caps, issue.id, to).await.map_err(|e| e.to_string())?;
+    let mut moved = recording::move_to(caps, issue.id, to)
+        .await
+        .map_err(|e| e.to_string())?;
     if !moved && !to.eq_ignore_ascii_case(&change.from_name) {
         to = &change.from_name;
-        moved = recording::move_to(caps, issue.id, to).await.map_err(|e| e.to_string())?;
+        moved = recording::move_to(caps, issue.id, to)
+            .await
+            .map_err(|e| e.to_string())?;
     }
     let mover = if mover.is_empty() { "Someone" } else { mover };
     let lines = vec![
-        format!("Not sent to {system}: {mover} moved this request to \"{}\".", change.to_name),
+        format!(
+            "Not sent to {system}: {mover} moved this request to \"{}\".",
+            change.to_name
+        ),
         why.clone(),
         if moved {
             format!("The app moved it back to \"{to}\".")

@@ -12,10 +12,10 @@ use serde_json::Value;
 
 use super::super::commander::{self, Command, CommanderError};
 use super::super::records::{Claim, Decision};
-use super::panel::Loaded;
 use super::super::settings::secrets;
 use super::super::subject::Subject;
 use super::live::Live;
+use super::panel::Loaded;
 use super::panel::{self, Seen, storage};
 use super::reconcile;
 use super::settle::{self, Collected};

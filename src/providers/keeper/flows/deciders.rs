@@ -68,7 +68,10 @@ pub async fn verdict(
 async fn account_administers(caps: &Caps, project_key: &str, account_id: &str) -> Result<bool, Refusal> {
     for (permission, scope) in [
         ("ADMINISTER", String::new()),
-        ("ADMINISTER_PROJECTS", format!("&projectKey={}", query_value(project_key))),
+        (
+            "ADMINISTER_PROJECTS",
+            format!("&projectKey={}", query_value(project_key)),
+        ),
     ] {
         let path = format!(
             "/rest/api/3/user/permission/search?accountId={}&permissions={permission}{scope}",

@@ -35,10 +35,15 @@ async fn handle(caps: &Caps, event: &IssueUpdated, change: &StatusChange, reques
         return Ok(Handled::Ignored("the Keeper integration is turned off".into()));
     }
     if !settings.decide_by_transition {
-        return Ok(Handled::Ignored("deciding Keeper requests by moving the issue is turned off".into()));
+        return Ok(Handled::Ignored(
+            "deciding Keeper requests by moving the issue is turned off".into(),
+        ));
     }
     let Some(approved) = moves::meaning(&change.to_name, &settings.approved_status, &settings.denied_status) else {
-        return Ok(Handled::Ignored(format!("moved to \"{}\", which decides nothing", change.to_name)));
+        return Ok(Handled::Ignored(format!(
+            "moved to \"{}\", which decides nothing",
+            change.to_name
+        )));
     };
     if moves::by_the_app(caps, event).await? {
         return Ok(Handled::Ignored("the app's own change".into()));
@@ -50,15 +55,23 @@ async fn handle(caps: &Caps, event: &IssueUpdated, change: &StatusChange, reques
         return Ok(Handled::Ignored("the issue's key now names another issue".into()));
     }
     if !ticket.status.eq_ignore_ascii_case(&change.to_name) {
-        return Ok(Handled::Ignored(format!("the issue has moved on to \"{}\" since", ticket.status)));
+        return Ok(Handled::Ignored(format!(
+            "the issue has moved on to \"{}\" since",
+            ticket.status
+        )));
     }
     let mover = by_account(caps, &event.actor).await.map_err(|r| r.message)?;
     let name = mover.display_name.clone();
-    if let Some(outcome) = records::read_outcome(caps, &request.sid).await.map_err(|e| e.to_string())? {
+    if let Some(outcome) = records::read_outcome(caps, &request.sid)
+        .await
+        .map_err(|e| e.to_string())?
+    {
         if ["approved", "denied"].contains(&outcome.result.as_str()) && (outcome.result == "approved") == approved {
             return Ok(Handled::Ignored("the request is already decided so".into()));
         }
-        let back_to = status_after(&settings, &outcome.result).unwrap_or(&change.from_name).to_string();
+        let back_to = status_after(&settings, &outcome.result)
+            .unwrap_or(&change.from_name)
+            .to_string();
         let why = format!("The request is already closed: Keeper shows it {}.", outcome.result);
         return refuse(caps, &settings, &ticket, change, &back_to, &name, why).await;
     }
@@ -75,7 +88,18 @@ async fn handle(caps: &Caps, event: &IssueUpdated, change: &StatusChange, reques
             pending: !view.pointer("/view/pending").is_none_or(Value::is_null),
         }),
         Err(refusal) if refusal.code == "unavailable" => Err(refusal.message),
-        Err(refusal) => refuse(caps, &settings, &ticket, change, &change.from_name, &name, refusal.message).await,
+        Err(refusal) => {
+            refuse(
+                caps,
+                &settings,
+                &ticket,
+                change,
+                &change.from_name,
+                &name,
+                refusal.message,
+            )
+            .await
+        }
     }
 }
 

@@ -33,14 +33,20 @@ fn an_administrator_moving_the_issue_approves_the_request_in_keeper() {
     let answers = moved(&mut world, seed::CAROL_ADMIN, &key, APPROVE);
     assert_eq!(answers[0]["result"], json!("decided"), "{answers:?}");
     assert_eq!(world.keeper.kepm[UID].status, "Approved");
-    assert_eq!(world.keeper.actions(), vec![format!("epm approval action --approve={UID}")]);
+    assert_eq!(
+        world.keeper.actions(),
+        vec![format!("epm approval action --approve={UID}")]
+    );
     assert_eq!(world.status(&key), "Approved");
     let notes = world.notes(&key);
     assert_eq!(notes.len(), 1, "{notes:?}");
     assert!(notes[0].1.contains("approved in Jira by Carol Admin"), "{notes:?}");
     assert_eq!(outcome(&world, &key).unwrap().result, "approved");
     // The app's own changes that followed: nothing more.
-    assert!(answers[1..].iter().all(|a| a["result"] == json!("ignored")), "{answers:?}");
+    assert!(
+        answers[1..].iter().all(|a| a["result"] == json!("ignored")),
+        "{answers:?}"
+    );
     assert_eq!(world.keeper.actions().len(), 1);
 }
 
@@ -50,7 +56,10 @@ fn moving_to_denied_denies_the_device() {
     let key = device_issue(&mut world);
     let answers = moved(&mut world, seed::CAROL_ADMIN, &key, DENY);
     assert_eq!(answers[0]["result"], json!("decided"), "{answers:?}");
-    assert_eq!(world.keeper.actions(), vec![format!("device-approve --deny {DEVICE_ID}")]);
+    assert_eq!(
+        world.keeper.actions(),
+        vec![format!("device-approve --deny {DEVICE_ID}")]
+    );
     assert_eq!(world.status(&key), "Denied");
 }
 
@@ -66,12 +75,20 @@ fn the_requester_moving_their_own_request_is_moved_back() {
     let answers = moved(&mut world, seed::CAROL_ADMIN, &key, APPROVE);
     let refused = &answers[0];
     assert_eq!(refused["result"], json!("moved-back"), "{answers:?}");
-    assert!(refused["reason"].as_str().unwrap().contains("someone else"), "{refused}");
+    assert!(
+        refused["reason"].as_str().unwrap().contains("someone else"),
+        "{refused}"
+    );
     assert!(world.keeper.actions().is_empty());
     assert_eq!(world.keeper.kepm[CAROLS_UID].status, "Pending");
     assert_eq!(world.status(&key), "Open");
     let notes = world.notes(&key);
-    assert!(notes[0].1.contains("Not sent to Keeper: Carol Admin moved this request"), "{notes:?}");
+    assert!(
+        notes[0]
+            .1
+            .contains("Not sent to Keeper: Carol Admin moved this request"),
+        "{notes:?}"
+    );
 }
 
 #[test]
