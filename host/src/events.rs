@@ -3,7 +3,8 @@
 //! runs as `Invocation::Event` with the same runtime and capabilities as web triggers, acting as
 //! the app. As on Forge, delivery is asynchronous, unordered (each event in its own task) and at
 //! least once: a run that fails (the host failed, or the core answered an error) is delivered
-//! again with backoff, a few times.
+//! again with backoff, a few times. The manifest's `filter.ignoreSelf` is mirrored: a change the
+//! app itself made is not delivered.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,10 +21,25 @@ const ATTEMPTS: u32 = 4;
 /// The first redelivery waits this long; each next one twice as long.
 const FIRST_RETRY: Duration = Duration::from_millis(500);
 
-/// Delivers every event from `events` to the app until the sender is gone.
-pub fn spawn(runtime: Arc<Runtime>, caps: Arc<Capabilities>, mut events: UnboundedReceiver<Value>) {
+/// Where events come from: the receiver, and the app's own account on that Jira (its changes
+/// are not delivered, as with Forge's `ignoreSelf`).
+pub struct Feed {
+    pub events: UnboundedReceiver<Value>,
+    pub app_account: String,
+}
+
+/// Delivers every event from the feed to the app until the sender is gone.
+pub fn spawn(runtime: Arc<Runtime>, caps: Arc<Capabilities>, feed: Feed) {
+    let Feed {
+        mut events,
+        app_account,
+    } = feed;
     tokio::spawn(async move {
         while let Some(event) = events.recv().await {
+            if event["atlassianId"].as_str() == Some(app_account.as_str()) {
+                tracing::debug!("the app's own change is not delivered (ignoreSelf)");
+                continue;
+            }
             tokio::spawn(deliver(Arc::clone(&runtime), Arc::clone(&caps), event));
         }
     });

@@ -88,7 +88,10 @@ pub fn targets(
             .with_sandbox(epm::HOST, in_process(epm.router()))
             .with_sandbox(pra::HOST, in_process(pra.router()))
             .with_sandbox(keeper::HOST, in_process(keeper.router())),
-        events: Some(site.subscribe_events()),
+        events: Some(crate::events::Feed {
+            events: site.subscribe_events(),
+            app_account: pam_sandboxes::jira::seed::APP_ACCOUNT_ID.into(),
+        }),
         sign_in: SignIn::Session(Arc::new(SandboxJira(site))),
         site_url,
         clock: Arc::new(AppClock(clock)),

@@ -24,7 +24,7 @@ pub struct Targets {
     pub sandbox_routes: Option<Router>,
     /// Jira's issue-updated events for the app (`events.rs`): the sandbox Jira's; a real site
     /// sends none to this host.
-    pub events: Option<tokio::sync::mpsc::UnboundedReceiver<serde_json::Value>>,
+    pub events: Option<crate::events::Feed>,
 }
 
 impl Targets {

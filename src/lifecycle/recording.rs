@@ -153,15 +153,7 @@ pub async fn record(caps: &Caps, key: &str, issue: Issue<'_>, event: Event<'_>) 
     }
     if !done.transition {
         if let Some(id) = transition {
-            let path = format!("/rest/api/3/issue/{at}/transitions");
-            client::call(
-                caps,
-                Actor::App,
-                "POST",
-                &path,
-                Some(&json!({"transition": {"id": id}})),
-            )
-            .await?;
+            transition_by_id(caps, at, &id).await?;
             done.moved_to = Some(target.to_string());
         }
         if let Some(note) = &done.status_note {
@@ -196,16 +188,16 @@ pub async fn move_to(caps: &Caps, issue: &str, target: &str) -> Result<bool, Jir
     let Some(id) = find_transition(caps, issue, target).await? else {
         return Ok(false);
     };
-    let path = format!("/rest/api/3/issue/{issue}/transitions");
-    client::call(
-        caps,
-        Actor::App,
-        "POST",
-        &path,
-        Some(&json!({"transition": {"id": id}})),
-    )
-    .await?;
+    transition_by_id(caps, issue, &id).await?;
     Ok(true)
+}
+
+/// Moves the issue with this id by workflow transition `id` (as the app).
+async fn transition_by_id(caps: &Caps, issue: &str, id: &str) -> Result<(), JiraError> {
+    let path = format!("/rest/api/3/issue/{issue}/transitions");
+    let body = json!({"transition": {"id": id}});
+    client::call(caps, Actor::App, "POST", &path, Some(&body)).await?;
+    Ok(())
 }
 
 /// Adds a note that is no event's step (a refusal, say): the same ADF comment, internal on a

@@ -25,8 +25,10 @@ import {
 const ISSUE = 'PMCJIT-1';
 const APPROVE_4H = { decision: 'approve', duration: { unit: 'hours', count: 4 }, message: 'for the driver update' };
 /** The Validate configuration checks, in order (docs/resolvers.md). */
+// With deciding in Jira on (the default) and the sandbox's duration field set, the duration
+// field and the way back for refused moves are checked too.
 const CHECK_IDS = ['enabled', 'webhookCredentials', 'project', 'issueType', 'customField', 'assignee',
-  'approvedStatus', 'deniedStatus', 'epmHost', 'epmToken'];
+  'durationField', 'approvedStatus', 'deniedStatus', 'moveBack', 'epmHost', 'epmToken'];
 
 describe('the pages\' resolvers on the Forge bundle and on the local host', () => {
   const outDir = mkdtempSync(path.join(tmpdir(), 'pam-forge-resolver-'));
