@@ -49,6 +49,22 @@ pub async fn by_account(caps: &Caps, account_id: &str) -> Result<Approver, Refus
     Ok(from_user(&user))
 }
 
+/// Whether the person with this account holds Jira `permission`, on what `scope` names
+/// (`"&issueKey=…"`, `"&projectKey=…"`, or `""` for a global permission), looked up as the app
+/// (`GET /user/permission/search`): the rights of someone an event names, who is not signed in.
+pub async fn account_holds(caps: &Caps, account_id: &str, permission: &str, scope: &str) -> Result<bool, Refusal> {
+    let path = format!(
+        "/rest/api/3/user/permission/search?accountId={}&permissions={permission}{scope}",
+        client::query_value(account_id)
+    );
+    let answer = client::call(caps, Actor::App, "GET", &path, None)
+        .await
+        .map_err(|e| unavailable(&e))?;
+    Ok(answer
+        .as_array()
+        .is_some_and(|users| users.iter().any(|u| u["accountId"].as_str() == Some(account_id))))
+}
+
 /// A Jira `User` (with its groups expanded) as an approver.
 fn from_user(me: &Value) -> Approver {
     let account_id = me["accountId"].as_str().unwrap_or_default().to_string();

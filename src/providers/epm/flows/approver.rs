@@ -88,19 +88,8 @@ pub async fn blocker(
             .and_then(Value::as_bool)
             .unwrap_or(false)
     } else {
-        let path = format!(
-            "/rest/api/3/user/permission/search?accountId={}&issueKey={}&permissions=TRANSITION_ISSUES",
-            query_value(&approver.account_id),
-            query_value(&issue.key)
-        );
-        let answer = client::call(caps, Actor::App, "GET", &path, None)
-            .await
-            .map_err(|e| unavailable(&e))?;
-        answer.as_array().is_some_and(|users| {
-            users
-                .iter()
-                .any(|u| u["accountId"].as_str() == Some(approver.account_id.as_str()))
-        })
+        let scope = format!("&issueKey={}", query_value(&issue.key));
+        crate::approver::account_holds(caps, &approver.account_id, "TRANSITION_ISSUES", &scope).await?
     };
     Ok((!allowed).then(|| {
         Refusal::new(

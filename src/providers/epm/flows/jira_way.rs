@@ -16,7 +16,6 @@ use crate::caps::Caps;
 use crate::jira::approvals;
 use crate::jira::events::{IssueUpdated, StatusChange};
 use crate::lifecycle::moves::{self, Handled};
-use crate::lifecycle::recording;
 use crate::protocol::{Actor, LogLevel, Outcome};
 use crate::providers::epm::mapping::issue::{self, IssueFacts};
 use crate::providers::epm::mapping::property::Source;
@@ -275,12 +274,7 @@ async fn refuse(
     why: String,
 ) -> Result<Handled, String> {
     let refused = moves::Refused {
-        issue: recording::Issue {
-            id: &issue.id,
-            key: &issue.key,
-            status: &issue.status,
-            project_type: &issue.project_type,
-        },
+        issue: issue.at(),
         change,
         to,
         mover,

@@ -6,7 +6,7 @@
 use super::trusted::RequestRecord;
 use crate::caps::Caps;
 use crate::jira::client::JiraError;
-use crate::lifecycle::recording::{self, Event, Issue, Order};
+use crate::lifecycle::recording::{self, Event, Order};
 use crate::providers::epm::keys;
 use crate::providers::epm::mapping::issue::IssueFacts;
 use crate::providers::epm::mapping::map::ISSUE_PROPERTY;
@@ -143,12 +143,7 @@ async fn write(
     target: &str,
     order: Order,
 ) -> Result<Recorded, JiraError> {
-    let at = Issue {
-        id: &issue.id,
-        key: &issue.key,
-        status: &issue.status,
-        project_type: &issue.project_type,
-    };
+    let at = issue.at();
     let event = Event {
         id: event.to_string(),
         lines,

@@ -31,6 +31,16 @@ impl IssueFacts {
     pub fn browse_url(&self) -> String {
         format!("{}/browse/{}", self.site_url, self.key)
     }
+
+    /// The issue as `lifecycle::recording` writes to it.
+    pub fn at(&self) -> crate::lifecycle::recording::Issue<'_> {
+        crate::lifecycle::recording::Issue {
+            id: &self.id,
+            key: &self.key,
+            status: &self.status,
+            project_type: &self.project_type,
+        }
+    }
 }
 
 /// Issue keys as Jira makes them (`PROJ-123`), shared with the other providers' pages.

@@ -63,31 +63,14 @@ pub async fn verdict(
     Ok(blocked)
 }
 
-/// Whether another person administers Jira or the project (`GET /user/permission/search` as
-/// the app, once for each permission).
+/// Whether another person administers Jira or the project (looked up as the app, once for each
+/// permission: the search answers only people holding every permission it names).
 async fn account_administers(caps: &Caps, project_key: &str, account_id: &str) -> Result<bool, Refusal> {
-    for (permission, scope) in [
-        ("ADMINISTER", String::new()),
-        (
-            "ADMINISTER_PROJECTS",
-            format!("&projectKey={}", query_value(project_key)),
-        ),
-    ] {
-        let path = format!(
-            "/rest/api/3/user/permission/search?accountId={}&permissions={permission}{scope}",
-            query_value(account_id)
-        );
-        let answer = client::call(caps, Actor::App, "GET", &path, None)
-            .await
-            .map_err(|e| unavailable(&e))?;
-        let found = answer
-            .as_array()
-            .is_some_and(|users| users.iter().any(|u| u["accountId"].as_str() == Some(account_id)));
-        if found {
-            return Ok(true);
-        }
+    if approver::account_holds(caps, account_id, "ADMINISTER", "").await? {
+        return Ok(true);
     }
-    Ok(false)
+    let scope = format!("&projectKey={}", query_value(project_key));
+    approver::account_holds(caps, account_id, "ADMINISTER_PROJECTS", &scope).await
 }
 
 /// Whether the user administers Jira or the project (`GET /mypermissions` as the user).

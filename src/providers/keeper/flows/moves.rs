@@ -16,7 +16,6 @@ use crate::approver::by_account;
 use crate::caps::Caps;
 use crate::jira::events::{IssueUpdated, StatusChange};
 use crate::lifecycle::moves::{self, Handled};
-use crate::lifecycle::recording;
 use crate::protocol::{Actor, Outcome};
 
 /// The Keeper part of an issue-updated event; `None` when the issue is not a Keeper request's.
@@ -66,7 +65,7 @@ async fn handle(caps: &Caps, event: &IssueUpdated, change: &StatusChange, reques
         .await
         .map_err(|e| e.to_string())?
     {
-        if ["approved", "denied"].contains(&outcome.result.as_str()) && (outcome.result == "approved") == approved {
+        if outcome.result == if approved { "approved" } else { "denied" } {
             return Ok(Handled::Ignored("the request is already decided so".into()));
         }
         let back_to = status_after(&settings, &outcome.result)
@@ -123,12 +122,7 @@ async fn refuse(
     why: String,
 ) -> Result<Handled, String> {
     let refused = moves::Refused {
-        issue: recording::Issue {
-            id: &ticket.id,
-            key: &ticket.key,
-            status: &ticket.status,
-            project_type: &ticket.project_type,
-        },
+        issue: ticket.at(),
         change,
         to,
         mover,

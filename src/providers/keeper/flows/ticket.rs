@@ -32,6 +32,18 @@ pub struct Ticket {
     pub description: String,
 }
 
+impl Ticket {
+    /// The issue as `lifecycle::recording` writes to it.
+    pub fn at(&self) -> crate::lifecycle::recording::Issue<'_> {
+        crate::lifecycle::recording::Issue {
+            id: &self.id,
+            key: &self.key,
+            status: &self.status,
+            project_type: &self.project_type,
+        }
+    }
+}
+
 pub async fn load(caps: &Caps, actor: Actor, key: &str, settings: &KeeperSettings) -> Result<Ticket, Refusal> {
     if !is_issue_key(key) {
         return Err(Refusal::new("no-issue", "This panel was opened without a valid issue."));
