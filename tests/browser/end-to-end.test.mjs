@@ -4,13 +4,14 @@
 // sandbox EPM), and the reloaded issue shows the new status and the internal note.
 // Needs scripts/build-ui.sh; builds the host itself (cargo build -p pam-approvals-host).
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { startHost } from '../forge/support/local-host.mjs';
 import { launch, screenshot, watchProblems } from './support/browser.mjs';
-import { BUILD, SAMPLE } from './support/paths.mjs';
+import { createIssue } from './support/webhook.mjs';
+import { BUILD } from './support/paths.mjs';
 
 const ACTION = 'Manage JIT Access Request';
 const MESSAGE = 'OK for the quarterly tax update, 4 hours';
@@ -32,23 +33,8 @@ after(async () => {
   await host?.stop();
 });
 
-/** Posts the sample "ticket created" webhook; resolves to the new issue's key. */
-async function createIssue() {
-  const response = await fetch(host.webTrigger, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/json',
-      Authorization: `Basic ${Buffer.from(`${host.user}:${host.password}`).toString('base64')}`,
-    },
-    body: readFileSync(SAMPLE, 'utf8'),
-  });
-  const text = await response.text();
-  assert.equal(response.status, 201, `the webhook was refused: ${text}`);
-  return JSON.parse(text).issueKey;
-}
-
 test('an approver approves a request for 4 hours from the sandbox issue page', { timeout: 180_000 }, async () => {
-  const key = await createIssue();
+  const key = await createIssue(host);
   const page = await browser.context.newPage();
   const problems = await watchProblems(page);
   await page.goto(`${host.jiraBase}/browse/${key}`);

@@ -6,12 +6,11 @@
 // asynchronously, as Forge's trigger does.
 // Builds the host itself (cargo build -p pam-approvals-host).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 
 import { startHost } from '../forge/support/local-host.mjs';
 import { launch, screenshot, watchProblems } from './support/browser.mjs';
-import { SAMPLE } from './support/paths.mjs';
+import { createIssue } from './support/webhook.mjs';
 
 const ALICE = '712020:0c7e6b2a-1b1d-4d1f-9a51-3f0a5c000002';
 const BOB = '712020:0c7e6b2a-1b1d-4d1f-9a51-3f0a5c000003';
@@ -27,20 +26,6 @@ after(async () => {
   await browser?.close();
   await host?.stop();
 });
-
-async function createIssue() {
-  const response = await fetch(host.webTrigger, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/json',
-      Authorization: `Basic ${Buffer.from(`${host.user}:${host.password}`).toString('base64')}`,
-    },
-    body: readFileSync(SAMPLE, 'utf8'),
-  });
-  const text = await response.text();
-  assert.equal(response.status, 201, `the webhook was refused: ${text}`);
-  return JSON.parse(text).issueKey;
-}
 
 async function epmDecisions() {
   const response = await fetch(`${host.epmBase}/_sandbox/decisions`);
@@ -78,7 +63,7 @@ async function moveAs(person, key, transitionName, duration) {
 }
 
 test('moving the issue in the sandbox Jira decides it, and the requester cannot', { timeout: 180_000 }, async () => {
-  const key = await createIssue();
+  const key = await createIssue(host);
 
   const bob = await moveAs(BOB, key, 'Approve \u2192 Approved');
   const refused = await waitForNotes(bob.page, 1);
