@@ -33,44 +33,10 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Forge ends resolver functions after 25 s.
 const RESOLVER_TIMEOUT: Duration = Duration::from_secs(25);
 
-/// A parsed invoke request.
-#[derive(Debug, PartialEq)]
-struct Invoke {
-    function_key: String,
-    payload: Value,
-    extension: Value,
-}
-
-fn parse(bytes: &[u8]) -> Result<Invoke, String> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| format!("the request body is not valid JSON: {e}"))?;
-    let Value::Object(mut object) = value else {
-        return Err("the request body must be a JSON object".into());
-    };
-    let function_key = match object.remove("functionKey") {
-        Some(Value::String(key)) if !key.trim().is_empty() => key,
-        Some(_) => return Err("functionKey must be a non-empty string".into()),
-        None => return Err("functionKey is missing".into()),
-    };
-    let payload = match object.remove("payload") {
-        None | Some(Value::Null) => Value::Object(Map::new()),
-        Some(payload @ Value::Object(_)) => payload,
-        Some(_) => return Err("payload must be a JSON object".into()),
-    };
-    let extension = match object.remove("context") {
-        None | Some(Value::Null) => Value::Object(Map::new()),
-        Some(Value::Object(mut context)) => match context.remove("extension") {
-            None | Some(Value::Null) => Value::Object(Map::new()),
-            Some(extension @ Value::Object(_)) => extension,
-            Some(_) => return Err("context.extension must be a JSON object".into()),
-        },
-        Some(_) => return Err("context must be a JSON object".into()),
-    };
-    Ok(Invoke {
-        function_key,
-        payload,
-        extension,
-    })
-}
+// The request parser is a file of its own (serde_json only), so that the fuzz targets (fuzz/)
+// can compile it without the host's engine.
+mod request;
+use request::parse;
 
 /// The resolver context as Forge shapes it, plus `webTriggerUrls`, which a Forge shell gets from
 /// `webTrigger.getUrl` (the configuration page shows the URL to paste into EPM). Only

@@ -494,5 +494,44 @@ impl QueryParams {
     }
 }
 
+/// The sandbox Jira's parsers of outside input, for the fuzz targets (`fuzz/`) only: each runs
+/// the parser as the routes do and returns what it made of the input.
+#[doc(hidden)]
+pub mod fuzzing {
+    use axum::http::HeaderMap;
+
+    use super::Catalog;
+
+    /// The seed site (`seed.rs`), the catalog the sandbox opens with.
+    pub fn seed_catalog() -> Catalog {
+        super::seed::catalog()
+    }
+
+    /// JQL as `/rest/api/3/search/jql` reads it (`jql::compile`); every issue key exists.
+    pub fn jql(text: &str, catalog: &Catalog) -> Result<(), String> {
+        super::jql::compile(text, catalog, &|_| true).map(|_| ())
+    }
+
+    /// The value of cookie `name`, as the session reads it.
+    pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+        super::session::cookie(headers, name)
+    }
+
+    /// A query string as the routes read it: `name`'s value, its list, and its number.
+    pub fn query(raw: &str, name: &str) -> (Option<String>, Option<Vec<String>>, bool) {
+        let params = super::QueryParams::parse(Some(raw));
+        (
+            params.get(name).map(str::to_string),
+            params.list(name),
+            params.int(name).is_ok(),
+        )
+    }
+
+    /// An approval's decision as `POST .../approval/{id}` reads it.
+    pub fn decision(text: &str) -> bool {
+        super::approvals::Decision::parse(text).is_ok()
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -35,7 +35,7 @@ fn person(user: &UserRec) -> Option<Person> {
 }
 
 /// The value of cookie `name` (the first one, percent-decoded), if sent.
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()

@@ -1,0 +1,43 @@
+//! The bridge's request body, `{"functionKey", "payload", "context": {"extension"}}`
+//! (see the parent module). Only serde_json: the fuzz targets (fuzz/) compile this file as is.
+
+use serde_json::{Map, Value};
+
+/// A parsed invoke request.
+#[derive(Debug, PartialEq)]
+pub struct Invoke {
+    pub function_key: String,
+    pub payload: Value,
+    pub extension: Value,
+}
+
+pub fn parse(bytes: &[u8]) -> Result<Invoke, String> {
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| format!("the request body is not valid JSON: {e}"))?;
+    let Value::Object(mut object) = value else {
+        return Err("the request body must be a JSON object".into());
+    };
+    let function_key = match object.remove("functionKey") {
+        Some(Value::String(key)) if !key.trim().is_empty() => key,
+        Some(_) => return Err("functionKey must be a non-empty string".into()),
+        None => return Err("functionKey is missing".into()),
+    };
+    let payload = match object.remove("payload") {
+        None | Some(Value::Null) => Value::Object(Map::new()),
+        Some(payload @ Value::Object(_)) => payload,
+        Some(_) => return Err("payload must be a JSON object".into()),
+    };
+    let extension = match object.remove("context") {
+        None | Some(Value::Null) => Value::Object(Map::new()),
+        Some(Value::Object(mut context)) => match context.remove("extension") {
+            None | Some(Value::Null) => Value::Object(Map::new()),
+            Some(extension @ Value::Object(_)) => extension,
+            Some(_) => return Err("context.extension must be a JSON object".into()),
+        },
+        Some(_) => return Err("context must be a JSON object".into()),
+    };
+    Ok(Invoke {
+        function_key,
+        payload,
+        extension,
+    })
+}
