@@ -35,5 +35,12 @@ if [ -f package.json ]; then
   npm run test:browser
 fi
 
+# Each libFuzzer target (fuzz/) for a short while: no crash, panic or hang on its seeds and what
+# it finds from them. 5 s each because the instrumented build is most of this step (about
+# 16 min on the shared 2-core machine it was measured on, docs/fuzzing.md); 16 codegen units
+# shorten that build. Longer runs: scripts/fuzz.sh (600 s per target by default).
+step "fuzzing: each target for 5 s"
+FUZZ_CODEGEN_UNITS=16 scripts/fuzz.sh --seconds 5
+
 step "Rust tests (core, host, end to end)"
 cargo nextest run --workspace --locked --no-fail-fast
