@@ -33,6 +33,13 @@ pub async fn handle(caps: &Caps, trigger: &str, request: &HttpRequest) -> HttpRe
             ),
         );
     }
+    if request.body.starts_with('\u{FEFF}') {
+        // JSON and forms alike: a BOM would be read as part of the first key or value.
+        return HttpResponse::error(
+            400,
+            "request body starts with a byte order mark (U+FEFF); send UTF-8 text without one",
+        );
+    }
     (provider.web_trigger)(caps, trigger, request).await
 }
 
@@ -84,6 +91,20 @@ mod tests {
                 "the limit is 262144 bytes",
             ),
             (webhook("hook", "pw-123456", "{"), 400, "not valid JSON"),
+            (
+                webhook("hook", "pw-123456", &format!("\u{FEFF}{SAMPLE}")),
+                400,
+                "byte order mark",
+            ),
+            (
+                webhook(
+                    "hook",
+                    "pw-123456",
+                    &SAMPLE.replacen('{', "{\"RequestId\": \"other\",", 1),
+                ),
+                400,
+                "field `RequestId` is sent twice with different values",
+            ),
             (unknown_trigger, 404, "unknown web trigger \"nope\""),
         ];
         for (invocation, status, message) in cases {

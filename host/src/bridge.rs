@@ -42,7 +42,11 @@ struct Invoke {
 }
 
 fn parse(bytes: &[u8]) -> Result<Invoke, String> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| format!("the request body is not valid JSON: {e}"))?;
+    if bytes.starts_with("\u{FEFF}".as_bytes()) {
+        return Err("the request body starts with a byte order mark (U+FEFF); send JSON without one".into());
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| "the request body is not UTF-8 text".to_string())?;
+    let value = strict_json(text)?;
     let Value::Object(mut object) = value else {
         return Err("the request body must be a JSON object".into());
     };
@@ -70,6 +74,91 @@ fn parse(bytes: &[u8]) -> Result<Invoke, String> {
         payload,
         extension,
     })
+}
+
+/// The body as JSON, refusing an object that names a key twice with different values (at any
+/// depth): parsers disagree on which value wins, so the page must not send one.
+fn strict_json(text: &str) -> Result<Value, String> {
+    use serde::Deserialize;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let parsed = Strict::deserialize(&mut deserializer).and_then(|Strict(value)| {
+        deserializer.end()?;
+        Ok(value)
+    });
+    parsed.map_err(|e| {
+        let message = e.to_string();
+        if e.is_data() {
+            // The only data error the visitor raises: the message is the key.
+            let key = message
+                .rsplit_once(" at line ")
+                .map_or(message.as_str(), |(key, _)| key);
+            format!("the request body names \"{key}\" twice with different values")
+        } else {
+            format!("the request body is not valid JSON: {message}")
+        }
+    })
+}
+
+/// A JSON value whose objects give each key one value.
+struct Strict(Value);
+
+impl<'de> serde::Deserialize<'de> for Strict {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Strict, D::Error> {
+        deserializer.deserialize_any(StrictVisitor).map(Strict)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(v.into())
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(v.into())
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(v.into())
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(v.into())
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Strict(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let Strict(value) = map.next_value()?;
+            if object.get(&key).is_some_and(|first| *first != value) {
+                let shown: String = key.chars().filter(|c| !c.is_control()).take(60).collect();
+                return Err(serde::de::Error::custom(shown));
+            }
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
 }
 
 /// The resolver context as Forge shapes it, plus `webTriggerUrls`, which a Forge shell gets from
@@ -143,6 +232,18 @@ fn foreign_request(headers: &HeaderMap, uri: &Uri, public_url: &str) -> Option<S
         ));
     }
     None
+}
+
+/// Any method but POST: 405 naming it (Forge's bridge only ever posts).
+pub async fn wrong_method(method: axum::http::Method) -> Response {
+    let mut response = json_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &format!("method {method} is not allowed; invoke with POST"),
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, axum::http::HeaderValue::from_static("POST"));
+    response
 }
 
 pub async fn invoke(State(state): State<AppState>, uri: Uri, headers: HeaderMap, body: Body) -> Response {
@@ -333,6 +434,16 @@ mod tests {
             (br#"{"functionKey": 3}"#, "functionKey must be"),
             (br#"{"functionKey": ""}"#, "functionKey must be"),
             (br#"{"functionKey": "a", "payload": [1]}"#, "payload must be"),
+            (
+                br#"{"functionKey": "a", "functionKey": "b"}"#,
+                "names \"functionKey\" twice",
+            ),
+            (
+                br#"{"functionKey": "a", "payload": {"x": 1, "x": 2}}"#,
+                "names \"x\" twice",
+            ),
+            (b"\xef\xbb\xbf{\"functionKey\": \"a\"}", "byte order mark"),
+            (b"{\"functionKey\": \"\xff\"}", "not UTF-8"),
             (br#"{"functionKey": "a", "context": "x"}"#, "context must be"),
             (
                 br#"{"functionKey": "a", "context": {"extension": 1}}"#,

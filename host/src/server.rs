@@ -27,7 +27,10 @@ pub fn router(state: AppState, static_dir: PathBuf, sandbox: Option<Router>) -> 
     let mut routes = Router::new()
         .route("/", get(index))
         .route("/x/{key}", any(web_trigger))
-        .route("/bridge/invoke", post(crate::bridge::invoke));
+        .route(
+            "/bridge/invoke",
+            post(crate::bridge::invoke).fallback(crate::bridge::wrong_method),
+        );
     if sandbox.is_some() {
         // Controls that run schedules now or show the queue exist only in sandbox mode.
         routes = routes

@@ -23,8 +23,9 @@ async fn page(caps: &Caps, name: &str, payload: &Value, context: &Context) -> Re
     access::require_admin(caps, context).await?;
     let (section, payload) = section_of(payload)?;
     let Some(page) = providers::settings_page(section.as_deref()) else {
+        // The page named a section this build does not have: the request is wrong, not the app.
         return Err(Refusal::new(
-            "unavailable",
+            "invalid",
             match section {
                 Some(name) => format!("This build of the app has no settings section \"{name}\"."),
                 None => "This build of the app has no settings.".into(),
