@@ -4,7 +4,8 @@
 //!
 //! Answers: the resolver's JSON value 200; the core's `Outcome::Error` 400 `{"error"}`; a
 //! request from another site or to another host name 403; not signed in 401; not JSON 415;
-//! over 64 KiB 413; malformed 400; a failed run 500; a run past Forge's 25 s 504. The page
+//! over 64 KiB 413; malformed (not UTF-8, a byte order mark, a key twice with different values)
+//! 400; not POST 405; a failed run 500; a run past Forge's 25 s 504. The page
 //! cannot choose whom it acts for: `accountId` comes from [`SignIn`](crate::sign_in::SignIn),
 //! whatever the page sends.
 //!

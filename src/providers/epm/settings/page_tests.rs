@@ -250,7 +250,8 @@ fn a_section_this_build_lacks_is_the_requests_fault() {
     let before = world.kv.clone();
     let (text, answer) = call(&mut world, "admin.save", json!({"section": "nope", "settings": {}}));
     assert_eq!(answer["error"]["code"], json!("invalid"), "{text}");
-    assert!(text.contains("no settings section \"nope\""), "{text}");
+    let message = answer["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("no settings section \"nope\""), "{text}");
     assert_eq!(world.kv, before);
 }
 
