@@ -30,9 +30,23 @@ pub async fn keep(caps: &Caps, job: &Job, attempts: u32, reason: &str, now: u64)
         reason: reason.into(),
         at: now,
     };
-    caps.kv_set(&key(job), &store::encode(VERSION, &letter)).await
+    caps.kv_set(&key(job), &store::encode(VERSION, &letter)).await?;
+    // Listed for the configuration page's "retry now"; the letter is kept either way.
+    if let Err(e) = crate::diagnostics::jobs::list_dead(caps, &letter).await {
+        caps.log(
+            crate::protocol::LogLevel::Warn,
+            format!("could not list the dead letter for diagnostics: {e}"),
+        )
+        .await;
+    }
+    Ok(())
 }
 
 pub async fn read(caps: &Caps, job: &Job) -> Result<Option<DeadLetter>, CapError> {
-    Ok(caps.kv_get(&key(job)).await?.and_then(|t| store::decode(VERSION, &t)))
+    read_key(caps, &key(job)).await
+}
+
+/// The dead letter under `key` (a key [`key`] made).
+pub async fn read_key(caps: &Caps, key: &str) -> Result<Option<DeadLetter>, CapError> {
+    Ok(caps.kv_get(key).await?.and_then(|t| store::decode(VERSION, &t)))
 }

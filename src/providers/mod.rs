@@ -10,6 +10,7 @@ use std::pin::Pin;
 use serde_json::Value;
 
 use crate::caps::Caps;
+pub use crate::diagnostics::deliveries::Described;
 use crate::jira::events::IssueUpdated;
 use crate::jobs::{Job, Progress};
 use crate::protocol::{HttpRequest, HttpResponse, Outcome};
@@ -67,6 +68,9 @@ pub struct Provider {
     /// A Jira issue-updated event; `None` (from the function) when the issue is not one of its
     /// requests. Providers without decisions in Jira have none.
     pub issue_event: Option<IssueEvent>,
+    /// The event and request a web trigger's body names, for the diagnostics' list of
+    /// deliveries (`None` when the body does not say). Never a secret or a PRA ticket ID.
+    pub describe: Option<fn(&HttpRequest) -> Option<Described>>,
 }
 
 /// A provider's settings on the configuration page (`admin.*` resolvers, after the caller was
