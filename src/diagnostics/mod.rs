@@ -8,6 +8,7 @@ pub mod deliveries;
 pub mod jobs;
 pub mod page;
 pub mod ring;
+pub mod view;
 
 #[cfg(test)]
 mod tests;

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use super::deliveries::{self, BODY_DIGITS, Delivery};
 use super::jobs::{self, Ended, JobRun};
 use super::ring;
+use super::view::{DeadView, DeliveryView, DiagnosticsView, JobView, TriggerView};
 use crate::caps::Caps;
 use crate::jobs::{Job, dead};
 use crate::providers;
@@ -20,57 +21,60 @@ pub async fn view(caps: &Caps) -> Result<Value, Refusal> {
     for provider in providers::ALL {
         for trigger in provider.web_triggers {
             let entries: Vec<Delivery> = ring::read(caps, &deliveries::key(trigger)).await.map_err(storage)?;
-            triggers.push(json!({
-                "trigger": trigger,
-                "title": provider.title,
-                "deliveries": entries.iter().map(delivery).collect::<Vec<_>>(),
-            }));
+            triggers.push(TriggerView {
+                trigger: trigger.to_string(),
+                title: provider.title.into(),
+                deliveries: entries.iter().map(delivery).collect(),
+            });
             by_body.extend(entries);
         }
     }
     let runs: Vec<JobRun> = ring::read(caps, jobs::RUNS_KEY).await.map_err(storage)?;
     let dead = jobs::dead(caps).await.map_err(storage)?;
-    Ok(json!({
-        "diagnostics": {
-            "limit": ring::LIMIT,
-            "triggers": triggers,
-            "jobs": runs.iter().map(|run| job_run(run, &by_body)).collect::<Vec<_>>(),
-            "dead": dead.iter().map(|letter| json!({
-                "key": letter.key,
-                "at": crate::time::iso(letter.at),
-                "kind": letter.kind,
-                "request": request_of(&letter.ids, &by_body),
-                "attempts": letter.attempts,
-                "reason": letter.reason,
-            })).collect::<Vec<_>>(),
-        }
-    }))
+    let view = DiagnosticsView {
+        limit: ring::LIMIT,
+        triggers,
+        jobs: runs.iter().map(|run| job_run(run, &by_body)).collect(),
+        dead: dead
+            .iter()
+            .map(|letter| DeadView {
+                key: letter.key.clone(),
+                at: crate::time::iso(letter.at),
+                kind: letter.kind.clone(),
+                request: request_of(&letter.ids, &by_body),
+                attempts: letter.attempts,
+                reason: letter.reason.clone(),
+            })
+            .collect(),
+    };
+    Ok(json!({ "diagnostics": view }))
 }
 
-fn delivery(d: &Delivery) -> Value {
-    json!({
-        "at": crate::time::iso(d.at),
-        "event": d.event,
-        "request": d.request,
-        "status": d.status,
-        "outcome": d.outcome,
-        "attempts": d.attempts,
-    })
+fn delivery(d: &Delivery) -> DeliveryView {
+    DeliveryView {
+        at: crate::time::iso(d.at),
+        event: d.event.clone(),
+        request: d.request.clone(),
+        status: d.status,
+        outcome: d.outcome.clone(),
+        attempts: d.attempts,
+    }
 }
 
-fn job_run(run: &JobRun, by_body: &[Delivery]) -> Value {
-    json!({
-        "at": crate::time::iso(run.at),
-        "kind": run.kind,
-        "request": request_of(&run.ids, by_body),
-        "outcome": match run.ended {
+fn job_run(run: &JobRun, by_body: &[Delivery]) -> JobView {
+    JobView {
+        at: crate::time::iso(run.at),
+        kind: run.kind.clone(),
+        request: request_of(&run.ids, by_body),
+        outcome: match run.ended {
             Ended::Done => "done",
             Ended::Retrying => "retrying",
             Ended::GivenUp => "given up",
-        },
-        "attempts": run.attempts,
-        "last": run.last,
-    })
+        }
+        .into(),
+        attempts: run.attempts,
+        last: run.last.clone(),
+    }
 }
 
 /// What a job is about, as a person reads it: a kept body's job names the body's digest, which
