@@ -6,11 +6,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::ring;
 use crate::caps::Caps;
 use crate::protocol::{HttpRequest, HttpResponse, LogLevel};
 use crate::providers::Provider;
-use crate::store;
+use crate::store::{self, ring};
 use crate::text::printable;
 
 /// One delivery (or several of the same body).
@@ -32,13 +31,6 @@ pub struct Delivery {
     /// The start of the body's SHA-256: which deliveries are the same, and which queue job is
     /// this delivery's (a job names the full digest). Not shown.
     pub body: String,
-}
-
-/// What a provider reads from a body for this list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Described {
-    pub event: String,
-    pub request: String,
 }
 
 /// How many hex digits of the body's digest a delivery keeps.

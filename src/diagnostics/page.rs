@@ -6,13 +6,13 @@
 use serde_json::{Value, json};
 
 use super::deliveries::{self, BODY_DIGITS, Delivery};
-use super::jobs::{self, Ended, JobRun};
-use super::ring;
 use super::view::{DeadView, DeliveryView, DiagnosticsView, JobView, TriggerView};
 use crate::caps::Caps;
+use crate::jobs::runs::{self as jobs, Ended, JobRun};
 use crate::jobs::{Job, dead};
 use crate::providers;
 use crate::resolver::{Refusal, storage};
+use crate::store::ring;
 
 /// The view: per web trigger its deliveries, then the jobs and the dead letters, newest first.
 pub async fn view(caps: &Caps) -> Result<Value, Refusal> {

@@ -86,7 +86,7 @@ fn each_list_keeps_the_newest_hundred() {
         assert_eq!(status, 503);
     }
     let listed = deliveries(&view(&mut world), "epm-webhook");
-    assert_eq!(listed.len(), super::ring::LIMIT);
+    assert_eq!(listed.len(), crate::store::ring::LIMIT);
     assert_eq!(listed[0]["request"], json!("7f3c2a91-5d4e-4b8a-9c1f-000000000104"));
     assert_eq!(listed[99]["request"], json!("7f3c2a91-5d4e-4b8a-9c1f-000000000005"));
     assert!(listed[0]["outcome"].as_str().unwrap().contains("disabled"));

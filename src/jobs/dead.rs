@@ -32,7 +32,7 @@ pub async fn keep(caps: &Caps, job: &Job, attempts: u32, reason: &str, now: u64)
     };
     caps.kv_set(&key(job), &store::encode(VERSION, &letter)).await?;
     // Listed for the configuration page's "retry now"; the letter is kept either way.
-    if let Err(e) = crate::diagnostics::jobs::list_dead(caps, &letter).await {
+    if let Err(e) = super::runs::list_dead(caps, &letter).await {
         caps.log(
             crate::protocol::LogLevel::Warn,
             format!("could not list the dead letter for diagnostics: {e}"),

@@ -10,7 +10,6 @@ use std::pin::Pin;
 use serde_json::Value;
 
 use crate::caps::Caps;
-pub use crate::diagnostics::deliveries::Described;
 use crate::jira::events::IssueUpdated;
 use crate::jobs::{Job, Progress};
 use crate::protocol::{HttpRequest, HttpResponse, Outcome};
@@ -71,6 +70,15 @@ pub struct Provider {
     /// The event and request a web trigger's body names, for the diagnostics' list of
     /// deliveries (`None` when the body does not say). Never a secret or a PRA ticket ID.
     pub describe: Option<fn(&HttpRequest) -> Option<Described>>,
+}
+
+/// What a provider reads from a web trigger's body for the diagnostics' list of deliveries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Described {
+    /// The event, as the provider names it ("ticket created").
+    pub event: String,
+    /// The PAM system's id of the request ("" when the body names none).
+    pub request: String,
 }
 
 /// A provider's settings on the configuration page (`admin.*` resolvers, after the caller was

@@ -1,4 +1,5 @@
-//! A bounded list of recent entries in one KV value, newest first: the diagnostics' storage.
+//! A bounded list of recent entries in one KV value, newest first: the diagnostics' storage
+//! (`jobs::runs`, `diagnostics::deliveries`).
 //! One key per list keeps the view to a few reads and a record to one read and one write.
 //! Two records at the very same moment can each write over the other's (read, change, write:
 //! KV has no compare-and-set); the list is a diagnostic aid, never a record the app relies on.

@@ -1,13 +1,13 @@
 //! The last queue jobs (each once, with its attempts and last error) and the index of dead
-//! letters the configuration page can retry. A dead letter itself stays under
+//! letters the configuration page can retry (`diagnostics`). A dead letter itself stays under
 //! `jobs:dead:…` (`jobs::dead`); the index only lists the newest for the page.
 
 use serde::{Deserialize, Serialize};
 
-use super::ring;
+use super::{Job, dead};
 use crate::caps::{CapError, Caps};
-use crate::jobs::{Job, dead};
 use crate::protocol::LogLevel;
+use crate::store::ring;
 use crate::text::printable;
 
 pub const RUNS_KEY: &str = "diag:jobs";
