@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::caps::Caps;
-use crate::protocol::{HttpRequest, HttpResponse, LogLevel};
+use crate::protocol::{HttpRequest, HttpResponse};
 use crate::providers::Provider;
 use crate::store::{self, ring};
 use crate::text::printable;
@@ -58,7 +58,7 @@ pub async fn record(caps: &Caps, provider: &Provider, trigger: &str, request: &H
         attempts: 1,
         body: digest[..BODY_DIGITS].to_string(),
     };
-    let pushed = ring::push(
+    ring::note(
         caps,
         &key(trigger),
         entry,
@@ -67,15 +67,9 @@ pub async fn record(caps: &Caps, provider: &Provider, trigger: &str, request: &H
             attempts: old.attempts.saturating_add(1),
             ..new
         },
+        "the delivery",
     )
     .await;
-    if let Err(e) = pushed {
-        caps.log(
-            LogLevel::Warn,
-            format!("could not record the delivery for diagnostics: {e}"),
-        )
-        .await;
-    }
 }
 
 /// What the answer said, in a line: the error it named, or what was done.

@@ -31,14 +31,8 @@ pub async fn keep(caps: &Caps, job: &Job, attempts: u32, reason: &str, now: u64)
         at: now,
     };
     caps.kv_set(&key(job), &store::encode(VERSION, &letter)).await?;
-    // Listed for the configuration page's "retry now"; the letter is kept either way.
-    if let Err(e) = super::runs::list_dead(caps, &letter).await {
-        caps.log(
-            crate::protocol::LogLevel::Warn,
-            format!("could not list the dead letter for diagnostics: {e}"),
-        )
-        .await;
-    }
+    // Listed for the configuration page's "retry now".
+    super::runs::list_dead(caps, &letter).await;
     Ok(())
 }
 

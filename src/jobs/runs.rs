@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 
 use super::{Job, dead};
 use crate::caps::{CapError, Caps};
-use crate::protocol::LogLevel;
 use crate::store::ring;
 use crate::text::printable;
 
@@ -64,25 +63,19 @@ pub async fn record_run(caps: &Caps, job: &Job, attempt: u32, ended: Ended, last
         attempts: attempt.saturating_add(1),
         last: printable(last, 300),
     };
-    let pushed = ring::push(
+    ring::note(
         caps,
         RUNS_KEY,
         entry,
         |old: &JobRun, new: &JobRun| old.kind == new.kind && old.ids == new.ids,
         |_, new| new,
+        "the job run",
     )
     .await;
-    if let Err(e) = pushed {
-        caps.log(
-            LogLevel::Warn,
-            format!("could not record the job run for diagnostics: {e}"),
-        )
-        .await;
-    }
 }
 
-/// Lists a dead letter just kept.
-pub async fn list_dead(caps: &Caps, letter: &dead::DeadLetter) -> Result<(), CapError> {
+/// Lists a dead letter just kept (the letter is kept either way).
+pub async fn list_dead(caps: &Caps, letter: &dead::DeadLetter) {
     let entry = DeadEntry {
         key: dead::key(&letter.job),
         at: letter.at,
@@ -91,14 +84,15 @@ pub async fn list_dead(caps: &Caps, letter: &dead::DeadLetter) -> Result<(), Cap
         attempts: letter.attempts,
         reason: printable(&letter.reason, 300),
     };
-    ring::push(
+    ring::note(
         caps,
         DEAD_KEY,
         entry,
         |old: &DeadEntry, new: &DeadEntry| old.key == new.key,
         |_, new| new,
+        "the dead letter",
     )
-    .await
+    .await;
 }
 
 pub async fn dead(caps: &Caps) -> Result<Vec<DeadEntry>, CapError> {

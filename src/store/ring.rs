@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use crate::caps::{CapError, Caps};
+use crate::protocol::LogLevel;
 use crate::store;
 
 const VERSION: u32 = 1;
@@ -48,6 +49,21 @@ pub async fn push<T: Serialize + DeserializeOwned>(
     entries.insert(0, entry);
     entries.truncate(LIMIT);
     caps.kv_set(key, &store::encode(VERSION, &Stored { entries })).await
+}
+
+/// [`push`] for a diagnostic list: a failure is logged (naming `what`), never the caller's.
+pub async fn note<T: Serialize + DeserializeOwned>(
+    caps: &Caps,
+    key: &str,
+    entry: T,
+    same: impl Fn(&T, &T) -> bool,
+    merge: impl FnOnce(T, T) -> T,
+    what: &str,
+) {
+    if let Err(e) = push(caps, key, entry, same, merge).await {
+        caps.log(LogLevel::Warn, format!("could not record {what} for diagnostics: {e}"))
+            .await;
+    }
 }
 
 /// Takes the entries `gone` names out of the list under `key`; answers whether any was.
