@@ -40,7 +40,9 @@ pub async fn handle(caps: &Caps, trigger: &str, request: &HttpRequest) -> HttpRe
             "request body starts with a byte order mark (U+FEFF); send UTF-8 text without one",
         );
     }
-    (provider.web_trigger)(caps, trigger, request).await
+    let response = (provider.web_trigger)(caps, trigger, request).await;
+    crate::diagnostics::deliveries::record(caps, provider, trigger, request, &response).await;
+    response
 }
 
 /// Text from a caller, safe to echo in a message: no control characters, at most 40 chars.
@@ -109,14 +111,14 @@ mod tests {
         ];
         for (invocation, status, message) in cases {
             let mut world = World::configured();
-            let before = world.kv.clone();
+            let before = world.kv_state();
             let (got, body) = http(&drive(&mut world, invocation));
             assert_eq!(got, status, "{body}");
             assert!(
                 body["error"].as_str().unwrap().contains(message),
                 "{body} lacks {message}"
             );
-            assert_eq!(world.kv, before, "nothing written");
+            assert_eq!(world.kv_state(), before, "nothing written");
             assert_eq!(world.issue_count(), 0);
         }
     }

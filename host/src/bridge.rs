@@ -247,15 +247,24 @@ pub async fn wrong_method(method: axum::http::Method) -> Response {
     response
 }
 
-pub async fn invoke(State(state): State<AppState>, uri: Uri, headers: HeaderMap, body: Body) -> Response {
-    if let Some(message) = foreign_request(&headers, &uri, &state.public_url) {
+/// The account of the person a request from this host's own pages is signed in as; the
+/// refusal (403 foreign, 401 not signed in, 502 the site could not say) otherwise.
+pub async fn signed_in(state: &AppState, uri: &Uri, headers: &HeaderMap) -> Result<String, Response> {
+    if let Some(message) = foreign_request(headers, uri, &state.public_url) {
         tracing::warn!("bridge: {message}");
-        return json_error(StatusCode::FORBIDDEN, &message);
+        return Err(json_error(StatusCode::FORBIDDEN, &message));
     }
-    let account_id = match state.sign_in.account_id(&headers, &state.caps.jira).await {
+    match state.sign_in.account_id(headers, &state.caps.jira).await {
+        Ok(account_id) => Ok(account_id),
+        Err(SignInError::NotSignedIn(message)) => Err(json_error(StatusCode::UNAUTHORIZED, &message)),
+        Err(SignInError::Unavailable(message)) => Err(json_error(StatusCode::BAD_GATEWAY, &message)),
+    }
+}
+
+pub async fn invoke(State(state): State<AppState>, uri: Uri, headers: HeaderMap, body: Body) -> Response {
+    let account_id = match signed_in(&state, &uri, &headers).await {
         Ok(account_id) => account_id,
-        Err(SignInError::NotSignedIn(message)) => return json_error(StatusCode::UNAUTHORIZED, &message),
-        Err(SignInError::Unavailable(message)) => return json_error(StatusCode::BAD_GATEWAY, &message),
+        Err(refusal) => return refusal,
     };
     if !crate::media_type::is(&headers, "application/json") {
         return json_error(
@@ -273,15 +282,32 @@ pub async fn invoke(State(state): State<AppState>, uri: Uri, headers: HeaderMap,
         Ok(request) => request,
         Err(message) => return json_error(StatusCode::BAD_REQUEST, &message),
     };
-    let context = resolver_context(request.extension, &account_id, &state.site_url, &state.public_url);
+    run_resolver(
+        &state,
+        &account_id,
+        &request.function_key,
+        &request.payload,
+        request.extension,
+    )
+    .await
+}
+
+/// Runs resolver `name` as `account_id` and answers as the bridge does (module docs).
+pub async fn run_resolver(
+    state: &AppState,
+    account_id: &str,
+    name: &str,
+    payload: &Value,
+    extension: Value,
+) -> Response {
+    let context = resolver_context(extension, account_id, &state.site_url, &state.public_url);
     let invocation = Invocation::Resolver(ResolverCall {
-        name: request.function_key.clone(),
-        payload: request.payload.to_string(),
+        name: name.to_string(),
+        payload: payload.to_string(),
         context: context.to_string(),
     });
-    let run_context = RunContext::for_user(&account_id);
+    let run_context = RunContext::for_user(account_id);
     let run = state.runtime.run(invocation, &state.caps, &run_context);
-    let name = &request.function_key;
     match tokio::time::timeout(RESOLVER_TIMEOUT, run).await {
         Ok(Ok((Outcome::Value(text), stats))) => {
             if serde_json::from_str::<Value>(&text).is_err() {

@@ -7,6 +7,7 @@ pub mod capabilities;
 pub mod clock;
 pub mod credentials;
 pub mod data_dir;
+pub mod diagnostics;
 pub mod events;
 pub mod http;
 pub mod in_process;
