@@ -5,6 +5,7 @@
 pub mod bridge;
 pub mod capabilities;
 pub mod clock;
+pub mod compiled;
 pub mod credentials;
 pub mod data_dir;
 pub mod diagnostics;
