@@ -82,7 +82,7 @@ fn leaves_never_import_a_provider_or_the_configuration_page() {
         "auth.rs",
         "jira",
         "jobs",
-        "store.rs",
+        "store",
         "resolver.rs",
         "caps.rs",
         "lifecycle",

@@ -10,6 +10,7 @@ pub mod approver;
 pub mod auth;
 pub mod caps;
 pub mod config;
+pub mod diagnostics;
 pub mod dispatch;
 pub mod instance;
 pub mod jira;

@@ -276,6 +276,17 @@ impl World {
         self.jira().issues()
     }
 
+    /// The KV entries but the diagnostics' lists (`diag:`): what "nothing written" compares.
+    /// An authenticated sender's refused delivery is listed there for the admin, bounded; no
+    /// request, issue or job state is.
+    pub fn kv_state(&self) -> BTreeMap<String, String> {
+        self.kv
+            .iter()
+            .filter(|(k, _)| !k.starts_with("diag:"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
     /// How many issues Jira holds.
     pub fn issue_count(&self) -> usize {
         self.jira_issues().len()

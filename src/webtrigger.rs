@@ -33,7 +33,16 @@ pub async fn handle(caps: &Caps, trigger: &str, request: &HttpRequest) -> HttpRe
             ),
         );
     }
-    (provider.web_trigger)(caps, trigger, request).await
+    if request.body.starts_with('\u{FEFF}') {
+        // JSON and forms alike: a BOM would be read as part of the first key or value.
+        return HttpResponse::error(
+            400,
+            "request body starts with a byte order mark (U+FEFF); send UTF-8 text without one",
+        );
+    }
+    let response = (provider.web_trigger)(caps, trigger, request).await;
+    crate::diagnostics::deliveries::record(caps, provider, trigger, request, &response).await;
+    response
 }
 
 /// Text from a caller, safe to echo in a message: no control characters, at most 40 chars.
@@ -84,18 +93,32 @@ mod tests {
                 "the limit is 262144 bytes",
             ),
             (webhook("hook", "pw-123456", "{"), 400, "not valid JSON"),
+            (
+                webhook("hook", "pw-123456", &format!("\u{FEFF}{SAMPLE}")),
+                400,
+                "byte order mark",
+            ),
+            (
+                webhook(
+                    "hook",
+                    "pw-123456",
+                    &SAMPLE.replacen('{', "{\"RequestId\": \"other\",", 1),
+                ),
+                400,
+                "field `RequestId` is sent twice with different values",
+            ),
             (unknown_trigger, 404, "unknown web trigger \"nope\""),
         ];
         for (invocation, status, message) in cases {
             let mut world = World::configured();
-            let before = world.kv.clone();
+            let before = world.kv_state();
             let (got, body) = http(&drive(&mut world, invocation));
             assert_eq!(got, status, "{body}");
             assert!(
                 body["error"].as_str().unwrap().contains(message),
                 "{body} lacks {message}"
             );
-            assert_eq!(world.kv, before, "nothing written");
+            assert_eq!(world.kv_state(), before, "nothing written");
             assert_eq!(world.issue_count(), 0);
         }
     }

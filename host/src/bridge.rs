@@ -4,7 +4,8 @@
 //!
 //! Answers: the resolver's JSON value 200; the core's `Outcome::Error` 400 `{"error"}`; a
 //! request from another site or to another host name 403; not signed in 401; not JSON 415;
-//! over 64 KiB 413; malformed 400; a failed run 500; a run past Forge's 25 s 504. The page
+//! over 64 KiB 413; malformed (not UTF-8, a byte order mark, a key twice with different values)
+//! 400; not POST 405; a failed run 500; a run past Forge's 25 s 504. The page
 //! cannot choose whom it acts for: `accountId` comes from [`SignIn`](crate::sign_in::SignIn),
 //! whatever the page sends.
 //!
@@ -111,15 +112,36 @@ fn foreign_request(headers: &HeaderMap, uri: &Uri, public_url: &str) -> Option<S
     None
 }
 
-pub async fn invoke(State(state): State<AppState>, uri: Uri, headers: HeaderMap, body: Body) -> Response {
-    if let Some(message) = foreign_request(&headers, &uri, &state.public_url) {
+/// Any method but POST: 405 naming it (Forge's bridge only ever posts).
+pub async fn wrong_method(method: axum::http::Method) -> Response {
+    let mut response = json_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &format!("method {method} is not allowed; invoke with POST"),
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, axum::http::HeaderValue::from_static("POST"));
+    response
+}
+
+/// The account of the person a request from this host's own pages is signed in as; the
+/// refusal (403 foreign, 401 not signed in, 502 the site could not say) otherwise.
+pub async fn signed_in(state: &AppState, uri: &Uri, headers: &HeaderMap) -> Result<String, Response> {
+    if let Some(message) = foreign_request(headers, uri, &state.public_url) {
         tracing::warn!("bridge: {message}");
-        return json_error(StatusCode::FORBIDDEN, &message);
+        return Err(json_error(StatusCode::FORBIDDEN, &message));
     }
-    let account_id = match state.sign_in.account_id(&headers, &state.caps.jira).await {
+    match state.sign_in.account_id(headers, &state.caps.jira).await {
+        Ok(account_id) => Ok(account_id),
+        Err(SignInError::NotSignedIn(message)) => Err(json_error(StatusCode::UNAUTHORIZED, &message)),
+        Err(SignInError::Unavailable(message)) => Err(json_error(StatusCode::BAD_GATEWAY, &message)),
+    }
+}
+
+pub async fn invoke(State(state): State<AppState>, uri: Uri, headers: HeaderMap, body: Body) -> Response {
+    let account_id = match signed_in(&state, &uri, &headers).await {
         Ok(account_id) => account_id,
-        Err(SignInError::NotSignedIn(message)) => return json_error(StatusCode::UNAUTHORIZED, &message),
-        Err(SignInError::Unavailable(message)) => return json_error(StatusCode::BAD_GATEWAY, &message),
+        Err(refusal) => return refusal,
     };
     if !crate::media_type::is(&headers, "application/json") {
         return json_error(
@@ -137,15 +159,32 @@ pub async fn invoke(State(state): State<AppState>, uri: Uri, headers: HeaderMap,
         Ok(request) => request,
         Err(message) => return json_error(StatusCode::BAD_REQUEST, &message),
     };
-    let context = resolver_context(request.extension, &account_id, &state.site_url, &state.public_url);
+    run_resolver(
+        &state,
+        &account_id,
+        &request.function_key,
+        &request.payload,
+        request.extension,
+    )
+    .await
+}
+
+/// Runs resolver `name` as `account_id` and answers as the bridge does (module docs).
+pub async fn run_resolver(
+    state: &AppState,
+    account_id: &str,
+    name: &str,
+    payload: &Value,
+    extension: Value,
+) -> Response {
+    let context = resolver_context(extension, account_id, &state.site_url, &state.public_url);
     let invocation = Invocation::Resolver(ResolverCall {
-        name: request.function_key.clone(),
-        payload: request.payload.to_string(),
+        name: name.to_string(),
+        payload: payload.to_string(),
         context: context.to_string(),
     });
-    let run_context = RunContext::for_user(&account_id);
+    let run_context = RunContext::for_user(account_id);
     let run = state.runtime.run(invocation, &state.caps, &run_context);
-    let name = &request.function_key;
     match tokio::time::timeout(RESOLVER_TIMEOUT, run).await {
         Ok(Ok((Outcome::Value(text), stats))) => {
             if serde_json::from_str::<Value>(&text).is_err() {
@@ -299,6 +338,16 @@ mod tests {
             (br#"{"functionKey": 3}"#, "functionKey must be"),
             (br#"{"functionKey": ""}"#, "functionKey must be"),
             (br#"{"functionKey": "a", "payload": [1]}"#, "payload must be"),
+            (
+                br#"{"functionKey": "a", "functionKey": "b"}"#,
+                "names \"functionKey\" twice",
+            ),
+            (
+                br#"{"functionKey": "a", "payload": {"x": 1, "x": 2}}"#,
+                "names \"x\" twice",
+            ),
+            (b"\xef\xbb\xbf{\"functionKey\": \"a\"}", "byte order mark"),
+            (b"{\"functionKey\": \"\xff\"}", "not UTF-8"),
             (br#"{"functionKey": "a", "context": "x"}"#, "context must be"),
             (
                 br#"{"functionKey": "a", "context": {"extension": 1}}"#,

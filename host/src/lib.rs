@@ -5,8 +5,10 @@
 pub mod bridge;
 pub mod capabilities;
 pub mod clock;
+pub mod compiled;
 pub mod credentials;
 pub mod data_dir;
+pub mod diagnostics;
 pub mod events;
 pub mod http;
 pub mod in_process;

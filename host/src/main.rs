@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 
 use pam_approvals_host::capabilities::Capabilities;
 use pam_approvals_host::kv::Kv;
-use pam_approvals_host::runtime::Runtime;
+use pam_approvals_host::runtime::{Runtime, Source};
 #[cfg(feature = "sandbox")]
 use pam_approvals_host::sandbox_mode;
 use pam_approvals_host::server::AppState;
@@ -133,8 +133,18 @@ async fn serve(args: ServeArgs) -> Result<()> {
     };
 
     let started = std::time::Instant::now();
-    let runtime = Arc::new(Runtime::new(pam_approvals_host::runtime::COMPONENT)?);
-    tracing::info!("component compiled in {:?}", started.elapsed());
+    let compiled = args.data_dir.join("compiled");
+    let (runtime, source) = Runtime::with_cache(pam_approvals_host::runtime::COMPONENT, Some(&compiled))?;
+    let runtime = Arc::new(runtime);
+    match source {
+        Source::Cache => tracing::info!(
+            "component loaded from {} in {:?}",
+            compiled.display(),
+            started.elapsed()
+        ),
+        Source::Compiled => tracing::info!("component compiled (and cached) in {:?}", started.elapsed()),
+        Source::CompiledOnly(why) => tracing::warn!("component compiled in {:?}; {why}", started.elapsed()),
+    }
     let caps = Arc::new(Capabilities {
         kv,
         jira: target.jira,

@@ -6,9 +6,10 @@ use std::future::Future;
 use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow};
-use wasmtime::component::{Component, Linker, ResourceAny};
+use wasmtime::component::{Linker, ResourceAny};
 use wasmtime::{Config, Engine, Store};
 
+pub use crate::compiled::Source;
 use crate::run_totals::RunTotals;
 pub use crate::run_totals::{RunStats, Totals};
 pub use crate::wit::*;
@@ -60,21 +61,27 @@ pub struct Runtime {
 impl Runtime {
     /// Compiles the component once; every run instantiates from the prepared instance.
     pub fn new(component_bytes: &[u8]) -> Result<Runtime> {
+        Runtime::with_cache(component_bytes, None).map(|(runtime, _)| runtime)
+    }
+
+    /// Like `new`, with the compiled component cached in `cache_dir` (`compiled.rs`): a start
+    /// after the first maps it instead of compiling. Says where the component came from.
+    pub fn with_cache(component_bytes: &[u8], cache_dir: Option<&std::path::Path>) -> Result<(Runtime, Source)> {
         let mut config = Config::new();
         config.wasm_component_model(true);
         let engine = Engine::new(&config).map_err(|e| anyhow!("{e}"))?;
-        let component =
-            Component::new(&engine, component_bytes).map_err(|e| anyhow!("compiling the component: {e}"))?;
+        let (component, source) = crate::compiled::load(&engine, component_bytes, cache_dir)?;
         let linker = Linker::<()>::new(&engine);
         let instance_pre = linker
             .instantiate_pre(&component)
             .map_err(|e| anyhow!("linking the component: {e}"))?;
         let pre = AppPre::new(instance_pre).map_err(|e| anyhow!("{e}"))?;
-        Ok(Runtime {
+        let runtime = Runtime {
             engine,
             pre,
             totals: Default::default(),
-        })
+        };
+        Ok((runtime, source))
     }
 
     /// Runs one invocation to its outcome; `context` says whom the run acts for.

@@ -1,5 +1,6 @@
 //! The HTTP front of the local host: web triggers at `/x/<module-key>`, the UI bridge at
-//! `/bridge/invoke`, Custom UI pages at `/ui/<resource>/`, an index page, and in sandbox mode
+//! `/bridge/invoke`, the admins' `/_diagnostics`, Custom UI pages at `/ui/<resource>/`, an index
+//! page, and in sandbox mode
 //! the sandbox's own routes (`/sandbox/...`, `/_sandbox/clock`, given by `sandbox_mode.rs`) plus
 //! the host's test controls `/_sandbox/scheduled/{key}` and `/_sandbox/queue`.
 //! Each web trigger request, invoke and scheduled run becomes one component run.
@@ -27,7 +28,11 @@ pub fn router(state: AppState, static_dir: PathBuf, sandbox: Option<Router>) -> 
     let mut routes = Router::new()
         .route("/", get(index))
         .route("/x/{key}", any(web_trigger))
-        .route("/bridge/invoke", post(crate::bridge::invoke));
+        .route(
+            "/bridge/invoke",
+            post(crate::bridge::invoke).fallback(crate::bridge::wrong_method),
+        )
+        .route("/_diagnostics", get(crate::diagnostics::show));
     if sandbox.is_some() {
         // Controls that run schedules now or show the queue exist only in sandbox mode.
         routes = routes

@@ -1,16 +1,23 @@
 //! `admin.config`, `admin.save` and `admin.validate`: the caller must be a Jira administrator,
-//! then the provider's settings page answers.
+//! then the provider's settings page answers. `admin.diagnostics` and `admin.retry` (the
+//! page's "Diagnostics", `crate::diagnostics`) take the same check and no section.
 
 use serde_json::Value;
 
-use crate::access;
 use crate::caps::Caps;
 use crate::protocol::Outcome;
 use crate::providers;
 use crate::resolver::{self, Context, Refusal};
+use crate::{access, diagnostics};
 
 /// The configuration page's resolvers.
-pub const NAMES: [&str; 3] = ["admin.config", "admin.save", "admin.validate"];
+pub const NAMES: [&str; 5] = [
+    "admin.config",
+    "admin.save",
+    "admin.validate",
+    "admin.diagnostics",
+    "admin.retry",
+];
 
 pub async fn run(caps: &Caps, name: &str, payload: &Value, context: &Context) -> Option<Outcome> {
     if !NAMES.contains(&name) {
@@ -21,10 +28,16 @@ pub async fn run(caps: &Caps, name: &str, payload: &Value, context: &Context) ->
 
 async fn page(caps: &Caps, name: &str, payload: &Value, context: &Context) -> Result<Value, Refusal> {
     access::require_admin(caps, context).await?;
+    match name {
+        "admin.diagnostics" => return diagnostics::page::view(caps).await,
+        "admin.retry" => return diagnostics::page::retry(caps, payload).await,
+        _ => {}
+    }
     let (section, payload) = section_of(payload)?;
     let Some(page) = providers::settings_page(section.as_deref()) else {
+        // The page named a section this build does not have: the request is wrong, not the app.
         return Err(Refusal::new(
-            "unavailable",
+            "invalid",
             match section {
                 Some(name) => format!("This build of the app has no settings section \"{name}\"."),
                 None => "This build of the app has no settings.".into(),

@@ -170,6 +170,55 @@ pub async fn provision_section<T: Section + serde::Serialize>(
     Ok(true)
 }
 
+/// Why `payload` is not an `admin.save` request of type `T` whose settings object is under
+/// `section` (`config`, `settings`), naming the field: each of the settings' keys, then each
+/// other key, is read alone, and the first one `T` cannot read is the one to fix (serde's own
+/// error names no field for a wrong type). Never quotes a value: a secret may have been typed
+/// into the wrong shape.
+pub fn shape_problem<T: DeserializeOwned>(payload: &Value, section: &str, error: &serde_json::Error) -> String {
+    // (the field as the message names it, a payload with that field alone)
+    let mut candidates: Vec<(String, Value)> = Vec::new();
+    let object = payload.as_object().into_iter().flatten();
+    for (key, value) in object {
+        let shown = crate::text::printable(key, 40);
+        let mut probe = |name: String, value: Value| {
+            let mut alone = Map::new();
+            alone.insert(section.to_string(), Value::Object(Map::new()));
+            alone.insert(key.clone(), value);
+            candidates.push((name, Value::Object(alone)));
+        };
+        // The keys of an object (the settings, `secrets`) one by one, then the whole value.
+        for (inner, inner_value) in value.as_object().into_iter().flatten() {
+            let one = Value::Object(Map::from_iter([(inner.clone(), inner_value.clone())]));
+            probe(format!("{shown}.{}", crate::text::printable(inner, 40)), one);
+        }
+        probe(shown, value.clone());
+    }
+    for (field, probe) in candidates {
+        if let Err(e) = serde_json::from_value::<T>(probe) {
+            return format!("`{field}` {}", what_is_wrong(&e));
+        }
+    }
+    let text = error.to_string();
+    match text.rsplit_once(" at line ").map_or(text.as_str(), |(text, _)| text) {
+        missing if missing.starts_with("missing field `") => missing.to_string(),
+        _ => format!("the payload must be an object with `{section}`"),
+    }
+}
+
+/// serde's complaint about one field, without the value it quotes.
+fn what_is_wrong(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    let text = text.rsplit_once(" at line ").map_or(text.as_str(), |(text, _)| text);
+    if text.starts_with("unknown field `") {
+        return "is not a known setting".into();
+    }
+    match text.split_once(", expected ") {
+        Some((_, expected)) => format!("must be {}", crate::text::printable(expected, 120)),
+        None => "is not in the expected shape".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde::Deserialize;

@@ -18,6 +18,8 @@ export const RESOLVER_NAMES = [
   'admin.config',
   'admin.save',
   'admin.validate',
+  'admin.diagnostics',
+  'admin.retry',
 ];
 
 /**

@@ -30,9 +30,17 @@ pub async fn keep(caps: &Caps, job: &Job, attempts: u32, reason: &str, now: u64)
         reason: reason.into(),
         at: now,
     };
-    caps.kv_set(&key(job), &store::encode(VERSION, &letter)).await
+    caps.kv_set(&key(job), &store::encode(VERSION, &letter)).await?;
+    // Listed for the configuration page's "retry now".
+    super::runs::list_dead(caps, &letter).await;
+    Ok(())
 }
 
 pub async fn read(caps: &Caps, job: &Job) -> Result<Option<DeadLetter>, CapError> {
-    Ok(caps.kv_get(&key(job)).await?.and_then(|t| store::decode(VERSION, &t)))
+    read_key(caps, &key(job)).await
+}
+
+/// The dead letter under `key` (a key [`key`] made).
+pub async fn read_key(caps: &Caps, key: &str) -> Result<Option<DeadLetter>, CapError> {
+    Ok(caps.kv_get(key).await?.and_then(|t| store::decode(VERSION, &t)))
 }

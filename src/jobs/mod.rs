@@ -8,12 +8,14 @@
 pub mod backoff;
 pub mod dead;
 pub mod inbox;
+pub mod runs;
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::caps::{CapError, Caps};
 use crate::protocol::{HttpResponse, LogLevel, Outcome};
+use runs::Ended;
 
 /// The one queue the app pushes to (the manifest's `consumer` module names it too).
 pub const QUEUE: &str = "pam-jobs";
@@ -99,7 +101,10 @@ pub fn parse(queue: &str, payload: &str) -> Result<Job, Outcome> {
 /// given up (kept as a dead letter, then a final error).
 pub async fn conclude(caps: &Caps, job: &Job, attempt: u32, progress: Progress) -> Outcome {
     let (hint, reason) = match progress {
-        Progress::Done(what) => return Outcome::Value(json!({"done": what}).to_string()),
+        Progress::Done(what) => {
+            runs::record_run(caps, job, attempt, Ended::Done, &what).await;
+            return Outcome::Value(json!({"done": what}).to_string());
+        }
         Progress::Failed(reason) => return give_up(caps, job, attempt, reason).await,
         Progress::Retry { hint_ms, reason } => (hint_ms, reason),
     };
@@ -114,6 +119,7 @@ pub async fn conclude(caps: &Caps, job: &Job, attempt: u32, progress: Progress) 
                 format!("job {} {:?}: {reason}; again in {ms} ms", job.kind, job.ids),
             )
             .await;
+            runs::record_run(caps, job, attempt, Ended::Retrying, &reason).await;
             retry_outcome(u64::from(ms), reason)
         }
         backoff::Next::GiveUp => {
@@ -136,6 +142,7 @@ fn retry_outcome(after_ms: u64, reason: String) -> Outcome {
 }
 
 async fn give_up(caps: &Caps, job: &Job, attempt: u32, reason: String) -> Outcome {
+    runs::record_run(caps, job, attempt, Ended::GivenUp, &reason).await;
     let now = caps.now().await.unwrap_or(0);
     if let Err(e) = dead::keep(caps, job, attempt + 1, &reason, now).await {
         caps.log(LogLevel::Error, format!("could not keep the dead letter: {e}"))

@@ -67,6 +67,18 @@ pub struct Provider {
     /// A Jira issue-updated event; `None` (from the function) when the issue is not one of its
     /// requests. Providers without decisions in Jira have none.
     pub issue_event: Option<IssueEvent>,
+    /// The event and request a web trigger's body names, for the diagnostics' list of
+    /// deliveries (`None` when the body does not say). Never a secret or a PRA ticket ID.
+    pub describe: Option<fn(&HttpRequest) -> Option<Described>>,
+}
+
+/// What a provider reads from a web trigger's body for the diagnostics' list of deliveries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Described {
+    /// The event, as the provider names it ("ticket created").
+    pub event: String,
+    /// The PAM system's id of the request ("" when the body names none).
+    pub request: String,
 }
 
 /// A provider's settings on the configuration page (`admin.*` resolvers, after the caller was

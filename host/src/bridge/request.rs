@@ -1,6 +1,8 @@
 //! The bridge's request body, `{"functionKey", "payload", "context": {"extension"}}`
-//! (see the parent module). Only serde_json: the fuzz targets (fuzz/) compile this file as is.
+//! (see the parent module). Only serde_json and the core's JSON reading: the fuzz targets
+//! (fuzz/) compile this file as is.
 
+use pam_approvals::text::JsonProblem;
 use serde_json::{Map, Value};
 
 /// A parsed invoke request.
@@ -12,7 +14,15 @@ pub struct Invoke {
 }
 
 pub fn parse(bytes: &[u8]) -> Result<Invoke, String> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| format!("the request body is not valid JSON: {e}"))?;
+    if bytes.starts_with("\u{FEFF}".as_bytes()) {
+        return Err("the request body starts with a byte order mark (U+FEFF); send JSON without one".into());
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| "the request body is not UTF-8 text".to_string())?;
+    // The core's reading: a key named twice with different values is refused, not guessed at.
+    let value = pam_approvals::text::parse_json(text).map_err(|problem| match problem {
+        JsonProblem::Syntax(message) => format!("the request body is not valid JSON: {message}"),
+        JsonProblem::DuplicateKey(key) => format!("the request body names \"{key}\" twice with different values"),
+    })?;
     let Value::Object(mut object) = value else {
         return Err("the request body must be a JSON object".into());
     };

@@ -38,7 +38,20 @@ pub static PROVIDER: Provider = Provider {
     tick,
     settings: Some(&settings::page::PAGE),
     issue_event: Some(issue_event),
+    describe: Some(describe),
 };
+
+/// EPM's event and request id, for the diagnostics.
+fn describe(request: &HttpRequest) -> Option<crate::providers::Described> {
+    let (event, request) = match wire::parse(&request.body).ok()? {
+        wire::Event::TicketCreated(t) => ("ticket created", t.request),
+        wire::Event::DecisionUpdated(d) => ("decision updated", d.request),
+    };
+    Some(crate::providers::Described {
+        event: event.into(),
+        request: request.request_id,
+    })
+}
 
 fn web_trigger<'a>(caps: &'a Caps, _trigger: &'a str, request: &'a HttpRequest) -> Boxed<'a, HttpResponse> {
     Box::pin(flows::webhook::receive(caps, request))

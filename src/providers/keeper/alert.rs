@@ -62,10 +62,13 @@ fn text(object: &Map<String, Value>, key: &str, max: usize) -> String {
 }
 
 pub fn parse(body: &str) -> Result<Event, Invalid> {
-    let value: Value = serde_json::from_str(body).map_err(|e| {
-        Invalid(format!(
+    let value: Value = crate::text::parse_json(body).map_err(|e| match e {
+        crate::text::JsonProblem::Syntax(e) => Invalid(format!(
             "the alert is not JSON ({e}); send the webhook body the configuration page shows"
-        ))
+        )),
+        crate::text::JsonProblem::DuplicateKey(key) => {
+            Invalid(format!("\"{key}\" is sent twice with different values"))
+        }
     })?;
     let Value::Object(alert) = value else {
         return Err(Invalid("the alert must be a JSON object".into()));

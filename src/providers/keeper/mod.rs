@@ -44,7 +44,24 @@ pub static PROVIDER: Provider = Provider {
     tick,
     settings: Some(&settings::page::PAGE),
     issue_event: Some(issue_event),
+    describe: Some(describe),
 };
+
+/// The alert's event and request (a KEPM request's uid, a device request's user), for the
+/// diagnostics.
+fn describe(request: &HttpRequest) -> Option<crate::providers::Described> {
+    use alert::Event;
+    use subject::Subject;
+    let (event, request) = match alert::parse(&request.body).ok()? {
+        Event::Created(created) => match created.subject {
+            Subject::Kepm { uid } => ("approval request created".into(), uid.as_str().to_string()),
+            Subject::Device { email, .. } => ("device approval requested".into(), email.as_str().to_string()),
+        },
+        Event::StatusChanged(uid) => ("approval request status changed".into(), uid.as_str().to_string()),
+        Event::Other(name) => (crate::text::printable(&name, 80), String::new()),
+    };
+    Some(crate::providers::Described { event, request })
+}
 
 fn web_trigger<'a>(caps: &'a Caps, _trigger: &'a str, request: &'a HttpRequest) -> Boxed<'a, HttpResponse> {
     Box::pin(flows::receive::receive(caps, request))

@@ -35,7 +35,17 @@ pub static PROVIDER: Provider = Provider {
     tick: providers::no_tick,
     settings: Some(&settings::page::PAGE),
     issue_event: None,
+    describe: Some(describe),
 };
+
+/// PRA's request id (opaque, the appliance's; never the ticket ID), for the diagnostics.
+fn describe(request: &HttpRequest) -> Option<crate::providers::Described> {
+    let parsed = wire::parse(request.header("Content-Type"), &request.body).ok()?;
+    Some(crate::providers::Described {
+        event: "approval request".into(),
+        request: crate::text::printable(&parsed.request_id, 80),
+    })
+}
 
 fn web_trigger<'a>(caps: &'a Caps, _trigger: &'a str, request: &'a HttpRequest) -> Boxed<'a, HttpResponse> {
     Box::pin(flows::receive::receive(caps, request))

@@ -8,6 +8,7 @@
 //! what to show. The DOM side is `crate::dom::admin`.
 
 pub mod answer;
+pub mod diagnostics;
 pub mod fields;
 pub mod form;
 pub mod keeper;

@@ -5,6 +5,7 @@ use pam_approvals::config::check::{Status, Summary};
 use pam_approvals::providers::epm::settings::form::MIN_PASSWORD_CHARS;
 use pam_approvals::providers::epm::settings::view::AdminView;
 
+use super::diagnostics::screen as diagnostics;
 use super::fields::{Field, Kind};
 use super::form::Approvers;
 use super::keeper::screen as keeper;
@@ -59,6 +60,8 @@ pub struct Screen<'a> {
     pub pra: Option<PraSection<'a>>,
     /// The Keeper section, when this build has one.
     pub keeper: Option<keeper::Section<'a>>,
+    /// The Diagnostics section, beside the settings.
+    pub diagnostics: Option<diagnostics::Screen<'a>>,
 }
 
 /// "Webhook settings": what to paste into EPM. Owned, so that the DOM layer can keep the last
@@ -213,6 +216,7 @@ pub fn screen(model: &Model) -> Screen<'_> {
             .as_ref()
             .filter(|_| shown)
             .map(|section| keeper::section(section, model.copied.as_ref(), saving(model, "keeper"))),
+        diagnostics: shown.then(|| diagnostics::screen(&model.diagnostics)),
     }
 }
 

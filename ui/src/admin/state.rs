@@ -9,6 +9,7 @@
 use pam_approvals::providers::epm::settings::view::AdminView;
 use serde_json::Value;
 
+use super::diagnostics::state as diagnostics;
 use super::fields::Field;
 use super::form::{AdminForm, Approvers};
 use super::keeper::screen as keeper_screen;
@@ -71,6 +72,8 @@ pub struct Model {
     pub pra: Option<pra::Model>,
     /// The Keeper section, once EPM's answer says this build has one.
     pub keeper: Option<keeper::Model>,
+    /// The Diagnostics section (loaded when the admin asks).
+    pub diagnostics: diagnostics::Model,
     /// The refusal's message when the user may not see the configuration.
     pub forbidden: Option<String>,
     pub copied: Option<Copied>,
@@ -97,6 +100,7 @@ pub enum Action {
     Copied(Copied),
     Pra(pra::Action),
     Keeper(keeper::Action),
+    Diagnostics(diagnostics::Action),
 }
 
 /// What the outside world must do after a change.
@@ -110,6 +114,8 @@ pub enum Effect {
     Pra(Call),
     /// One of the Keeper section (`"section": "keeper"`), back as `Action::Keeper`.
     Keeper(Call),
+    /// One of the Diagnostics section, back as `Action::Diagnostics`.
+    Diagnostics(diagnostics::Call),
     /// Several of the above (the PRA and Keeper sections load together).
     Several(Vec<Effect>),
     /// Put `text` on the clipboard and come back with `Copied`.
@@ -200,10 +206,14 @@ pub fn reduce(model: &mut Model, action: Action) -> Effect {
             Some(section) => Effect::Keeper(keeper::reduce(section, action)),
             None => Effect::None,
         },
+        Action::Diagnostics(action) => Effect::Diagnostics(diagnostics::reduce(&mut model.diagnostics, action)),
     };
     settle(model);
     match effect {
-        Effect::Epm(Call::None) | Effect::Pra(Call::None) | Effect::Keeper(Call::None) => Effect::None,
+        Effect::Epm(Call::None)
+        | Effect::Pra(Call::None)
+        | Effect::Keeper(Call::None)
+        | Effect::Diagnostics(diagnostics::Call::None) => Effect::None,
         effect => effect,
     }
 }

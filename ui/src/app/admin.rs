@@ -6,6 +6,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 
 use super::{Dispatch, Page};
+use crate::admin::diagnostics::state as diagnostics;
 use crate::admin::keeper::state as keeper;
 use crate::admin::pra::state as pra;
 use crate::admin::screen::screen;
@@ -42,6 +43,7 @@ impl Page for AdminPage {
             Effect::Epm(call) => run_call(dispatch, Section::Epm, call),
             Effect::Pra(call) => run_call(dispatch, Section::Pra, call),
             Effect::Keeper(call) => run_call(dispatch, Section::Keeper, call),
+            Effect::Diagnostics(call) => run_diagnostics(dispatch, call),
             Effect::Several(effects) => {
                 for effect in effects {
                     self.run(effect, dispatch.clone());
@@ -93,5 +95,19 @@ fn run_call(dispatch: Dispatch<Action>, which: Section, call: Call) {
     spawn_local(async move {
         let answer = bridge::invoke(name, &payload).await;
         dispatch(then(answer));
+    });
+}
+
+/// The Diagnostics section's call; the answer comes back as its action.
+fn run_diagnostics(dispatch: Dispatch<Action>, call: diagnostics::Call) {
+    type Then = fn(Result<Value, String>) -> diagnostics::Action;
+    let (name, payload, then): (_, _, Then) = match call {
+        diagnostics::Call::None => return,
+        diagnostics::Call::Load => ("admin.diagnostics", json!({}), diagnostics::Action::Loaded),
+        diagnostics::Call::Retry(key) => ("admin.retry", json!({"deadLetter": key}), diagnostics::Action::Retried),
+    };
+    spawn_local(async move {
+        let answer = bridge::invoke(name, &payload).await;
+        dispatch(Action::Diagnostics(then(answer)));
     });
 }

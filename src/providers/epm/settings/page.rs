@@ -42,16 +42,10 @@ fn answer_view(stored: (EpmSettings, SecretsState), context: &Context) -> Value 
 
 async fn save_page(caps: &Caps, payload: &Value, context: &Context) -> Result<Value, Refusal> {
     let request: SaveRequest = serde_json::from_value(payload.clone()).map_err(|e| {
-        let hint = e.to_string();
-        let field = hint
-            .strip_prefix("unknown field `")
-            .and_then(|rest| rest.split('`').next())
-            .filter(|f| f.len() <= 40 && f.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
-            .map(|f| format!(" (field `{f}`)"))
-            .unwrap_or_default();
+        let problem = crate::config::shape_problem::<SaveRequest>(payload, "config", &e);
         Refusal::new(
             "invalid",
-            format!("The settings sent are not in the expected shape{field}; reload the page and try again."),
+            format!("The settings sent are not in the expected shape ({problem}); reload the page and try again."),
         )
     })?;
     Ok(answer_view(save::save(caps, request).await?, context))

@@ -213,16 +213,45 @@ fn enabling_needs_every_credential() {
 fn a_misshapen_save_is_refused_without_echoing_values() {
     let mut world = world();
     let before = world.kv.clone();
-    for payload in [
-        json!({"config": {"projectKey": 12345678901u64}}),
-        json!({"config": stored(&world), "secrets": {"webhookPassword": 98765432101u64}}),
-        json!({"config": stored(&world), "extra": "x"}),
-        json!("not an object"),
+    for (payload, named) in [
+        (
+            json!({"config": {"projectKey": 12345678901u64}}),
+            "`config.projectKey` must be a string",
+        ),
+        (
+            json!({"config": stored(&world), "secrets": {"webhookPassword": 98765432101u64}}),
+            "`secrets.webhookPassword` must be a string",
+        ),
+        (
+            json!({"config": stored(&world), "extra": "x"}),
+            "`extra` is not a known setting",
+        ),
+        (
+            json!({"config": {"enabled": "yes"}}),
+            "`config.enabled` must be a boolean",
+        ),
+        (json!({"secrets": {}}), "missing field `config`"),
+        (json!("not an object"), "must be an object with `config`"),
     ] {
         let (text, answer) = call(&mut world, "admin.save", payload);
         assert_eq!(answer["error"]["code"], json!("invalid"), "{text}");
+        assert!(
+            answer["error"]["message"].as_str().is_some_and(|m| m.contains(named)),
+            "{text} lacks {named}"
+        );
         assert!(!text.contains("12345678901") && !text.contains("98765432101"), "{text}");
     }
+    assert_eq!(world.kv, before);
+}
+
+#[test]
+fn a_section_this_build_lacks_is_the_requests_fault() {
+    let mut world = world();
+    let before = world.kv.clone();
+    let (text, answer) = call(&mut world, "admin.save", json!({"section": "nope", "settings": {}}));
+    assert_eq!(answer["error"]["code"], json!("invalid"), "{text}");
+    let message = answer["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("no settings section \"nope\""), "{text}");
     assert_eq!(world.kv, before);
 }
 

@@ -24,6 +24,8 @@ pub const MAX_ID_LEN: usize = 128;
 pub enum ParseError {
     #[error("request body is not valid JSON: {0}")]
     NotJson(String),
+    #[error("field `{0}` is sent twice with different values")]
+    DuplicateKey(String),
     #[error("request body must be a JSON object, got {0}")]
     NotObject(&'static str),
     #[error("missing field `{0}`")]
@@ -121,7 +123,10 @@ impl TicketCreated {
 
 /// Parses a webhook body of either event type.
 pub fn parse(body: &str) -> Result<Event, ParseError> {
-    let value: Value = serde_json::from_str(body).map_err(|e| ParseError::NotJson(e.to_string()))?;
+    let value: Value = crate::text::parse_json(body).map_err(|e| match e {
+        crate::text::JsonProblem::Syntax(e) => ParseError::NotJson(e),
+        crate::text::JsonProblem::DuplicateKey(key) => ParseError::DuplicateKey(key),
+    })?;
     let top = match value {
         Value::Object(map) => map,
         other => return Err(ParseError::NotObject(kind(&other))),

@@ -39,7 +39,7 @@ pub async fn verdict(
     signed_in: bool,
     now: u64,
 ) -> Result<Option<Refusal>, Refusal> {
-    if let Some(refusal) = self_approval(caps, requester, approver, now).await {
+    if let Some(refusal) = evidently_self(requester, approver) {
         return Ok(Some(refusal));
     }
     let allowed = match settings.deciders {
@@ -60,7 +60,12 @@ pub async fn verdict(
             "Only Jira administrators and this project's administrators may decide Keeper requests.",
         ),
     });
-    Ok(blocked)
+    if blocked.is_some() {
+        // Refused without looking the requester up: the lookup caches what it finds, and a
+        // refusal writes nothing.
+        return Ok(blocked);
+    }
+    Ok(self_by_account(caps, requester, approver, now).await)
 }
 
 /// Whether another person administers Jira or the project (looked up as the app, once for each
@@ -91,22 +96,28 @@ async fn administers(caps: &Caps, project_key: &str) -> Result<bool, Refusal> {
     Ok(has("ADMINISTER") || has("ADMINISTER_PROJECTS"))
 }
 
-async fn self_approval(caps: &Caps, requester: Option<&str>, approver: &Approver, now: u64) -> Option<Refusal> {
-    let refuse = || {
-        Refusal::new(
-            "self-approval",
-            "You asked for this in Keeper, so someone else has to decide it.",
-        )
-    };
+fn refuse_self() -> Refusal {
+    Refusal::new(
+        "self-approval",
+        "You asked for this in Keeper, so someone else has to decide it.",
+    )
+}
+
+/// The requester unknown, or plainly the approver (e-mail or name): no lookup needed.
+fn evidently_self(requester: Option<&str>, approver: &Approver) -> Option<Refusal> {
     let Some(requester) = requester.filter(|r| !r.trim().is_empty()) else {
         return Some(Refusal::new(
             "requester-unknown",
             "Keeper did not say who asked, so the app cannot make sure you are not the requester. Decide it in Keeper's Admin Console.",
         ));
     };
-    if same_person(requester, approver) {
-        return Some(refuse());
-    }
+    same_person(requester, approver).then(refuse_self)
+}
+
+/// The requester's e-mail names the approver's Jira account (after [`evidently_self`]).
+async fn self_by_account(caps: &Caps, requester: Option<&str>, approver: &Approver, now: u64) -> Option<Refusal> {
+    let refuse = refuse_self;
+    let requester = requester?;
     // Jira may hide the approver's e-mail: the requester's e-mail may still find their account.
     if requester.contains('@') {
         match users::find_account(caps, requester, now).await {

@@ -87,9 +87,10 @@ struct SaveRequest {
 
 async fn save(caps: &Caps, payload: &Value, context: &Context) -> Result<Value, Refusal> {
     let request: SaveRequest = serde_json::from_value(payload.clone()).map_err(|e| {
+        let problem = crate::config::shape_problem::<SaveRequest>(payload, "settings", &e);
         Refusal::new(
             "invalid",
-            format!("The PRA settings sent are not in the expected shape ({e}); reload the page and try again."),
+            format!("The PRA settings sent are not in the expected shape ({problem}); reload the page and try again."),
         )
     })?;
     let settings = request.settings.normalized();

@@ -71,14 +71,14 @@ fn each_bad_request_gets_its_status_and_message_and_writes_nothing() {
     assert!(cases.len() >= 20);
     for (what, invocation, status, message) in cases {
         let mut world = world();
-        let before = (world.kv.clone(), world.secrets.clone());
+        let before = (world.kv_state(), world.secrets.clone());
         let (got, body) = http(&drive(&mut world, invocation));
         assert_eq!(got, status, "{what}: {body}");
         let error = body["error"].as_str().unwrap_or_default();
         assert!(error.contains(message), "{what}: {error:?} lacks {message:?}");
         assert!(!error.contains(SECRET), "{what}: the secret is echoed");
         assert_eq!(
-            (world.kv.clone(), world.secrets.clone()),
+            (world.kv_state(), world.secrets.clone()),
             before,
             "{what}: nothing written"
         );

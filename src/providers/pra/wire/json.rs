@@ -10,7 +10,10 @@ use super::{WireError, bad};
 const MAX_DEPTH: usize = 4;
 
 pub fn pairs(body: &str) -> Result<Vec<(String, String)>, WireError> {
-    let value: Value = serde_json::from_str(body).map_err(|e| bad(format!("the body is not valid JSON: {e}")))?;
+    let value: Value = crate::text::parse_json(body).map_err(|e| match e {
+        crate::text::JsonProblem::Syntax(e) => bad(format!("the body is not valid JSON: {e}")),
+        crate::text::JsonProblem::DuplicateKey(key) => bad(format!("\"{key}\" is sent twice with different values")),
+    })?;
     let Value::Object(object) = value else {
         return Err(bad("the body is not a JSON object"));
     };

@@ -1,8 +1,10 @@
 //! The configuration page's elements (found by id in `static/admin/src/index.html`), how a
 //! `Screen` is copied into them, and which user events become which `Action`s. EPM's form inputs
 //! are in `form`, the lists built from answers (warnings, webhook texts, checks) in `lists`, a
-//! section's progress and notice in `live`, the PRA section in `pra` and Keeper's in `keeper`.
+//! section's progress and notice in `live`, the PRA section in `pra`, Keeper's in `keeper` and
+//! the Diagnostics in `diagnostics`.
 
+mod diagnostics;
 mod form;
 mod keeper;
 mod lists;
@@ -15,6 +17,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, HtmlElement};
 
+use self::diagnostics::DiagnosticsSection;
 use self::form::FormView;
 use self::keeper::KeeperSection;
 use self::lists::{Checks, Warnings, Webhook};
@@ -36,6 +39,7 @@ pub struct AdminPage {
     checks: Checks,
     pra: PraSection,
     keeper: KeeperSection,
+    diagnostics: DiagnosticsSection,
 }
 
 impl AdminPage {
@@ -51,6 +55,7 @@ impl AdminPage {
             checks: Checks::find(d, "")?,
             pra: PraSection::find(d)?,
             keeper: KeeperSection::find(d)?,
+            diagnostics: DiagnosticsSection::find(d)?,
             document,
         })
     }
@@ -68,7 +73,8 @@ impl AdminPage {
         })?;
         self.form.bind(d)?;
         self.pra.bind(d)?;
-        self.keeper.bind(d)
+        self.keeper.bind(d)?;
+        self.diagnostics.bind(d)
     }
 
     pub fn render(&self, screen: &Screen) -> Result<(), JsValue> {
@@ -86,7 +92,8 @@ impl AdminPage {
         self.form.render(screen.form.as_ref())?;
         self.checks.render(&self.document, screen.report.as_ref())?;
         self.pra.render(&self.document, screen.pra.as_ref())?;
-        self.keeper.render(&self.document, screen.keeper.as_ref())
+        self.keeper.render(&self.document, screen.keeper.as_ref())?;
+        self.diagnostics.render(&self.document, screen.diagnostics.as_ref())
     }
 
     pub fn focus(&self, focus: Focus) -> Result<(), JsValue> {

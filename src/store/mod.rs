@@ -1,6 +1,8 @@
 //! Records the app keeps in KV storage: their keys and one encode/decode pair each, versioned.
 //! Forge KVS keys allow `[a-zA-Z0-9:._\s-#]` and at most 500 characters.
 
+pub mod ring;
+
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 /// Escapes text for use inside a key: ASCII letters, digits, `-` and `.` stay; any other byte
