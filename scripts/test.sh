@@ -40,7 +40,7 @@ fi
 # 16 min on the shared 2-core machine it was measured on, docs/fuzzing.md); 16 codegen units
 # shorten that build. Longer runs: scripts/fuzz.sh (600 s per target by default).
 step "fuzzing: each target for 5 s"
-FUZZ_CODEGEN_UNITS=16 scripts/fuzz.sh --seconds 5
+FUZZ_CODEGEN_UNITS=16 scripts/fuzz.sh --seconds 5 --clean
 
 step "Rust tests (core, host, end to end)"
 cargo nextest run --workspace --locked --no-fail-fast
