@@ -39,15 +39,20 @@ pub fn parse_json(text: &str) -> Result<serde_json::Value, JsonProblem> {
     parsed.map_err(|e| {
         if e.is_data() {
             // The only data error the visitor raises: the message is the key.
-            let message = e.to_string();
-            let key = message
-                .rsplit_once(" at line ")
-                .map_or(message.as_str(), |(key, _)| key);
-            JsonProblem::DuplicateKey(key.to_string())
+            JsonProblem::DuplicateKey(serde_message(&e))
         } else {
             JsonProblem::Syntax(e.to_string())
         }
     })
+}
+
+/// serde_json's message without the position it appends (" at line L column C").
+pub fn serde_message(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.rsplit_once(" at line ") {
+        Some((message, _)) => message.to_string(),
+        None => text,
+    }
 }
 
 /// A JSON value whose objects give each key one value.

@@ -199,8 +199,7 @@ pub fn shape_problem<T: DeserializeOwned>(payload: &Value, section: &str, error:
             return format!("`{field}` {}", what_is_wrong(&e));
         }
     }
-    let text = error.to_string();
-    match text.rsplit_once(" at line ").map_or(text.as_str(), |(text, _)| text) {
+    match crate::text::serde_message(error).as_str() {
         missing if missing.starts_with("missing field `") => missing.to_string(),
         _ => format!("the payload must be an object with `{section}`"),
     }
@@ -208,8 +207,7 @@ pub fn shape_problem<T: DeserializeOwned>(payload: &Value, section: &str, error:
 
 /// serde's complaint about one field, without the value it quotes.
 fn what_is_wrong(error: &serde_json::Error) -> String {
-    let text = error.to_string();
-    let text = text.rsplit_once(" at line ").map_or(text.as_str(), |(text, _)| text);
+    let text = crate::text::serde_message(error);
     if text.starts_with("unknown field `") {
         return "is not a known setting".into();
     }
